@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 
 /** Where a command writes; tests pass buffers, the binary passes process streams. */
 export interface CommandIO {
@@ -22,14 +22,31 @@ export class UsageError extends Error {
   }
 }
 
+/** The declaration of one flag, as `node:util` parseArgs takes it. */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  multiple?: boolean;
+}
+
+/** The parsed value of each declared flag (absent flags are undefined). */
+export type FlagValues<T extends Record<string, FlagSpec>> = {
+  [K in keyof T]?: T[K] extends { multiple: true }
+    ? (T[K]["type"] extends "boolean" ? boolean : string)[]
+    : T[K]["type"] extends "boolean"
+      ? boolean
+      : string;
+};
+
 /** Parses flags strictly, turning node's parse errors into a {@link UsageError} that names the flag. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+export function parseFlags<T extends Record<string, FlagSpec>>(
   argv: string[],
   options: T,
   allowPositionals = false,
-) {
+): { values: FlagValues<T>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const parsed = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return { values: parsed.values as FlagValues<T>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

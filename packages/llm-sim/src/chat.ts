@@ -19,6 +19,8 @@ export interface ChatRequest {
   seed?: number;
   /** The role making the call (system, user, prior, value, judge…), used for accounting and tracing. */
   role?: string;
+  /** The planning turn the call belongs to, used for per-turn accounting (not part of the cache key). */
+  turn?: string | number;
   signal?: AbortSignal;
 }
 
@@ -50,6 +52,8 @@ export interface ChatResponse {
   model: string;
   choices: ChatChoice[];
   usage: TokenUsage;
+  /** True when every choice was replayed from a response cache rather than generated. */
+  cached?: boolean;
 }
 
 /** The one minimal chat interface every LLM role is written against. */

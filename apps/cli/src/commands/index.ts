@@ -1,4 +1,7 @@
 import type { Command } from "../command.js";
+import { corpusStatsCommand } from "./corpus.js";
 
 /** Every `foresight` subcommand. Each lives in its own file in this folder; add it here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  corpusStatsCommand,
+];

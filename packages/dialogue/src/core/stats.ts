@@ -1,12 +1,12 @@
 import type { Dialogue } from "./schema.js";
 
 /** Counts that describe a set of dialogues. */
-export interface DialogueStats {
+export type DialogueStats = {
   dialogues: number;
   turns: number;
   /** Distinct act labels (`domain-intent` where a domain is given) over turns and segments. */
   actVocabularySize: number;
-}
+};
 
 /** Counts dialogues, turns and distinct act labels. */
 export function summarizeDialogues(dialogues: readonly Dialogue[]): DialogueStats {

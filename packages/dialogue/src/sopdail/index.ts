@@ -1,0 +1,3 @@
+export * from "./gloss.js";
+export * from "./schema.js";
+export * from "./load.js";

@@ -1,0 +1,4 @@
+export * from "./labels.js";
+export * from "./json.js";
+export * from "./values.js";
+export * from "./utterance.js";

@@ -1,0 +1,88 @@
+import { extractJson } from "./json.js";
+
+const NUMBER_KEYS = ["probability", "value", "score", "p", "success", "likelihood"];
+
+function inUnit(value: number): number | undefined {
+  return Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
+}
+
+/**
+ * Reads a probability in [0, 1] from model output: JSON (`{"probability": 0.7}`), a percentage ("70%"),
+ * a fraction ("7/10", "7 out of 10") or a plain decimal. Undefined when none is found or it is out of range.
+ */
+export function parseProbability(text: string): number | undefined {
+  const json = extractJson(text);
+  if (typeof json === "number") return inUnit(json);
+  if (json && typeof json === "object" && !Array.isArray(json)) {
+    for (const key of NUMBER_KEYS) {
+      const value = (json as Record<string, unknown>)[key];
+      if (typeof value === "number") return inUnit(value);
+      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return inUnit(Number(value));
+    }
+  }
+  const percent = /(-?\d+(?:\.\d+)?)\s*%/.exec(text);
+  if (percent) return inUnit(Number(percent[1]) / 100);
+  const fraction = /(\d+(?:\.\d+)?)\s*(?:\/|out of)\s*(\d+(?:\.\d+)?)/i.exec(text);
+  if (fraction && Number(fraction[2]) > 0) return inUnit(Number(fraction[1]) / Number(fraction[2]));
+  const decimal = /(?<![\d.])(-?\d*\.\d+|-?\d+)(?![\d.])/.exec(text);
+  return decimal ? inUnit(Number(decimal[1])) : undefined;
+}
+
+const YES = /^(?:yes|y|true|1|rational|reasonable|appropriate|correct|是|合理)(?![a-z0-9])/;
+const NO = /^(?:no|n|false|0|irrational|unreasonable|inappropriate|incorrect|否|不合理)(?![a-z0-9])/;
+
+/**
+ * Reads a 0/1 judgement from model output: JSON (`{"rational": true}`, `{"score": 1}`), or a leading or
+ * labelled yes/no, true/false, 1/0, rational/irrational. Undefined when the answer is not clear.
+ */
+export function parseBinary(text: string): 0 | 1 | undefined {
+  const json = extractJson(text);
+  if (json && typeof json === "object" && !Array.isArray(json)) {
+    for (const value of Object.values(json as Record<string, unknown>)) {
+      if (value === true || value === 1 || value === "1" || value === "yes") return 1;
+      if (value === false || value === 0 || value === "0" || value === "no") return 0;
+    }
+  }
+  const cleaned = text.trim().toLowerCase().replace(/^[\s*"'`[(]+/, "");
+  const labelled = /(?:answer|judgement|judgment|verdict|score|rational)\s*[:=]\s*\**\s*([^\s*.,;]+)/i.exec(cleaned);
+  for (const candidate of [labelled?.[1], cleaned]) {
+    if (candidate === undefined) continue;
+    // Check "no"-family first so "irrational" is not read as "rational".
+    if (NO.test(candidate)) return 0;
+    if (YES.test(candidate)) return 1;
+  }
+  return undefined;
+}
+
+/** A pairwise preference as a judge states it, in the order the candidates were shown. */
+export type ShownVerdict = "A" | "B" | "tie";
+
+/**
+ * Reads a pairwise verdict: `[[A]]`, JSON `{"winner": "B"}`, "Response A is better", "Answer: B", "tie",
+ * or an output that is just "A"/"B". Undefined when it cannot tell.
+ */
+export function parseVerdict(text: string): ShownVerdict | undefined {
+  const json = extractJson(text);
+  if (json && typeof json === "object" && !Array.isArray(json)) {
+    for (const key of ["winner", "verdict", "better", "answer", "choice", "preferred"]) {
+      const value = (json as Record<string, unknown>)[key];
+      if (typeof value === "string") {
+        const verdict = parseVerdict(value);
+        if (verdict) return verdict;
+      }
+    }
+  }
+  const bracket = /\[\[\s*(A|B|tie|TIE|Tie|C)\s*\]\]/.exec(text);
+  if (bracket) return bracket[1] === "A" ? "A" : bracket[1] === "B" ? "B" : "tie";
+  const trimmed = text.trim().replace(/^[\s*"'`([]+|[\s*"'`)\].!]+$/g, "");
+  if (/^(?:response|candidate|option|reply)?\s*A$/i.test(trimmed)) return "A";
+  if (/^(?:response|candidate|option|reply)?\s*B$/i.test(trimmed)) return "B";
+  if (/^(?:tie|draw|equal|both|neither)$/i.test(trimmed)) return "tie";
+  const labelled = /(?:answer|verdict|winner|better|choice|preferred)\s*(?:is)?\s*[:=]?\s*\**\s*(?:response|candidate|option|reply)?\s*\**\s*(A|B|tie)\b/i.exec(text);
+  if (labelled) return labelled[1]?.toUpperCase() === "A" ? "A" : labelled[1]?.toUpperCase() === "B" ? "B" : "tie";
+  const named = [...text.matchAll(/\b(?:response|candidate|option|reply)\s+(A|B)\b/gi)].map((match) => (match[1] ?? "").toUpperCase());
+  const distinct = new Set(named);
+  if (distinct.size === 1) return named[0] === "A" ? "A" : "B";
+  if (/\b(?:it'?s a tie|tie|equally good|both are equal)\b/i.test(text)) return "tie";
+  return undefined;
+}

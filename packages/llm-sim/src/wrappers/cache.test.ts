@@ -1,0 +1,81 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ChatRequest } from "../chat.js";
+import { ScriptedChatModel } from "../testing/index.js";
+import { cacheKey, canonicalJson, withDiskCache } from "./cache.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "llm-cache-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const request: ChatRequest = { messages: [{ role: "user", content: "pick a number" }], temperature: 1, n: 3, role: "prior" };
+
+function counting(): ScriptedChatModel {
+  let counter = 0;
+  return new ScriptedChatModel({
+    id: "m",
+    respond: (req) => ({ choices: Array.from({ length: req.n ?? 1 }, () => `answer ${counter++}`), usage: { promptTokens: 4, completionTokens: 2 * (req.n ?? 1) } }),
+  });
+}
+
+describe("canonical JSON and keys", () => {
+  it("sorts keys and drops undefined members", () => {
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [1, "x"] } })).toBe('{"a":{"c":[1,"x"]},"b":1}');
+  });
+
+  it("ignores n, role, turn and signal but not parameters or the sample index", () => {
+    const base = cacheKey("m", request, 0);
+    expect(cacheKey("m", { ...request, n: 9, role: "value", turn: 3, signal: new AbortController().signal }, 0)).toBe(base);
+    expect(cacheKey("m", { ...request, temperature: 0.5 }, 0)).not.toBe(base);
+    expect(cacheKey("m", request, 1)).not.toBe(base);
+    expect(cacheKey("other", request, 0)).not.toBe(base);
+  });
+});
+
+describe("disk cache", () => {
+  it("replays an n>1 request exactly and only generates missing samples", async () => {
+    const model = counting();
+    const cached = withDiskCache(model, { dir });
+    const first = await cached.complete(request);
+    expect(first.cached).toBeUndefined();
+    const second = await cached.complete(request);
+    expect(second.cached).toBe(true);
+    expect(second.choices.map((choice) => choice.text)).toEqual(first.choices.map((choice) => choice.text));
+    expect(model.requests).toHaveLength(1);
+
+    const larger = await cached.complete({ ...request, n: 5 });
+    expect(larger.choices.slice(0, 3).map((choice) => choice.text)).toEqual(first.choices.map((choice) => choice.text));
+    expect(model.requests.at(-1)?.n).toBe(2);
+    expect(larger.choices.slice(3).map((choice) => choice.text)).toEqual(["answer 3", "answer 4"]);
+  });
+
+  it("replays offline in replay-only mode and fails loudly on a miss", async () => {
+    await withDiskCache(counting(), { dir }).complete(request);
+    const offline = new ScriptedChatModel({ id: "m" });
+    const replay = withDiskCache(offline, { dir, mode: "replay-only" });
+    expect((await replay.complete(request)).choices).toHaveLength(3);
+    await expect(replay.complete({ ...request, temperature: 0 })).rejects.toMatchObject({ kind: "cache-miss" });
+    expect(offline.requests).toHaveLength(0);
+  });
+
+  it("leaves no temp files and names a corrupt entry", async () => {
+    await withDiskCache(counting(), { dir }).complete({ ...request, n: 1 });
+    const [shard] = await readdir(dir);
+    const files = await readdir(join(dir, shard as string));
+    expect(files.every((file) => file.endsWith(".json"))).toBe(true);
+    await writeFile(join(dir, shard as string, files[0] as string), "{not json");
+    await expect(withDiskCache(counting(), { dir }).complete({ ...request, n: 1 })).rejects.toThrow(/corrupt LLM cache entry .*\.json/);
+  });
+
+  it("does not write in read-only mode", async () => {
+    const model = counting();
+    await withDiskCache(model, { dir, mode: "read-only" }).complete(request);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,178 @@
+import { createRng } from "@foresight/dialogue";
+import { concatInputs, type HeadInput, type MixtureHeadSpec, type MixtureKind } from "../heads/mixture.js";
+import type { ScalarHeadSpec } from "../heads/scalar.js";
+import { fitNormalizer, normalizeRows, type Activation, type MlpWeights, type Normalizer } from "../mlp.js";
+import { bceWithLogitsLoss, gaussianNllLoss, mdnNllLoss, mseLoss } from "./losses.js";
+import { trainNetwork } from "./network.js";
+import { fitRidge } from "./ridge.js";
+
+/** Optimiser settings shared by the head trainers. */
+export interface FitOptions {
+  hidden: number[];
+  activation: Activation;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay?: number;
+  seed: number;
+  onEpoch?: (label: string, epoch: number, loss: number) => void;
+}
+
+/** What a mixture head is trained on: named inputs and the target vector, [rows, ·] each. */
+export interface MixtureData {
+  inputs: HeadInput[];
+  values: Record<string, Float32Array>;
+  target: Float32Array;
+  rows: number;
+  outDim: number;
+  residualInputs: string[];
+}
+
+/** log σ bounds used for every mixture head (in normalised units). */
+export const LOG_STD_RANGE = { min: -5, max: 2 } as const;
+
+/** The normalised residual target (target − Σ residual inputs) and its normaliser. */
+export function residualTargets(data: MixtureData): { normalised: Float32Array; norm: Normalizer } {
+  const residual = Float32Array.from(data.target);
+  for (const name of data.residualInputs) {
+    const v = data.values[name];
+    if (!v || v.length !== residual.length) throw new Error(`residual input "${name}" has the wrong size`);
+    for (let i = 0; i < residual.length; i++) residual[i] = (residual[i] as number) - (v[i] as number);
+  }
+  const norm = fitNormalizer(residual, data.rows, data.outDim);
+  return { normalised: normalizeRows(residual, data.rows, norm), norm };
+}
+
+/**
+ * Trains a mixture head: a deep ensemble of `components` Gaussian MLPs (each its own seed and shuffling) or one
+ * MDN with `components` diagonal Gaussians, on normalised inputs and normalised residual targets.
+ */
+export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, components: number, options: FitOptions): Promise<MixtureHeadSpec> {
+  const raw = concatInputs(data.inputs, data.values, data.rows);
+  const inDim = raw.length / data.rows;
+  const inputNorm = fitNormalizer(raw, data.rows, inDim);
+  const x = normalizeRows(raw, data.rows, inputNorm);
+  const { normalised: y, norm: targetNorm } = residualTargets(data);
+  const d = data.outDim;
+  const networks: MlpWeights[] = [];
+  const rng = createRng(options.seed);
+  const common = {
+    hidden: options.activation,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.learningRate,
+    ...(options.weightDecay ? { weightDecay: options.weightDecay } : {}),
+  };
+  if (kind === "ensemble") {
+    for (let m = 0; m < components; m++) {
+      networks.push(
+        await trainNetwork(
+          { rows: data.rows, inputs: x, targets: y },
+          {
+            ...common,
+            sizes: [inDim, ...options.hidden, 2 * d],
+            loss: gaussianNllLoss(d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
+            seed: rng.fork(`member${m}`).int(2 ** 31),
+            onEpoch: (epoch, loss) => options.onEpoch?.(`member ${m}`, epoch, loss),
+          },
+        ),
+      );
+    }
+  } else {
+    networks.push(
+      await trainNetwork(
+        { rows: data.rows, inputs: x, targets: y },
+        {
+          ...common,
+          sizes: [inDim, ...options.hidden, components * (1 + 2 * d)],
+          loss: mdnNllLoss(components, d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
+          seed: rng.fork("mdn").int(2 ** 31),
+          onEpoch: (epoch, loss) => options.onEpoch?.("mdn", epoch, loss),
+        },
+      ),
+    );
+  }
+  return {
+    kind,
+    inputs: data.inputs,
+    outDim: d,
+    residualInputs: data.residualInputs,
+    inputNorm,
+    targetNorm,
+    components,
+    networks,
+    logStdMin: LOG_STD_RANGE.min,
+    logStdMax: LOG_STD_RANGE.max,
+  };
+}
+
+/** What a scalar head is trained on. */
+export interface ScalarData {
+  inputs: HeadInput[];
+  values: Record<string, Float32Array>;
+  target: Float32Array;
+  rows: number;
+}
+
+/** Fits a regression head: closed-form ridge (`hidden` empty and method "ridge") or an MLP trained with MSE. */
+export async function trainRegressionHead(
+  data: ScalarData,
+  method: { kind: "ridge"; lambda: number } | ({ kind: "mlp" } & FitOptions),
+  outputName: string,
+): Promise<ScalarHeadSpec> {
+  const raw = concatInputs(data.inputs, data.values, data.rows);
+  const inDim = raw.length / data.rows;
+  const inputNorm = fitNormalizer(raw, data.rows, inDim);
+  const x = normalizeRows(raw, data.rows, inputNorm);
+  const targetNorm = fitNormalizer(data.target, data.rows, 1);
+  const y = normalizeRows(data.target, data.rows, targetNorm);
+  const network =
+    method.kind === "ridge"
+      ? fitRidge(x, y, data.rows, inDim, 1, method.lambda)
+      : await trainNetwork(
+          { rows: data.rows, inputs: x, targets: y },
+          {
+            sizes: [inDim, ...method.hidden, 1],
+            hidden: method.activation,
+            loss: mseLoss,
+            epochs: method.epochs,
+            batchSize: method.batchSize,
+            learningRate: method.learningRate,
+            seed: method.seed,
+            ...(method.weightDecay ? { weightDecay: method.weightDecay } : {}),
+            onEpoch: (epoch, loss) => method.onEpoch?.("regression", epoch, loss),
+          },
+        );
+  return { inputs: data.inputs, inputNorm, network, output: { kind: "affine", mean: targetNorm.mean[0] as number, std: targetNorm.std[0] as number }, outputName };
+}
+
+/**
+ * Trains a probability head with binary cross-entropy on soft targets in [0, 1]. With `init` the network (and the
+ * normaliser) are taken from an existing head and fine-tuned — the self-distillation step.
+ */
+export async function trainProbabilityHead(data: ScalarData, options: FitOptions, outputName: string, init?: ScalarHeadSpec): Promise<ScalarHeadSpec> {
+  for (let i = 0; i < data.target.length; i++) {
+    const t = data.target[i] as number;
+    if (!(t >= 0 && t <= 1)) throw new Error(`probability target ${i} is ${t}, outside [0, 1]`);
+  }
+  const raw = concatInputs(data.inputs, data.values, data.rows);
+  const inDim = raw.length / data.rows;
+  const inputNorm = init?.inputNorm ?? fitNormalizer(raw, data.rows, inDim);
+  const x = normalizeRows(raw, data.rows, inputNorm);
+  const network = await trainNetwork(
+    { rows: data.rows, inputs: x, targets: data.target },
+    {
+      sizes: [inDim, ...options.hidden, 1],
+      hidden: options.activation,
+      loss: bceWithLogitsLoss,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      seed: options.seed,
+      ...(options.weightDecay ? { weightDecay: options.weightDecay } : {}),
+      ...(init ? { init: init.network } : {}),
+      onEpoch: (epoch, loss) => options.onEpoch?.("value", epoch, loss),
+    },
+  );
+  return { inputs: data.inputs, inputNorm, network, output: { kind: "sigmoid" }, outputName };
+}

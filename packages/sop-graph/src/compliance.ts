@@ -1,0 +1,135 @@
+import type { SopGraph } from "./graph.js";
+
+/**
+ * How one step between consecutive on-SOP nodes of a dialogue relates to the SOP:
+ * - `edge`: the SOP has the edge;
+ * - `skipped-step`: the SOP has a two-edge path through one node the dialogue did not realise on the SOP (the user's
+ *   reply was an off-SOP state such as "ok, go on", or the agent's step was annotated as an off-SOP action);
+ * - `repeat`: the same node again (re-asking after a detour such as "did not understand");
+ * - `revised-user-state`: the user revised their answer to the same agent action (two user states that share a
+ *   predecessor, e.g. "identity wrong" then "identity correct" after the agent re-checks off the SOP);
+ * - `violation`: none of these.
+ */
+export type TransitionKind = "edge" | "skipped-step" | "repeat" | "revised-user-state" | "violation";
+
+/** One step of a dialogue through the SOP. */
+export interface SopTransition {
+  /** Index in the history of the node stepped to. */
+  index: number;
+  from: string;
+  to: string;
+  kind: TransitionKind;
+}
+
+/** Which relaxed transitions count as compliant (all true by default; all false means edges only). */
+export interface ComplianceOptions {
+  allowSkippedStep?: boolean;
+  allowRepeat?: boolean;
+  allowRevisedUserState?: boolean;
+}
+
+/** A dialogue's SOP compliance. */
+export interface ComplianceResult {
+  transitions: SopTransition[];
+  /** Transitions that are not allowed under the options. */
+  violations: SopTransition[];
+  /** No violation under the options. */
+  compliant: boolean;
+  /** Every transition is an SOP edge. */
+  strictlyCompliant: boolean;
+  /** History entries that are not SOP vertices (skipped when following the SOP). */
+  offSop: number;
+  /** Whether the last on-SOP node is the sink. */
+  reachedSink: boolean;
+}
+
+function classify(graph: SopGraph, from: string, to: string): TransitionKind {
+  if (graph.hasEdge(from, to)) return "edge";
+  if (graph.successorsOf(from).some((middle) => graph.hasEdge(middle, to))) return "skipped-step";
+  if (from === to) return "repeat";
+  if (graph.isUserState(from) && graph.isUserState(to)) {
+    const before = graph.predecessorsOf(from);
+    if (graph.predecessorsOf(to).some((p) => before.includes(p))) return "revised-user-state";
+  }
+  return "violation";
+}
+
+function allowed(kind: TransitionKind, options: ComplianceOptions): boolean {
+  switch (kind) {
+    case "edge":
+      return true;
+    case "skipped-step":
+      return options.allowSkippedStep ?? true;
+    case "repeat":
+      return options.allowRepeat ?? true;
+    case "revised-user-state":
+      return options.allowRevisedUserState ?? true;
+    case "violation":
+      return false;
+  }
+}
+
+/**
+ * Checks a dialogue's node history (agent actions and user states with prefixes) against the SOP. Entries that are
+ * not SOP vertices are skipped (proactive actions are allowed detours); every step between consecutive on-SOP
+ * entries, starting from the start node, is classified (see {@link TransitionKind}).
+ */
+export function checkCompliance(graph: SopGraph, history: readonly string[], options: ComplianceOptions = {}): ComplianceResult {
+  const transitions: SopTransition[] = [];
+  let previous = graph.start;
+  let offSop = 0;
+  history.forEach((node, index) => {
+    if (!graph.hasNode(node)) {
+      offSop++;
+      return;
+    }
+    if (node === graph.start && previous === graph.start && transitions.length === 0) return;
+    transitions.push({ index, from: previous, to: node, kind: classify(graph, previous, node) });
+    previous = node;
+  });
+  const violations = transitions.filter((t) => !allowed(t.kind, options));
+  return {
+    transitions,
+    violations,
+    compliant: violations.length === 0,
+    strictlyCompliant: transitions.every((t) => t.kind === "edge"),
+    offSop,
+    reachedSink: previous === graph.sink,
+  };
+}
+
+/** Counts over many dialogues' compliance results. */
+export interface ComplianceSummary {
+  dialogues: number;
+  compliant: number;
+  strictlyCompliant: number;
+  /** Share of dialogues with no violation. */
+  complianceRate: number;
+  /** Share of dialogues whose every transition is an SOP edge. */
+  strictComplianceRate: number;
+  transitions: number;
+  /** Transitions by kind. */
+  byKind: Record<TransitionKind, number>;
+}
+
+/** Summarises compliance results: rates per dialogue and transition counts by kind. */
+export function summarizeCompliance(results: readonly ComplianceResult[]): ComplianceSummary {
+  const byKind: Record<TransitionKind, number> = { edge: 0, "skipped-step": 0, repeat: 0, "revised-user-state": 0, violation: 0 };
+  let transitions = 0;
+  for (const result of results) {
+    for (const t of result.transitions) byKind[t.kind]++;
+    transitions += result.transitions.length;
+  }
+  const compliant = results.filter((r) => r.compliant).length;
+  const strictlyCompliant = results.filter((r) => r.strictlyCompliant).length;
+  const rate = (n: number) => (results.length === 0 ? 0 : n / results.length);
+  return {
+    dialogues: results.length,
+    compliant,
+    strictlyCompliant,
+    complianceRate: rate(compliant),
+    strictComplianceRate: rate(strictlyCompliant),
+    transitions,
+    byKind,
+  };
+}
