@@ -11,3 +11,6 @@ export * from "./wrappers/split.js";
 export * from "./wrappers/stack.js";
 export * from "./wrappers/timeout.js";
 export * from "./wrappers/trace.js";
+export * from "./parse/index.js";
+export * from "./packs/index.js";
+export * from "./roles/index.js";

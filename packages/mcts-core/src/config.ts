@@ -70,6 +70,7 @@ export interface Config<S, A> {
   cacheAlwaysGenerate: boolean;
   rolloutDepth: number;
   rolloutPolicy: RolloutPolicy<S, A> | undefined;
+  expandLeaves: boolean;
   maxDepth: number;
   maxNodes: number;
   concurrency: number;
@@ -208,6 +209,7 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     cacheAlwaysGenerate: true,
     rolloutDepth: hasValue ? 0 : Infinity,
     rolloutPolicy: undefined,
+    expandLeaves: options.expandLeaves === true,
     maxDepth: Infinity,
     maxNodes: Infinity,
     concurrency: 1,

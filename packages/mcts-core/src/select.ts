@@ -22,14 +22,16 @@ const TINY = 1.1754943508222875e-38;
  */
 export class Selector<S, A> {
   /** Transformed (completed) Q of the node being scored, per edge. */
-  q = new Float64Array(64);
+  q: Float64Array = new Float64Array(64);
   /** Effective visits (with virtual visits) of the node being scored, per edge. */
-  n = new Float64Array(64);
-  private scratch = new Float64Array(64);
+  n: Float64Array = new Float64Array(64);
+  private scratch: Float64Array = new Float64Array(64);
   minSeen = Infinity;
   maxSeen = -Infinity;
   /** Gumbel noise per root edge (Gumbel root selection). */
-  rootGumbel = new Float64Array(0);
+  rootGumbel: Float64Array = new Float64Array(0);
+  /** Root edge visits when the current search started (the halving schedule counts from them). */
+  rootBase: Float64Array = new Float64Array(0);
   /** Considered-visit schedule of the current Gumbel search. */
   schedule: Int32Array = new Int32Array(0);
   /** Whether virtual losses are counted (parallel searches). */
@@ -53,7 +55,8 @@ export class Selector<S, A> {
   }
 
   /** Samples Gumbel noise for the root's edges and builds the halving schedule for `simulations` simulations. */
-  prepareGumbel(tree: Tree<S, A>, root: number, simulations: number, rng: Rng): void {
+  prepareGumbel(tree: Tree<S, A>, root: number, simulations: number, rng: Rng, base: Float64Array): void {
+    this.rootBase = base;
     const rule = this.cfg.root;
     const count = tree.edgeCount[root]!;
     this.rootGumbel = new Float64Array(count);
@@ -90,7 +93,7 @@ export class Selector<S, A> {
     let unvisitedPrior = -1;
     let best = first;
     let bestScore = -Infinity;
-    const logN = Math.log(tree.visits[node]!);
+    const logN = Math.log(Math.max(1, tree.visits[node]!));
     for (let e = first; e < end; e++) {
       const n = visits[e]!;
       if (n === 0) {
@@ -102,7 +105,7 @@ export class Selector<S, A> {
         continue;
       }
       const score = values[e]! / n + c * Math.sqrt(logN / n);
-      if (score > bestScore) {
+      if (score > bestScore || (score === bestScore && prior[e]! > prior[best]!)) {
         bestScore = score;
         best = e;
       }
@@ -307,8 +310,9 @@ export class Selector<S, A> {
     const k = tree.edgeCount[node]!;
     let total = 0;
     let maxLogit = -Infinity;
+    const base = this.rootBase;
     for (let i = 0; i < k; i++) {
-      total += this.n[i]!;
+      total += this.n[i]! - (i < base.length ? base[i]! : 0);
       const l = Math.log(Math.max(TINY, tree.edgePrior[first + i]!));
       this.scratch[i] = l;
       if (l > maxLogit) maxLogit = l;
@@ -322,12 +326,13 @@ export class Selector<S, A> {
     for (let i = 0; i < k; i++) {
       const g = i < this.rootGumbel.length ? this.rootGumbel[i]! : 0;
       const score = Math.max(-1e9, g + this.scratch[i]! - maxLogit + this.q[i]!);
-      if (this.n[i] === considered && score > bestScore) {
+      const visits = this.n[i]! - (i < base.length ? base[i]! : 0);
+      if (visits === considered && score > bestScore) {
         bestScore = score;
         best = i;
       }
-      if (this.n[i]! < fallbackVisits || (this.n[i] === fallbackVisits && score > fallbackScore)) {
-        fallbackVisits = this.n[i]!;
+      if (visits < fallbackVisits || (visits === fallbackVisits && score > fallbackScore)) {
+        fallbackVisits = visits;
         fallbackScore = score;
         fallback = i;
       }

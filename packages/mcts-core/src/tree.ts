@@ -77,8 +77,17 @@ export class Tree<S, A> {
   realNext: Int32Array;
   realTerminal: Uint8Array;
 
-  /** Creates an empty tree with room for `nodes` nodes and `edges` edges before the first growth. */
-  constructor(nodes = 1024, edges = 4096, realizations = 0) {
+  /** Whether nodes hold realization caches (open loop). */
+  readonly openLoop: boolean;
+  /** Whether virtual-loss counters exist (allocated by the first parallel search). */
+  virtualEnabled = false;
+
+  /**
+   * Creates an empty tree with room for `nodes` nodes and `edges` edges before the first growth; `openLoop`
+   * adds per-node realization caches.
+   */
+  constructor(nodes = 1024, edges = 4096, openLoop = false, realizations = 0) {
+    this.openLoop = openLoop;
     this.nodeCapacity = nodes;
     this.visits = new Int32Array(nodes);
     this.valueSum = new Float64Array(nodes);
@@ -88,16 +97,16 @@ export class Tree<S, A> {
     this.firstEdge = new Int32Array(nodes);
     this.edgeCount = new Int32Array(nodes);
     this.nextOutcome = new Int32Array(nodes);
-    this.nodeVirtual = new Int32Array(nodes);
-    this.firstReal = new Int32Array(nodes);
-    this.realCount = new Int32Array(nodes);
+    this.nodeVirtual = new Int32Array(0);
+    this.firstReal = new Int32Array(openLoop ? nodes : 0);
+    this.realCount = new Int32Array(openLoop ? nodes : 0);
     this.flags = new Uint8Array(nodes);
     this.edgeCapacity = edges;
     this.edgeVisits = new Int32Array(edges);
     this.edgeValue = new Float64Array(edges);
     this.edgePrior = new Float64Array(edges);
     this.edgeChild = new Int32Array(edges);
-    this.edgeVirtual = new Int32Array(edges);
+    this.edgeVirtual = new Int32Array(0);
     this.realCapacity = realizations;
     this.realVisits = new Int32Array(realizations);
     this.realValue = new Float64Array(realizations);
@@ -116,9 +125,11 @@ export class Tree<S, A> {
     this.firstEdge = grownInt32(this.firstEdge, cap);
     this.edgeCount = grownInt32(this.edgeCount, cap);
     this.nextOutcome = grownInt32(this.nextOutcome, cap);
-    this.nodeVirtual = grownInt32(this.nodeVirtual, cap);
-    this.firstReal = grownInt32(this.firstReal, cap);
-    this.realCount = grownInt32(this.realCount, cap);
+    if (this.virtualEnabled) this.nodeVirtual = grownInt32(this.nodeVirtual, cap);
+    if (this.openLoop) {
+      this.firstReal = grownInt32(this.firstReal, cap);
+      this.realCount = grownInt32(this.realCount, cap);
+    }
     this.flags = grownUint8(this.flags, cap);
     this.nodeCapacity = cap;
   }
@@ -130,8 +141,16 @@ export class Tree<S, A> {
     this.edgeValue = grownFloat64(this.edgeValue, cap);
     this.edgePrior = grownFloat64(this.edgePrior, cap);
     this.edgeChild = grownInt32(this.edgeChild, cap);
-    this.edgeVirtual = grownInt32(this.edgeVirtual, cap);
+    if (this.virtualEnabled) this.edgeVirtual = grownInt32(this.edgeVirtual, cap);
     this.edgeCapacity = cap;
+  }
+
+  /** Allocates the virtual-loss counters (all zero) if they do not exist yet. */
+  enableVirtual(): void {
+    if (this.virtualEnabled) return;
+    this.virtualEnabled = true;
+    this.nodeVirtual = new Int32Array(this.nodeCapacity);
+    this.edgeVirtual = new Int32Array(this.edgeCapacity);
   }
 
   private growRealizations(): void {
@@ -157,9 +176,11 @@ export class Tree<S, A> {
     this.firstEdge[node] = NONE;
     this.edgeCount[node] = 0;
     this.nextOutcome[node] = NONE;
-    this.nodeVirtual[node] = 0;
-    this.firstReal[node] = NONE;
-    this.realCount[node] = 0;
+    if (this.virtualEnabled) this.nodeVirtual[node] = 0;
+    if (this.openLoop) {
+      this.firstReal[node] = NONE;
+      this.realCount[node] = 0;
+    }
     this.flags[node] = terminal ? FLAG_TERMINAL : 0;
     this.states[node] = state;
     this.actions[node] = undefined;
@@ -179,8 +200,7 @@ export class Tree<S, A> {
     this.firstEdge[node] = first;
     this.edgeCount[node] = count;
     this.actions[node] = actions;
-    this.flags[node] |= FLAG_EXPANDED;
-    if (count === 0) this.flags[node] |= FLAG_TERMINAL;
+    this.flags[node] = this.flags[node]! | FLAG_EXPANDED | (count === 0 ? FLAG_TERMINAL : 0);
     const prior = this.edgePrior;
     let sum = 0;
     if (priors !== undefined) {
@@ -199,13 +219,13 @@ export class Tree<S, A> {
       this.edgeVisits[e] = 0;
       this.edgeValue[e] = 0;
       this.edgeChild[e] = NONE;
-      this.edgeVirtual[e] = 0;
       prior[e] = uniform ? 1 / count : (priors![i] as number) / sum;
     }
   }
 
   /** Adds a realization (open loop) to `node` and returns its index. */
   addRealization(node: number, state: S, reward: number, terminal: boolean): number {
+    if (!this.openLoop) throw new Error("mcts: realizations exist only in open-loop trees");
     const r = this.realTotal;
     if (r === this.realCapacity) this.growRealizations();
     this.realTotal = r + 1;
@@ -255,8 +275,9 @@ export class Tree<S, A> {
 
   /** Bytes held by the typed arrays and the JS arrays' slots (not the states themselves). */
   byteSize(): number {
-    const nodeBytes = this.nodeCapacity * (4 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 1) + 8 * 3 * this.nodeCount;
-    const edgeBytes = this.edgeCapacity * (4 + 8 + 8 + 4 + 4);
+    const optional = (this.virtualEnabled ? 4 : 0) + (this.openLoop ? 8 : 0);
+    const nodeBytes = this.nodeCapacity * (4 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 1 + optional) + 8 * 2 * this.nodeCount;
+    const edgeBytes = this.edgeCapacity * (4 + 8 + 8 + 4 + (this.virtualEnabled ? 4 : 0));
     const realBytes = this.realCapacity * (4 + 8 + 8 + 4 + 1) + 8 * this.realStates.length;
     return nodeBytes + edgeBytes + realBytes;
   }

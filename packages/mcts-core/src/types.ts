@@ -138,6 +138,11 @@ export interface SearchOptions<S, A> {
    * value function, none when it has. With both, the value function bootstraps the rollout's last state.
    */
   rollout?: RolloutOptions<S, A>;
+  /**
+   * Create a new node's edges (actions and priors) as soon as the node is created, as mctx does, instead of on
+   * its first traversal (default false, which stores no edges for leaves).
+   */
+  expandLeaves?: boolean;
   /** Tree depth at which nodes are evaluated as leaves instead of expanded (default unlimited). */
   maxDepth?: number;
   /** Node cap: beyond it no node is stored (leaves are evaluated in place) and `advance` prunes to it. */

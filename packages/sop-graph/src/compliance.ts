@@ -3,14 +3,17 @@ import type { SopGraph } from "./graph.js";
 /**
  * How one step between consecutive on-SOP nodes of a dialogue relates to the SOP:
  * - `edge`: the SOP has the edge;
- * - `skipped-step`: the SOP has a two-edge path through one node the dialogue did not realise on the SOP (the user's
- *   reply was an off-SOP state such as "ok, go on", or the agent's step was annotated as an off-SOP action);
  * - `repeat`: the same node again (re-asking after a detour such as "did not understand");
+ * - `implicit-user-state`: agent action → agent action where the SOP has agent → user state → agent, i.e. the
+ *   user's reply was not one of the SOP's states (e.g. "ok, go on");
+ * - `implicit-agent-action`: a node → user state where the SOP has node → agent action → user state and the
+ *   dialogue performed an off-SOP agent action in between (the SOP step was realised under another label, e.g.
+ *   a greeting that also checked the caller's identity);
  * - `revised-user-state`: the user revised their answer to the same agent action (two user states that share a
  *   predecessor, e.g. "identity wrong" then "identity correct" after the agent re-checks off the SOP);
  * - `violation`: none of these.
  */
-export type TransitionKind = "edge" | "skipped-step" | "repeat" | "revised-user-state" | "violation";
+export type TransitionKind = "edge" | "repeat" | "implicit-user-state" | "implicit-agent-action" | "revised-user-state" | "violation";
 
 /** One step of a dialogue through the SOP. */
 export interface SopTransition {
@@ -23,7 +26,8 @@ export interface SopTransition {
 
 /** Which relaxed transitions count as compliant (all true by default; all false means edges only). */
 export interface ComplianceOptions {
-  allowSkippedStep?: boolean;
+  /** Count `implicit-user-state` and `implicit-agent-action` steps as compliant. */
+  allowImplicit?: boolean;
   allowRepeat?: boolean;
   allowRevisedUserState?: boolean;
 }
@@ -43,10 +47,14 @@ export interface ComplianceResult {
   reachedSink: boolean;
 }
 
-function classify(graph: SopGraph, from: string, to: string): TransitionKind {
+function classify(graph: SopGraph, from: string, to: string, between: readonly string[]): TransitionKind {
   if (graph.hasEdge(from, to)) return "edge";
-  if (graph.successorsOf(from).some((middle) => graph.hasEdge(middle, to))) return "skipped-step";
   if (from === to) return "repeat";
+  const through = graph.successorsOf(from).filter((middle) => graph.hasEdge(middle, to));
+  if (graph.isAgentAction(from) && graph.isAgentAction(to) && through.some((m) => graph.isUserState(m))) return "implicit-user-state";
+  if (graph.isUserState(to) && through.some((m) => graph.isAgentAction(m)) && between.some((n) => graph.isAgentAction(n))) {
+    return "implicit-agent-action";
+  }
   if (graph.isUserState(from) && graph.isUserState(to)) {
     const before = graph.predecessorsOf(from);
     if (graph.predecessorsOf(to).some((p) => before.includes(p))) return "revised-user-state";
@@ -58,10 +66,11 @@ function allowed(kind: TransitionKind, options: ComplianceOptions): boolean {
   switch (kind) {
     case "edge":
       return true;
-    case "skipped-step":
-      return options.allowSkippedStep ?? true;
     case "repeat":
       return options.allowRepeat ?? true;
+    case "implicit-user-state":
+    case "implicit-agent-action":
+      return options.allowImplicit ?? true;
     case "revised-user-state":
       return options.allowRevisedUserState ?? true;
     case "violation":
@@ -78,14 +87,17 @@ export function checkCompliance(graph: SopGraph, history: readonly string[], opt
   const transitions: SopTransition[] = [];
   let previous = graph.start;
   let offSop = 0;
+  let between: string[] = [];
   history.forEach((node, index) => {
     if (!graph.hasNode(node)) {
       offSop++;
+      between.push(node);
       return;
     }
     if (node === graph.start && previous === graph.start && transitions.length === 0) return;
-    transitions.push({ index, from: previous, to: node, kind: classify(graph, previous, node) });
+    transitions.push({ index, from: previous, to: node, kind: classify(graph, previous, node, between) });
     previous = node;
+    between = [];
   });
   const violations = transitions.filter((t) => !allowed(t.kind, options));
   return {
@@ -114,7 +126,14 @@ export interface ComplianceSummary {
 
 /** Summarises compliance results: rates per dialogue and transition counts by kind. */
 export function summarizeCompliance(results: readonly ComplianceResult[]): ComplianceSummary {
-  const byKind: Record<TransitionKind, number> = { edge: 0, "skipped-step": 0, repeat: 0, "revised-user-state": 0, violation: 0 };
+  const byKind: Record<TransitionKind, number> = {
+    edge: 0,
+    repeat: 0,
+    "implicit-user-state": 0,
+    "implicit-agent-action": 0,
+    "revised-user-state": 0,
+    violation: 0,
+  };
   let transitions = 0;
   for (const result of results) {
     for (const t of result.transitions) byKind[t.kind]++;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { SOPDAIL_GLOSS, type SopdailTask } from "@foresight/dialogue";
 import { z } from "zod";
-import { parseAdjacencyList, parseWith } from "./adjacency.js";
+import { AdjacencyListSchema, parseAdjacencyList, parseWith } from "./adjacency.js";
 import type { SopGraphOptions } from "./graph.js";
 import { SopFormatError, issue, noErrors, type SopIssue, type SopReport } from "./issues.js";
 import { parseMermaid } from "./mermaid.js";
@@ -52,7 +52,8 @@ export function loadSop(source: SopSource, options: LoadSopOptions = {}): SopRep
   }
   const issues: SopIssue[] = [...parsed.issues];
   if (source.adjacencyList !== undefined && source.mermaid !== undefined) {
-    const fromMermaid = parseMermaid(source.mermaid, { ...graphOptions, naming: parsed.graph.naming, tolerant: true });
+    const fromMermaid = parseMermaid(source.mermaid, { ...graphOptions, naming: parsed.graph.naming, tolerant });
+    for (const found of fromMermaid.issues) issues.push({ ...found, message: `mermaid text: ${found.message}` });
     const inAdjacency = new Set(parsed.graph.edges().map(edgeKey));
     const inMermaid = new Set(fromMermaid.graph.edges().map(edgeKey));
     const onlyAdjacency = [...inAdjacency].filter((e) => !inMermaid.has(e));
@@ -89,7 +90,7 @@ export function sopFromSopdailTask(task: SopdailTask, options: SopdailSopOptions
 }
 
 const SopObjectSchema = z.object({
-  adjacency_list: z.unknown(),
+  adjacency_list: AdjacencyListSchema,
   vertex: z.array(z.string()).optional(),
   mermaid: z.string().optional(),
 });

@@ -135,18 +135,25 @@ export function parseMermaid(text: string, options: ParseMermaidOptions = {}): S
         if (!arrow) throw new Error(`expected "-->" at column ${scanner.pos + 1}`);
         const to = resolve(scanner.node());
         if (arrow.label !== undefined && arrow.label.length > 0) {
-          if (graph.kindOf(arrow.label) !== "user") {
-            const bad = issue(
-              "error",
-              "mermaid-label-not-user-state",
-              `line ${lineNo}: edge label "${arrow.label}" is not a user state (${naming.userPrefix}.…)`,
-              [arrow.label],
-            );
+          let label = arrow.label;
+          const kind = graph.kindOf(label);
+          if (kind !== "user") {
+            const prefixed = `${naming.userPrefix}.${label}`;
+            const repairable = kind === "unknown" && tolerant;
+            const bad = repairable
+              ? issue("repaired", "mermaid-label-not-user-state", `line ${lineNo}: edge label "${label}" has no role prefix; read it as "${prefixed}"`, [label, prefixed])
+              : issue(
+                  "error",
+                  "mermaid-label-not-user-state",
+                  `line ${lineNo}: edge label "${label}" is not a user state (${naming.userPrefix}.…)`,
+                  [label],
+                );
             bad.line = lineNo;
             issues.push(bad);
+            if (repairable) label = prefixed;
           }
-          graph.addEdge(from, arrow.label);
-          graph.addEdge(arrow.label, to);
+          graph.addEdge(from, label);
+          graph.addEdge(label, to);
         } else {
           graph.addEdge(from, to);
         }

@@ -89,7 +89,14 @@ describe("venue queries on the real databases", () => {
     expect(db.query("taxi", {}, { rng: createRng(1) })).toEqual(db.query("taxi", {}, { rng: createRng(1) }));
   });
 
-  it("rejects unknown domains and slots by name", () => {
+  it("matches names across the corpus' spellings", () => {
+    expect(names(db.query("attraction", { name: "christ 's college" }))).toEqual(["christ's college"]);
+    expect(names(db.query("attraction", { name: "Cambridge Punter" }))).toEqual(["the cambridge punter"]);
+    expect(names(db.query("attraction", { name: "the vue cinema" }))).toEqual(["vue cinema"]);
+  });
+
+  it("rejects unknown domains and slots by name, and non-string values", () => {
+    expect(() => db.query("restaurant", { area: undefined as unknown as string })).toThrow(/constraint "area" must have a string value/);
     expect(() => db.query("spaceport", {})).toThrow(/unknown MultiWOZ domain "spaceport"/);
     expect(() => db.query("restaurant", { colour: "red" })).toThrow(/unknown slot "colour" for MultiWOZ domain "restaurant"/);
   });

@@ -172,8 +172,15 @@ export function createMultiWozDatabase(
 }
 
 function constraintPairs(constraints: MultiWozConstraints): [string, string][] {
-  if (Array.isArray(constraints)) return constraints.map(([slot, value]) => [slot, value] as [string, string]);
-  return Object.entries(constraints as Readonly<Record<string, string>>);
+  const pairs: [unknown, unknown][] = Array.isArray(constraints)
+    ? constraints.map((pair) => [pair[0], pair[1]])
+    : Object.entries(constraints as Readonly<Record<string, unknown>>);
+  for (const [slot, value] of pairs) {
+    if (typeof slot !== "string" || typeof value !== "string") {
+      throw new TypeError(`MultiWOZ query constraint ${JSON.stringify(slot)} must have a string value, got ${typeof value}`);
+    }
+  }
+  return pairs as [string, string][];
 }
 
 function satisfies(row: MultiWozEntity, column: string, value: string): boolean {

@@ -125,10 +125,12 @@ const VALUE_ALIASES: Record<string, Record<string, string>> = {
 
 /**
  * Normalises a value for comparison with database values: trimmed, lower-cased, whitespace collapsed, and the
- * corpus' known spelling variants mapped to the database spelling (`center` → `centre`, `guest house` → `guesthouse`).
+ * corpus' known spelling variants mapped to the database spelling (`center` → `centre`, `guest house` → `guesthouse`);
+ * names also lose a leading `the`, re-join the corpus' tokenised `'s` (`christ 's college`) and read `&` as `and`.
  */
 export function normalizeMultiWozValue(column: string, value: string): string {
-  const plain = value.trim().toLowerCase().replace(/\s+/g, " ");
+  let plain = value.trim().toLowerCase().replace(/\s+/g, " ");
+  if (column === "name") plain = plain.replace(/ '(s|)\b/g, "'$1").replace(/ & /g, " and ").replace(/^the /, "");
   return VALUE_ALIASES[column]?.[plain] ?? plain;
 }
 

@@ -2,7 +2,12 @@ import { SpeakerSchema } from "@foresight/dialogue";
 import { z } from "zod";
 
 /** A dialogue act with its natural-language form ("The Persuader greets the Persuadee."). */
-export const ActSpecSchema = z.object({ label: z.string().min(1), description: z.string().min(1) });
+export const ActSpecSchema = z.object({
+  label: z.string().min(1),
+  description: z.string().min(1),
+  /** Other spellings a model may answer with (e.g. the corpus's Chinese node name). */
+  aliases: z.array(z.string().min(1)).optional(),
+});
 export type ActSpec = z.infer<typeof ActSpecSchema>;
 
 /** A user reaction label with the value GDP-Zero-style value estimation maps it to. */

@@ -1,6 +1,6 @@
 import { parsePromptPack, type PromptPack } from "./schema.js";
 
-const spec = (label: string, description: string) => ({ label, description });
+const spec = (label: string, description: string, alias: string) => ({ label, description, aliases: [alias] });
 
 /**
  * SOP-guided dialogue (ChatSOP / SOPDAIL): choose the Agent's next action among the optional actions with the
@@ -17,25 +17,25 @@ export const sopPack: PromptPack = parsePromptPack({
     "actions and User states. After each User turn the Agent identifies the User's state and takes an action the SOP allows next; " +
     "it may take a proactive action off the SOP when the User's state calls for it. Reply in the language the conversation uses.",
   systemActs: [
-    spec("Greet", "The Agent greets the User and introduces itself (打招呼)."),
-    spec("Verify identity", "The Agent verifies the User's identity (核对身份)."),
-    spec("Empathize", "The Agent acknowledges the User's feelings and calms them (共情安抚)."),
-    spec("Build trust", "The Agent builds trust, e.g. by explaining who it is and why it calls (建立信任)."),
-    spec("Relieve doubts", "The Agent answers the User's doubts or worries (排忧解惑)."),
-    spec("Attempt persuasion", "The Agent tries to persuade the User to take the desired step (尝试说服)."),
-    spec("Chit-chat", "The Agent makes small talk (闲聊)."),
-    spec("Thank", "The Agent thanks the User (感谢)."),
-    spec("Other action", "The Agent does something else the task requires (其他动作)."),
-    spec("Polite end", "The Agent ends the conversation politely (礼貌结束)."),
+    spec("Greet", "The Agent greets the User and introduces itself (打招呼).", "打招呼"),
+    spec("Verify identity", "The Agent verifies the User's identity (核对身份).", "核对身份"),
+    spec("Empathize", "The Agent acknowledges the User's feelings and calms them (共情安抚).", "共情安抚"),
+    spec("Build trust", "The Agent builds trust, e.g. by explaining who it is and why it calls (建立信任).", "建立信任"),
+    spec("Relieve doubts", "The Agent answers the User's doubts or worries (排忧解惑).", "排忧解惑"),
+    spec("Attempt persuasion", "The Agent tries to persuade the User to take the desired step (尝试说服).", "尝试说服"),
+    spec("Chit-chat", "The Agent makes small talk (闲聊).", "闲聊"),
+    spec("Thank", "The Agent thanks the User (感谢).", "感谢"),
+    spec("Other action", "The Agent does something else the task requires (其他动作).", "其他动作"),
+    spec("Polite end", "The Agent ends the conversation politely (礼貌结束).", "礼貌结束"),
   ],
   userStates: [
-    spec("Habitual ok", "The User answers habitually and the Agent can go on (习惯性应答可以继续)."),
-    spec("Did not understand", "The User did not understand the Agent (没听懂)."),
-    spec("Worried or doubtful", "The User is worried or has doubts (担忧疑惑)."),
-    spec("Complain", "The User complains (抱怨)."),
-    spec("Formal complaint", "The User threatens or files a formal complaint (投诉)."),
-    spec("Delays deciding", "The User puts off the decision (拖延决策)."),
-    spec("End", "The User ends the conversation (结束)."),
+    spec("Habitual ok", "The User answers habitually and the Agent can go on (习惯性应答可以继续).", "习惯性应答可以继续"),
+    spec("Did not understand", "The User did not understand the Agent (没听懂).", "没听懂"),
+    spec("Worried or doubtful", "The User is worried or has doubts (担忧疑惑).", "担忧疑惑"),
+    spec("Complain", "The User complains (抱怨).", "抱怨"),
+    spec("Formal complaint", "The User threatens or files a formal complaint (投诉).", "投诉"),
+    spec("Delays deciding", "The User puts off the decision (拖延决策).", "拖延决策"),
+    spec("End", "The User ends the conversation (结束).", "结束"),
   ],
   defaultUserState: "Habitual ok",
   showActsInHistory: true,

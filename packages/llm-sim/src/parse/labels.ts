@@ -93,3 +93,10 @@ export function optionKeys(count: number): string[] {
   if (count > 26) throw new RangeError(`at most 26 lettered options are supported, got ${count}`);
   return Array.from({ length: count }, (_, index) => String.fromCharCode(65 + index));
 }
+
+/** The alias map (alias → label) of specs that list `aliases`. */
+export function aliasesOf(specs: readonly { label: string; aliases?: readonly string[] | undefined }[]): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const spec of specs) for (const alias of spec.aliases ?? []) aliases[alias] = spec.label;
+  return aliases;
+}

@@ -41,15 +41,14 @@ describe("canonical JSON and keys", () => {
 describe("disk cache", () => {
   it("replays an n>1 request exactly and only generates missing samples", async () => {
     const model = counting();
-    const cached = withDiskCache(model, { dir });
-    const first = await cached.complete(request);
+    const first = await withDiskCache(model, { dir }).complete(request);
     expect(first.cached).toBeUndefined();
-    const second = await cached.complete(request);
+    const second = await withDiskCache(model, { dir }).complete(request);
     expect(second.cached).toBe(true);
     expect(second.choices.map((choice) => choice.text)).toEqual(first.choices.map((choice) => choice.text));
     expect(model.requests).toHaveLength(1);
 
-    const larger = await cached.complete({ ...request, n: 5 });
+    const larger = await withDiskCache(model, { dir }).complete({ ...request, n: 5 });
     expect(larger.choices.slice(0, 3).map((choice) => choice.text)).toEqual(first.choices.map((choice) => choice.text));
     expect(model.requests.at(-1)?.n).toBe(2);
     expect(larger.choices.slice(3).map((choice) => choice.text)).toEqual(["answer 3", "answer 4"]);
@@ -77,5 +76,29 @@ describe("disk cache", () => {
     const model = counting();
     await withDiskCache(model, { dir, mode: "read-only" }).complete(request);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("repeated requests", () => {
+  it("gives a repeated sampled request fresh draws and replays them in order in a new run", async () => {
+    const model = counting();
+    const run1 = withDiskCache(model, { dir });
+    const first = await run1.complete({ ...request, n: 2 });
+    const second = await run1.complete({ ...request, n: 2 });
+    expect([...first.choices, ...second.choices].map((choice) => choice.text)).toEqual(["answer 0", "answer 1", "answer 2", "answer 3"]);
+    const run2 = withDiskCache(new ScriptedChatModel({ id: "m" }), { dir, mode: "replay-only" });
+    const replayed = [await run2.complete({ ...request, n: 2 }), await run2.complete({ ...request, n: 2 })];
+    expect(replayed.flatMap((response) => response.choices.map((choice) => choice.text))).toEqual(["answer 0", "answer 1", "answer 2", "answer 3"]);
+  });
+
+  it("reuses samples for temperature 0 or when asked to", async () => {
+    const model = counting();
+    const greedy = withDiskCache(model, { dir });
+    await greedy.complete({ ...request, n: 1, temperature: 0 });
+    expect((await greedy.complete({ ...request, n: 1, temperature: 0 })).cached).toBe(true);
+    const same = withDiskCache(model, { dir, repeatedRequests: "same" });
+    await same.complete({ ...request, n: 1 });
+    expect((await same.complete({ ...request, n: 1 })).cached).toBe(true);
+    expect(model.requests).toHaveLength(2);
   });
 });

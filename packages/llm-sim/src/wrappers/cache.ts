@@ -16,6 +16,12 @@ export interface DiskCacheOptions {
   /** Folder of the cache (default {@link DEFAULT_CACHE_DIR}). */
   dir?: string;
   mode?: CacheMode;
+  /**
+   * What an identical request made again in the same run gets: "fresh" (the next sample indices, so a planner
+   * that asks twice gets two draws, and a re-run in the same order replays them) or "same" (samples from 0 again).
+   * Default: "same" for temperature 0, otherwise "fresh".
+   */
+  repeatedRequests?: "fresh" | "same";
   /** Called for every sample looked up. */
   onLookup?: (event: { key: string; hit: boolean; sampleIndex: number }) => void;
 }
@@ -99,19 +105,28 @@ async function writeEntry(dir: string, key: string, entry: CacheEntry): Promise<
 /**
  * A content-addressed response cache on disk. Each sample index of a request is stored on its own, so an
  * n>1 request re-run with the same n replays exactly, and a larger n only generates the missing samples.
- * Writes are atomic (temp file + rename). In "replay-only" mode a miss throws a "cache-miss" error, so an
- * experiment can be replayed offline and proven not to touch the endpoint.
+ * An identical request repeated within one run gets the next sample indices (see `repeatedRequests`), so
+ * repeated draws stay distinct and replay in order. Writes are atomic (temp file + rename). In "replay-only"
+ * mode a miss throws a "cache-miss" error, so an experiment can be replayed offline without touching the endpoint.
  */
 export function withDiskCache(model: ChatModel, options: DiskCacheOptions = {}): ChatModel {
   const dir = options.dir ?? DEFAULT_CACHE_DIR;
   const mode = options.mode ?? "read-write";
+  const occurrences = new Map<string, number>();
   return {
     id: model.id,
     async complete(request: ChatRequest): Promise<ChatResponse> {
       const n = request.n ?? 1;
-      const keys = Array.from({ length: n }, (_, index) => cacheKey(model.id, request, index));
+      const repeated = options.repeatedRequests ?? (request.temperature === 0 ? "same" : "fresh");
+      let offset = 0;
+      if (repeated === "fresh") {
+        const first = cacheKey(model.id, request, 0);
+        offset = occurrences.get(first) ?? 0;
+        occurrences.set(first, offset + n);
+      }
+      const keys = Array.from({ length: n }, (_, index) => cacheKey(model.id, request, offset + index));
       const entries = await Promise.all(keys.map((key) => readEntry(dir, key)));
-      entries.forEach((entry, sampleIndex) => options.onLookup?.({ key: keys[sampleIndex] as string, hit: entry !== undefined, sampleIndex }));
+      entries.forEach((entry, index) => options.onLookup?.({ key: keys[index] as string, hit: entry !== undefined, sampleIndex: offset + index }));
       const missing = entries.flatMap((entry, index) => (entry === undefined ? [index] : []));
       if (missing.length > 0 && mode === "replay-only") {
         throw new ChatModelError("cache-miss", `LLM cache in ${dir} has no response for ${missing.length} of ${n} samples (replay-only mode)`);

@@ -1,6 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
+// The umbrella package registers the gradient functions (tfjs-core's bundle ships the ops without them).
+import "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+
+// Silences the console advertisement for the native backend, which cannot be installed offline.
+tf.env().set("PROD", true);
 
 export { tf };
 

@@ -18,17 +18,65 @@ export interface Bm25SearchOptions {
   /** How many hits to return at most (default 10). */
   topK?: number;
   /** Only documents whose index is in this set are scored (a pool such as "replies that followed act X"). */
-  pool?: ReadonlySet<number> | Uint8Array;
+  pool?: ReadonlySet<number>;
 }
 
 interface Postings {
-  docs: number[];
-  freqs: number[];
+  docs: Int32Array;
+  freqs: Float64Array;
+  idf: number;
 }
 
-function inPool(pool: Bm25SearchOptions["pool"], doc: number): boolean {
-  if (pool === undefined) return true;
-  return pool instanceof Uint8Array ? pool[doc] === 1 : pool.has(doc);
+/** Keeps the k best (score, doc) pairs seen, with ties going to the lower document index. */
+class TopK {
+  private readonly docs: number[] = [];
+  private readonly scores: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  private worse(i: number, j: number): boolean {
+    const a = this.scores[i]!;
+    const b = this.scores[j]!;
+    return a < b || (a === b && this.docs[i]! > this.docs[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.docs[i], this.docs[j]] = [this.docs[j]!, this.docs[i]!];
+    [this.scores[i], this.scores[j]] = [this.scores[j]!, this.scores[i]!];
+  }
+
+  push(doc: number, score: number): void {
+    if (this.k <= 0) return;
+    if (this.docs.length < this.k) {
+      this.docs.push(doc);
+      this.scores.push(score);
+      for (let i = this.docs.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!this.worse(i, parent)) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    const root = this.scores[0]!;
+    if (score < root || (score === root && doc > this.docs[0]!)) return;
+    this.docs[0] = doc;
+    this.scores[0] = score;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < this.docs.length && this.worse(left, smallest)) smallest = left;
+      if (right < this.docs.length && this.worse(right, smallest)) smallest = right;
+      if (smallest === i) break;
+      this.swap(i, smallest);
+      i = smallest;
+    }
+  }
+
+  sorted(): Bm25Hit[] {
+    return this.docs.map((doc, i) => ({ doc, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
+  }
 }
 
 /**
@@ -37,48 +85,53 @@ function inPool(pool: Bm25SearchOptions["pool"], doc: number): boolean {
  */
 export class Bm25Index {
   private readonly postings = new Map<string, Postings>();
-  private readonly lengths: Float64Array;
-  private readonly averageLength: number;
+  /** k1 · (1 − b + b · |d| / avgdl) per document, the length part of BM25's denominator. */
+  private readonly lengthNorm: Float64Array;
   private readonly scratch: Float64Array;
   readonly parameters: Bm25Parameters;
 
   /** Indexes the documents (each a token list); document i is found as hit `doc: i`. */
   constructor(documents: readonly (readonly string[])[], parameters: Partial<Bm25Parameters> = {}) {
     this.parameters = { ...DEFAULT_BM25, ...parameters };
-    if (!(this.parameters.k1 >= 0) || !(this.parameters.b >= 0 && this.parameters.b <= 1)) {
-      throw new Error(`BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1, got k1=${this.parameters.k1} b=${this.parameters.b}`);
-    }
-    this.lengths = new Float64Array(documents.length);
-    this.scratch = new Float64Array(documents.length);
+    const { k1, b } = this.parameters;
+    if (!(k1 >= 0) || !(b >= 0 && b <= 1)) throw new Error(`BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1, got k1=${k1} b=${b}`);
+    const n = documents.length;
+    this.scratch = new Float64Array(n);
+    const building = new Map<string, { docs: number[]; freqs: number[] }>();
     let total = 0;
     documents.forEach((tokens, doc) => {
-      this.lengths[doc] = tokens.length;
       total += tokens.length;
-      const counts = new Map<string, number>();
-      for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
-      for (const [term, freq] of counts) {
-        let list = this.postings.get(term);
+      const sorted = [...tokens].sort();
+      for (let i = 0; i < sorted.length; ) {
+        let j = i + 1;
+        while (j < sorted.length && sorted[j] === sorted[i]) j++;
+        const term = sorted[i]!;
+        let list = building.get(term);
         if (!list) {
           list = { docs: [], freqs: [] };
-          this.postings.set(term, list);
+          building.set(term, list);
         }
         list.docs.push(doc);
-        list.freqs.push(freq);
+        list.freqs.push(j - i);
+        i = j;
       }
     });
-    this.averageLength = documents.length === 0 ? 0 : total / documents.length;
+    const average = n === 0 ? 0 : total / n;
+    this.lengthNorm = Float64Array.from(documents, (tokens) => k1 * (average === 0 ? 1 : 1 - b + (b * tokens.length) / average));
+    for (const [term, list] of building) {
+      const df = list.docs.length;
+      this.postings.set(term, { docs: Int32Array.from(list.docs), freqs: Float64Array.from(list.freqs), idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
+    }
   }
 
   /** The number of indexed documents. */
   get size(): number {
-    return this.lengths.length;
+    return this.lengthNorm.length;
   }
 
   /** The inverse document frequency of a term (0 for a term in no document). */
   idf(term: string): number {
-    const n = this.postings.get(term)?.docs.length ?? 0;
-    if (n === 0) return 0;
-    return Math.log(1 + (this.size - n + 0.5) / (n + 0.5));
+    return this.postings.get(term)?.idf ?? 0;
   }
 
   /** The BM25 score of one document for a query. */
@@ -88,41 +141,38 @@ export class Bm25Index {
       const list = this.postings.get(term);
       if (!list) continue;
       const at = list.docs.indexOf(doc);
-      if (at >= 0) total += weight * this.termScore(term, list.freqs[at]!, doc);
+      if (at >= 0) total += weight * this.termScore(list, at);
     }
     return total;
   }
 
   /** The documents with the highest positive score for the query, best first (ties: lower index first). */
   search(query: readonly string[], options: Bm25SearchOptions = {}): Bm25Hit[] {
-    const topK = options.topK ?? 10;
-    const touched: number[] = [];
+    const top = new TopK(options.topK ?? 10);
+    const pool = options.pool;
     const scores = this.scratch;
+    const touched: number[] = [];
     for (const [term, weight] of queryWeights(query)) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const idf = this.idf(term);
-      for (let i = 0; i < list.docs.length; i++) {
-        const doc = list.docs[i]!;
-        if (!inPool(options.pool, doc)) continue;
+      const { docs } = list;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        if (pool !== undefined && !pool.has(doc)) continue;
         if (scores[doc] === 0) touched.push(doc);
-        scores[doc]! += weight * idf * this.saturate(list.freqs[i]!, doc);
+        scores[doc]! += weight * this.termScore(list, i);
       }
     }
-    const hits = touched.map((doc) => ({ doc, score: scores[doc]! }));
-    for (const doc of touched) scores[doc] = 0;
-    hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
-    return hits.filter((hit) => hit.score > 0).slice(0, topK);
+    for (const doc of touched) {
+      top.push(doc, scores[doc]!);
+      scores[doc] = 0;
+    }
+    return top.sorted();
   }
 
-  private termScore(term: string, freq: number, doc: number): number {
-    return this.idf(term) * this.saturate(freq, doc);
-  }
-
-  private saturate(freq: number, doc: number): number {
-    const { k1, b } = this.parameters;
-    const norm = this.averageLength === 0 ? 1 : 1 - b + (b * this.lengths[doc]!) / this.averageLength;
-    return (freq * (k1 + 1)) / (freq + k1 * norm);
+  private termScore(list: Postings, at: number): number {
+    const freq = list.freqs[at]!;
+    return (list.idf * freq * (this.parameters.k1 + 1)) / (freq + this.lengthNorm[list.docs[at]!]!);
   }
 }
 

@@ -1,5 +1,8 @@
 const WORD = /\p{Script=Han}+|[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu;
 const HAN = /^\p{Script=Han}/u;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+const ASCII_WORD = /[a-z0-9]+(?:'[a-z]+)?/g;
 
 /**
  * Splits text into retrieval tokens: lower-cased words (with their apostrophe clitic, `don't`) for alphabetic
@@ -7,6 +10,7 @@ const HAN = /^\p{Script=Han}/u;
  * Chinese is written without spaces.
  */
 export function tokenize(text: string): string[] {
+  if (ASCII.test(text)) return text.toLowerCase().match(ASCII_WORD) ?? [];
   const tokens: string[] = [];
   for (const match of text.normalize("NFKC").toLowerCase().matchAll(WORD)) {
     const word = match[0];

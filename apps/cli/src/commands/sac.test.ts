@@ -1,0 +1,86 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveDataDir } from "@foresight/dialogue";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
+import { runCli } from "../cli.js";
+import type { Command } from "../command.js";
+import { createSacCommands } from "./sac.js";
+
+async function run(command: Command | undefined, argv: string[]) {
+  if (!command) throw new Error("command missing");
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await command.run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+/** Answers annotation requests with valid JSON sized from the announced turn count. */
+function scriptedAnnotator(): ScriptedChatModel {
+  return new ScriptedChatModel({
+    id: "scripted-annotator",
+    respond: (request) => {
+      const count = Number(/, (\d+) turns\):/.exec(request.messages[1]?.content ?? "")?.[1]);
+      const turns = Array.from({ length: count }, (_, turn) => ({ turn, motivation: turn % 2 ? "respond" : "ask", emotion: "neutral", topics: ["daily life"] }));
+      return JSON.stringify({ turns });
+    },
+  });
+}
+
+describe("foresight sac", () => {
+  it("says it needs an endpoint and exits 2 when none is configured", async () => {
+    const saved = process.env.FORESIGHT_LLM_BASE_URL;
+    delete process.env.FORESIGHT_LLM_BASE_URL;
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(["sac", "annotate", "--corpus", "dailydialog", "--limit", "5"], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      expect(code).toBe(2);
+      expect(err.join("\n")).toMatch(/FORESIGHT_LLM_BASE_URL/);
+      expect(err.join("\n")).toMatch(/FORESIGHT_LLM_MODEL/);
+    } finally {
+      if (saved !== undefined) process.env.FORESIGHT_LLM_BASE_URL = saved;
+    }
+    const [annotate] = createSacCommands({ env: () => ({ FORESIGHT_LLM_BASE_URL: "http://127.0.0.1:9/v1" }) });
+    const missingModel = await run(annotate, ["--corpus", "dailydialog"]);
+    expect(missingModel.code).toBe(2);
+    expect(missingModel.err).toMatch(/FORESIGHT_LLM_MODEL is not/);
+  });
+
+  it("rejects an unknown corpus by name", async () => {
+    const result = await runCli(["sac", "annotate", "--corpus", "reddit"], { out: () => undefined, err: () => undefined });
+    expect(result).toBe(2);
+  });
+
+  it("annotates real DailyDialog dialogues, resumes, exports and counts them", async () => {
+    if (!existsSync(resolveDataDir())) throw new Error(`shared data folder missing at ${resolveDataDir()}; set FORESIGHT_DATA_DIR`);
+    const dir = mkdtempSync(join(tmpdir(), "sac-cli-"));
+    const out = join(dir, "dd.jsonl");
+    const model = scriptedAnnotator();
+    const [annotate, exporter, stats] = createSacCommands({ createModel: () => model });
+    const first = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out, "--concurrency", "2"]);
+    expect(first.err).toContain("[5/5]");
+    expect(first.code).toBe(0);
+    expect(first.out).toContain("annotated 5, skipped 0 (already done), failed 0 of 5 dailydialog dialogues");
+    expect(first.out).toMatch(/LLM usage: {3}5 calls/);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(5);
+    const again = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out]);
+    expect(again.out).toContain("annotated 0, skipped 5");
+    expect(model.requests).toHaveLength(5);
+
+    const jsonl = join(dir, "ft.jsonl");
+    expect((await run(exporter, ["--in", out, "--format", "openai", "--out", jsonl])).out).toContain("wrote 5 openai conversations");
+    const example = JSON.parse(readFileSync(jsonl, "utf8").split("\n")[0] ?? "");
+    expect(example.messages[1]).toMatchObject({ role: "assistant", weight: 1 });
+    expect(example.messages[1].content).toMatch(/^⟦u_motivation=ask⟧ ⟦u_emotion=neutral⟧ ⟦u_topic=daily life⟧ ⟦a_motivation=respond⟧/);
+    const sharegpt = join(dir, "sharegpt.json");
+    await run(exporter, ["--in", out, "--format", "sharegpt", "--out", sharegpt]);
+    expect(JSON.parse(readFileSync(sharegpt, "utf8"))).toHaveLength(5);
+    const counted = await run(stats, ["--in", out, "--json"]);
+    expect(JSON.parse(counted.out).distributions.u_emotion.labels[0]).toMatchObject({ label: "neutral", share: 1 });
+    const missing = await run(stats, ["--in", join(dir, "nope.jsonl")]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/nope\.jsonl: file not found/);
+  });
+});

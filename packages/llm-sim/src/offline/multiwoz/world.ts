@@ -1,0 +1,99 @@
+import {
+  loadMultiWoz,
+  loadMultiWozDatabase,
+  loadMultiWozOntology,
+  loadMultiWozTemplates,
+  splitByDialogueId,
+  type MultiWozDatabase,
+  type MultiWozDialogue,
+  type MultiWozGoal,
+  type MultiWozOntology,
+  type MultiWozTemplates,
+  type SplitName,
+} from "@foresight/dialogue";
+import { buildActInventory, fitUserActCounts, type MultiWozActInventory } from "./inventory.js";
+import { SystemActPrior } from "./prior.js";
+
+/** A corpus goal the simulator can play, with its dialogue id and the part of the fixed split it belongs to. */
+export interface WorldGoal {
+  id: string;
+  goal: MultiWozGoal;
+  split: SplitName;
+}
+
+/** Everything the offline MultiWOZ world is built from, loaded from the shared data folder. */
+export interface MultiWozWorld {
+  db: MultiWozDatabase;
+  ontology: MultiWozOntology;
+  templates: MultiWozTemplates;
+  inventory: MultiWozActInventory;
+  /** Every corpus goal, in corpus order, with its split. */
+  goals: WorldGoal[];
+  /** The system act prior, fitted on the `train` part of the split. */
+  prior: SystemActPrior;
+  /** P(n acts per user turn), fitted on the `train` part (see `fitUserActCounts`). */
+  userActCounts: number[];
+  /** The seed of the dialogue-id split (80/10/10). */
+  splitSeed: number;
+}
+
+/** Options for {@link loadMultiWozWorld}. */
+export interface LoadMultiWozWorldOptions {
+  dataDir?: string;
+  /** Seed of the train/dev/test split of the validation dialogues (default 0). */
+  splitSeed?: number;
+  /** Back-off weight of the prior (see `SystemActPrior`). */
+  priorBackoff?: number;
+}
+
+/**
+ * Loads the offline MultiWOZ world from `<data>/multiwoz`: the venue database, ontology, ConvLab templates and the
+ * validation dialogues, split 80/10/10 by dialogue id with a fixed seed; the act prior and the per-turn act-count
+ * distribution are fitted on the `train` part, the act inventory on the whole corpus plus the templates.
+ */
+export function loadMultiWozWorld(options: LoadMultiWozWorldOptions = {}): MultiWozWorld {
+  const dataDir = options.dataDir;
+  const splitSeed = options.splitSeed ?? 0;
+  const dialogues = loadMultiWoz(dataDir === undefined ? {} : { dataDir });
+  const db = loadMultiWozDatabase(dataDir === undefined ? {} : { dataDir });
+  const templates = loadMultiWozTemplates(dataDir === undefined ? {} : { dataDir });
+  const ontology = loadMultiWozOntology(dataDir === undefined ? {} : { dataDir });
+  return buildMultiWozWorld({ dialogues, db, templates, ontology, splitSeed, ...(options.priorBackoff === undefined ? {} : { priorBackoff: options.priorBackoff }) });
+}
+
+/** Builds the world from already loaded parts (see {@link loadMultiWozWorld}). */
+export function buildMultiWozWorld(parts: {
+  dialogues: readonly MultiWozDialogue[];
+  db: MultiWozDatabase;
+  templates: MultiWozTemplates;
+  ontology: MultiWozOntology;
+  splitSeed?: number;
+  priorBackoff?: number;
+}): MultiWozWorld {
+  const splitSeed = parts.splitSeed ?? 0;
+  const split = splitByDialogueId(parts.dialogues, splitSeed);
+  const splitOfId = new Map<string, SplitName>();
+  for (const name of ["train", "dev", "test"] as const) for (const dialogue of split[name]) splitOfId.set(dialogue.id, name);
+  const train = split.train;
+  return {
+    db: parts.db,
+    ontology: parts.ontology,
+    templates: parts.templates,
+    inventory: buildActInventory(parts.dialogues, parts.templates),
+    goals: parts.dialogues.filter((dialogue) => Object.keys(dialogue.goal.domains).length > 0).map((dialogue) => ({ id: dialogue.id, goal: dialogue.goal, split: splitOfId.get(dialogue.id)! })),
+    prior: SystemActPrior.fit(train, parts.db, parts.priorBackoff === undefined ? {} : { backoff: parts.priorBackoff }),
+    userActCounts: fitUserActCounts(train),
+    splitSeed,
+  };
+}
+
+/** The world's goal with a dialogue id, failing with the closest ids when it is unknown. */
+export function worldGoal(world: MultiWozWorld, id: string): WorldGoal {
+  const wanted = id.replace(/\.json$/i, "").toUpperCase();
+  const found = world.goals.find((goal) => goal.id.toUpperCase() === wanted);
+  if (!found) {
+    const similar = world.goals.filter((goal) => goal.id.toUpperCase().startsWith(wanted.slice(0, 4))).slice(0, 5).map((goal) => goal.id);
+    throw new Error(`no MultiWOZ goal with dialogue id "${id}" in the validation split${similar.length ? ` (e.g. ${similar.join(", ")})` : ""}`);
+  }
+  return found;
+}

@@ -1,0 +1,194 @@
+import {
+  GDP_ZERO_PERSUADEE_REACTIONS,
+  GDP_ZERO_PERSUADER_ACTS,
+  P4G_PERSUADEE_REACTION_TABLE,
+  P4G_PERSUADER_ACT_TABLE,
+  createRng,
+  type GdpZeroPersuadeeReaction,
+  type Turn,
+} from "@foresight/dialogue";
+import { beforeAll, describe, expect, it } from "vitest";
+import { mainPersuaderAct } from "./corpus.js";
+import { CorpusDonationValue, CorpusPersuadee, CorpusPersuader, CorpusPersuaderPrior } from "./roles.js";
+import { simulatePersuasion } from "./simulate.js";
+import { PersuasionCorpusWorld } from "./world.js";
+
+/** Total variation distance between two count tables over the reactions. */
+function totalVariation(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
+  const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+  const [na, nb] = [sum(a), sum(b)];
+  return GDP_ZERO_PERSUADEE_REACTIONS.reduce((s, r) => s + Math.abs((a.get(r) ?? 0) / na - (b.get(r) ?? 0) / nb), 0) / 2;
+}
+
+let world: PersuasionCorpusWorld;
+beforeAll(() => {
+  world = PersuasionCorpusWorld.build();
+});
+
+describe("PersuasionCorpusWorld", () => {
+  it("holds out whole dialogues: nothing it retrieves comes from the test split", () => {
+    const testIds = new Set(world.test.map((d) => d.id));
+    expect(world.test.length).toBeGreaterThan(30);
+    expect(world.replies.length).toBeGreaterThan(1000);
+    expect(world.replies.some((r) => testIds.has(r.dialogueId))).toBe(false);
+    expect(world.persuaderTurns.some((t) => testIds.has(t.dialogueId))).toBe(false);
+  });
+
+  it("validates the donation value on held-out dialogues better than chance", () => {
+    expect(world.validation.testDialogues).toBe(world.test.length);
+    expect(world.validation.aucFullHistory).toBeGreaterThan(0.6);
+    const intended = PersuasionCorpusWorld.build({ valueTarget: "intended" });
+    expect(intended.validation.aucFullHistory).toBeGreaterThan(0.8);
+  });
+});
+
+describe("simulatePersuasion", () => {
+  it("gives the same dialogue for the same seed and another for another seed", () => {
+    const a = simulatePersuasion(world, { seed: 5 });
+    const b = simulatePersuasion(world, { seed: 5 });
+    const c = simulatePersuasion(world, { seed: 6 });
+    expect(b).toEqual(a);
+    expect(c.dialogue.turns.map((t) => t.text)).not.toEqual(a.dialogue.turns.map((t) => t.text));
+    expect(a.dialogue.turns).toHaveLength(20);
+  });
+
+  it("emits only the corpus' acts and GDP-Zero's acts and reactions, and events that match the reactions", () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const { dialogue, outcome } = simulatePersuasion(world, { seed, maxTurns: 8 });
+      dialogue.turns.forEach((turn, i) => {
+        expect(turn.speaker).toBe(i % 2 === 0 ? "system" : "user");
+        const table = turn.speaker === "system" ? P4G_PERSUADER_ACT_TABLE : P4G_PERSUADEE_REACTION_TABLE;
+        for (const act of turn.acts ?? []) expect(Object.hasOwn(table, act.intent)).toBe(true);
+        if (turn.speaker === "system") expect(GDP_ZERO_PERSUADER_ACTS).toContain(turn.state?.gdpZeroAct);
+        else expect(GDP_ZERO_PERSUADEE_REACTIONS).toContain(turn.state?.reaction);
+      });
+      for (const event of outcome.events) {
+        expect(dialogue.turns[event.turn]!.state?.reaction).toBe(event.kind === "donation" ? "donate" : "no donation");
+      }
+      expect(outcome.donationProbability).toBeGreaterThan(0);
+      expect(outcome.donationProbability).toBeLessThan(1);
+    }
+  });
+
+  it("answers each act with the reactions people gave after it in the corpus (TV ≤ 0.15 over 150 dialogues)", () => {
+    const simulated = new Map<string, Map<GdpZeroPersuadeeReaction, number>>();
+    for (let seed = 0; seed < 150; seed++) {
+      const { dialogue } = simulatePersuasion(world, { seed });
+      for (let i = 1; i < dialogue.turns.length; i += 2) {
+        const act = dialogue.turns[i - 1]!.state!.gdpZeroAct as string;
+        const reaction = dialogue.turns[i]!.state!.reaction as GdpZeroPersuadeeReaction;
+        const row = simulated.get(act) ?? new Map();
+        row.set(reaction, (row.get(reaction) ?? 0) + 1);
+        simulated.set(act, row);
+      }
+    }
+    for (const [act, corpus] of world.reactionCounts()) {
+      const row = simulated.get(act);
+      expect(row, act).toBeDefined();
+      const n = [...row!.values()].reduce((s, v) => s + v, 0);
+      if (n < 80) continue;
+      expect(totalVariation(corpus, row!), act).toBeLessThan(0.15);
+    }
+  });
+});
+
+describe("CorpusPersuadee", () => {
+  it("replayed on real contexts, reproduces the corpus reactions after each act (TV ≤ 0.12, 400 draws per act)", () => {
+    const persuadee = new CorpusPersuadee(world, { rng: createRng(1) });
+    const rng = createRng("replay");
+    for (const [act, corpus] of world.reactionCounts()) {
+      const pool = [...world.replyPools.get(act)!];
+      const simulated = new Map<GdpZeroPersuadeeReaction, number>();
+      for (let i = 0; i < 400; i++) {
+        const context = world.replies[pool[rng.int(pool.length)]!]!;
+        const history: Turn[] = [];
+        if (context.previousPersuadeeText) history.push({ speaker: "user", text: context.previousPersuadeeText });
+        history.push({ speaker: "system", text: context.persuaderText });
+        const reply = persuadee.pick(history, act, rng);
+        simulated.set(reply.reaction, (simulated.get(reply.reaction) ?? 0) + 1);
+      }
+      expect(totalVariation(corpus, simulated), act).toBeLessThan(0.12);
+    }
+  });
+
+  it("reads the act from the history and replies with a real reply that followed that act", async () => {
+    const persuadee = new CorpusPersuadee(world, { rng: createRng(2) });
+    const history: Turn[] = [{ speaker: "system", text: "Would you like to donate some of your earnings to Save the Children?", acts: [{ intent: "proposition of donation" }] }];
+    const reply = await persuadee.respond(history);
+    const source = world.replies.find((r) => r.text === reply.text);
+    expect(source?.persuaderAct).toBe("proposition of donation");
+    expect(reply.reaction).toBe(source?.reaction);
+    expect(reply.ended).toBe(false);
+  });
+});
+
+describe("CorpusPersuader", () => {
+  it("returns m distinct real utterances whose main act is the requested one", async () => {
+    const persuader = new CorpusPersuader(world, { rng: createRng(3) });
+    for (const act of GDP_ZERO_PERSUADER_ACTS) {
+      const candidates = await persuader.reply([{ speaker: "user", text: "Hi! I'm doing well, how about you?" }], act, 4);
+      expect(candidates).toHaveLength(4);
+      expect(new Set(candidates.map((c) => c.text)).size).toBe(4);
+      for (const candidate of candidates) {
+        const turn = world.persuaderTurns.find((t) => t.text === candidate.text);
+        expect(turn?.act, candidate.text).toBe(act);
+        expect(candidate.act).toBe(act);
+      }
+    }
+    await expect(persuader.reply([], "bribery", 1)).rejects.toThrow(/not a PersuasionForGood persuader act/);
+  });
+
+  it("realises turns whose corpus labels give back the requested act", () => {
+    const persuader = new CorpusPersuader(world, { rng: createRng(4) });
+    const turn = persuader.realizeTurn([], "credibility appeal");
+    expect(mainPersuaderAct(turn)).toBe("credibility appeal");
+  });
+});
+
+describe("CorpusPersuaderPrior", () => {
+  it("opens with a greeting most often and samples first acts at the corpus rate (±0.05 over 2000 draws)", async () => {
+    const prior = new CorpusPersuaderPrior(world);
+    const result = await prior.prior([]);
+    expect(result.method).toBe("corpus");
+    expect(result.probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 10);
+    expect(result.acts[result.probabilities.indexOf(Math.max(...result.probabilities))]).toBe("greeting");
+    const firstActs = world.train.map((d) => mainPersuaderAct(d.turns.find((t) => t.speaker === "system")!));
+    const corpusGreeting = firstActs.filter((a) => a === "greeting").length / firstActs.length;
+    const rng = createRng(9);
+    let greetings = 0;
+    for (let i = 0; i < 2000; i++) if (prior.sample([], rng) === "greeting") greetings++;
+    expect(Math.abs(greetings / 2000 - corpusGreeting)).toBeLessThan(0.05);
+  });
+
+  it("predicts held-out persuaders better than their act frequencies alone", () => {
+    const unigram = PersuasionCorpusWorld.build({ priorOrder: 1 });
+    const sequences = world.test.map((d) => d.turns.filter((t) => t.speaker === "system").map(mainPersuaderAct));
+    expect(world.prior.crossEntropy(sequences)).toBeLessThan(unigram.prior.crossEntropy(sequences));
+  });
+
+  it("restricts and renormalises to the acts offered", async () => {
+    const result = await new CorpusPersuaderPrior(world).prior([], { acts: ["logical appeal", "emotion appeal"] });
+    expect(result.acts).toEqual(["logical appeal", "emotion appeal"]);
+    expect(result.probabilities[0]! + result.probabilities[1]!).toBeCloseTo(1, 10);
+  });
+});
+
+describe("CorpusDonationValue", () => {
+  it("values a history where the persuadee agreed to donate above one where they refused", async () => {
+    const value = new CorpusDonationValue(world);
+    const ask: Turn = { speaker: "system", text: "Would you like to donate?", state: { gdpZeroAct: "proposition of donation" } };
+    const yes = await value.evaluate([ask, { speaker: "user", text: "Sure, I'll donate $1.", state: { reaction: "donate" } }]);
+    const no = await value.evaluate([ask, { speaker: "user", text: "No, I won't donate.", state: { reaction: "no donation" } }]);
+    expect(yes.value).toBeGreaterThan(no.value);
+    expect(yes.value).toBeLessThanOrEqual(1);
+    expect(no.value).toBeGreaterThanOrEqual(-1);
+    const withAct = await value.evaluate([ask], { act: "proposition of donation" });
+    expect(withAct.samples).toHaveLength(5);
+    expect(withAct.value).toBeGreaterThanOrEqual(Math.min(...withAct.samples));
+    expect(withAct.value).toBeLessThanOrEqual(Math.max(...withAct.samples));
+  });
+
+  it("reads reactions from text alone by the nearest corpus replies", () => {
+    expect(world.reactionOf({ speaker: "user", text: "I would like to donate $1 to Save the Children." })).toBe("donate");
+  });
+});

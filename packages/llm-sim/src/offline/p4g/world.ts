@@ -1,0 +1,190 @@
+import {
+  GDP_ZERO_PERSUADEE_REACTIONS,
+  GDP_ZERO_PERSUADER_ACTS,
+  gdpZeroReactionOfTurn,
+  loadPersuasionForGood,
+  splitByDialogueId,
+  type Dialogue,
+  type GdpZeroPersuadeeReaction,
+  type GdpZeroPersuaderAct,
+  type SplitRatios,
+  type Turn,
+} from "@foresight/dialogue";
+import { Bm25Index } from "../text/bm25.js";
+import { tokenize } from "../text/tokenize.js";
+import { ActNgramModel } from "../stats/ngram.js";
+import {
+  extractP4gTurns,
+  mainPersuaderAct,
+  persuaderActSequences,
+  reactionCounts,
+  type DonationTarget,
+  type P4gPersuaderTurn,
+  type P4gReply,
+} from "./corpus.js";
+import { fitDonationValue, validateDonationValue, type DonationValueModel, type DonationValueValidation } from "./value.js";
+
+/** The seed of the PersuasionForGood train/test split (by dialogue id, see `splitByDialogueId`). */
+export const P4G_SPLIT_SEED = 7;
+
+/** 80% of the annotated dialogues build the world, 20% are held out to evaluate it. */
+export const P4G_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.8, dev: 0, test: 0.2 });
+
+/** Options of {@link PersuasionCorpusWorld.build}. */
+export interface PersuasionWorldOptions {
+  /** The shared data folder (default: `resolveDataDir()`). */
+  dataDir?: string;
+  /** Use these annotated dialogues instead of loading them (e.g. a fixture). */
+  dialogues?: readonly Dialogue[];
+  splitSeed?: number;
+  splitRatios?: SplitRatios;
+  /** What the value model predicts (default "actual", the corpus' `donated`). */
+  valueTarget?: DonationTarget;
+  /** Order of the persuader act n-gram prior (default 3). */
+  priorOrder?: number;
+}
+
+function pools<A extends string>(acts: readonly A[], items: readonly { act: A }[]): Map<A, Set<number>> {
+  const byAct = new Map<A, Set<number>>(acts.map((act) => [act, new Set()]));
+  items.forEach((item, index) => byAct.get(item.act)!.add(index));
+  return byAct;
+}
+
+/**
+ * A pseudo-token for how far into the dialogue a turn is (by persuader turns so far: 0, 1, 2, 3–4, 5–7, 8–11, 12+),
+ * added to retrieval documents and queries so that greetings come early and closings late.
+ */
+export function stageToken(persuaderTurnsBefore: number): string {
+  const bounds = [1, 2, 3, 5, 8, 12];
+  const bucket = bounds.findIndex((bound) => persuaderTurnsBefore < bound);
+  return `__stage${bucket === -1 ? bounds.length : bucket}`;
+}
+
+/** How many nearest corpus utterances vote when a turn's act or reaction has to be read from its text. */
+const VOTERS = 7;
+
+/**
+ * The PersuasionForGood world built from the annotated corpus: retrieval indexes over persuader turns and
+ * persuadee replies (by the context they answered), the persuader act n-gram prior and the donation value model,
+ * all from the training dialogues of a fixed split. Build it once and share it between the roles.
+ */
+export class PersuasionCorpusWorld {
+  /** The persuader turns of the training dialogues, indexed by the persuadee turn and persuader turn before them. */
+  readonly persuaderIndex: Bm25Index;
+  /** The persuadee replies of the training dialogues, indexed by the persuader turn they answered and their own previous turn. */
+  readonly replyIndex: Bm25Index;
+  /** Persuader turns by main act (indexes into {@link persuaderTurns}). */
+  readonly persuaderPools: Map<GdpZeroPersuaderAct, Set<number>>;
+  /** Replies by the main act of the persuader turn they answered (indexes into {@link replies}). */
+  readonly replyPools: Map<GdpZeroPersuaderAct, Set<number>>;
+  /** The act n-gram model of real persuaders. */
+  readonly prior: ActNgramModel;
+  /** P(donation | reactions so far), fitted on the training dialogues. */
+  readonly value: DonationValueModel;
+  /** The value model's AUC on the held-out dialogues. */
+  readonly validation: DonationValueValidation;
+  private readonly reactionTable: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
+  private readonly persuaderTextIndex: Bm25Index;
+  private readonly replyTextIndex: Bm25Index;
+
+  private constructor(
+    readonly train: readonly Dialogue[],
+    readonly test: readonly Dialogue[],
+    readonly persuaderTurns: readonly P4gPersuaderTurn[],
+    readonly replies: readonly P4gReply[],
+    options: PersuasionWorldOptions,
+  ) {
+    this.persuaderIndex = new Bm25Index(
+      persuaderTurns.map((t) => [stageToken(t.stage), ...tokenize(t.previousPersuadeeText), ...tokenize(t.previousPersuaderText)]),
+    );
+    this.replyIndex = new Bm25Index(
+      replies.map((r) => [stageToken(r.stage - 1), ...tokenize(r.persuaderText), ...tokenize(r.previousPersuadeeText)]),
+    );
+    this.persuaderTextIndex = new Bm25Index(persuaderTurns.map((t) => tokenize(t.text)));
+    this.replyTextIndex = new Bm25Index(replies.map((r) => tokenize(r.text)));
+    this.persuaderPools = pools(GDP_ZERO_PERSUADER_ACTS, persuaderTurns);
+    this.replyPools = pools(
+      GDP_ZERO_PERSUADER_ACTS,
+      replies.map((reply) => ({ act: reply.persuaderAct })),
+    );
+    this.reactionTable = reactionCounts(replies);
+    this.prior = new ActNgramModel(GDP_ZERO_PERSUADER_ACTS, options.priorOrder ?? 3);
+    for (const sequence of persuaderActSequences(train)) this.prior.addSequence(sequence);
+    this.value = fitDonationValue(train, options.valueTarget ?? "actual");
+    this.validation = validateDonationValue(this.value, train, test);
+    for (const act of GDP_ZERO_PERSUADER_ACTS) {
+      if (this.persuaderPools.get(act)!.size === 0 || this.replyPools.get(act)!.size === 0) {
+        throw new Error(`PersuasionForGood world: no training turns for persuader act "${act}"; the corpus is too small`);
+      }
+    }
+  }
+
+  /** Loads the annotated corpus (or takes the given dialogues), splits it and builds every index and model. */
+  static build(options: PersuasionWorldOptions = {}): PersuasionCorpusWorld {
+    const dialogues = options.dialogues ?? loadPersuasionForGood({ dataDir: options.dataDir, part: "annotated" });
+    const split = splitByDialogueId(dialogues, options.splitSeed ?? P4G_SPLIT_SEED, options.splitRatios ?? P4G_SPLIT_RATIOS);
+    const { persuader, replies } = extractP4gTurns(split.train);
+    return new PersuasionCorpusWorld(split.train, split.test, persuader, replies, options);
+  }
+
+  /** How often each reaction followed each main persuader act in the training dialogues. */
+  reactionCounts(): Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>> {
+    return this.reactionTable;
+  }
+
+  /**
+   * The reaction of a persuadee turn: `state.reaction` when a simulator set it, else from its corpus labels, else
+   * a GDP-Zero reaction named as an act, else (text only, e.g. written by an LLM) the majority reaction of the most similar corpus replies.
+   */
+  reactionOf(turn: Turn): GdpZeroPersuadeeReaction {
+    const stated = turn.state?.reaction;
+    if (typeof stated === "string" && (GDP_ZERO_PERSUADEE_REACTIONS as readonly string[]).includes(stated)) {
+      return stated as GdpZeroPersuadeeReaction;
+    }
+    const named = turn.acts?.find((act) => (GDP_ZERO_PERSUADEE_REACTIONS as readonly string[]).includes(act.intent));
+    if (named) return named.intent as GdpZeroPersuadeeReaction;
+    if (turn.segments?.some((s) => s.acts.length > 0) || turn.acts?.length) {
+      try {
+        return gdpZeroReactionOfTurn({ ...turn, speaker: "user" });
+      } catch {
+        // labels outside the corpus' vocabulary: read the text instead
+      }
+    }
+    const hits = this.replyTextIndex.search(tokenize(turn.text), { topK: VOTERS });
+    return vote(hits.map((hit) => this.replies[hit.doc]!.reaction), "neutral");
+  }
+
+  /** The GDP-Zero act of a persuader turn: `state.gdpZeroAct`, or acts that are all GDP-Zero labels (the first but "other"), else from its corpus labels, else from similar corpus turns. */
+  actOf(turn: Turn): GdpZeroPersuaderAct {
+    const stated = turn.state?.gdpZeroAct;
+    if (typeof stated === "string" && (GDP_ZERO_PERSUADER_ACTS as readonly string[]).includes(stated)) return stated as GdpZeroPersuaderAct;
+    const intents = (turn.acts ?? []).map((act) => act.intent);
+    if (intents.length > 0 && intents.every((intent) => (GDP_ZERO_PERSUADER_ACTS as readonly string[]).includes(intent))) {
+      return (intents.find((intent) => intent !== "other") ?? "other") as GdpZeroPersuaderAct;
+    }
+    if (turn.segments?.some((s) => s.acts.length > 0) || turn.acts?.length) {
+      try {
+        return mainPersuaderAct(turn);
+      } catch {
+        // labels outside the corpus' vocabulary: read the text instead
+      }
+    }
+    const hits = this.persuaderTextIndex.search(tokenize(turn.text), { topK: VOTERS });
+    return vote(hits.map((hit) => this.persuaderTurns[hit.doc]!.act), "other");
+  }
+}
+
+/** The most frequent label (first seen wins ties), or the fallback when there are none. */
+function vote<T>(labels: readonly T[], fallback: T): T {
+  const counts = new Map<T, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  let best = fallback;
+  let bestCount = 0;
+  for (const [label, count] of counts) {
+    if (count > bestCount) {
+      best = label;
+      bestCount = count;
+    }
+  }
+  return best;
+}

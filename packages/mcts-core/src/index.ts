@@ -1,0 +1,10 @@
+export * from "./types.js";
+export { Rng, createRng, hashSeed } from "./rng.js";
+export { Mcts, isPromiseLike } from "./engine.js";
+export { MctsConfigError } from "./config.js";
+export { MctsModelError } from "./tree.js";
+export { LeafBatcher } from "./async.js";
+export { consideredVisitSequence, gumbelFinalIndex } from "./gumbel.js";
+export { visitPolicy, type SearchTrace, type TraceEdge, type TraceNode, type TraceOptions, type TraceRealization } from "./result.js";
+export { TicTacToe, hasLine } from "./domains/tictactoe.js";
+export { RandomMdp, type RandomMdpOptions } from "./domains/random-mdp.js";

@@ -1,0 +1,45 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { z } from "zod";
+import { SacFileError } from "./errors.js";
+import { describeZodError } from "./json.js";
+
+/** Reads a JSONL file and validates every line; errors name the file, the line and the field. Blank lines are skipped. */
+export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+  if (!existsSync(file)) throw new SacFileError(file, "file not found");
+  const rows: T[] = [];
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, index) => {
+      if (line.trim() === "") return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new SacFileError(file, `malformed JSON: ${(error as Error).message}`, index + 1);
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) throw new SacFileError(file, describeZodError(parsed.error), index + 1);
+      rows.push(parsed.data);
+    });
+  return rows;
+}
+
+/** Creates the folder of `file` when it does not exist. */
+export function ensureParentDir(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+}
+
+/** Appends one value as a JSON line (creating the file and its folder). */
+export function appendJsonl(file: string, value: unknown): void {
+  ensureParentDir(file);
+  appendFileSync(file, `${JSON.stringify(value)}\n`);
+}
+
+/** Writes values as a JSONL file, replacing it. */
+export function writeJsonl(file: string, values: Iterable<unknown>): void {
+  ensureParentDir(file);
+  const lines: string[] = [];
+  for (const value of values) lines.push(JSON.stringify(value));
+  writeFileSync(file, lines.length === 0 ? "" : `${lines.join("\n")}\n`);
+}

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import type { ChatMessage } from "@foresight/dialogue";
+import type { ChatModel } from "@foresight/llm-sim";
+import { stripStateTags } from "../chain/serialize.js";
+import { extractJson } from "../json.js";
+import { COMPANION_CRITERIA } from "../selfplay/prompts.js";
+import { signTest } from "./sign-test.js";
+
+/** A verdict as the judge states it, in the order the transcripts were shown. */
+export type ShownVerdict = "first" | "second" | "tie";
+
+/** The result of judging one pair in both orders. `inconsistent`: the orders disagree; `invalid`: an answer was unreadable. */
+export type PairOutcome = "a" | "b" | "tie" | "inconsistent" | "invalid";
+
+/** One judged pair. */
+export interface PairJudgement {
+  id: string;
+  /** Verdict with A shown first, and with B shown first (undefined: unreadable). */
+  aFirst: ShownVerdict | undefined;
+  bFirst: ShownVerdict | undefined;
+  outcome: PairOutcome;
+}
+
+/** Win/tie/loss of system A against B over consistent verdicts, with the two-sided sign-test p-value. */
+export interface ComparisonSummary {
+  pairs: PairJudgement[];
+  wins: number;
+  ties: number;
+  losses: number;
+  inconsistent: number;
+  invalid: number;
+  /** Exact two-sided sign test on wins vs losses (ties excluded). */
+  pValue: number;
+}
+
+/** Options for the judge. */
+export interface JudgeOptions {
+  criteria?: readonly string[];
+  /** Pairs judged at once by {@link compareSystems} (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+const VerdictSchema = z.object({ winner: z.string() });
+
+/** Reads a judge's answer: JSON `{"winner": "1" | "2" | "tie"}`, or `[[1]]`/`[[2]]`/`[[tie]]`; undefined otherwise. */
+export function parseJudgeVerdict(text: string): ShownVerdict | undefined {
+  const parsed = VerdictSchema.safeParse(extractJson(text));
+  const value = parsed.success ? parsed.data.winner : /\[\[\s*([^\]]+?)\s*\]\]/.exec(text)?.[1];
+  if (value === undefined) return undefined;
+  const normalized = value.trim().toLowerCase();
+  if (/^(?:1|first|conversation 1|a)$/.test(normalized)) return "first";
+  if (/^(?:2|second|conversation 2|b)$/.test(normalized)) return "second";
+  if (/^(?:tie|draw|equal|0)$/.test(normalized)) return "tie";
+  return undefined;
+}
+
+/** Renders chat messages as a transcript for judging, with every state and action tag stripped. */
+export function judgeTranscript(messages: readonly ChatMessage[]): string {
+  return messages
+    .filter((message) => message.role !== "system")
+    .map((message) => `${message.role === "user" ? "User" : "Companion"}: ${message.role === "assistant" ? stripStateTags(message.content) : message.content}`)
+    .join("\n");
+}
+
+function judgeMessages(first: string, second: string, criteria: readonly string[]): ChatMessage[] {
+  return [
+    {
+      role: "system",
+      content: [
+        "You compare two whole conversations between a user and a companion chatbot and decide in which one the companion did better.",
+        "Criteria:",
+        ...criteria.map((criterion) => `- ${criterion}`),
+        'Answer with JSON only: {"winner": "1" | "2" | "tie", "reason": "<one short sentence>"}',
+      ].join("\n"),
+    },
+    { role: "user", content: `Conversation 1:\n${first}\n\nConversation 2:\n${second}` },
+  ];
+}
+
+/** Combines the verdicts of both orders: a result counts only when they agree (A first says first ⇔ B first says second). */
+export function combineVerdicts(aFirst: ShownVerdict | undefined, bFirst: ShownVerdict | undefined): PairOutcome {
+  if (aFirst === undefined || bFirst === undefined) return "invalid";
+  if (aFirst === "first" && bFirst === "second") return "a";
+  if (aFirst === "second" && bFirst === "first") return "b";
+  if (aFirst === "tie" && bFirst === "tie") return "tie";
+  return "inconsistent";
+}
+
+/** Judges transcripts A and B in both orders (two calls) and combines the verdicts with {@link combineVerdicts}. */
+export async function judgePair(judge: ChatModel, id: string, a: string, b: string, options: JudgeOptions = {}): Promise<PairJudgement> {
+  const criteria = options.criteria ?? COMPANION_CRITERIA;
+  const ask = async (first: string, second: string): Promise<ShownVerdict | undefined> => {
+    const response = await judge.complete({ messages: judgeMessages(first, second, criteria), temperature: 0, role: "sac-judge", signal: options.signal });
+    return parseJudgeVerdict(response.choices[0]?.text ?? "");
+  };
+  const [aFirst, bFirst] = await Promise.all([ask(a, b), ask(b, a)]);
+  return { id, aFirst, bFirst, outcome: combineVerdicts(aFirst, bFirst) };
+}
+
+/** Tallies judged pairs into win/tie/loss for A with the sign-test p-value. */
+export function summarizeJudgements(pairs: readonly PairJudgement[]): ComparisonSummary {
+  const count = (outcome: PairOutcome) => pairs.filter((pair) => pair.outcome === outcome).length;
+  const wins = count("a");
+  const losses = count("b");
+  return { pairs: [...pairs], wins, ties: count("tie"), losses, inconsistent: count("inconsistent"), invalid: count("invalid"), pValue: signTest(wins, losses) };
+}
+
+/** Judges system A against B over paired transcripts (same seed situation), with bounded concurrency. */
+export async function compareSystems(judge: ChatModel, pairs: readonly { id: string; a: string; b: string }[], options: JudgeOptions = {}): Promise<ComparisonSummary> {
+  const concurrency = options.concurrency ?? 4;
+  const results: PairJudgement[] = new Array(pairs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pairs.length) {
+      const index = next++;
+      const pair = pairs[index] as { id: string; a: string; b: string };
+      results[index] = await judgePair(judge, pair.id, pair.a, pair.b, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pairs.length)) }, worker));
+  return summarizeJudgements(results);
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "@foresight/dialogue";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
+import { dpoPairs, negativesOf } from "./dpo.js";
+import { TrajectorySchema, type SeedSituation } from "./schema.js";
+import { parseSelection, selfPlay } from "./selfplay.js";
+
+const situation: SeedSituation = { id: "lonely", situation: "You moved to a new city and feel lonely.", opening: "I don't know anyone here yet." };
+
+function agentModel(): ScriptedChatModel {
+  let round = 0;
+  return new ScriptedChatModel({
+    id: "agent",
+    respond: (request) => {
+      round++;
+      return Array.from({ length: request.n ?? 1 }, (_, index) => `⟦a_motivation=comfort⟧ ⟦a_emotion=warm⟧ ⟦a_topic⟧\nreply ${round}.${index}`);
+    },
+  });
+}
+
+describe("self-play with rejection sampling", () => {
+  it("keeps the selector's pick and the rest as negatives; the user and selector never see tags", async () => {
+    const agent = agentModel();
+    const user = new ScriptedChatModel({ id: "user", respond: (_, call) => `User: follow-up ${call}` });
+    const selector = new ScriptedChatModel({ id: "selector", script: ['{"best": 2, "reason": "warmest"}', "Best: [3]"] });
+    const trajectory = await selfPlay(situation, { agent, user, selector, candidates: 3, agentTurns: 2 });
+    expect(TrajectorySchema.parse(trajectory)).toEqual(trajectory);
+    expect(trajectory.status).toBe("complete");
+    expect(trajectory.turns.map((turn) => turn.user)).toEqual(["I don't know anyone here yet.", "follow-up 0"]);
+    expect(trajectory.turns.map((turn) => turn.reply?.text)).toEqual(["reply 1.1", "reply 2.2"]);
+    expect(agent.requests[0]?.n).toBe(3);
+    expect(agent.requests[1]?.messages.map((message) => message.role)).toEqual(["system", "user", "assistant", "user"]);
+    expect(agent.requests[1]?.messages[2]?.content).toContain("⟦a_motivation=comfort⟧");
+    expect(JSON.stringify(user.requests)).not.toContain("⟦");
+    expect(JSON.stringify(selector.requests)).not.toContain("⟦");
+    expect(selector.requests[0]?.messages[1]?.content).toContain("[2] reply 1.1");
+    expect(negativesOf(trajectory.turns[0]!).map((raw) => raw.slice(-9))).toEqual(["reply 1.0", "reply 1.2"]);
+  });
+
+  it("samples again when the selector declines, and stops as declined when it keeps declining", async () => {
+    const selector = new ScriptedChatModel({ id: "selector", script: ['{"best": 0, "reason": "all cold"}', '{"best": 1}', '{"best": "none"}', "garbage", '{"best": 0}'] });
+    const trajectory = await selfPlay(situation, {
+      agent: agentModel(),
+      user: new ScriptedChatModel({ respond: () => "ok" }),
+      selector,
+      candidates: 2,
+      agentTurns: 3,
+      maxRounds: 2,
+    });
+    expect(trajectory.status).toBe("declined");
+    expect(trajectory.turns).toHaveLength(2);
+    expect(trajectory.turns[0]?.rounds.map((round) => round.chosen)).toEqual([null, 0]);
+    expect(trajectory.turns[0]?.reply?.text).toBe("reply 2.0");
+    expect(trajectory.turns[1]?.rounds.map((round) => [round.chosen, round.reason])).toEqual([
+      [null, ""],
+      [null, ""],
+    ]);
+    expect(trajectory.turns[1]?.reply).toBeNull();
+    expect(negativesOf(trajectory.turns[0]!)).toHaveLength(3);
+  });
+
+  it("exports DPO pairs with a seeded random rejected reply", async () => {
+    const run = () =>
+      selfPlay(situation, {
+        agent: agentModel(),
+        user: new ScriptedChatModel({ respond: () => "tell me more" }),
+        selector: new ScriptedChatModel({ respond: () => '{"best": 1}' }),
+        candidates: 4,
+        agentTurns: 3,
+      });
+    const trajectories = [await run(), { ...(await run()), id: "second" }];
+    const pairs = dpoPairs(trajectories, createRng(11));
+    expect(pairs).toHaveLength(6);
+    expect(dpoPairs(trajectories, createRng(11))).toEqual(pairs);
+    const rejectedChoices = new Set(pairs.map((pair) => pair.rejected[0]?.content.slice(-1)));
+    expect(rejectedChoices.size).toBeGreaterThan(1);
+    for (const pair of pairs) {
+      expect(pair.chosen[0]?.content).not.toBe(pair.rejected[0]?.content);
+      expect(pair.prompt.at(-1)?.role).toBe("user");
+      expect(pair.prompt).toHaveLength(2 + 2 * pair.meta.turn);
+    }
+  });
+
+  it("reads selector answers strictly", () => {
+    expect(parseSelection('{"best": 3, "reason": "x"}', 3)).toEqual({ chosen: 2, reason: "x" });
+    expect(parseSelection('{"best": "none"}', 3)).toEqual({ chosen: null, reason: "" });
+    expect(parseSelection('{"best": 4}', 3)).toBeUndefined();
+    expect(parseSelection("I like the second one", 3)).toBeUndefined();
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import {
+  SopGraph,
+  allowedNextActions,
+  allowedNextActionsFrom,
+  checkCompliance,
+  expansionActions,
+  isControllable,
+  isProactive,
+  isSuccessMark,
+  isTerminal,
+  localSubgraph,
+  locate,
+  proactiveActions,
+  summarizeCompliance,
+} from "./index.js";
+
+function sop(): SopGraph {
+  return SopGraph.fromEdges(
+    [
+      ["Agent.Start", "Agent.VerifyIdentity"],
+      ["Agent.VerifyIdentity", "User.IsCustomer"],
+      ["Agent.VerifyIdentity", "User.WrongPerson"],
+      ["User.WrongPerson", "Agent.PoliteEnd"],
+      ["User.IsCustomer", "Agent.Offer"],
+      ["Agent.Offer", "User.Accepts"],
+      ["Agent.Offer", "User.Declines"],
+      ["User.Declines", "Agent.Offer"],
+      ["User.Accepts", "Agent.ConfirmOrder"],
+      ["Agent.ConfirmOrder", "Agent.PoliteEnd"],
+    ],
+    { successMarks: ["Agent.ConfirmOrder"] },
+  );
+}
+
+describe("planner queries", () => {
+  it("locates a dialogue by its last on-SOP node", () => {
+    const graph = sop();
+    expect(locate(graph, [])).toEqual({ node: "Agent.Start", index: -1, offSop: [] });
+    expect(locate(graph, ["Agent.Greet", "User.Hello", "Agent.VerifyIdentity", "User.DidNotUnderstand", "Agent.Empathize"])).toEqual({
+      node: "Agent.VerifyIdentity",
+      index: 2,
+      offSop: ["User.DidNotUnderstand", "Agent.Empathize"],
+    });
+  });
+
+  it("lists the agent actions the SOP allows next", () => {
+    const graph = sop();
+    expect(allowedNextActions(graph, [])).toEqual(["Agent.VerifyIdentity"]);
+    expect(allowedNextActionsFrom(graph, "Agent.VerifyIdentity")).toEqual(["Agent.Offer", "Agent.PoliteEnd"]);
+    expect(allowedNextActions(graph, ["Agent.VerifyIdentity", "User.WrongPerson"])).toEqual(["Agent.PoliteEnd"]);
+    expect(allowedNextActionsFrom(graph, "Agent.ConfirmOrder")).toEqual(["Agent.PoliteEnd"]);
+    expect(allowedNextActionsFrom(graph, "Agent.PoliteEnd")).toEqual([]);
+  });
+
+  it("takes the two-level local subgraph as SGM's expansion set", () => {
+    const graph = sop();
+    const local = localSubgraph(graph, "Agent.VerifyIdentity");
+    expect(local.levels).toEqual([["Agent.VerifyIdentity"], ["User.IsCustomer", "User.WrongPerson"], ["Agent.Offer", "Agent.PoliteEnd"]]);
+    expect(local.actions).toEqual(["Agent.Offer", "Agent.PoliteEnd"]);
+    expect(local.edges).toHaveLength(4);
+    const fromUser = localSubgraph(graph, "User.IsCustomer");
+    expect(fromUser.levels).toEqual([["User.IsCustomer"], ["Agent.Offer"], ["User.Accepts", "User.Declines"]]);
+    const proactive = proactiveActions(graph, ["Agent.Greet", "Agent.Offer", "Agent.Empathize", "User.Complain"]);
+    expect(proactive).toEqual(["Agent.Greet", "Agent.Empathize"]);
+    expect(expansionActions(graph, "User.IsCustomer", proactive)).toEqual(["Agent.Offer", "Agent.Greet", "Agent.Empathize"]);
+  });
+
+  it("classifies actions and nodes", () => {
+    const graph = sop();
+    expect(isControllable(graph, "Agent.Offer")).toBe(true);
+    expect(isProactive(graph, "Agent.Offer")).toBe(false);
+    expect(isProactive(graph, "Agent.Empathize")).toBe(true);
+    expect(isControllable(graph, "User.Accepts")).toBe(false);
+    expect(isTerminal(graph, "Agent.PoliteEnd")).toBe(true);
+    expect(isTerminal(graph, "Agent.Offer")).toBe(false);
+    expect(isSuccessMark(graph, "Agent.ConfirmOrder")).toBe(true);
+    expect(isSuccessMark(graph, "Agent.Offer")).toBe(false);
+  });
+});
+
+describe("SOP compliance", () => {
+  it("accepts a dialogue that follows the SOP, skipping proactive detours", () => {
+    const result = checkCompliance(sop(), [
+      "Agent.Greet",
+      "User.Hello",
+      "Agent.VerifyIdentity",
+      "User.IsCustomer",
+      "Agent.Offer",
+      "User.Declines",
+      "Agent.Empathize",
+      "Agent.Offer",
+      "User.Accepts",
+      "Agent.ConfirmOrder",
+      "Agent.PoliteEnd",
+    ]);
+    expect(result.compliant).toBe(true);
+    expect(result.strictlyCompliant).toBe(true);
+    expect(result.offSop).toBe(3);
+    expect(result.reachedSink).toBe(true);
+    expect(result.transitions[0]).toEqual({ index: 2, from: "Agent.Start", to: "Agent.VerifyIdentity", kind: "edge" });
+  });
+
+  it("classifies relaxed steps and names the violating transition", () => {
+    const graph = sop();
+    const result = checkCompliance(graph, [
+      "Agent.VerifyIdentity",
+      "Agent.Offer", // the user's reply was off the SOP
+      "Agent.Offer", // offered again
+      "User.Declines",
+      "User.Accepts", // changed their mind
+      "Agent.PoliteEnd", // skipped confirming the order: violation
+    ]);
+    expect(result.transitions.map((t) => t.kind)).toEqual([
+      "edge",
+      "implicit-user-state",
+      "repeat",
+      "edge",
+      "revised-user-state",
+      "violation",
+    ]);
+    expect(result.violations).toEqual([{ index: 5, from: "User.Accepts", to: "Agent.PoliteEnd", kind: "violation" }]);
+    expect(result.compliant).toBe(false);
+    const edgesOnly = checkCompliance(graph, ["Agent.VerifyIdentity", "Agent.Offer"], {
+      allowImplicit: false,
+      allowRepeat: false,
+      allowRevisedUserState: false,
+    });
+    expect(edgesOnly.violations.map((t) => t.kind)).toEqual(["implicit-user-state"]);
+    const summary = summarizeCompliance([result, edgesOnly]);
+    expect(summary).toMatchObject({ dialogues: 2, compliant: 0, strictlyCompliant: 0, transitions: 8 });
+    expect(summary.byKind.violation).toBe(1);
+  });
+
+  it("accepts a user state answering an SOP step realised under an off-SOP label", () => {
+    const graph = sop();
+    const greeted = checkCompliance(graph, ["Agent.Greet", "User.IsCustomer", "Agent.Offer"]);
+    expect(greeted.transitions.map((t) => t.kind)).toEqual(["implicit-agent-action", "edge"]);
+    // without an agent turn in between, jumping to the user's answer is a violation
+    expect(checkCompliance(graph, ["User.IsCustomer"]).transitions.map((t) => t.kind)).toEqual(["violation"]);
+  });
+});
