@@ -14,3 +14,4 @@ export * from "./wrappers/trace.js";
 export * from "./parse/index.js";
 export * from "./packs/index.js";
 export * from "./roles/index.js";
+export * from "./offline/index.js";

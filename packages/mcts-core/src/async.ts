@@ -1,5 +1,8 @@
 import { LOOP_DETERMINISTIC, LOOP_OPEN, LOOP_SAMPLED } from "./config.js";
-import { backup, isPromiseLike, resolveBudget, type Mcts } from "./engine.js";
+import { checkedValue, copyStep, LeafBatcher } from "./batcher.js";
+import { backup, isPromiseLike, resolveBudget } from "./core.js";
+import type { Mcts } from "./engine.js";
+import { rolloutValue } from "./rollout.js";
 import {
   evictToCapacity,
   findOutcome,
@@ -19,69 +22,6 @@ interface SimToken {
   edges: number[];
   reals: number[];
   rewards: number[];
-}
-
-interface Waiter {
-  resolve(value: number): void;
-  reject(error: unknown): void;
-}
-
-function checkedValue(method: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > -Infinity && value < Infinity)) {
-    throw new MctsModelError(method, `value is ${String(value)}, not a finite number`);
-  }
-  return value;
-}
-
-/** Gathers leaf evaluations into batches for `evaluateBatch`. */
-export class LeafBatcher<S> {
-  private states: S[] = [];
-  private waiters: Waiter[] = [];
-
-  /** A batcher calling `evaluate` with at most `size` states at a time. */
-  constructor(
-    private readonly evaluate: (states: readonly S[]) => ArrayLike<number> | PromiseLike<ArrayLike<number>>,
-    readonly size: number,
-  ) {}
-
-  /** Number of states waiting for the next batch. */
-  get pending(): number {
-    return this.states.length;
-  }
-
-  /** Queues a state; resolves with its value once its batch is evaluated. */
-  request(state: S): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.states.push(state);
-      this.waiters.push({ resolve, reject });
-    });
-  }
-
-  /** Sends up to `size` queued states to the model. */
-  flush(): void {
-    const states = this.states.splice(0, this.size);
-    const waiters = this.waiters.splice(0, this.size);
-    if (states.length === 0) return;
-    Promise.resolve()
-      .then(() => this.evaluate(states))
-      .then((values) => {
-        if (!values || values.length !== states.length) {
-          throw new MctsModelError("evaluateBatch", `returned ${values?.length ?? "no"} values for ${states.length} states`);
-        }
-        const checked = Array.from({ length: states.length }, (_, i) => checkedValue("evaluateBatch", values[i]));
-        for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(checked[i]!);
-      })
-      .catch((error: unknown) => {
-        for (const waiter of waiters) waiter.reject(error);
-      });
-  }
-}
-
-/** Copies a step result at once, since models may reuse one result object. */
-function copyStep<S>(result: StepResult<S>): StepResult<S> {
-  const reward = result.reward;
-  if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError("step", `reward is ${String(reward)}, not a finite number`);
-  return { state: result.state, reward, terminal: result.terminal === true };
 }
 
 /** One `searchAsync` call: launches simulations up to the concurrency limit until a budget ends. */
@@ -292,37 +232,8 @@ class AsyncRun<S, A> {
   }
 
   /** Leaf value of a non-terminal state (rollout, then the value function); 0 once the token is cancelled. */
-  private async leafValue(state: S, token: SimToken): Promise<number> {
-    const cfg = this.engine.cfg;
-    const model = this.engine.model;
-    const rng = this.engine.rng;
-    let total = 0;
-    let discount = 1;
-    let sign = 1;
-    let current = state;
-    let ended = false;
-    for (let d = 0; d < cfg.rolloutDepth; d++) {
-      const actions = await model.actions(current);
-      if (token.cancelled) return 0;
-      if (actions.length === 0) {
-        ended = true;
-        break;
-      }
-      const action = cfg.rolloutPolicy ? await cfg.rolloutPolicy(current, actions, rng) : actions[Math.floor(rng.next() * actions.length)]!;
-      if (token.cancelled) return 0;
-      const result = await this.step(current, action);
-      if (token.cancelled) return 0;
-      total += sign * discount * result.reward;
-      discount *= cfg.discount;
-      if (cfg.players === 2) sign = -sign;
-      current = result.state;
-      if (result.terminal) {
-        ended = true;
-        break;
-      }
-    }
-    if (!ended && this.hasEvaluate) total += sign * discount * (await this.evaluate(current));
-    return total;
+  private leafValue(state: S, token: SimToken): Promise<number> {
+    return rolloutValue(this.engine, state, () => token.cancelled, (s, a) => this.step(s, a), this.hasEvaluate ? (s) => this.evaluate(s) : undefined);
   }
 
   /** Stores a step's outcome as a child of `edge` unless the node cap is reached (then NONE). */

@@ -1,17 +1,15 @@
 import { runAsyncSearch } from "./async.js";
-import { compactTree } from "./compact.js";
+import { backup, isPromiseLike, resolveBudget } from "./core.js";
 import {
   LOOP_DETERMINISTIC,
   LOOP_OPEN,
   LOOP_SAMPLED,
   MctsConfigError,
   RULE_GUMBEL,
-  T_MINMAX,
   resolveConfig,
   type Config,
 } from "./config.js";
 import {
-  bestRealization,
   evictToCapacity,
   findOutcome,
   outcomeCount,
@@ -19,40 +17,17 @@ import {
   uniformRealization,
   visitWeightedOutcome,
 } from "./realizations.js";
+import { advanceRoot } from "./reuse.js";
 import { buildResult, buildTrace, type SearchTrace, type TraceOptions } from "./result.js";
 import { createRng, type Rng } from "./rng.js";
 import { Selector } from "./select.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, MctsModelError, NONE, Tree } from "./tree.js";
 import type { GenerativeModel, SearchBudget, SearchOptions, SearchResult, StopReason, StepResult } from "./types.js";
 
-/** True when `value` is a promise-like (has a callable `then`). */
-export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
-}
-
-function syncOnly(method: string): MctsModelError {
+/** The error for a promise met by the synchronous search; the promise's own failure is silenced (it is moot). */
+function syncOnly(method: string, promise: PromiseLike<unknown>): MctsModelError {
+  Promise.resolve(promise).catch(() => {});
   return new MctsModelError(method, "returned a promise; use searchAsync() for asynchronous models");
-}
-
-/** Checks a budget and returns its absolute deadline (Infinity when none). */
-export function resolveBudget(budget: SearchBudget, start: number): number {
-  if (budget === null || typeof budget !== "object") throw new MctsConfigError("budget", "must be an object");
-  const { iterations, timeMs, deadline, custom, signal } = budget;
-  if (iterations !== undefined && (!Number.isInteger(iterations) || iterations < 0)) {
-    throw new MctsConfigError("budget.iterations", `must be an integer ≥ 0, got ${String(iterations)}`);
-  }
-  if (timeMs !== undefined && !(timeMs >= 0)) throw new MctsConfigError("budget.timeMs", `must be ≥ 0, got ${String(timeMs)}`);
-  if (deadline !== undefined && Number.isNaN(deadline)) throw new MctsConfigError("budget.deadline", "must be a number");
-  if (custom !== undefined && typeof custom.exhausted !== "function") {
-    throw new MctsConfigError("budget.custom", "needs an exhausted() function");
-  }
-  if (iterations === undefined && timeMs === undefined && deadline === undefined && custom === undefined && signal === undefined) {
-    throw new MctsConfigError("budget", "needs iterations, timeMs, deadline, custom or signal");
-  }
-  let end = Infinity;
-  if (timeMs !== undefined) end = start + timeMs;
-  if (deadline !== undefined) end = Math.min(end, deadline);
-  return end;
 }
 
 /**
@@ -168,59 +143,7 @@ export class Mcts<S, A> {
    * state), keeping that subtree's statistics and pruning the rest (and anything beyond `maxNodes`).
    */
   advance(action: A, observedState?: S): void {
-    const tree = this.tree;
-    const root = this.root;
-    if (!(tree.flags[root]! & FLAG_EXPANDED)) throw new MctsConfigError("advance", "the root has not been searched yet");
-    const actions = tree.actions[root]!;
-    const key = this.cfg.actionKey;
-    let index = -1;
-    for (let i = 0; i < actions.length; i++) {
-      if (key ? key(actions[i]!) === key(action) : actions[i] === action) {
-        index = i;
-        break;
-      }
-    }
-    if (index < 0) throw new MctsConfigError("advance", "the action is not among the root's actions");
-    const edge = tree.firstEdge[root]! + index;
-    let next = NONE;
-    if (this.cfg.loop === LOOP_SAMPLED) {
-      if (observedState !== undefined) {
-        if (this.cfg.outcomeKey) next = findOutcome(tree, edge, this.cfg.outcomeKey(observedState));
-      } else {
-        let bestVisits = -1;
-        for (let o = tree.edgeChild[edge]!; o >= 0; o = tree.nextOutcome[o]!) {
-          if (tree.visits[o]! > bestVisits) {
-            bestVisits = tree.visits[o]!;
-            next = o;
-          }
-        }
-      }
-    } else {
-      next = tree.edgeChild[edge]!;
-    }
-    if (next < 0) {
-      if (observedState === undefined) {
-        throw new MctsConfigError("advance", "the action's outcome is not in the tree; pass the observed state");
-      }
-      this.reset(observedState);
-      return;
-    }
-    let rootState = observedState;
-    if (this.cfg.loop === LOOP_OPEN && rootState === undefined) {
-      const best = bestRealization(tree, next);
-      rootState = best === NONE ? undefined : tree.realStates[best];
-    }
-    const compacted = compactTree(tree, next, this.cfg.maxNodes);
-    this.tree = compacted;
-    this.root = 0;
-    if (this.cfg.loop === LOOP_OPEN) {
-      while (compacted.firstReal[0]! !== NONE) compacted.removeRealization(0, compacted.firstReal[0]!);
-      const state = rootState ?? compacted.states[0]!;
-      compacted.states[0] = state;
-      this.rootReal = compacted.addRealization(0, state, 0, false);
-    } else if (observedState !== undefined) {
-      compacted.states[0] = observedState;
-    }
+    advanceRoot(this, action, observedState);
   }
 
   /** @internal Root evaluation, root expansion and Gumbel preparation before a synchronous search. */
@@ -259,11 +182,11 @@ export class Mcts<S, A> {
   private expandSync(node: number, state: S): void {
     const model = this.model;
     const actions = model.actions(state);
-    if (isPromiseLike(actions)) throw syncOnly("actions");
+    if (isPromiseLike(actions)) throw syncOnly("actions", actions);
     let priors: ArrayLike<number> | undefined;
     if (model.prior !== undefined && actions.length > 0) {
       const p = model.prior(state, actions);
-      if (isPromiseLike(p)) throw syncOnly("prior");
+      if (isPromiseLike(p)) throw syncOnly("prior", p);
       priors = p;
     }
     this.tree.expand(node, actions, priors);
@@ -271,7 +194,7 @@ export class Mcts<S, A> {
 
   private stepSync(state: S, action: A): void {
     const result = this.model.step(state, action, this.rng);
-    if (isPromiseLike(result)) throw syncOnly("step");
+    if (isPromiseLike(result)) throw syncOnly("step", result);
     const reward = (result as StepResult<S>).reward;
     if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError("step", `reward is ${String(reward)}, not a finite number`);
     this.stepState = result.state;
@@ -284,11 +207,11 @@ export class Mcts<S, A> {
     let value: number;
     if (model.evaluate !== undefined) {
       const v = model.evaluate(state);
-      if (isPromiseLike(v)) throw syncOnly("evaluate");
+      if (isPromiseLike(v)) throw syncOnly("evaluate", v);
       value = v;
     } else {
       const batch = model.evaluateBatch!([state]);
-      if (isPromiseLike(batch)) throw syncOnly("evaluateBatch");
+      if (isPromiseLike(batch)) throw syncOnly("evaluateBatch", batch);
       value = batch[0] as number;
     }
     if (!(value > -Infinity && value < Infinity)) throw new MctsModelError("evaluate", `value is ${String(value)}, not a finite number`);
@@ -309,7 +232,7 @@ export class Mcts<S, A> {
     let ended = false;
     for (let d = 0; d < cfg.rolloutDepth; d++) {
       const actions = model.actions(current);
-      if (isPromiseLike(actions)) throw syncOnly("actions");
+      if (isPromiseLike(actions)) throw syncOnly("actions", actions);
       const count = actions.length;
       if (count === 0) {
         ended = true;
@@ -320,7 +243,7 @@ export class Mcts<S, A> {
         action = actions[Math.floor(rng.next() * count)]!;
       } else {
         const chosen = policy(current, actions, rng);
-        if (isPromiseLike(chosen)) throw new MctsModelError("rolloutPolicy", "returned a promise; use searchAsync()");
+        if (isPromiseLike(chosen)) throw syncOnly("rolloutPolicy", chosen);
         action = chosen;
       }
       this.stepSync(current, action);
@@ -472,49 +395,5 @@ export class Mcts<S, A> {
 
   private backupPath(len: number, leaf: number, leafReal: number, value: number): void {
     backup(this, this.pathNode, this.pathEdge, this.pathReal, this.pathReward, len, leaf, leafReal, value);
-  }
-}
-
-/**
- * @internal Backs `value` (the leaf's value from its own perspective) up a path: the leaf, then each edge and
- * node from the deepest up, with G ← r + γ·G (γ negated between the plies of a two-player game).
- */
-export function backup<S, A>(
-  engine: Mcts<S, A>,
-  nodes: ArrayLike<number>,
-  edges: ArrayLike<number>,
-  reals: ArrayLike<number>,
-  rewards: ArrayLike<number>,
-  len: number,
-  leaf: number,
-  leafReal: number,
-  value: number,
-): void {
-  const tree = engine.tree;
-  const factor = engine.cfg.childFactor;
-  const track = engine.cfg.transform === T_MINMAX && !engine.cfg.minMaxFixed;
-  let g = value;
-  if (leaf >= 0) {
-    tree.visits[leaf]! += 1;
-    tree.valueSum[leaf]! += g;
-  }
-  if (leafReal >= 0) {
-    tree.realVisits[leafReal]! += 1;
-    tree.realValue[leafReal]! += g;
-  }
-  for (let i = len - 1; i >= 0; i--) {
-    g = rewards[i]! + factor * g;
-    const e = edges[i]!;
-    tree.edgeVisits[e]! += 1;
-    tree.edgeValue[e]! += g;
-    const p = nodes[i]!;
-    tree.visits[p]! += 1;
-    tree.valueSum[p]! += g;
-    const r = reals[i]!;
-    if (r >= 0) {
-      tree.realVisits[r]! += 1;
-      tree.realValue[r]! += g;
-    }
-    if (track) engine.selector.observe(tree.edgeValue[e]! / tree.edgeVisits[e]!);
   }
 }

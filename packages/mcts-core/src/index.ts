@@ -1,9 +1,10 @@
 export * from "./types.js";
 export { Rng, createRng, hashSeed } from "./rng.js";
-export { Mcts, isPromiseLike } from "./engine.js";
+export { Mcts } from "./engine.js";
+export { isPromiseLike } from "./core.js";
 export { MctsConfigError } from "./config.js";
 export { MctsModelError } from "./tree.js";
-export { LeafBatcher } from "./async.js";
+export { LeafBatcher } from "./batcher.js";
 export { consideredVisitSequence, gumbelFinalIndex } from "./gumbel.js";
 export { visitPolicy, type SearchTrace, type TraceEdge, type TraceNode, type TraceOptions, type TraceRealization } from "./result.js";
 export { TicTacToe, hasLine } from "./domains/tictactoe.js";

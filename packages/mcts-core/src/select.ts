@@ -1,5 +1,4 @@
 import {
-  RULE_GUMBEL,
   RULE_MUZERO,
   RULE_PUCT,
   RULE_UCT,

@@ -12,3 +12,7 @@ export * from "./p4g/simulate.js";
 export * from "./chat/world.js";
 export * from "./chat/roles.js";
 export * from "./chat/simulate.js";
+export * from "./multiwoz/index.js";
+export * from "./sop/world.js";
+export * from "./sop/roles.js";
+export * from "./sop/simulate.js";

@@ -1,4 +1,4 @@
-import { isDontCareValue, type MultiWozDatabase, type MultiWozEntity } from "@foresight/dialogue";
+import { isDontCareValue, normalizeMultiWozValue, type MultiWozDatabase, type MultiWozEntity } from "@foresight/dialogue";
 import { partialRatio } from "./fuzzy.js";
 
 /**
@@ -26,7 +26,7 @@ export function resolveTrain(
 
 /**
  * The venue a name refers to: the database's exact match (case, `the` and `'s` spelling tolerated), else the entity
- * whose name has the highest {@link partialRatio} with it, at least `threshold` (default 90), preferring the closest
+ * whose name (both without a leading `the`) has the highest {@link partialRatio} with it, at least `threshold` (default 90), preferring the closest
  * length on ties (`the cafe jello` → `cafe jello gallery`); `undefined` when none is close enough.
  */
 export function resolveVenue(
@@ -36,12 +36,13 @@ export function resolveVenue(
   threshold = 90,
 ): MultiWozEntity | undefined {
   const exact = db.query(domain, { name })[0];
-  if (exact || name.trim().length < 3) return exact;
+  const wanted = normalizeMultiWozValue("name", name);
+  if (exact || wanted.length < 3) return exact;
   let best: { entity: MultiWozEntity; score: number; gap: number } | undefined;
   for (const entity of db.entities(domain)) {
-    const candidate = String(entity.name ?? "");
-    const score = partialRatio(name, candidate);
-    const gap = Math.abs(candidate.length - name.length);
+    const candidate = normalizeMultiWozValue("name", String(entity.name ?? ""));
+    const score = partialRatio(wanted, candidate);
+    const gap = Math.abs(candidate.length - wanted.length);
     if (score >= threshold && (!best || score > best.score || (score === best.score && gap < best.gap))) best = { entity, score, gap };
   }
   return best?.entity;

@@ -45,20 +45,20 @@ describe("CorpusChatPartner", () => {
     expect(tokenize(source.previousText).some((t) => ["weather", "rain", "tomorrow"].includes(t))).toBe(true);
   });
 
-  it("on held-out contexts, answers each intent with the intents people used after it (TV ≤ 0.12)", () => {
+  it("on held-out contexts, answers each intent with the intents people used after it (TV ≤ 0.1)", () => {
     const partner = new CorpusChatPartner(world, { rng: createRng(2) });
     const rng = createRng("held-out");
     const contexts = chatUtterances(world.test);
     const simulated: [DailyDialogIntent, DailyDialogIntent][] = [];
     const corpus: [DailyDialogIntent, DailyDialogIntent][] = [];
     const byKey = new Map(contexts.map((u) => [`${u.dialogueId}#${u.turn}`, u]));
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 500; i++) {
       const u = contexts[rng.int(contexts.length)]!;
       const previous = byKey.get(`${u.dialogueId}#${u.turn - 1}`);
       if (!previous) continue;
       const history: Turn[] = [];
       if (u.beforePreviousText) history.push({ speaker: "user", text: u.beforePreviousText });
-      history.push({ speaker: "system", text: u.previousText });
+      history.push({ speaker: "system", text: u.previousText, acts: [{ intent: u.previousIntent }] });
       simulated.push([previous.intent, partner.pick(history, rng).intent]);
       corpus.push([previous.intent, u.intent]);
     }
@@ -71,7 +71,7 @@ describe("CorpusChatPartner", () => {
     const sim = intentTable(simulated);
     const reference = intentTable(trainPairs);
     for (const intent of ["inform", "question"] as const) {
-      expect(tv(sim.get(intent)!, reference.get(intent)!), intent).toBeLessThan(0.12);
+      expect(tv(sim.get(intent)!, reference.get(intent)!), intent).toBeLessThan(0.1);
     }
     expect(corpus.length).toBe(simulated.length);
   });

@@ -3,7 +3,7 @@ import type { ActInput, RoleCallOptions, SystemCandidate, SystemRole, UserReply,
 import { selectDiverse, type TopSamplingOptions } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
-import { chatQueryTokens, type OpenChatCorpusWorld } from "./world.js";
+import { chatQueryTokens, dailyDialogIntentOf, type OpenChatCorpusWorld } from "./world.js";
 
 /** A DailyDialog utterance chosen for a context, with its intent, emotion and origin. */
 export interface ChatPick {
@@ -14,7 +14,7 @@ export interface ChatPick {
 }
 
 function contextQuery(history: readonly Turn[]): string[] {
-  return chatQueryTokens(history[history.length - 1]?.text ?? "", history[history.length - 2]?.text ?? "");
+  return chatQueryTokens(history[history.length - 1], history[history.length - 2]);
 }
 
 /** A chat pick as a dialogue turn: the intent as its act, the emotion in `state.emotion`. */
@@ -30,7 +30,8 @@ export interface ChatRoleOptions {
 
 /**
  * A DailyDialog chat partner (the simulated human of SCOPE), by retrieval: the utterances people said after the
- * contexts most like the last two turns (BM25), one sampled among the best, so the reply varies with what was
+ * contexts most like the last two turns (BM25) — and after the same intent, when the last turn carries a DailyDialog
+ * intent — one sampled among the best, so the reply varies with what was
  * said; an utterance already in the dialogue is not repeated. An empty history gets a real dialogue opener.
  */
 export class CorpusChatPartner implements UserSimulator {
@@ -53,8 +54,10 @@ export class CorpusChatPartner implements UserSimulator {
       return { text: opener.text, intent: opener.intent, emotion: opener.emotion, source: { dialogueId: opener.dialogueId, turn: 0 } };
     }
     const said = new Set(history.map((turn) => turn.text.trim()));
+    const answered = dailyDialogIntentOf(history[history.length - 1]!);
     const doc = retrieveAndSample(this.world.index, contextQuery(history), rng, {
       ...this.sampling,
+      pool: answered ? this.world.answeredIntentPools.get(answered) : undefined,
       exclude: (d) => said.has(this.world.utterances[d]!.text.trim()),
     })!;
     const u = this.world.utterances[doc]!;

@@ -46,6 +46,11 @@ export function chatLabels(turn: Turn): { intent: DailyDialogIntent; emotion: Da
   return { intent: intent as DailyDialogIntent, emotion: (turn.state?.emotion ?? "no emotion") as DailyDialogEmotion };
 }
 
+/** The DailyDialog intent a turn carries among its acts, if any. */
+export function dailyDialogIntentOf(turn: Turn): DailyDialogIntent | undefined {
+  return turn.acts?.find((act) => (DAILYDIALOG_INTENTS as readonly string[]).includes(act.intent))?.intent as DailyDialogIntent | undefined;
+}
+
 /** Every answering utterance (turn ≥ 1) of the dialogues, with its context. */
 export function chatUtterances(dialogues: readonly Dialogue[]): ChatUtterance[] {
   const utterances: ChatUtterance[] = [];
@@ -58,6 +63,7 @@ export function chatUtterances(dialogues: readonly Dialogue[]): ChatUtterance[] 
         text: turn.text,
         ...chatLabels(turn),
         previousText: dialogue.turns[index - 1]!.text,
+        previousIntent: chatLabels(dialogue.turns[index - 1]!).intent,
         beforePreviousText: dialogue.turns[index - 2]?.text ?? "",
       });
     });
@@ -65,15 +71,35 @@ export function chatUtterances(dialogues: readonly Dialogue[]): ChatUtterance[] 
   return utterances;
 }
 
-/** The retrieval document of a context: the last utterance's tokens, then the one before. */
-export function chatContextTokens(previousText: string, beforePreviousText: string, tokens: (text: string) => string[] = tokenize): string[] {
-  return [...tokens(previousText), ...tokens(beforePreviousText)];
+/** Marks a token of the utterance before the last, so it only matches the same position in a context. */
+function earlier(token: string): string {
+  return `<${token}`;
 }
 
-/** The retrieval query of a history: the last utterance's tokens twice (it matters most), then the one before. */
-export function chatQueryTokens(previousText: string, beforePreviousText: string): string[] {
-  const last = tokenize(previousText);
-  return [...last, ...last, ...tokenize(beforePreviousText)];
+/** A pseudo-token for the intent of the utterance being answered, so that retrieval conditions on the act. */
+export function intentToken(intent: DailyDialogIntent): string {
+  return `__intent_${intent}`;
+}
+
+/** The retrieval document of a context: the answered intent, the last utterance's tokens, then the one before's (marked). */
+export function chatContextTokens(
+  previousText: string,
+  beforePreviousText: string,
+  previousIntent: DailyDialogIntent,
+  tokens: (text: string) => string[] = tokenize,
+): string[] {
+  return [intentToken(previousIntent), ...tokens(previousText), ...tokens(beforePreviousText).map(earlier)];
+}
+
+/**
+ * The retrieval query of a history: the last utterance's intent when it carries a DailyDialog one (twice), its
+ * tokens twice (the last utterance matters most), then the one before.
+ */
+export function chatQueryTokens(last: Turn | undefined, beforeLast: Turn | undefined): string[] {
+  const lastTokens = tokenize(last?.text ?? "");
+  const intent = last ? dailyDialogIntentOf(last) : undefined;
+  const intentTokens = intent ? [intentToken(intent), intentToken(intent)] : [];
+  return [...intentTokens, ...lastTokens, ...lastTokens, ...tokenize(beforeLast?.text ?? "").map(earlier)];
 }
 
 /**
@@ -86,6 +112,8 @@ export class OpenChatCorpusWorld {
   readonly index: Bm25Index;
   /** Utterances by their own intent (indexes into {@link utterances}). */
   readonly intentPools: Map<DailyDialogIntent, Set<number>>;
+  /** Utterances by the intent of the utterance they answered (indexes into {@link utterances}). */
+  readonly answeredIntentPools: Map<DailyDialogIntent, Set<number>>;
   /** The first utterances of the training dialogues. */
   readonly openers: readonly { text: string; intent: DailyDialogIntent; emotion: DailyDialogEmotion; dialogueId: string }[];
 
@@ -103,9 +131,13 @@ export class OpenChatCorpusWorld {
       }
       return tokens;
     };
-    this.index = new Bm25Index(utterances.map((u) => chatContextTokens(u.previousText, u.beforePreviousText, cached)));
+    this.index = new Bm25Index(utterances.map((u) => chatContextTokens(u.previousText, u.beforePreviousText, u.previousIntent, cached)));
     this.intentPools = new Map(DAILYDIALOG_INTENTS.map((intent) => [intent, new Set<number>()]));
-    utterances.forEach((u, i) => this.intentPools.get(u.intent)!.add(i));
+    this.answeredIntentPools = new Map(DAILYDIALOG_INTENTS.map((intent) => [intent, new Set<number>()]));
+    utterances.forEach((u, i) => {
+      this.intentPools.get(u.intent)!.add(i);
+      this.answeredIntentPools.get(u.previousIntent)!.add(i);
+    });
     this.openers = train.map((d) => ({ text: d.turns[0]!.text, ...chatLabels(d.turns[0]!), dialogueId: d.id }));
     if (utterances.length === 0) throw new Error("open-chat world: no answering utterances in the training dialogues");
   }

@@ -1,17 +1,17 @@
 import { plainGoalMessage, type DialogueAct, type MultiWozDomainGoal, type MultiWozGoal, type Rng } from "@foresight/dialogue";
 import type { AgendaPersona } from "./persona.js";
-import { actDomainOf, actSlotOf, goalDomainOf, goalSlotOf, makeAct, sameValue, SIM_DOMAINS, type SimDomain } from "./slots.js";
+import { actDomainOf, actSlotOf, goalDomainOf, goalSlotOf, makeMultiWozAct, sameMultiWozValue, MULTIWOZ_SIM_DOMAINS, type MultiWozSimDomain } from "./slots.js";
 
 /** One pending user act on the agenda (goal slot spelling). */
-export interface AgendaItem {
-  domain: SimDomain;
+export interface MultiWozAgendaItem {
+  domain: MultiWozSimDomain;
   intent: "Inform" | "Request";
   slot: string;
   value?: string;
 }
 
 /** What the user knows about one domain of its goal. */
-export interface DomainProgress {
+export interface AgendaDomainProgress {
   /** Slot values the system told the user (goal spelling). */
   informed: Record<string, string>;
   /** The venue the system offered (name, train id or car type). */
@@ -25,24 +25,24 @@ export interface DomainProgress {
 }
 
 /** Why the user ended the dialogue. */
-export type UserEndReason = "goal-complete" | "user-terminated" | "system-bye";
+export type AgendaUserEndReason = "goal-complete" | "user-terminated" | "system-bye";
 
 /** The agenda user's whole state (plain data, cloneable). */
 export interface AgendaState {
   /** The stack: the last item is the top. */
-  agenda: AgendaItem[];
-  progress: Partial<Record<SimDomain, DomainProgress>>;
+  agenda: MultiWozAgendaItem[];
+  progress: Partial<Record<MultiWozSimDomain, AgendaDomainProgress>>;
   /** The domain the user last spoke about. */
-  currentDomain?: SimDomain;
+  currentDomain?: MultiWozSimDomain;
   noProgress: number;
   ended: boolean;
-  endReason?: UserEndReason;
+  endReason?: AgendaUserEndReason;
   /** Answers pushed in reaction to the system, still on top of the agenda. */
   answers: number;
   turns: number;
 }
 
-const DOMAIN_WORDS: Record<SimDomain, readonly string[]> = {
+const DOMAIN_WORDS: Record<MultiWozSimDomain, readonly string[]> = {
   hotel: ["hotel", "place to stay", "guesthouse", "guest house"],
   restaurant: ["restaurant", "place to eat", "place to dine", "food"],
   attraction: ["attraction", "place to go", "places to go", "museum", "college", "entertainment", "park", "pool", "theatre", "cinema", "church", "nightclub", "architecture", "boat"],
@@ -56,23 +56,23 @@ const DOMAIN_WORDS: Record<SimDomain, readonly string[]> = {
  * The order the user pursues its goal's domains in: the order the task description first mentions them
  * (MultiWOZ task messages describe one domain after another); unmentioned domains follow in a fixed order.
  */
-export function goalDomainOrder(goal: MultiWozGoal): SimDomain[] {
-  const domains = SIM_DOMAINS.filter((domain) => goal.domains[domain] !== undefined);
+export function multiWozGoalDomainOrder(goal: MultiWozGoal): MultiWozSimDomain[] {
+  const domains = MULTIWOZ_SIM_DOMAINS.filter((domain) => goal.domains[domain] !== undefined);
   const text = plainGoalMessage(goal).join(" ").toLowerCase();
-  const position = (domain: SimDomain) => {
+  const position = (domain: MultiWozSimDomain) => {
     const hits = DOMAIN_WORDS[domain].map((word) => text.indexOf(word)).filter((index) => index >= 0);
     return hits.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...hits);
   };
-  return [...domains].sort((a, b) => position(a) - position(b) || SIM_DOMAINS.indexOf(a) - SIM_DOMAINS.indexOf(b));
+  return [...domains].sort((a, b) => position(a) - position(b) || MULTIWOZ_SIM_DOMAINS.indexOf(a) - MULTIWOZ_SIM_DOMAINS.indexOf(b));
 }
 
 /** The constraints the user currently pursues in a domain: `info`, overridden by `fail_info` while that is active. */
-export function activeInfo(goal: MultiWozDomainGoal, progress: DomainProgress): Record<string, string> {
+export function agendaActiveInfo(goal: MultiWozDomainGoal, progress: AgendaDomainProgress): Record<string, string> {
   return progress.failInfoActive ? { ...goal.info, ...goal.failInfo } : { ...goal.info };
 }
 
 /** The booking slots the user currently asks for: `book`, or `fail_book` (over `book`) while that is active. */
-export function activeBook(goal: MultiWozDomainGoal, progress: DomainProgress): Record<string, string> | undefined {
+export function agendaActiveBook(goal: MultiWozDomainGoal, progress: AgendaDomainProgress): Record<string, string> | undefined {
   if (!goal.book || Object.keys(goal.book).length === 0) return undefined;
   return progress.failBookActive && goal.failBook ? { ...goal.book, ...goal.failBook } : { ...goal.book };
 }
@@ -80,7 +80,7 @@ export function activeBook(goal: MultiWozDomainGoal, progress: DomainProgress): 
 const NAME_SLOTS: Record<string, string> = { train: "trainID", taxi: "car type" };
 
 /** Whether a domain of the goal is done from the user's point of view: venue found, requests answered, booked if wanted. */
-export function domainComplete(goal: MultiWozDomainGoal, progress: DomainProgress | undefined): boolean {
+export function multiWozDomainComplete(goal: MultiWozDomainGoal, progress: AgendaDomainProgress | undefined): boolean {
   if (!progress) return false;
   if (!goal.reqt.every((slot) => progress.informed[slot] !== undefined)) return false;
   if (goal.book && Object.keys(goal.book).length > 0 && progress.reference === undefined) return false;
@@ -94,7 +94,7 @@ function timeMinutes(value: string): number | undefined {
 
 /** Whether a value the system gave contradicts the user's constraint on that slot. */
 function conflicts(slot: string, wanted: string, given: string): boolean {
-  if (wanted === "dontcare" || sameValue(wanted, given)) return false;
+  if (wanted === "dontcare" || sameMultiWozValue(wanted, given)) return false;
   if (slot === "leaveAt" || slot === "arriveBy") {
     const w = timeMinutes(wanted);
     const g = timeMinutes(given);
@@ -127,23 +127,23 @@ export class AgendaUser {
     private state: AgendaState,
   ) {}
 
-  /** A fresh user for a goal; `actCounts[n - 1]` is P(n acts per turn) (see `fitUserActCounts`). */
+  /** A fresh user for a goal; `actCounts[n - 1]` is P(n acts per turn) (see `fitMultiWozUserActCounts`). */
   static create(goal: MultiWozGoal, persona: AgendaPersona, actCounts: readonly number[]): AgendaUser {
-    const order = goalDomainOrder(goal);
+    const order = multiWozGoalDomainOrder(goal);
     if (order.length === 0) throw new Error("AgendaUser: the goal has no domain");
     const progress: AgendaState["progress"] = {};
-    const agenda: AgendaItem[] = [];
+    const agenda: MultiWozAgendaItem[] = [];
     for (const domain of [...order].reverse()) {
       const part = goal.domains[domain]!;
-      const state: DomainProgress = {
+      const state: AgendaDomainProgress = {
         informed: {},
         failInfoActive: Object.keys(part.failInfo).length > 0,
         failBookActive: part.failBook !== undefined && Object.keys(part.failBook).length > 0,
       };
       progress[domain] = state;
       for (const slot of [...part.reqt].reverse()) agenda.push({ domain, intent: "Request", slot });
-      for (const [slot, value] of Object.entries(activeBook(part, state) ?? {}).reverse()) agenda.push({ domain, intent: "Inform", slot, value });
-      for (const [slot, value] of Object.entries(activeInfo(part, state)).reverse()) agenda.push({ domain, intent: "Inform", slot, value });
+      for (const [slot, value] of Object.entries(agendaActiveBook(part, state) ?? {}).reverse()) agenda.push({ domain, intent: "Inform", slot, value });
+      for (const [slot, value] of Object.entries(agendaActiveInfo(part, state)).reverse()) agenda.push({ domain, intent: "Inform", slot, value });
     }
     return new AgendaUser(goal, persona, actCounts, { agenda, progress, noProgress: 0, ended: false, answers: 0, turns: 0 });
   }
@@ -164,27 +164,27 @@ export class AgendaUser {
   }
 
   /** Why the user ended, once it has. */
-  get endReason(): UserEndReason | undefined {
+  get endReason(): AgendaUserEndReason | undefined {
     return this.state.endReason;
   }
 
   /** Whether every domain of the goal is complete from the user's point of view. */
   isComplete(): boolean {
-    return Object.entries(this.goal.domains).every(([domain, part]) => domainComplete(part, this.state.progress[domain as SimDomain]));
+    return Object.entries(this.goal.domains).every(([domain, part]) => multiWozDomainComplete(part, this.state.progress[domain as MultiWozSimDomain]));
   }
 
   /** Per-domain completion. */
-  domainStatus(): Partial<Record<SimDomain, boolean>> {
-    return Object.fromEntries(Object.entries(this.goal.domains).map(([domain, part]) => [domain, domainComplete(part, this.state.progress[domain as SimDomain])]));
+  domainStatus(): Partial<Record<MultiWozSimDomain, boolean>> {
+    return Object.fromEntries(Object.entries(this.goal.domains).map(([domain, part]) => [domain, multiWozDomainComplete(part, this.state.progress[domain as MultiWozSimDomain])]));
   }
 
-  private push(item: AgendaItem, answer = false): void {
+  private push(item: MultiWozAgendaItem, answer = false): void {
     this.state.agenda = this.state.agenda.filter((other) => !(other.domain === item.domain && other.slot === item.slot && other.intent === item.intent));
     this.state.agenda.push(item);
     if (answer) this.state.answers += 1;
   }
 
-  private domainOfAct(act: DialogueAct): SimDomain | undefined {
+  private domainOfAct(act: DialogueAct): MultiWozSimDomain | undefined {
     if (act.domain === "Booking") return this.state.currentDomain;
     return goalDomainOf(act.domain);
   }
@@ -195,7 +195,7 @@ export class AgendaUser {
     if (s.ended) return;
     let progress = false;
     let irrelevant = false;
-    const named = new Set<SimDomain>();
+    const named = new Set<MultiWozSimDomain>();
     for (const act of acts) {
       if (act.domain === "general") {
         if (act.intent === "bye") {
@@ -212,13 +212,17 @@ export class AgendaUser {
         continue;
       }
       const slot = act.slot === undefined ? undefined : goalSlotOf(domain, act.slot);
-      const info = activeInfo(part, state);
-      const book = activeBook(part, state);
+      const info = agendaActiveInfo(part, state);
+      const book = agendaActiveBook(part, state);
       switch (act.intent) {
         case "Request": {
           if (slot === undefined) break;
-          const value = info[slot] ?? book?.[slot] ?? "dontcare";
-          this.push({ domain, intent: "Inform", slot, value }, true);
+          const alternative = slot === "leaveAt" ? "arriveBy" : slot === "arriveBy" ? "leaveAt" : undefined;
+          if (info[slot] === undefined && alternative !== undefined && info[alternative] !== undefined) {
+            this.push({ domain, intent: "Inform", slot: alternative, value: info[alternative] }, true);
+          } else {
+            this.push({ domain, intent: "Inform", slot, value: info[slot] ?? book?.[slot] ?? "dontcare" }, true);
+          }
           progress = true;
           break;
         }
@@ -235,7 +239,7 @@ export class AgendaUser {
           if (state.failBookActive && part.failBook) {
             state.failBookActive = false;
             for (const [bookSlot, value] of Object.entries(part.book ?? {})) {
-              if (part.failBook[bookSlot] === undefined || !sameValue(part.failBook[bookSlot], value)) this.push({ domain, intent: "Inform", slot: bookSlot, value }, true);
+              if (part.failBook[bookSlot] === undefined || !sameMultiWozValue(part.failBook[bookSlot], value)) this.push({ domain, intent: "Inform", slot: bookSlot, value }, true);
             }
             progress = true;
           } else if (book) {
@@ -270,12 +274,12 @@ export class AgendaUser {
             if (named.has(domain)) break;
             named.add(domain);
             const wantedName = info.name;
-            if (wantedName !== undefined && !sameValue(wantedName, act.value)) {
+            if (wantedName !== undefined && !sameMultiWozValue(wantedName, act.value)) {
               irrelevant = true;
               this.push({ domain, intent: "Inform", slot: "name", value: wantedName }, true);
               break;
             }
-            if (state.offered === undefined || !sameValue(state.offered, act.value)) progress = true;
+            if (state.offered === undefined || !sameMultiWozValue(state.offered, act.value)) progress = true;
             state.offered = act.value;
           } else if (info[slot] !== undefined && conflicts(slot, info[slot], act.value)) {
             irrelevant = true;
@@ -304,14 +308,14 @@ export class AgendaUser {
 
   private refill(): void {
     const s = this.state;
-    for (const domain of goalDomainOrder(this.goal).reverse()) {
+    for (const domain of multiWozGoalDomainOrder(this.goal).reverse()) {
       const part = this.goal.domains[domain]!;
       const state = s.progress[domain]!;
-      if (domainComplete(part, state)) continue;
+      if (multiWozDomainComplete(part, state)) continue;
       for (const slot of part.reqt) if (state.informed[slot] === undefined) this.push({ domain, intent: "Request", slot });
-      const book = activeBook(part, state);
+      const book = agendaActiveBook(part, state);
       if (book && state.reference === undefined) for (const [slot, value] of Object.entries(book)) this.push({ domain, intent: "Inform", slot, value });
-      if (state.offered === undefined) for (const [slot, value] of Object.entries(activeInfo(part, state))) this.push({ domain, intent: "Inform", slot, value });
+      if (state.offered === undefined) for (const [slot, value] of Object.entries(agendaActiveInfo(part, state))) this.push({ domain, intent: "Inform", slot, value });
     }
   }
 
@@ -328,14 +332,14 @@ export class AgendaUser {
   next(rng: Rng): DialogueAct[] {
     const s = this.state;
     s.turns += 1;
-    const farewell = [makeAct("general", "thank"), makeAct("general", "bye")];
-    if (s.ended) return s.endReason === "user-terminated" ? [makeAct("general", "bye")] : farewell;
-    const stale = (item: AgendaItem) => {
+    const farewell = [makeMultiWozAct("general", "thank"), makeMultiWozAct("general", "bye")];
+    if (s.ended) return s.endReason === "user-terminated" ? [makeMultiWozAct("general", "bye")] : farewell;
+    const stale = (item: MultiWozAgendaItem) => {
       const part = this.goal.domains[item.domain]!;
       const state = s.progress[item.domain]!;
       if (item.intent === "Request") return state.informed[item.slot] !== undefined;
-      const book = activeBook(part, state);
-      return book?.[item.slot] !== undefined && state.reference !== undefined && activeInfo(part, state)[item.slot] === undefined;
+      const book = agendaActiveBook(part, state);
+      return book?.[item.slot] !== undefined && state.reference !== undefined && agendaActiveInfo(part, state)[item.slot] === undefined;
     };
     s.agenda = s.agenda.filter((item) => !stale(item));
     if (s.agenda.length === 0) {
@@ -348,7 +352,7 @@ export class AgendaUser {
       if (s.agenda.length === 0) {
         s.ended = true;
         s.endReason = "user-terminated";
-        return [makeAct("general", "bye")];
+        return [makeMultiWozAct("general", "bye")];
       }
     }
     const answers = Math.min(s.answers, s.agenda.length);
@@ -397,7 +401,7 @@ export class AgendaUser {
     s.answers = 0;
   }
 
-  private toAct(item: AgendaItem): DialogueAct {
-    return makeAct(actDomainOf(item.domain), item.intent, actSlotOf(item.domain, item.slot), item.intent === "Inform" ? item.value : undefined);
+  private toAct(item: MultiWozAgendaItem): DialogueAct {
+    return makeMultiWozAct(actDomainOf(item.domain), item.intent, actSlotOf(item.domain, item.slot), item.intent === "Inform" ? item.value : undefined);
   }
 }

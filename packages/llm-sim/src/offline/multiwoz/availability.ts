@@ -5,29 +5,29 @@ import {
   type MultiWozEntity,
   type MultiWozGoal,
 } from "@foresight/dialogue";
-import { sameValue, type SimDomain } from "./slots.js";
+import { sameMultiWozValue, type MultiWozSimDomain } from "./slots.js";
 
 /** The booking slots a booking needs, per bookable domain. */
-export const REQUIRED_BOOKING_SLOTS: Readonly<Record<string, readonly string[]>> = {
+export const MULTIWOZ_REQUIRED_BOOKING_SLOTS: Readonly<Record<string, readonly string[]>> = {
   hotel: ["people", "day", "stay"],
   restaurant: ["people", "day", "time"],
   train: ["people"],
 };
 
 /** The answer of a booking attempt. */
-export type BookingResult = { ok: true; reference: string } | { ok: false; reason: string };
+export type MultiWozBookingResult = { ok: true; reference: string } | { ok: false; reason: string };
 
 /** What the world can offer: venue search and bookings. */
 export interface MultiWozAvailability {
   /** Venues matching the constraints (the database, minus what the goal says was unavailable). */
-  search(domain: SimDomain, constraints: Readonly<Record<string, string>>): MultiWozEntity[];
+  search(domain: MultiWozSimDomain, constraints: Readonly<Record<string, string>>): MultiWozEntity[];
   /** Tries to book `venue` with the booking slots; a success carries a booking reference. */
-  book(domain: SimDomain, venue: string, slots: Readonly<Record<string, string>>): BookingResult;
+  book(domain: MultiWozSimDomain, venue: string, slots: Readonly<Record<string, string>>): MultiWozBookingResult;
 }
 
 function matchesAll(wanted: Readonly<Record<string, string>>, actual: Readonly<Record<string, string>>): boolean {
   const entries = Object.entries(wanted);
-  return entries.length > 0 && entries.every(([slot, value]) => actual[slot] !== undefined && sameValue(actual[slot], value));
+  return entries.length > 0 && entries.every(([slot, value]) => actual[slot] !== undefined && sameMultiWozValue(actual[slot], value));
 }
 
 /**
@@ -37,7 +37,7 @@ function matchesAll(wanted: Readonly<Record<string, string>>, actual: Readonly<R
  * constraints include all `fail_info` values finds nothing, and a booking with all `fail_book` values is refused.
  * Booking references are derived from `seed`, the venue and the slots, so the same booking gets the same reference.
  */
-export function createGoalAvailability(db: MultiWozDatabase, goal: MultiWozGoal | undefined, seed = 0): MultiWozAvailability {
+export function createMultiWozGoalAvailability(db: MultiWozDatabase, goal: MultiWozGoal | undefined, seed = 0): MultiWozAvailability {
   return {
     search(domain, constraints) {
       const failInfo = goal?.domains[domain]?.failInfo ?? {};
@@ -45,7 +45,7 @@ export function createGoalAvailability(db: MultiWozDatabase, goal: MultiWozGoal 
       return db.query(domain, constraints);
     },
     book(domain, venue, slots) {
-      const required = REQUIRED_BOOKING_SLOTS[domain];
+      const required = MULTIWOZ_REQUIRED_BOOKING_SLOTS[domain];
       if (!required) return { ok: false, reason: `domain ${domain} takes no bookings` };
       const missing = required.filter((slot) => !slots[slot]);
       if (missing.length > 0) return { ok: false, reason: `missing booking slots: ${missing.join(", ")}` };

@@ -1,16 +1,16 @@
 import { isDontCareValue, multiWozEntityValue, type DialogueAct, type MultiWozDatabase, type MultiWozEntity } from "@foresight/dialogue";
-import { REQUIRED_BOOKING_SLOTS, type MultiWozAvailability } from "./availability.js";
-import { actDomainOf, actSlotOf, BOOKABLE_DOMAINS, makeAct, type SimDomain } from "./slots.js";
-import { bookingOf, bookingSlotsOf, constraintsOf, dialoguePhase, entityName, type MultiWozTrackedState } from "./state.js";
+import { MULTIWOZ_REQUIRED_BOOKING_SLOTS, type MultiWozAvailability } from "./availability.js";
+import { actDomainOf, actSlotOf, MULTIWOZ_BOOKABLE_DOMAINS, makeMultiWozAct, type MultiWozSimDomain } from "./slots.js";
+import { multiWozBookingOf, multiWozBookingSlotsOf, multiWozConstraintsOf, multiWozPhase, multiWozEntityName, type MultiWozTrackedState } from "./state.js";
 
 /** The system act types a planner chooses among (the labels of the `tod` prompt pack). */
-export const SYSTEM_ACT_TYPES = ["Inform", "Request", "Recommend", "Select", "NoOffer", "OfferBook", "Book", "NoBook", "reqmore", "welcome", "greet", "bye"] as const;
-export type SystemActType = (typeof SYSTEM_ACT_TYPES)[number];
+export const MULTIWOZ_SYSTEM_ACT_TYPES = ["Inform", "Request", "Recommend", "Select", "NoOffer", "OfferBook", "Book", "NoBook", "reqmore", "welcome", "greet", "bye"] as const;
+export type MultiWozSystemActType = (typeof MULTIWOZ_SYSTEM_ACT_TYPES)[number];
 
 /** One plausible system turn: its acts, its type and what grounds it in the database. */
-export interface SystemActBundle {
-  type: SystemActType;
-  domain?: SimDomain;
+export interface MultiWozActBundle {
+  type: MultiWozSystemActType;
+  domain?: MultiWozSimDomain;
   acts: DialogueAct[];
   /** The venue the acts name, when they name one. */
   entity?: MultiWozEntity;
@@ -19,9 +19,9 @@ export interface SystemActBundle {
 }
 
 /** The type of one corpus system act (`Booking-Inform` without slot is an offer to book), or `undefined` (`reqinfo`). */
-export function systemActType(act: DialogueAct): SystemActType | undefined {
+export function multiWozSystemActType(act: DialogueAct): MultiWozSystemActType | undefined {
   if (act.domain === "general") {
-    const general: Record<string, SystemActType> = { reqmore: "reqmore", welcome: "welcome", greet: "greet", bye: "bye" };
+    const general: Record<string, MultiWozSystemActType> = { reqmore: "reqmore", welcome: "welcome", greet: "greet", bye: "bye" };
     return general[act.intent];
   }
   switch (act.intent) {
@@ -47,14 +47,14 @@ export function systemActType(act: DialogueAct): SystemActType | undefined {
   }
 }
 
-/** The distinct act types of a system turn, in {@link SYSTEM_ACT_TYPES} order. */
-export function systemTurnTypes(acts: readonly DialogueAct[]): SystemActType[] {
-  const present = new Set(acts.map(systemActType).filter((type): type is SystemActType => type !== undefined));
-  return SYSTEM_ACT_TYPES.filter((type) => present.has(type));
+/** The distinct act types of a system turn, in {@link MULTIWOZ_SYSTEM_ACT_TYPES} order. */
+export function multiWozSystemTurnTypes(acts: readonly DialogueAct[]): MultiWozSystemActType[] {
+  const present = new Set(acts.map(multiWozSystemActType).filter((type): type is MultiWozSystemActType => type !== undefined));
+  return MULTIWOZ_SYSTEM_ACT_TYPES.filter((type) => present.has(type));
 }
 
 /** Informable slots the system may ask for, per domain, in the order it asks (goal spelling). */
-export const REQUESTABLE_SLOTS: Readonly<Record<SimDomain, readonly string[]>> = {
+export const MULTIWOZ_REQUESTABLE_SLOTS: Readonly<Record<MultiWozSimDomain, readonly string[]>> = {
   restaurant: ["food", "area", "pricerange"],
   hotel: ["area", "pricerange", "type", "stars", "parking", "internet"],
   attraction: ["type", "area"],
@@ -65,7 +65,7 @@ export const REQUESTABLE_SLOTS: Readonly<Record<SimDomain, readonly string[]>> =
 };
 
 /** Slots without which a search in the domain is meaningless (the correct policy always asks for them). */
-export const REQUIRED_SEARCH_SLOTS: Readonly<Record<SimDomain, readonly string[]>> = {
+export const MULTIWOZ_REQUIRED_SEARCH_SLOTS: Readonly<Record<MultiWozSimDomain, readonly string[]>> = {
   restaurant: [],
   hotel: [],
   attraction: [],
@@ -76,7 +76,7 @@ export const REQUIRED_SEARCH_SLOTS: Readonly<Record<SimDomain, readonly string[]
 };
 
 /** Slots echoed when a venue is first offered, per domain. */
-const OFFER_SLOTS: Readonly<Record<SimDomain, readonly string[]>> = {
+const OFFER_SLOTS: Readonly<Record<MultiWozSimDomain, readonly string[]>> = {
   restaurant: ["food", "area", "pricerange"],
   hotel: ["type", "area", "pricerange", "stars"],
   attraction: ["type", "area"],
@@ -87,8 +87,8 @@ const OFFER_SLOTS: Readonly<Record<SimDomain, readonly string[]>> = {
 };
 
 /** What the system knows at a turn: the active domain, the database matches and the slots still missing. */
-export interface SystemTurnContext {
-  domain?: SimDomain;
+export interface MultiWozTurnContext {
+  domain?: MultiWozSimDomain;
   /** Matching venues (`undefined` when no search is possible yet, e.g. a taxi without a route). */
   matches?: MultiWozEntity[];
   /** Requestable slots the user has not given and the system has not asked for yet. */
@@ -97,11 +97,11 @@ export interface SystemTurnContext {
   missingRequired: string[];
   /** Booking slots still missing for a booking in the active domain. */
   missingBooking: string[];
-  bundles: SystemActBundle[];
+  bundles: MultiWozActBundle[];
 }
 
 /** The world a system side needs: the database and the availability oracle of the current goal. */
-export interface SystemWorld {
+export interface MultiWozSystemWorld {
   db: MultiWozDatabase;
   availability: MultiWozAvailability;
 }
@@ -111,22 +111,22 @@ function has(constraints: Record<string, string>, slot: string): boolean {
   return constraints[slot] !== undefined;
 }
 
-function entityActs(domain: SimDomain, intent: string, entity: MultiWozEntity, slots: readonly string[]): DialogueAct[] {
+function entityActs(domain: MultiWozSimDomain, intent: string, entity: MultiWozEntity, slots: readonly string[]): DialogueAct[] {
   const acts: DialogueAct[] = [];
   const actDomain = actDomainOf(domain);
   for (const slot of slots) {
     const value = slot === "car type" || domain === "taxi" ? (entity[slot] as string | undefined) : multiWozEntityValue(domain, entity, slot);
     if (value === undefined || value === "") continue;
-    acts.push(makeAct(actDomain, intent, actSlotOf(domain, slot), value));
+    acts.push(makeMultiWozAct(actDomain, intent, actSlotOf(domain, slot), value));
   }
   return acts;
 }
 
-function nameSlot(domain: SimDomain): string {
+function nameSlot(domain: MultiWozSimDomain): string {
   return domain === "train" ? "trainID" : domain === "taxi" ? "car type" : domain === "hospital" ? "department" : "name";
 }
 
-function dedupe(bundles: SystemActBundle[]): SystemActBundle[] {
+function dedupe(bundles: MultiWozActBundle[]): MultiWozActBundle[] {
   const seen = new Set<string>();
   return bundles.filter((bundle) => {
     const key = JSON.stringify(bundle.acts);
@@ -142,68 +142,68 @@ function dedupe(bundles: SystemActBundle[]): SystemActBundle[] {
  * finds none, offer a booking, book (or report the refused booking) once the booking slots are known, ask for
  * missing booking slots, and the general `reqmore`, `welcome` and `bye`.
  */
-export function systemTurnContext(state: MultiWozTrackedState, world: SystemWorld): SystemTurnContext {
-  const general = (intent: string) => makeAct("general", intent);
-  const closing: SystemActBundle[] = [
+export function multiWozTurnContext(state: MultiWozTrackedState, world: MultiWozSystemWorld): MultiWozTurnContext {
+  const general = (intent: string) => makeMultiWozAct("general", intent);
+  const closing: MultiWozActBundle[] = [
     { type: "reqmore", acts: [general("reqmore")], label: "reqmore" },
     { type: "welcome", acts: [general("welcome"), general("reqmore")], label: "welcome" },
     { type: "bye", acts: [general("bye")], label: "bye" },
   ];
   if (state.turn === 0) closing.unshift({ type: "greet", acts: [general("greet"), general("reqmore")], label: "greet" });
   const domain = state.activeDomain;
-  if (domain === undefined || dialoguePhase(state) === "closing" && (state.requested[domain] ?? []).length === 0) {
+  if (domain === undefined || multiWozPhase(state) === "closing" && (state.requested[domain] ?? []).length === 0) {
     return { ...(domain ? { domain } : {}), missing: [], missingRequired: [], missingBooking: [], bundles: closing };
   }
   const actDomain = actDomainOf(domain);
-  const constraints = constraintsOf(state, domain);
+  const constraints = multiWozConstraintsOf(state, domain);
   const asked = state.asked[domain] ?? [];
-  const missing = REQUESTABLE_SLOTS[domain].filter((slot) => !has(constraints, slot) && !asked.includes(slot));
-  const missingRequired = REQUIRED_SEARCH_SLOTS[domain].filter((slot) => !has(constraints, slot));
+  const missing = MULTIWOZ_REQUESTABLE_SLOTS[domain].filter((slot) => !has(constraints, slot) && !asked.includes(slot));
+  const missingRequired = MULTIWOZ_REQUIRED_SEARCH_SLOTS[domain].filter((slot) => !has(constraints, slot));
   const searchable = domain !== "taxi" || missingRequired.length === 0;
   const matches = searchable ? world.availability.search(domain, constraints) : undefined;
-  const bundles: SystemActBundle[] = [];
+  const bundles: MultiWozActBundle[] = [];
   const requested = state.requested[domain] ?? [];
-  const booked = bookingOf(state, domain);
+  const booked = multiWozBookingOf(state, domain);
   const offered = state.offered[domain];
   const offeredEntity = offered?.entity;
 
   const askable = [...new Set([...missingRequired, ...missing])].slice(0, 2);
   for (const slot of askable) {
-    bundles.push({ type: "Request", domain, acts: [makeAct(actDomain, "Request", actSlotOf(domain, slot))], label: `Request(${domain}: ${slot})` });
+    bundles.push({ type: "Request", domain, acts: [makeMultiWozAct(actDomain, "Request", actSlotOf(domain, slot))], label: `Request(${domain}: ${slot})` });
   }
   if (askable.length === 2) {
-    bundles.push({ type: "Request", domain, acts: askable.map((slot) => makeAct(actDomain, "Request", actSlotOf(domain, slot))), label: `Request(${domain}: ${askable.join(", ")})` });
+    bundles.push({ type: "Request", domain, acts: askable.map((slot) => makeMultiWozAct(actDomain, "Request", actSlotOf(domain, slot))), label: `Request(${domain}: ${askable.join(", ")})` });
   }
 
   const answers = (entity: MultiWozEntity, intent: string) =>
     entityActs(domain, intent, entity, requested.filter((slot) => slot !== "reference" && slot !== nameSlot(domain)));
   if (offered && offeredEntity && requested.length > 0) {
     const acts = answers(offeredEntity, "Inform");
-    if (booked && requested.includes("reference")) acts.push(makeAct(domain === "train" ? "Train" : "Booking", domain === "train" ? "OfferBooked" : "Book", "Ref", booked.reference));
+    if (booked && requested.includes("reference")) acts.push(makeMultiWozAct(domain === "train" ? "Train" : "Booking", domain === "train" ? "OfferBooked" : "Book", "Ref", booked.reference));
     if (acts.length > 0) bundles.push({ type: "Inform", domain, acts, entity: offeredEntity, label: `Inform(${domain}: ${requested.join(", ")})` });
   }
 
-  const offeredStillValid = offered !== undefined && (matches === undefined || offeredEntity === undefined || matches.some((entity) => entityName(domain, entity) === entityName(domain, offeredEntity)));
+  const offeredStillValid = offered !== undefined && (matches === undefined || offeredEntity === undefined || matches.some((entity) => multiWozEntityName(domain, entity) === multiWozEntityName(domain, offeredEntity)));
   if (matches !== undefined && matches.length === 0) {
     const slots = Object.entries(constraints).filter(([, value]) => !isDontCareValue(value));
-    const acts = slots.length === 0 ? [makeAct(actDomain, "NoOffer")] : slots.slice(0, 3).map(([slot, value]) => makeAct(actDomain, "NoOffer", actSlotOf(domain, slot), value));
+    const acts = slots.length === 0 ? [makeMultiWozAct(actDomain, "NoOffer")] : slots.slice(0, 3).map(([slot, value]) => makeMultiWozAct(actDomain, "NoOffer", actSlotOf(domain, slot), value));
     bundles.push({ type: "NoOffer", domain, acts, label: `NoOffer(${domain})` });
   } else if (matches !== undefined && (!offered || !offeredStillValid || domain === "taxi")) {
-    const choice = matches.length > 1 && domain !== "taxi" ? [makeAct(actDomain, "Inform", "Choice", String(matches.length))] : [];
+    const choice = matches.length > 1 && domain !== "taxi" ? [makeMultiWozAct(actDomain, "Inform", "Choice", String(matches.length))] : [];
     for (const entity of matches.slice(0, 2)) {
-      const name = entityName(domain, entity);
+      const name = multiWozEntityName(domain, entity);
       const echo = entityActs(domain, "Inform", entity, OFFER_SLOTS[domain].filter((slot) => slot !== nameSlot(domain)));
-      const informActs = [...choice, makeAct(actDomain, "Inform", actSlotOf(domain, nameSlot(domain)), name), ...echo, ...answers(entity, "Inform")];
+      const informActs = [...choice, makeMultiWozAct(actDomain, "Inform", actSlotOf(domain, nameSlot(domain)), name), ...echo, ...answers(entity, "Inform")];
       bundles.push({ type: "Inform", domain, acts: dedupeActs(informActs), entity, label: `Inform(${domain}: ${name})` });
       if (domain === "hotel" || domain === "restaurant" || domain === "attraction") {
-        const recommend = [makeAct(actDomain, "Recommend", "Name", name), ...answers(entity, "Recommend")];
+        const recommend = [makeMultiWozAct(actDomain, "Recommend", "Name", name), ...answers(entity, "Recommend")];
         bundles.push({ type: "Recommend", domain, acts: recommend, entity, label: `Recommend(${domain}: ${name})` });
       }
       if (domain === "train") {
         bundles.push({
           type: "OfferBook",
           domain,
-          acts: [makeAct("Train", "Inform", "Id", name), ...entityActs(domain, "Inform", entity, ["leaveAt", "arriveBy"]), makeAct("Train", "OfferBook")],
+          acts: [makeMultiWozAct("Train", "Inform", "Id", name), ...entityActs(domain, "Inform", entity, ["leaveAt", "arriveBy"]), makeMultiWozAct("Train", "OfferBook")],
           entity,
           label: `OfferBook(train: ${name})`,
         });
@@ -211,46 +211,46 @@ export function systemTurnContext(state: MultiWozTrackedState, world: SystemWorl
     }
     const [first, second] = matches;
     if (first && second && domain !== "taxi" && domain !== "police") {
-      const nameA = entityName(domain, first);
-      const nameB = entityName(domain, second);
+      const nameA = multiWozEntityName(domain, first);
+      const nameB = multiWozEntityName(domain, second);
       bundles.push({
         type: "Select",
         domain,
-        acts: [makeAct(actDomain, "Select", actSlotOf(domain, nameSlot(domain)), nameA), makeAct(actDomain, "Select", actSlotOf(domain, nameSlot(domain)), nameB)],
+        acts: [makeMultiWozAct(actDomain, "Select", actSlotOf(domain, nameSlot(domain)), nameA), makeMultiWozAct(actDomain, "Select", actSlotOf(domain, nameSlot(domain)), nameB)],
         entity: first,
         label: `Select(${domain}: ${nameA} | ${nameB})`,
       });
     }
   }
 
-  const missingBooking = BOOKABLE_DOMAINS.has(domain) ? (REQUIRED_BOOKING_SLOTS[domain] ?? []).filter((slot) => !bookingSlotsOf(state, domain)[slot]) : [];
+  const missingBooking = MULTIWOZ_BOOKABLE_DOMAINS.has(domain) ? (MULTIWOZ_REQUIRED_BOOKING_SLOTS[domain] ?? []).filter((slot) => !multiWozBookingSlotsOf(state, domain)[slot]) : [];
   const bookVenue = offered && offeredStillValid ? offered.entity : matches?.[0];
-  if (BOOKABLE_DOMAINS.has(domain) && !booked && bookVenue) {
-    const name = entityName(domain, bookVenue);
+  if (MULTIWOZ_BOOKABLE_DOMAINS.has(domain) && !booked && bookVenue) {
+    const name = multiWozEntityName(domain, bookVenue);
     if (!state.bookingOffered[domain] || domain === "train") {
-      bundles.push({ type: "OfferBook", domain, acts: domain === "train" ? [makeAct("Train", "OfferBook")] : [makeAct("Booking", "Inform")], entity: bookVenue, label: `OfferBook(${domain}: ${name})` });
+      bundles.push({ type: "OfferBook", domain, acts: domain === "train" ? [makeMultiWozAct("Train", "OfferBook")] : [makeMultiWozAct("Booking", "Inform")], entity: bookVenue, label: `OfferBook(${domain}: ${name})` });
     }
-    if (missingBooking.length > 0 && Object.keys(bookingSlotsOf(state, domain)).length > 0) {
+    if (missingBooking.length > 0 && Object.keys(multiWozBookingSlotsOf(state, domain)).length > 0) {
       bundles.push({
         type: "Request",
         domain,
-        acts: missingBooking.map((slot) => makeAct(domain === "train" ? "Train" : "Booking", "Request", actSlotOf(domain, slot))),
+        acts: missingBooking.map((slot) => makeMultiWozAct(domain === "train" ? "Train" : "Booking", "Request", actSlotOf(domain, slot))),
         entity: bookVenue,
         label: `Request(${domain} booking: ${missingBooking.join(", ")})`,
       });
     }
     if (missingBooking.length === 0) {
-      const slots = bookingSlotsOf(state, domain);
+      const slots = multiWozBookingSlotsOf(state, domain);
       const result = world.availability.book(domain, name, slots);
       if (result.ok) {
         const acts =
           domain === "train"
-            ? [makeAct("Train", "OfferBooked", "Id", name), ...entityActs(domain, "OfferBooked", bookVenue, ["price"]), makeAct("Train", "OfferBooked", "Ref", result.reference)]
-            : [makeAct("Booking", "Book", "Name", name), makeAct("Booking", "Book", "Ref", result.reference)];
+            ? [makeMultiWozAct("Train", "OfferBooked", "Id", name), ...entityActs(domain, "OfferBooked", bookVenue, ["price"]), makeMultiWozAct("Train", "OfferBooked", "Ref", result.reference)]
+            : [makeMultiWozAct("Booking", "Book", "Name", name), makeMultiWozAct("Booking", "Book", "Ref", result.reference)];
         bundles.push({ type: "Book", domain, acts, entity: bookVenue, label: `Book(${domain}: ${name}, ${result.reference})` });
       } else {
-        const acts = Object.entries(slots).slice(0, 1).map(([slot, value]) => makeAct("Booking", "NoBook", actSlotOf(domain, slot), value));
-        bundles.push({ type: "NoBook", domain, acts: [...acts, makeAct("Booking", "NoBook")], entity: bookVenue, label: `NoBook(${domain}: ${name})` });
+        const acts = Object.entries(slots).slice(0, 1).map(([slot, value]) => makeMultiWozAct("Booking", "NoBook", actSlotOf(domain, slot), value));
+        bundles.push({ type: "NoBook", domain, acts: [...acts, makeMultiWozAct("Booking", "NoBook")], entity: bookVenue, label: `NoBook(${domain}: ${name})` });
       }
     }
   }
@@ -268,7 +268,7 @@ function dedupeActs(acts: DialogueAct[]): DialogueAct[] {
   });
 }
 
-/** The set of plausible system act bundles at this turn, each grounded in the database (see {@link systemTurnContext}). */
-export function candidateSystemActs(state: MultiWozTrackedState, world: SystemWorld): SystemActBundle[] {
-  return systemTurnContext(state, world).bundles;
+/** The set of plausible system act bundles at this turn, each grounded in the database (see {@link multiWozTurnContext}). */
+export function candidateSystemActs(state: MultiWozTrackedState, world: MultiWozSystemWorld): MultiWozActBundle[] {
+  return multiWozTurnContext(state, world).bundles;
 }

@@ -10,3 +10,4 @@ export * from "./persona.js";
 export * from "./agenda.js";
 export * from "./world.js";
 export * from "./simulate.js";
+export * from "./roles.js";

@@ -1,14 +1,14 @@
 import { isDontCareValue, type DialogueAct, type MultiWozTemplates, type MultiWozTemplateTable, type Rng } from "@foresight/dialogue";
-import { actDomainOf, actKey, goalSlotOf, type SimDomain } from "./slots.js";
+import { actDomainOf, multiWozActKey, type MultiWozSimDomain } from "./slots.js";
 
 /** A realised turn: the text and how many acts had no template and used the generic rendering. */
-export interface Realization {
+export interface MultiWozRealization {
   text: string;
   fallbacks: number;
 }
 
-/** Counters of a {@link TemplateNlg} over its lifetime. */
-export interface NlgStats {
+/** Counters of a {@link MultiWozTemplateNlg} over its lifetime. */
+export interface MultiWozNlgStats {
   acts: number;
   fallbacks: number;
   /** `Domain-Intent(slot)` → how often it used the generic rendering. */
@@ -33,7 +33,7 @@ const SLOT_WORDS: Record<string, string> = {
 };
 
 /** The words of an act slot (`Addr` → `address`, `Stars` → `stars`). */
-export function slotWords(slot: string): string {
+export function multiWozSlotWords(slot: string): string {
   return SLOT_WORDS[slot] ?? slot.toLowerCase();
 }
 
@@ -42,8 +42,8 @@ export function slotWords(slot: string): string {
  * fallback): `Inform`-like acts say "The <slot words> is <value> .", requests ask "What is the <slot words> ?"
  * (user) or "What <slot words> would you like ?" (system), and slot-less acts name the intent.
  */
-export function genericRendering(speaker: "user" | "system", act: DialogueAct): string {
-  const words = act.slot === undefined ? "" : slotWords(act.slot);
+export function multiWozGenericRendering(speaker: "user" | "system", act: DialogueAct): string {
+  const words = act.slot === undefined ? "" : multiWozSlotWords(act.slot);
   const domain = act.domain && act.domain !== "general" && act.domain !== "Booking" ? act.domain.toLowerCase() : "";
   if (act.intent === "Request") {
     return speaker === "user" ? `What is the ${words}${domain ? ` of the ${domain}` : ""} ?` : `What ${words} would you like ?`;
@@ -68,44 +68,44 @@ export function genericRendering(speaker: "user" | "system", act: DialogueAct): 
  * `#DOMAIN-INTENT-SLOT#` placeholder with the act's value; sentences are joined in act order. `Booking-Request` has
  * no system templates and uses the active domain's `Request` sentences; a user's `dontcare` is rendered as
  * "I do n't have a preference for the <slot words> ."; anything else without a template uses
- * {@link genericRendering} and is counted in {@link TemplateNlg.stats}.
+ * {@link multiWozGenericRendering} and is counted in {@link MultiWozTemplateNlg.stats}.
  */
-export class TemplateNlg {
+export class MultiWozTemplateNlg {
   /** Lifetime counters. */
-  readonly stats: NlgStats = { acts: 0, fallbacks: 0, fallbackActs: {} };
+  readonly stats: MultiWozNlgStats = { acts: 0, fallbacks: 0, fallbackActs: {} };
 
   constructor(private readonly templates: MultiWozTemplates) {}
 
   /** Realises a user turn. */
-  user(acts: readonly DialogueAct[], rng: Rng): Realization {
+  user(acts: readonly DialogueAct[], rng: Rng): MultiWozRealization {
     return this.realize("user", this.templates.user, acts, rng);
   }
 
   /** Realises a system turn; `domain` is the active domain (for `Booking-*` acts). */
-  system(acts: readonly DialogueAct[], rng: Rng, domain?: SimDomain): Realization {
+  system(acts: readonly DialogueAct[], rng: Rng, domain?: MultiWozSimDomain): MultiWozRealization {
     return this.realize("system", this.templates.system, acts, rng, domain);
   }
 
-  private realize(speaker: "user" | "system", table: MultiWozTemplateTable, acts: readonly DialogueAct[], rng: Rng, domain?: SimDomain): Realization {
+  private realize(speaker: "user" | "system", table: MultiWozTemplateTable, acts: readonly DialogueAct[], rng: Rng, domain?: MultiWozSimDomain): MultiWozRealization {
     const sentences: string[] = [];
     let fallbacks = 0;
     const requestsDone = new Set<string>();
     for (const act of acts) {
       this.stats.acts += 1;
       if (speaker === "user" && act.intent === "Inform" && act.value !== undefined && isDontCareValue(act.value) && act.slot !== undefined) {
-        sentences.push(`I do n't have a preference for the ${slotWords(act.slot)} .`);
+        sentences.push(`I do n't have a preference for the ${multiWozSlotWords(act.slot)} .`);
         continue;
       }
       const slot = act.slot ?? "none";
-      let key = actKey(act);
+      let key = multiWozActKey(act);
       if (act.domain === "Booking" && act.intent === "Request" && domain !== undefined && !table[key]?.[slot]) key = `${actDomainOf(domain)}-Request`;
       const options = table[key]?.[slot];
       if (!options || options.length === 0) {
         fallbacks += 1;
         this.stats.fallbacks += 1;
-        const name = `${actKey(act)}(${slot})`;
+        const name = `${multiWozActKey(act)}(${slot})`;
         this.stats.fallbackActs[name] = (this.stats.fallbackActs[name] ?? 0) + 1;
-        sentences.push(genericRendering(speaker, act));
+        sentences.push(multiWozGenericRendering(speaker, act));
         continue;
       }
       if (act.intent === "Request" && requestsDone.has(`${key}|${slot}`)) continue;
@@ -116,9 +116,4 @@ export class TemplateNlg {
     }
     return { text: sentences.join(" ").replace(/\s+/g, " ").trim(), fallbacks };
   }
-}
-
-/** Whether an act's slot maps to a goal slot of its domain (used to validate act values against the ontology). */
-export function isInformableAct(domain: SimDomain, act: DialogueAct): boolean {
-  return act.slot !== undefined && goalSlotOf(domain, act.slot) !== undefined;
 }

@@ -13,7 +13,7 @@ export interface AgendaPersona {
 }
 
 /** The cooperative user: answers every question, volunteers as many acts as the corpus users do, patient. */
-export const COOPERATIVE_PERSONA: AgendaPersona = {
+export const COOPERATIVE_AGENDA_PERSONA: AgendaPersona = {
   name: "cooperative",
   description: "answers every question, volunteers several constraints per turn as the corpus users do, waits up to 4 turns without progress",
   patience: 4,
@@ -23,7 +23,7 @@ export const COOPERATIVE_PERSONA: AgendaPersona = {
 };
 
 /** The less-cooperative user: at most two volunteered acts per turn, rejects irrelevant offers, quits early when stuck. */
-export const LESS_COOPERATIVE_PERSONA: AgendaPersona = {
+export const LESS_COOPERATIVE_AGENDA_PERSONA: AgendaPersona = {
   name: "less-cooperative",
   description:
     "volunteers at most two constraints per turn, rejects offers it did not ask for, may leave after any turn without progress (p=0.25) and always after 2",
@@ -35,8 +35,8 @@ export const LESS_COOPERATIVE_PERSONA: AgendaPersona = {
 
 /** The personas by name. */
 export const AGENDA_PERSONAS: Readonly<Record<AgendaPersona["name"], AgendaPersona>> = {
-  cooperative: COOPERATIVE_PERSONA,
-  "less-cooperative": LESS_COOPERATIVE_PERSONA,
+  cooperative: COOPERATIVE_AGENDA_PERSONA,
+  "less-cooperative": LESS_COOPERATIVE_AGENDA_PERSONA,
 };
 
 /** Looks a persona up by name, with an error listing the known ones. */

@@ -1,16 +1,16 @@
 import type { Rng } from "@foresight/dialogue";
-import { systemTurnContext, type SystemActBundle, type SystemActType, type SystemTurnContext, type SystemWorld } from "./candidates.js";
-import type { SystemActPrior } from "./prior.js";
-import { dialoguePhase, type MultiWozTrackedState } from "./state.js";
+import { multiWozTurnContext, type MultiWozActBundle, type MultiWozSystemActType, type MultiWozTurnContext, type MultiWozSystemWorld } from "./candidates.js";
+import type { MultiWozActPrior } from "./prior.js";
+import { multiWozPhase, type MultiWozTrackedState } from "./state.js";
 
 /** A system policy: picks one of the grounded bundles of the turn. */
-export type MultiWozSystemPolicy = (state: MultiWozTrackedState, context: SystemTurnContext, rng: Rng) => SystemActBundle;
+export type MultiWozSystemPolicy = (state: MultiWozTrackedState, context: MultiWozTurnContext, rng: Rng) => MultiWozActBundle;
 
-function first(context: SystemTurnContext, type: SystemActType, test: (bundle: SystemActBundle) => boolean = () => true): SystemActBundle | undefined {
+function first(context: MultiWozTurnContext, type: MultiWozSystemActType, test: (bundle: MultiWozActBundle) => boolean = () => true): MultiWozActBundle | undefined {
   return context.bundles.find((bundle) => bundle.type === type && test(bundle));
 }
 
-function must(bundle: SystemActBundle | undefined, context: SystemTurnContext): SystemActBundle {
+function must(bundle: MultiWozActBundle | undefined, context: MultiWozTurnContext): MultiWozActBundle {
   const fallback = bundle ?? first(context, "reqmore") ?? context.bundles[0];
   if (!fallback) throw new Error("the system turn has no candidate bundle");
   return fallback;
@@ -22,9 +22,9 @@ function must(bundle: SystemActBundle | undefined, context: SystemTurnContext): 
  * pending requests, reports no match, asks for required or missing constraints while many venues match, offers a
  * matching venue, asks for missing booking slots, and otherwise asks whether the user needs anything else.
  */
-export const correctSystemPolicy: MultiWozSystemPolicy = (state, context) => {
+export const correctMultiWozPolicy: MultiWozSystemPolicy = (state, context) => {
   if (state.userEnded) return must(first(context, "bye"), context);
-  if (dialoguePhase(state) === "closing" && context.bundles.every((bundle) => bundle.domain === undefined)) {
+  if (multiWozPhase(state) === "closing" && context.bundles.every((bundle) => bundle.domain === undefined)) {
     return must(first(context, "welcome"), context);
   }
   const book = first(context, "Book") ?? first(context, "NoBook");
@@ -50,14 +50,14 @@ export const correctSystemPolicy: MultiWozSystemPolicy = (state, context) => {
 };
 
 /** The correct policy, except that it never books: where it would book, it offers the booking again (or asks for more). */
-export const neverBookSystemPolicy: MultiWozSystemPolicy = (state, context, rng) => {
-  const choice = correctSystemPolicy(state, context, rng);
+export const neverBookMultiWozPolicy: MultiWozSystemPolicy = (state, context, rng) => {
+  const choice = correctMultiWozPolicy(state, context, rng);
   if (choice.type !== "Book" && choice.type !== "NoBook") return choice;
   return must(first(context, "OfferBook"), context);
 };
 
 /** A policy that samples a bundle from the corpus act prior over the bundles available at this turn. */
-export function priorSamplingPolicy(prior: SystemActPrior): MultiWozSystemPolicy {
+export function priorSamplingMultiWozPolicy(prior: MultiWozActPrior): MultiWozSystemPolicy {
   return (state, context, rng) => {
     const weights = prior.bundleProbabilities(state, context.bundles);
     let u = rng.next();
@@ -70,18 +70,18 @@ export function priorSamplingPolicy(prior: SystemActPrior): MultiWozSystemPolicy
 }
 
 /** The named system policies the simulator and the CLI offer. */
-export const SYSTEM_POLICY_NAMES = ["correct", "never-book", "prior"] as const;
-export type SystemPolicyName = (typeof SYSTEM_POLICY_NAMES)[number];
+export const MULTIWOZ_POLICY_NAMES = ["correct", "never-book", "prior"] as const;
+export type MultiWozPolicyName = (typeof MULTIWOZ_POLICY_NAMES)[number];
 
 /** Resolves a policy by name (`prior` samples from the corpus prior). */
-export function systemPolicyByName(name: SystemPolicyName, prior: SystemActPrior): MultiWozSystemPolicy {
-  if (name === "correct") return correctSystemPolicy;
-  if (name === "never-book") return neverBookSystemPolicy;
-  return priorSamplingPolicy(prior);
+export function multiWozPolicyByName(name: MultiWozPolicyName, prior: MultiWozActPrior): MultiWozSystemPolicy {
+  if (name === "correct") return correctMultiWozPolicy;
+  if (name === "never-book") return neverBookMultiWozPolicy;
+  return priorSamplingMultiWozPolicy(prior);
 }
 
 /** Runs a policy on a state: builds the turn's grounded options and picks one. */
-export function playSystemTurn(state: MultiWozTrackedState, world: SystemWorld, policy: MultiWozSystemPolicy, rng: Rng): { bundle: SystemActBundle; context: SystemTurnContext } {
-  const context = systemTurnContext(state, world);
+export function playMultiWozSystemTurn(state: MultiWozTrackedState, world: MultiWozSystemWorld, policy: MultiWozSystemPolicy, rng: Rng): { bundle: MultiWozActBundle; context: MultiWozTurnContext } {
+  const context = multiWozTurnContext(state, world);
   return { bundle: policy(state, context, rng), context };
 }

@@ -1,26 +1,26 @@
 import { createRng, toMultiWozActs, type Dialogue, type DialogueAct, type MultiWozGoal, type Turn } from "@foresight/dialogue";
-import { AgendaUser, type UserEndReason } from "./agenda.js";
-import { createGoalAvailability } from "./availability.js";
-import { TemplateNlg } from "./nlg.js";
-import { COOPERATIVE_PERSONA, type AgendaPersona } from "./persona.js";
-import { correctSystemPolicy, playSystemTurn, type MultiWozSystemPolicy } from "./policies.js";
-import type { SimDomain } from "./slots.js";
-import { applySystemActs, applyUserActs, initialTrackedState, type MultiWozTrackedState, type SimBooking } from "./state.js";
+import { AgendaUser, type AgendaUserEndReason } from "./agenda.js";
+import { createMultiWozGoalAvailability } from "./availability.js";
+import { MultiWozTemplateNlg } from "./nlg.js";
+import { COOPERATIVE_AGENDA_PERSONA, type AgendaPersona } from "./persona.js";
+import { correctMultiWozPolicy, playMultiWozSystemTurn, type MultiWozSystemPolicy } from "./policies.js";
+import type { MultiWozSimDomain } from "./slots.js";
+import { applyMultiWozSystemActs, applyMultiWozUserActs, initialMultiWozState, type MultiWozTrackedState, type MultiWozSimBooking } from "./state.js";
 import type { MultiWozWorld } from "./world.js";
 
 /** The default turn limit: exchanges (a user turn and the system's reply). */
 export const MULTIWOZ_MAX_TURNS = 15;
 
 /** How a simulated dialogue ended. */
-export type MultiWozEndReason = UserEndReason | "turn-limit";
+export type MultiWozEndReason = AgendaUserEndReason | "turn-limit";
 
 /** The outcome of a simulated dialogue, as the user saw it and as the system tracked it. */
 export interface MultiWozSimOutcome {
   endReason: MultiWozEndReason;
   /** Every domain of the goal complete from the user's point of view. */
   goalComplete: boolean;
-  domains: Partial<Record<SimDomain, boolean>>;
-  bookings: SimBooking[];
+  domains: Partial<Record<MultiWozSimDomain, boolean>>;
+  bookings: MultiWozSimBooking[];
   exchanges: number;
   /** Acts realised with the generic rendering because no template existed. */
   nlgFallbacks: number;
@@ -40,7 +40,7 @@ export interface SimulateMultiWozOptions {
   policyName?: string;
   maxTurns?: number;
   /** Shared template NLG (to accumulate fallback counts across dialogues); a new one by default. */
-  nlg?: TemplateNlg;
+  nlg?: MultiWozTemplateNlg;
 }
 
 /** A simulated dialogue with the final tracked state. */
@@ -59,19 +59,19 @@ export interface SimulatedMultiWozDialogue {
  */
 export function simulateMultiWozDialogue(options: SimulateMultiWozOptions): SimulatedMultiWozDialogue {
   const { world, goal, seed } = options;
-  const persona = options.persona ?? COOPERATIVE_PERSONA;
-  const policy = options.policy ?? correctSystemPolicy;
+  const persona = options.persona ?? COOPERATIVE_AGENDA_PERSONA;
+  const policy = options.policy ?? correctMultiWozPolicy;
   const maxTurns = options.maxTurns ?? MULTIWOZ_MAX_TURNS;
   if (!Number.isInteger(maxTurns) || maxTurns < 1) throw new RangeError(`maxTurns must be a positive integer, got ${maxTurns}`);
   const rng = createRng(seed);
   const userRng = rng.fork("user");
   const systemRng = rng.fork("system");
   const nlgRng = rng.fork("nlg");
-  const nlg = options.nlg ?? new TemplateNlg(world.templates);
+  const nlg = options.nlg ?? new MultiWozTemplateNlg(world.templates);
   const fallbacksBefore = nlg.stats.fallbacks;
-  const systemWorld = { db: world.db, availability: createGoalAvailability(world.db, goal, seed) };
+  const systemWorld = { db: world.db, availability: createMultiWozGoalAvailability(world.db, goal, seed) };
   const user = AgendaUser.create(goal, persona, world.userActCounts);
-  let state = initialTrackedState();
+  let state = initialMultiWozState();
   const turns: Turn[] = [];
   let systemActs: DialogueAct[] | undefined;
   let endReason: MultiWozEndReason = "turn-limit";
@@ -82,10 +82,10 @@ export function simulateMultiWozDialogue(options: SimulateMultiWozOptions): Simu
       break;
     }
     turns.push({ speaker: "user", text: nlg.user(userActs, nlgRng).text, acts: userActs, metadata: { dialogAct: toMultiWozActs(userActs) } });
-    state = applyUserActs(state, userActs, world.db);
-    const { bundle, context } = playSystemTurn(state, systemWorld, policy, systemRng);
+    state = applyMultiWozUserActs(state, userActs, world.db);
+    const { bundle, context } = playMultiWozSystemTurn(state, systemWorld, policy, systemRng);
     const domain = state.activeDomain;
-    state = applySystemActs(state, bundle.acts, world.db, bundle.entity ? { entity: bundle.entity } : {});
+    state = applyMultiWozSystemActs(state, bundle.acts, world.db, bundle.entity ? { entity: bundle.entity } : {});
     systemActs = bundle.acts;
     turns.push({
       speaker: "system",

@@ -1,14 +1,14 @@
 import type { DialogueAct } from "@foresight/dialogue";
 
 /** The domains the simulator plays (goal spelling, lower case). */
-export const SIM_DOMAINS = ["attraction", "hospital", "hotel", "police", "restaurant", "taxi", "train"] as const;
-export type SimDomain = (typeof SIM_DOMAINS)[number];
+export const MULTIWOZ_SIM_DOMAINS = ["attraction", "hospital", "hotel", "police", "restaurant", "taxi", "train"] as const;
+export type MultiWozSimDomain = (typeof MULTIWOZ_SIM_DOMAINS)[number];
 
 /** Booking slots in goal / belief-state spelling: they constrain the booking, not the venue. */
-export const BOOKING_SLOTS: ReadonlySet<string> = new Set(["people", "day", "time", "stay"]);
+export const MULTIWOZ_BOOKING_SLOTS: ReadonlySet<string> = new Set(["people", "day", "time", "stay"]);
 
 /** Domains whose goals book through the `Booking-*` acts (train books through `Train-OfferBooked`). */
-export const BOOKABLE_DOMAINS: ReadonlySet<string> = new Set(["hotel", "restaurant", "train"]);
+export const MULTIWOZ_BOOKABLE_DOMAINS: ReadonlySet<string> = new Set(["hotel", "restaurant", "train"]);
 
 const SHARED_TO_ACT: Record<string, string> = {
   address: "Addr",
@@ -71,13 +71,13 @@ export function actDomainOf(domain: string): string {
 }
 
 /** `Hotel` → `hotel`; `undefined` for `general` and `Booking`, which name no service domain. */
-export function goalDomainOf(actDomain: string | undefined): SimDomain | undefined {
+export function goalDomainOf(actDomain: string | undefined): MultiWozSimDomain | undefined {
   const lower = actDomain?.toLowerCase();
-  return (SIM_DOMAINS as readonly string[]).includes(lower ?? "") ? (lower as SimDomain) : undefined;
+  return (MULTIWOZ_SIM_DOMAINS as readonly string[]).includes(lower ?? "") ? (lower as MultiWozSimDomain) : undefined;
 }
 
 /** Builds a {@link DialogueAct}, leaving out an absent slot or value. */
-export function makeAct(domain: string, intent: string, slot?: string, value?: string): DialogueAct {
+export function makeMultiWozAct(domain: string, intent: string, slot?: string, value?: string): DialogueAct {
   const act: DialogueAct = { domain, intent };
   if (slot !== undefined) act.slot = slot;
   if (value !== undefined) act.value = value;
@@ -85,12 +85,12 @@ export function makeAct(domain: string, intent: string, slot?: string, value?: s
 }
 
 /** `Hotel-Inform` for an act (or `Inform` when the act has no domain). */
-export function actKey(act: Pick<DialogueAct, "domain" | "intent">): string {
+export function multiWozActKey(act: Pick<DialogueAct, "domain" | "intent">): string {
   return act.domain === undefined ? act.intent : `${act.domain}-${act.intent}`;
 }
 
 /** Compares two slot values the way MultiWOZ does: case-insensitively, with whitespace collapsed. */
-export function sameValue(a: string, b: string): boolean {
+export function sameMultiWozValue(a: string, b: string): boolean {
   const norm = (value: string) => value.trim().toLowerCase().replace(/\s+/g, " ").replace(/^the /, "");
   return norm(a) === norm(b);
 }

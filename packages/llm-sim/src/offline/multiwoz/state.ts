@@ -1,8 +1,8 @@
 import type { DialogueAct, MultiWozBeliefState, MultiWozDatabase, MultiWozEntity } from "@foresight/dialogue";
-import { BOOKING_SLOTS, goalDomainOf, goalSlotOf, sameValue, type SimDomain } from "./slots.js";
+import { MULTIWOZ_BOOKING_SLOTS, goalDomainOf, goalSlotOf, sameMultiWozValue, type MultiWozSimDomain } from "./slots.js";
 
 /** A venue (or train, or taxi) the system has put forward in a domain. */
-export interface OfferedVenue {
+export interface MultiWozOfferedVenue {
   /** Its name (`trainID` for trains, car type for taxis). */
   name: string;
   /** The database entity, when the name is one the database knows. */
@@ -10,8 +10,8 @@ export interface OfferedVenue {
 }
 
 /** A confirmed booking. */
-export interface SimBooking {
-  domain: SimDomain;
+export interface MultiWozSimBooking {
+  domain: MultiWozSimDomain;
   reference: string;
   venue: string;
   slots: Record<string, string>;
@@ -25,19 +25,19 @@ export interface SimBooking {
 export interface MultiWozTrackedState {
   /** Completed exchanges (user turn + system turn). */
   turn: number;
-  activeDomain?: SimDomain;
+  activeDomain?: MultiWozSimDomain;
   belief: MultiWozBeliefState;
-  offered: Partial<Record<SimDomain, OfferedVenue>>;
+  offered: Partial<Record<MultiWozSimDomain, MultiWozOfferedVenue>>;
   /** Goal-spelling slots the user asked for that the system has not informed yet. */
-  requested: Partial<Record<SimDomain, string[]>>;
+  requested: Partial<Record<MultiWozSimDomain, string[]>>;
   /** Goal-spelling slots the system informed, with their values. */
-  informed: Partial<Record<SimDomain, Record<string, string>>>;
+  informed: Partial<Record<MultiWozSimDomain, Record<string, string>>>;
   /** Slots the system asked the user for. */
-  asked: Partial<Record<SimDomain, string[]>>;
-  bookingOffered: Partial<Record<SimDomain, boolean>>;
-  bookings: SimBooking[];
+  asked: Partial<Record<MultiWozSimDomain, string[]>>;
+  bookingOffered: Partial<Record<MultiWozSimDomain, boolean>>;
+  bookings: MultiWozSimBooking[];
   failedBookings: number;
-  noOffers: Partial<Record<SimDomain, number>>;
+  noOffers: Partial<Record<MultiWozSimDomain, number>>;
   lastUserActs: DialogueAct[];
   lastSystemActs: DialogueAct[];
   /** The user said goodbye. */
@@ -45,7 +45,7 @@ export interface MultiWozTrackedState {
 }
 
 /** The state before the first turn. */
-export function initialTrackedState(): MultiWozTrackedState {
+export function initialMultiWozState(): MultiWozTrackedState {
   return {
     turn: 0,
     belief: {},
@@ -64,49 +64,49 @@ export function initialTrackedState(): MultiWozTrackedState {
 }
 
 /** The informable constraints of a domain in the belief state, without unset values. */
-export function constraintsOf(state: MultiWozTrackedState, domain: SimDomain): Record<string, string> {
+export function multiWozConstraintsOf(state: MultiWozTrackedState, domain: MultiWozSimDomain): Record<string, string> {
   const semi = state.belief[domain]?.semi ?? {};
   return Object.fromEntries(Object.entries(semi).filter(([, value]) => value !== "" && value !== "not mentioned"));
 }
 
 /** The booking slots of a domain the user has given. */
-export function bookingSlotsOf(state: MultiWozTrackedState, domain: SimDomain): Record<string, string> {
+export function multiWozBookingSlotsOf(state: MultiWozTrackedState, domain: MultiWozSimDomain): Record<string, string> {
   return { ...(state.belief[domain]?.book ?? {}) };
 }
 
 /** The booking of a domain, if one was made. */
-export function bookingOf(state: MultiWozTrackedState, domain: SimDomain): SimBooking | undefined {
+export function multiWozBookingOf(state: MultiWozTrackedState, domain: MultiWozSimDomain): MultiWozSimBooking | undefined {
   return state.bookings.find((booking) => booking.domain === domain);
 }
 
 /** Finds a database entity by its name (venues), train id (`TR1234`) or car type (taxi). */
-export function findEntity(db: MultiWozDatabase, domain: SimDomain, name: string): MultiWozEntity | undefined {
+export function findMultiWozEntity(db: MultiWozDatabase, domain: MultiWozSimDomain, name: string): MultiWozEntity | undefined {
   if (domain === "taxi") return undefined;
   const column = domain === "train" ? "trainID" : "name";
-  return db.entities(domain).find((entity) => typeof entity[column] === "string" && sameValue(entity[column] as string, name));
+  return db.entities(domain).find((entity) => typeof entity[column] === "string" && sameMultiWozValue(entity[column] as string, name));
 }
 
 /** The name under which a domain's entity is offered (`trainID` for trains, `car type` for taxis). */
-export function entityName(domain: SimDomain, entity: MultiWozEntity): string {
+export function multiWozEntityName(domain: MultiWozSimDomain, entity: MultiWozEntity): string {
   const column = domain === "train" ? "trainID" : domain === "taxi" ? "car type" : domain === "hospital" ? "department" : "name";
   return String(entity[column] ?? "");
 }
 
-function beliefDomain(state: MultiWozTrackedState, domain: SimDomain) {
+function beliefDomain(state: MultiWozTrackedState, domain: MultiWozSimDomain) {
   return (state.belief[domain] ??= { semi: {}, book: {}, booked: [] });
 }
 
-function stillMatches(db: MultiWozDatabase, domain: SimDomain, state: MultiWozTrackedState, venue: OfferedVenue): boolean {
+function stillMatches(db: MultiWozDatabase, domain: MultiWozSimDomain, state: MultiWozTrackedState, venue: MultiWozOfferedVenue): boolean {
   if (!venue.entity || domain === "taxi") return domain !== "taxi";
-  const name = entityName(domain, venue.entity);
-  return db.query(domain, constraintsOf(state, domain)).some((entity) => entityName(domain, entity) === name);
+  const name = multiWozEntityName(domain, venue.entity);
+  return db.query(domain, multiWozConstraintsOf(state, domain)).some((entity) => multiWozEntityName(domain, entity) === name);
 }
 
 /** Applies the user's acts: informs fill the belief state, requests become pending, `bye` ends; returns a new state. */
-export function applyUserActs(state: MultiWozTrackedState, acts: readonly DialogueAct[], db: MultiWozDatabase): MultiWozTrackedState {
+export function applyMultiWozUserActs(state: MultiWozTrackedState, acts: readonly DialogueAct[], db: MultiWozDatabase): MultiWozTrackedState {
   const next = structuredClone(state);
   next.lastUserActs = acts.map((act) => ({ ...act }));
-  const touched = new Set<SimDomain>();
+  const touched = new Set<MultiWozSimDomain>();
   for (const act of acts) {
     const domain = goalDomainOf(act.domain);
     if (domain === undefined) {
@@ -118,7 +118,7 @@ export function applyUserActs(state: MultiWozTrackedState, acts: readonly Dialog
     if (act.intent === "Inform") {
       const belief = beliefDomain(next, domain);
       if (slot === undefined || act.value === undefined) continue;
-      if (BOOKING_SLOTS.has(slot) && domain !== "taxi" && !(domain === "train" && slot === "day")) belief.book[slot] = act.value;
+      if (MULTIWOZ_BOOKING_SLOTS.has(slot) && domain !== "taxi" && !(domain === "train" && slot === "day")) belief.book[slot] = act.value;
       else {
         belief.semi[slot] = act.value;
         touched.add(domain);
@@ -145,7 +145,7 @@ const OFFER_INTENTS: ReadonlySet<string> = new Set(["Inform", "Recommend", "Sele
  * informed slots clear pending requests, `Booking-Book`/`Train-OfferBooked` with a reference record a booking.
  * `Booking-*` acts apply to the active domain. Returns a new state with `turn` advanced.
  */
-export function applySystemActs(
+export function applyMultiWozSystemActs(
   state: MultiWozTrackedState,
   acts: readonly DialogueAct[],
   db: MultiWozDatabase,
@@ -155,7 +155,7 @@ export function applySystemActs(
   next.lastSystemActs = acts.map((act) => ({ ...act }));
   next.turn += 1;
   if (acts.some((act) => act.intent === "NoBook")) next.failedBookings += 1;
-  const named = new Set<SimDomain>();
+  const named = new Set<MultiWozSimDomain>();
   for (const act of acts) {
     const domain = act.domain === "Booking" ? next.activeDomain : goalDomainOf(act.domain);
     if (domain === undefined) continue;
@@ -189,9 +189,9 @@ export function applySystemActs(
     if (naming && !named.has(domain)) {
       named.add(domain);
       const previous = next.offered[domain];
-      const entity = grounding.entity ?? findEntity(db, domain, value);
+      const entity = grounding.entity ?? findMultiWozEntity(db, domain, value);
       next.offered[domain] = entity ? { name: value, entity } : { name: value };
-      if (!previous || !sameValue(previous.name, value)) delete next.bookingOffered[domain];
+      if (!previous || !sameMultiWozValue(previous.name, value)) delete next.bookingOffered[domain];
     }
     (next.informed[domain] ??= {})[slot] = value;
     next.requested[domain] = (next.requested[domain] ?? []).filter((pending) => pending !== slot);
@@ -200,13 +200,13 @@ export function applySystemActs(
 }
 
 /** Where the dialogue stands in the active domain: the key of the corpus act prior. */
-export type DialoguePhase = "searching" | "offered" | "booked" | "closing";
+export type MultiWozPhase = "searching" | "offered" | "booked" | "closing";
 
 /** The phase: `closing` when the user's last turn was only general acts, else by the active domain's progress. */
-export function dialoguePhase(state: MultiWozTrackedState): DialoguePhase {
+export function multiWozPhase(state: MultiWozTrackedState): MultiWozPhase {
   if (state.lastUserActs.length > 0 && state.lastUserActs.every((act) => act.domain === "general" || act.domain === undefined)) return "closing";
   const domain = state.activeDomain;
   if (domain === undefined) return "searching";
-  if (bookingOf(state, domain)) return "booked";
+  if (multiWozBookingOf(state, domain)) return "booked";
   return state.offered[domain] ? "offered" : "searching";
 }

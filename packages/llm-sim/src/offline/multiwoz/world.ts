@@ -11,11 +11,11 @@ import {
   type MultiWozTemplates,
   type SplitName,
 } from "@foresight/dialogue";
-import { buildActInventory, fitUserActCounts, type MultiWozActInventory } from "./inventory.js";
-import { SystemActPrior } from "./prior.js";
+import { buildMultiWozActInventory, fitMultiWozUserActCounts, type MultiWozActInventory } from "./inventory.js";
+import { MultiWozActPrior } from "./prior.js";
 
 /** A corpus goal the simulator can play, with its dialogue id and the part of the fixed split it belongs to. */
-export interface WorldGoal {
+export interface MultiWozWorldGoal {
   id: string;
   goal: MultiWozGoal;
   split: SplitName;
@@ -28,10 +28,10 @@ export interface MultiWozWorld {
   templates: MultiWozTemplates;
   inventory: MultiWozActInventory;
   /** Every corpus goal, in corpus order, with its split. */
-  goals: WorldGoal[];
+  goals: MultiWozWorldGoal[];
   /** The system act prior, fitted on the `train` part of the split. */
-  prior: SystemActPrior;
-  /** P(n acts per user turn), fitted on the `train` part (see `fitUserActCounts`). */
+  prior: MultiWozActPrior;
+  /** P(n acts per user turn), fitted on the `train` part (see `fitMultiWozUserActCounts`). */
   userActCounts: number[];
   /** The seed of the dialogue-id split (80/10/10). */
   splitSeed: number;
@@ -42,7 +42,7 @@ export interface LoadMultiWozWorldOptions {
   dataDir?: string;
   /** Seed of the train/dev/test split of the validation dialogues (default 0). */
   splitSeed?: number;
-  /** Back-off weight of the prior (see `SystemActPrior`). */
+  /** Back-off weight of the prior (see `MultiWozActPrior`). */
   priorBackoff?: number;
 }
 
@@ -79,16 +79,16 @@ export function buildMultiWozWorld(parts: {
     db: parts.db,
     ontology: parts.ontology,
     templates: parts.templates,
-    inventory: buildActInventory(parts.dialogues, parts.templates),
+    inventory: buildMultiWozActInventory(parts.dialogues, parts.templates),
     goals: parts.dialogues.filter((dialogue) => Object.keys(dialogue.goal.domains).length > 0).map((dialogue) => ({ id: dialogue.id, goal: dialogue.goal, split: splitOfId.get(dialogue.id)! })),
-    prior: SystemActPrior.fit(train, parts.db, parts.priorBackoff === undefined ? {} : { backoff: parts.priorBackoff }),
-    userActCounts: fitUserActCounts(train),
+    prior: MultiWozActPrior.fit(train, parts.db, parts.priorBackoff === undefined ? {} : { backoff: parts.priorBackoff }),
+    userActCounts: fitMultiWozUserActCounts(train),
     splitSeed,
   };
 }
 
 /** The world's goal with a dialogue id, failing with the closest ids when it is unknown. */
-export function worldGoal(world: MultiWozWorld, id: string): WorldGoal {
+export function multiWozWorldGoal(world: MultiWozWorld, id: string): MultiWozWorldGoal {
   const wanted = id.replace(/\.json$/i, "").toUpperCase();
   const found = world.goals.find((goal) => goal.id.toUpperCase() === wanted);
   if (!found) {

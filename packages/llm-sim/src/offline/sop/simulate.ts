@@ -1,0 +1,66 @@
+import { SOPDAIL_SINK, SOPDAIL_START, createRng, splitSopdailNode, type Dialogue, type Turn } from "@foresight/dialogue";
+import { sampleFromTable } from "../text/sample.js";
+import { sopUtteranceTurn } from "./roles.js";
+import type { SopCorpusWorld } from "./world.js";
+
+/** Options of {@link simulateSop}. */
+export interface SimulateSopOptions {
+  seed: number;
+  /** Turns at most (default 30). */
+  maxTurns?: number;
+}
+
+/** The outcome of a simulated SOP dialogue. */
+export interface SopOutcome {
+  /** A success mark of the task was visited. */
+  success: boolean;
+  successMarksReached: string[];
+  /** The walk reached Agent.PoliteEnd (or a node with no successor) before the turn limit. */
+  completed: boolean;
+  /** Every node visited, Agent.Start first. */
+  path: string[];
+}
+
+/**
+ * Walks a task's graph the way the annotated dialogues did: from Agent.Start, each next node (user state after an
+ * agent action, agent action after a user state, or a further agent action) is drawn from the corpus' transition
+ * counts, falling back to the task's SOP successors when the corpus never left a node; each node is voiced by a
+ * real utterance chosen for the context. The same seed gives the same dialogue.
+ */
+export function simulateSop(world: SopCorpusWorld, options: SimulateSopOptions): { dialogue: Dialogue; outcome: SopOutcome } {
+  const maxTurns = options.maxTurns ?? 30;
+  if (!Number.isInteger(maxTurns) || maxTurns < 1) throw new Error(`maxTurns must be a positive integer, got ${maxTurns}`);
+  const rng = createRng(options.seed);
+  const turns: Turn[] = [];
+  const path = [SOPDAIL_START];
+  let node = SOPDAIL_START;
+  let completed = false;
+  while (turns.length < maxTurns) {
+    let next = world.successors(node);
+    if (next.size === 0) next = new Map((world.task.sop.adjacencyList[node] ?? []).filter((n) => world.nodePools.has(n)).map((n) => [n, 1]));
+    if (next.size === 0) {
+      completed = true;
+      break;
+    }
+    node = sampleFromTable(next, rng);
+    path.push(node);
+    const turn = sopUtteranceTurn(world, turns, node, rng) ?? sopUtteranceTurn(world, [], node, rng);
+    if (turn) turns.push(turn);
+    if (node === SOPDAIL_SINK) {
+      completed = true;
+      break;
+    }
+  }
+  const successMarksReached = world.task.successMarks.filter((mark) => path.includes(mark));
+  const outcome: SopOutcome = { success: successMarksReached.length > 0, successMarksReached, completed, path };
+  return {
+    dialogue: {
+      id: `sop-sim-${world.task.id}-${options.seed}`,
+      domain: "sop",
+      turns,
+      outcome: { ...outcome },
+      metadata: { simulator: "SopCorpusWorld", task: world.task.id, seed: options.seed, roles: path.map((n) => splitSopdailNode(n)?.role) },
+    },
+    outcome,
+  };
+}

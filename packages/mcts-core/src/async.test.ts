@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { RandomMdp } from "./domains/random-mdp.js";
+import { Mcts } from "./engine.js";
+import type { GenerativeModel, StepResult } from "./types.js";
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The random MDP behind an asynchronous interface with latency, recording concurrency and batch sizes. */
+function slowMdp(latencyMs: number) {
+  const mdp = new RandomMdp({ branching: 4, depth: 8, seed: 3 });
+  const stats = { inFlight: 0, maxInFlight: 0, batches: [] as number[], steps: 0, evaluations: 0 };
+  const model: GenerativeModel<number, number> = {
+    actions: async (s) => mdp.actions(s),
+    step: async (s, a): Promise<StepResult<number>> => {
+      stats.inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      stats.steps++;
+      const result = { ...mdp.step(s, a) };
+      await delay(latencyMs);
+      stats.inFlight--;
+      return result;
+    },
+    evaluateBatch: async (states) => {
+      stats.batches.push(states.length);
+      stats.evaluations += states.length;
+      await delay(latencyMs);
+      return states.map((s) => (s % 97) / 97);
+    },
+  };
+  return { mdp, model, stats };
+}
+
+describe("searchAsync", () => {
+  it("keeps many simulations in flight and gathers leaf evaluations into batches", async () => {
+    const { mdp, model, stats } = slowMdp(2);
+    const engine = new Mcts(model, mdp.start, { seed: 1, concurrency: 8, batchSize: 4 });
+    const result = await engine.searchAsync({ iterations: 64 });
+    expect(result.iterations).toBe(64);
+    expect(result.stopReason).toBe("iterations");
+    expect(result.actions.reduce((s, a) => s + a.visits, 0)).toBe(64);
+    expect(stats.maxInFlight).toBeGreaterThan(1);
+    expect(stats.maxInFlight).toBeLessThanOrEqual(8);
+    expect(Math.max(...stats.batches)).toBeGreaterThan(1);
+    expect(Math.max(...stats.batches)).toBeLessThanOrEqual(4);
+    expect(stats.evaluations).toBe(65);
+    // Virtual losses are all released.
+    expect(engine.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+    expect(engine.tree.nodeVirtual.every((v) => v === 0)).toBe(true);
+  });
+
+  it("runs one simulation at a time by default", async () => {
+    const { mdp, model, stats } = slowMdp(1);
+    const engine = new Mcts(model, mdp.start, { seed: 1 });
+    await engine.searchAsync({ iterations: 10 });
+    expect(stats.maxInFlight).toBe(1);
+    expect(Math.max(...stats.batches)).toBe(1);
+  });
+
+  it("stops at a wall-clock deadline with the best result so far", async () => {
+    const { mdp, model } = slowMdp(10);
+    const engine = new Mcts(model, mdp.start, { seed: 1, concurrency: 2 });
+    const result = await engine.searchAsync({ iterations: 1_000_000, timeMs: 80 });
+    expect(result.stopReason).toBe("time");
+    expect(result.iterations).toBeLessThan(1_000_000);
+    expect(result.actions.length).toBe(4);
+    expect(engine.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+  });
+
+  it("stops when its AbortSignal aborts", async () => {
+    const { mdp, model } = slowMdp(5);
+    const controller = new AbortController();
+    const engine = new Mcts(model, mdp.start, { seed: 1, concurrency: 3 });
+    setTimeout(() => controller.abort(), 40);
+    const result = await engine.searchAsync({ signal: controller.signal });
+    expect(result.stopReason).toBe("aborted");
+    const early = new Mcts(model, mdp.start, { seed: 1 });
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await early.searchAsync({ signal: aborted.signal })).iterations).toBe(0);
+  });
+
+  it("stops on a caller-defined budget (e.g. model calls)", async () => {
+    const { mdp, model, stats } = slowMdp(1);
+    const engine = new Mcts(model, mdp.start, { seed: 1, concurrency: 4 });
+    const result = await engine.searchAsync({ custom: { name: "steps", exhausted: () => stats.steps >= 30 } });
+    expect(result.stopReason).toBe("custom");
+    expect(stats.steps).toBeGreaterThanOrEqual(30);
+    expect(stats.steps).toBeLessThan(30 + 4 * 8);
+    const sync = new Mcts(new RandomMdp(), new RandomMdp().start, { seed: 2 });
+    let calls = 0;
+    const r = sync.search({ custom: { name: "calls", exhausted: () => ++calls > 25 } });
+    expect(r.stopReason).toBe("custom");
+    expect(r.iterations).toBe(25);
+  });
+
+  it("rejects with the model's error, and the synchronous search refuses promises", async () => {
+    const failing: GenerativeModel<number, number> = {
+      actions: () => [0, 1],
+      step: async () => {
+        throw new Error("LLM endpoint down");
+      },
+      evaluate: () => 0,
+    };
+    await expect(new Mcts(failing, 0, { concurrency: 2 }).searchAsync({ iterations: 5 })).rejects.toThrow("LLM endpoint down");
+    expect(() => new Mcts(failing, 0).search({ iterations: 5 })).toThrow(/returned a promise; use searchAsync/);
+    const badBatch: GenerativeModel<number, number> = { actions: () => [0], step: (s) => ({ state: s + 1, reward: 0, terminal: false }), evaluateBatch: () => [] };
+    await expect(new Mcts(badBatch, 0).searchAsync({ iterations: 2 })).rejects.toThrow(/returned 0 values for 1 states/);
+  });
+});
