@@ -1,15 +1,19 @@
 import type { Command } from "../command.js";
+import { benchMctsCommand } from "./bench.js";
 import { corpusStatsCommand } from "./corpus.js";
 import { evaluateMultiWozCommand } from "./evaluate.js";
 import { sacCommands } from "./sac.js";
 import { sopCheckCommand, sopMetricsCommand } from "./sop.js";
 import { simulateMultiWozCommand } from "./simulate-multiwoz.js";
+import { simulateCommand } from "./simulate.js";
 
 /** Every `foresight` subcommand. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
   corpusStatsCommand,
   simulateMultiWozCommand,
+  simulateCommand,
   sopCheckCommand, sopMetricsCommand,
   ...sacCommands,
   evaluateMultiWozCommand,
+  benchMctsCommand,
 ];

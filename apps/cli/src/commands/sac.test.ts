@@ -49,8 +49,10 @@ describe("foresight sac", () => {
   });
 
   it("rejects an unknown corpus by name", async () => {
-    const result = await runCli(["sac", "annotate", "--corpus", "reddit"], { out: () => undefined, err: () => undefined });
+    const err: string[] = [];
+    const result = await runCli(["sac", "annotate", "--corpus", "reddit"], { out: () => undefined, err: (t) => err.push(t) });
     expect(result).toBe(2);
+    expect(err.join("\n")).toContain('--corpus must be one of dailydialog, p4g, multiwoz, sopdail, got "reddit"');
   });
 
   it("annotates real DailyDialog dialogues, resumes, exports and counts them", async () => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Speaker, Turn } from "@foresight/dialogue";
-import { describeZodError, extractJson } from "../json.js";
+import { extractJson } from "@foresight/llm-sim";
+import { describeZodError } from "../json.js";
 import { TurnAnnotationSchema, type TurnAnnotation } from "../schema.js";
 import { endsWithQuestion } from "./prompt.js";
 

@@ -14,7 +14,7 @@ describe("pairwise judge", () => {
   });
 
   it("asks in both orders and combines", async () => {
-    const judge = new ScriptedChatModel({ respond: (request) => (request.messages[1]?.content.indexOf("GOOD") ?? 0) < (request.messages[1]?.content.indexOf("BAD") ?? 0) ? '{"winner": "1"}' : "[[2]]" });
+    const judge = new ScriptedChatModel({ respond: (request) => (request.messages[1]?.content.indexOf("GOOD") ?? 0) < (request.messages[1]?.content.indexOf("BAD") ?? 0) ? '{"winner": "A"}' : "[[B]]" });
     const result = await judgePair(judge, "p", "User: hi\nCompanion: GOOD", "User: hi\nCompanion: BAD");
     expect(result).toEqual({ id: "p", aFirst: "first", bFirst: "second", outcome: "a" });
     expect(judge.requests).toHaveLength(2);
@@ -22,11 +22,11 @@ describe("pairwise judge", () => {
   });
 
   it("discards a position-biased judge's verdicts and reports win/tie/loss with significance", async () => {
-    const biased = new ScriptedChatModel({ respond: () => '{"winner": "1"}' });
+    const biased = new ScriptedChatModel({ respond: () => '{"winner": "A"}' });
     const pairs = Array.from({ length: 5 }, (_, index) => ({ id: String(index), a: "GOOD", b: "BAD" }));
     const summary = await compareSystems(biased, pairs);
     expect(summary).toMatchObject({ wins: 0, ties: 0, losses: 0, inconsistent: 5, pValue: 1 });
-    const fair = new ScriptedChatModel({ respond: (request) => (request.messages[1]?.content.startsWith("Conversation 1:\nGOOD") ? '{"winner": "1"}' : '{"winner": "2"}') });
+    const fair = new ScriptedChatModel({ respond: (request) => (request.messages[1]?.content.startsWith("Conversation A:\nGOOD") ? '{"winner": "A"}' : '{"winner": "B"}') });
     const good = await compareSystems(fair, Array.from({ length: 10 }, (_, index) => ({ id: String(index), a: "GOOD", b: "BAD" })));
     expect(good).toMatchObject({ wins: 10, losses: 0, ties: 0, inconsistent: 0 });
     expect(good.pValue).toBeCloseTo(2 / 1024, 12);
@@ -35,8 +35,9 @@ describe("pairwise judge", () => {
 
   it("reads verdicts and strips tags from judged transcripts", () => {
     expect(parseJudgeVerdict('{"winner": "tie", "reason": "same"}')).toBe("tie");
-    expect(parseJudgeVerdict("Both fine. [[1]]")).toBe("first");
-    expect(parseJudgeVerdict("The first is better")).toBeUndefined();
+    expect(parseJudgeVerdict("Both fine. [[A]]")).toBe("first");
+    expect(parseJudgeVerdict("Response B is better")).toBe("second");
+    expect(parseJudgeVerdict("I cannot decide")).toBeUndefined();
     expect(judgeTranscript([{ role: "user", content: "hi" }, { role: "assistant", content: "⟦a_motivation=greet⟧ ⟦a_emotion⟧ ⟦a_topic⟧\nhello" }])).toBe("User: hi\nCompanion: hello");
   });
 });

@@ -1,13 +1,11 @@
-import { z } from "zod";
 import type { ChatMessage } from "@foresight/dialogue";
-import type { ChatModel } from "@foresight/llm-sim";
+import { parseVerdict, type ChatModel } from "@foresight/llm-sim";
 import { stripStateTags } from "../chain/serialize.js";
-import { extractJson } from "../json.js";
 import { COMPANION_CRITERIA } from "../selfplay/prompts.js";
 import { signTest } from "./sign-test.js";
 
 /** A verdict as the judge states it, in the order the transcripts were shown. */
-export type ShownVerdict = "first" | "second" | "tie";
+export type OrderedVerdict = "first" | "second" | "tie";
 
 /** The result of judging one pair in both orders. `inconsistent`: the orders disagree; `invalid`: an answer was unreadable. */
 export type PairOutcome = "a" | "b" | "tie" | "inconsistent" | "invalid";
@@ -16,8 +14,8 @@ export type PairOutcome = "a" | "b" | "tie" | "inconsistent" | "invalid";
 export interface PairJudgement {
   id: string;
   /** Verdict with A shown first, and with B shown first (undefined: unreadable). */
-  aFirst: ShownVerdict | undefined;
-  bFirst: ShownVerdict | undefined;
+  aFirst: OrderedVerdict | undefined;
+  bFirst: OrderedVerdict | undefined;
   outcome: PairOutcome;
 }
 
@@ -41,18 +39,10 @@ export interface JudgeOptions {
   signal?: AbortSignal;
 }
 
-const VerdictSchema = z.object({ winner: z.string() });
-
-/** Reads a judge's answer: JSON `{"winner": "1" | "2" | "tie"}`, or `[[1]]`/`[[2]]`/`[[tie]]`; undefined otherwise. */
-export function parseJudgeVerdict(text: string): ShownVerdict | undefined {
-  const parsed = VerdictSchema.safeParse(extractJson(text));
-  const value = parsed.success ? parsed.data.winner : /\[\[\s*([^\]]+?)\s*\]\]/.exec(text)?.[1];
-  if (value === undefined) return undefined;
-  const normalized = value.trim().toLowerCase();
-  if (/^(?:1|first|conversation 1|a)$/.test(normalized)) return "first";
-  if (/^(?:2|second|conversation 2|b)$/.test(normalized)) return "second";
-  if (/^(?:tie|draw|equal|0)$/.test(normalized)) return "tie";
-  return undefined;
+/** Reads a judge's answer (`{"winner": "A" | "B" | "tie"}`, `[[A]]`, "Response B is better"… via llm-sim's `parseVerdict`). */
+export function parseJudgeVerdict(text: string): OrderedVerdict | undefined {
+  const verdict = parseVerdict(text);
+  return verdict === undefined ? undefined : verdict === "A" ? "first" : verdict === "B" ? "second" : "tie";
 }
 
 /** Renders chat messages as a transcript for judging, with every state and action tag stripped. */
@@ -71,15 +61,15 @@ function judgeMessages(first: string, second: string, criteria: readonly string[
         "You compare two whole conversations between a user and a companion chatbot and decide in which one the companion did better.",
         "Criteria:",
         ...criteria.map((criterion) => `- ${criterion}`),
-        'Answer with JSON only: {"winner": "1" | "2" | "tie", "reason": "<one short sentence>"}',
+        'Answer with JSON only: {"winner": "A" | "B" | "tie", "reason": "<one short sentence>"}',
       ].join("\n"),
     },
-    { role: "user", content: `Conversation 1:\n${first}\n\nConversation 2:\n${second}` },
+    { role: "user", content: `Conversation A:\n${first}\n\nConversation B:\n${second}` },
   ];
 }
 
 /** Combines the verdicts of both orders: a result counts only when they agree (A first says first ⇔ B first says second). */
-export function combineVerdicts(aFirst: ShownVerdict | undefined, bFirst: ShownVerdict | undefined): PairOutcome {
+export function combineVerdicts(aFirst: OrderedVerdict | undefined, bFirst: OrderedVerdict | undefined): PairOutcome {
   if (aFirst === undefined || bFirst === undefined) return "invalid";
   if (aFirst === "first" && bFirst === "second") return "a";
   if (aFirst === "second" && bFirst === "first") return "b";
@@ -90,7 +80,7 @@ export function combineVerdicts(aFirst: ShownVerdict | undefined, bFirst: ShownV
 /** Judges transcripts A and B in both orders (two calls) and combines the verdicts with {@link combineVerdicts}. */
 export async function judgePair(judge: ChatModel, id: string, a: string, b: string, options: JudgeOptions = {}): Promise<PairJudgement> {
   const criteria = options.criteria ?? COMPANION_CRITERIA;
-  const ask = async (first: string, second: string): Promise<ShownVerdict | undefined> => {
+  const ask = async (first: string, second: string): Promise<OrderedVerdict | undefined> => {
     const response = await judge.complete({ messages: judgeMessages(first, second, criteria), temperature: 0, role: "sac-judge", signal: options.signal });
     return parseJudgeVerdict(response.choices[0]?.text ?? "");
   };

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import type { ChatMessage, Rng } from "@foresight/dialogue";
-import type { ChatModel, ChatRequest } from "@foresight/llm-sim";
+import type { ChatMessage } from "@foresight/dialogue";
+import { extractJson, type ChatModel, type ChatRequest } from "@foresight/llm-sim";
 import { stripStateTags } from "../chain/serialize.js";
-import { extractJson } from "../json.js";
 import { COMPANION_CRITERIA, DEFAULT_AGENT_SYSTEM_PROMPT, selectorSystemPrompt, selectorUserMessage, userSimulatorPrompt } from "./prompts.js";
 import type { AgentTurn, Candidate, SeedSituation, SelectionRound, Trajectory } from "./schema.js";
 

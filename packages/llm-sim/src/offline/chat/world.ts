@@ -26,6 +26,8 @@ export interface ChatUtterance {
   emotion: DailyDialogEmotion;
   /** The utterance it answered and the one before that ("" when none). */
   previousText: string;
+  /** The intent of the utterance it answered. */
+  previousIntent: DailyDialogIntent;
   beforePreviousText: string;
 }
 

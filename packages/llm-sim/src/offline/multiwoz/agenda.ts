@@ -221,7 +221,7 @@ export class AgendaUser {
           if (info[slot] === undefined && alternative !== undefined && info[alternative] !== undefined) {
             this.push({ domain, intent: "Inform", slot: alternative, value: info[alternative] }, true);
           } else {
-            this.push({ domain, intent: "Inform", slot, value: info[slot] ?? book?.[slot] ?? "dontcare" }, true);
+            this.push({ domain, intent: "Inform", slot, value: info[slot] ?? book?.[slot] ?? this.impliedValue(domain, slot) }, true);
           }
           progress = true;
           break;
@@ -304,6 +304,20 @@ export class AgendaUser {
       s.endReason = "user-terminated";
       s.agenda = [];
     }
+  }
+
+  /**
+   * A value the goal implies without stating it: a taxi between two venues of the goal departs from the first
+   * venue the system offered and goes to the second; anything else is `dontcare`.
+   */
+  private impliedValue(domain: MultiWozSimDomain, slot: string): string {
+    if (domain !== "taxi" || (slot !== "departure" && slot !== "destination")) return "dontcare";
+    const venues = multiWozGoalDomainOrder(this.goal)
+      .filter((other) => other !== "taxi" && other !== "train")
+      .map((other) => this.state.progress[other]?.offered)
+      .filter((name): name is string => name !== undefined);
+    const value = slot === "departure" ? venues[0] : venues[1];
+    return value ?? "dontcare";
   }
 
   private refill(): void {

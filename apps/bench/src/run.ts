@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { runMctsSuite } from "./mcts-suite.js";
+import { formatTable, reportObject } from "./report.js";
+
+/** `node dist/run.js mcts [--json] [--seed N] [--seconds S]`: runs a suite and prints its report. */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" }, seed: { type: "string" }, seconds: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const suite = positionals[0] ?? "mcts";
+  if (suite !== "mcts") {
+    process.stderr.write(`bench: unknown suite "${suite}" (known: mcts)\n`);
+    return 2;
+  }
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  const seconds = values.seconds === undefined ? 2 : Number(values.seconds);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
+  if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got "${values.seconds}"`);
+  const rows = await runMctsSuite({ seed, seconds });
+  process.stdout.write(`${values.json ? JSON.stringify(reportObject(suite, rows)) : formatTable(rows)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,122 @@
+import { createRng, type MultiWozGoal, type Turn } from "@foresight/dialogue";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createMultiWozGoalAvailability } from "./availability.js";
+import { candidateSystemActs, multiWozTurnContext } from "./candidates.js";
+import { correctMultiWozPolicy } from "./policies.js";
+import { MultiWozTemplateNlg } from "./nlg.js";
+import { AgendaMultiWozUser, CorpusMultiWozPrior, MultiWozActLedger, TemplateMultiWozSystem, trackMultiWozHistory } from "./roles.js";
+import { makeMultiWozAct } from "./slots.js";
+import { applyMultiWozSystemActs, applyMultiWozUserActs, initialMultiWozState } from "./state.js";
+import { loadMultiWozWorld, type MultiWozWorld } from "./world.js";
+
+let world: MultiWozWorld;
+beforeAll(() => {
+  world = loadMultiWozWorld();
+});
+
+const hotelGoal: MultiWozGoal = {
+  domains: { hotel: { info: { area: "east", stars: "4" }, failInfo: {}, reqt: ["phone"], book: { people: "2", day: "friday", stay: "3" }, failBook: { stay: "5" } } },
+  message: ["You are looking for a hotel in the east with 4 stars."],
+};
+
+function userSays(state = initialMultiWozState(), ...acts: Parameters<typeof makeMultiWozAct>[]) {
+  return applyMultiWozUserActs(state, acts.map((args) => makeMultiWozAct(...args)), world.db);
+}
+
+describe("candidate system acts", () => {
+  it("grounds offers in the database and reports no match only when the search finds none", () => {
+    const availability = createMultiWozGoalAvailability(world.db, hotelGoal, 1);
+    const state = userSays(undefined, ["Hotel", "Inform", "Area", "east"], ["Hotel", "Inform", "Stars", "4"]);
+    const bundles = candidateSystemActs(state, { db: world.db, availability });
+    const matches = world.db.query("hotel", { area: "east", stars: "4" }).map((entity) => entity.name);
+    const offers = bundles.filter((bundle) => bundle.type === "Inform" || bundle.type === "Recommend");
+    expect(offers.length).toBeGreaterThan(0);
+    for (const offer of offers) expect(matches).toContain(offer.entity?.name);
+    expect(bundles.some((bundle) => bundle.type === "NoOffer")).toBe(false);
+    expect(bundles.some((bundle) => bundle.type === "Request")).toBe(true);
+
+    const none = userSays(undefined, ["Restaurant", "Inform", "Food", "unusual"], ["Restaurant", "Inform", "Area", "centre"]);
+    const noneBundles = candidateSystemActs(none, { db: world.db, availability });
+    expect(noneBundles.map((bundle) => bundle.type)).toContain("NoOffer");
+    expect(noneBundles.some((bundle) => bundle.type === "Inform" || bundle.type === "Recommend")).toBe(false);
+  });
+
+  it("books with a reference once the booking slots are known, and refuses the goal's fail_book", () => {
+    const availability = createMultiWozGoalAvailability(world.db, hotelGoal, 1);
+    const base = userSays(undefined, ["Hotel", "Inform", "Area", "east"], ["Hotel", "Inform", "Stars", "4"]);
+    const offered = applyMultiWozSystemActs(base, [makeMultiWozAct("Hotel", "Inform", "Name", "allenbell")], world.db);
+    expect(offered.offered.hotel?.entity?.name).toBe("allenbell");
+    const ok = userSays(offered, ["Hotel", "Inform", "People", "2"], ["Hotel", "Inform", "Day", "friday"], ["Hotel", "Inform", "Stay", "3"]);
+    const book = candidateSystemActs(ok, { db: world.db, availability }).find((bundle) => bundle.type === "Book");
+    const reference = book?.acts.find((act) => act.slot === "Ref")?.value;
+    expect(reference).toMatch(/^[A-Z0-9]{8}$/);
+    const booked = applyMultiWozSystemActs(ok, book!.acts, world.db);
+    expect(booked.belief.hotel?.booked).toEqual([{ name: "allenbell", reference }]);
+
+    const refused = userSays(offered, ["Hotel", "Inform", "People", "2"], ["Hotel", "Inform", "Day", "friday"], ["Hotel", "Inform", "Stay", "5"]);
+    const types = candidateSystemActs(refused, { db: world.db, availability }).map((bundle) => bundle.type);
+    expect(types).toContain("NoBook");
+    expect(types).not.toContain("Book");
+  });
+});
+
+describe("template NLG", () => {
+  it("fills the ConvLab templates with the act's values and counts the generic fallback", () => {
+    const nlg = new MultiWozTemplateNlg(world.templates);
+    const text = nlg.system([makeMultiWozAct("Hotel", "Inform", "Area", "east"), makeMultiWozAct("Booking", "Book", "Ref", "ABCD1234")], createRng(1)).text;
+    expect(text).toContain("east");
+    expect(text).toContain("ABCD1234");
+    expect(text).not.toMatch(/#[A-Z]+-/);
+    expect(nlg.stats.fallbacks).toBe(0);
+    const fallback = nlg.system([makeMultiWozAct("Booking", "Request", "Day")], createRng(1));
+    expect(fallback).toEqual({ text: "What day would you like ?", fallbacks: 1 });
+    expect(nlg.stats.fallbackActs).toEqual({ "Booking-Request(Day)": 1 });
+    const aliased = nlg.system([makeMultiWozAct("Booking", "Request", "Day")], createRng(1), "hotel");
+    expect(aliased.fallbacks).toBe(0);
+  });
+});
+
+describe("role interfaces", () => {
+  it("plays a dialogue through the user, system and prior roles from texts alone", async () => {
+    const ledger = new MultiWozActLedger();
+    const user = new AgendaMultiWozUser({ world, goal: hotelGoal, seed: 3, ledger });
+    const system = new TemplateMultiWozSystem({ world, goal: hotelGoal, seed: 3, ledger });
+    const prior = new CorpusMultiWozPrior({ world, ledger });
+    const history: Turn[] = [];
+    const first = await user.respond(history);
+    expect(first.acts.length).toBeGreaterThan(0);
+    expect(await user.respond(history)).toEqual(first);
+    history.push({ speaker: "user", text: first.text });
+
+    const distribution = await prior.prior(history);
+    expect(distribution.method).toBe("corpus");
+    expect(distribution.probabilities.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 9);
+    const restricted = await prior.prior(history, { acts: ["Inform", "Request"] });
+    expect(restricted.acts).toEqual(["Inform", "Request"]);
+
+    const early = await system.reply(history, "Book", 2);
+    expect(early[0]!.fallback).toBe(true);
+    const offers = await system.reply(history, "Inform", 3);
+    expect(offers.length).toBeGreaterThan(0);
+    expect(offers.every((offer) => !offer.fallback && offer.acts.some((act) => act.slot === "Name"))).toBe(true);
+    expect(new Set(offers.map((offer) => offer.text)).size).toBe(offers.length);
+
+    // A planner-like driver: the reference policy picks the act type, the system role realises it.
+    const availability = createMultiWozGoalAvailability(world.db, hotelGoal, 3);
+    for (let turn = 0; turn < 10; turn++) {
+      const { state } = trackMultiWozHistory(history, world, ledger);
+      const type = correctMultiWozPolicy(state, multiWozTurnContext(state, { db: world.db, availability }), createRng(turn)).type;
+      const reply = await system.reply(history, type, 1);
+      expect(reply[0]!.fallback).toBe(false);
+      history.push({ speaker: "system", text: reply[0]!.text });
+      const next = await user.respond(history);
+      history.push({ speaker: "user", text: next.text });
+      if (next.ended) break;
+    }
+    expect(user.unreadTurns).toBe(0);
+    const final = user.userAfter(history);
+    expect(final.domainStatus().hotel).toBe(true);
+    expect(final.endReason).toBe("goal-complete");
+    expect(trackMultiWozHistory(history, world, ledger).state.bookings.map((booking) => booking.slots.stay)).toEqual(["3"]);
+  });
+});

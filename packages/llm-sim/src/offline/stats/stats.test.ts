@@ -1,0 +1,48 @@
+import { createRng } from "@foresight/dialogue";
+import { describe, expect, it } from "vitest";
+import { areaUnderRoc, fitLogisticRegression, predictLogistic, sigmoid } from "./logistic.js";
+import { ActNgramModel } from "./ngram.js";
+
+describe("ActNgramModel", () => {
+  it("is a distribution that follows the observed sequences and keeps unseen acts possible", () => {
+    const model = new ActNgramModel(["a", "b", "c"], 2);
+    for (let i = 0; i < 10; i++) model.addSequence(["a", "b", "a", "b"]);
+    const afterA = model.distribution(["a"]);
+    expect([...afterA.values()].reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
+    expect(afterA.get("b")!).toBeGreaterThan(0.8);
+    expect(afterA.get("c")!).toBeGreaterThan(0);
+    expect(model.probability([], "a")).toBeGreaterThan(model.probability([], "b"));
+    expect(() => model.addSequence(["d"])).toThrow(/not in the n-gram vocabulary/);
+  });
+
+  it("has lower cross-entropy on sequences like its data than on others", () => {
+    const model = new ActNgramModel(["a", "b"], 3);
+    model.addSequence(["a", "a", "b", "a", "a", "b"]);
+    expect(model.crossEntropy([["a", "a", "b"]])).toBeLessThan(model.crossEntropy([["b", "b", "a"]]));
+  });
+});
+
+describe("logistic regression and AUC", () => {
+  it("recovers the direction of a synthetic logistic model", () => {
+    const rng = createRng(5);
+    const features: number[][] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const x = rng.next() * 4 - 2;
+      features.push([1, x]);
+      labels.push(rng.next() < sigmoid(-0.5 + 2 * x) ? 1 : 0);
+    }
+    const model = fitLogisticRegression(features, labels, { l2: 0 });
+    expect(model.weights[0]).toBeCloseTo(-0.5, 0);
+    expect(model.weights[1]).toBeCloseTo(2, 0);
+    expect(model.iterations).toBeLessThan(20);
+    expect(predictLogistic(model, [1, 1])).toBeGreaterThan(predictLogistic(model, [1, -1]));
+    expect(() => predictLogistic(model, [1])).toThrow(/expected 2 features/);
+  });
+
+  it("computes AUC as the Mann–Whitney statistic with ties counted half", () => {
+    expect(areaUnderRoc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBeCloseTo(0.75, 12);
+    expect(areaUnderRoc([0.5, 0.5], [0, 1])).toBe(0.5);
+    expect(() => areaUnderRoc([0.1, 0.2], [1, 1])).toThrow(/at least one positive and one negative/);
+  });
+});

@@ -1,0 +1,10 @@
+import { trainContrastiveEncoder, hashedFeatures } from "./dist/index.js";
+const B = Number(process.env.B), BS = Number(process.env.BS);
+const words = "the a to you i it is and of that what do we can have in for are my this be on your not with me".split(" ");
+let s = 1; const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
+const txt = () => Array.from({ length: 12 }, () => words[Math.floor(r() * words.length)] + Math.floor(r() * 300)).join(" ");
+const cfg = { buckets: B, bigrams: true, turnDecay: 0.5, maxTurns: 3 };
+const pairs = Array.from({ length: BS * 10 }, () => ({ context: hashedFeatures([txt(), txt()], cfg), response: hashedFeatures(txt(), cfg) }));
+const t = Date.now();
+await trainContrastiveEncoder(pairs, { buckets: B, dim: 64, epochs: 1, batchSize: BS, learningRate: 0.005, temperature: 0.05, seed: 1 });
+console.log(B, BS, "ms/step", (Date.now() - t) / 10);

@@ -1,0 +1,116 @@
+import type { Rng } from "@foresight/dialogue";
+import { ModelLoadError } from "../manifest.js";
+import { loadModel, type LoadedModel } from "../model-file.js";
+import type { OnnxSession, SessionOptions, TensorData } from "../session.js";
+import { sampleMixture, type HeadInput, type MixtureParams } from "./mixture.js";
+import { MixtureHeadInfoSchema, ScalarHeadInfoSchema } from "./serialize.js";
+
+/** The largest batch sent to a head session at once; bigger inputs are split. */
+export const HEAD_MAX_BATCH = 4096;
+
+function feeds(inputs: readonly HeadInput[], values: Record<string, Float32Array>, start: number, end: number): Record<string, TensorData> {
+  const out: Record<string, TensorData> = {};
+  for (const input of inputs) {
+    const v = values[input.name];
+    if (!v) throw new Error(`missing input "${input.name}"`);
+    out[input.name] = { data: v.subarray(start * input.dim, end * input.dim), dims: [end - start, input.dim] };
+  }
+  return out;
+}
+
+function checkRows(inputs: readonly HeadInput[], values: Record<string, Float32Array>, rows: number): void {
+  for (const input of inputs) {
+    const v = values[input.name];
+    if (!v || v.length !== rows * input.dim) throw new Error(`input "${input.name}": expected ${rows}×${input.dim} values, got ${v?.length ?? 0}`);
+  }
+}
+
+/** A loaded action or transition model: predicts a mixture of diagonal Gaussians, samples with a seeded generator. */
+export class MixtureModel {
+  private constructor(
+    private readonly session: OnnxSession,
+    /** The verified model it runs. */
+    readonly model: LoadedModel,
+    /** Its named inputs in order. */
+    readonly inputs: HeadInput[],
+    /** The predicted vector's dimension. */
+    readonly outDim: number,
+    /** Mixture components (ensemble members or MDN components). */
+    readonly components: number,
+  ) {}
+
+  /** Loads and verifies an action or transition model. */
+  static async load(manifestPath: string, options: SessionOptions = {}): Promise<MixtureModel> {
+    return MixtureModel.fromLoaded(await loadModel(manifestPath, options));
+  }
+
+  /** Wraps a verified, loaded model. */
+  static fromLoaded(model: LoadedModel): MixtureModel {
+    if (model.manifest.kind !== "action" && model.manifest.kind !== "transition") {
+      throw new ModelLoadError(model.manifestPath, `expected an action or transition model, found ${model.manifest.kind}`, "kind");
+    }
+    const head = MixtureHeadInfoSchema.safeParse(model.manifest.head);
+    if (!head.success) throw new ModelLoadError(model.manifestPath, head.error.issues[0]?.message ?? "invalid head", "head");
+    return new MixtureModel(model.session, model, head.data.inputs, head.data.outDim, head.data.components);
+  }
+
+  /** Mixture parameters for a batch of rows (inputs by name, row-major). */
+  async predict(values: Record<string, Float32Array>, rows: number): Promise<MixtureParams> {
+    checkRows(this.inputs, values, rows);
+    const k = this.components;
+    const d = this.outDim;
+    const params: MixtureParams = { rows, components: k, dim: d, mean: new Float32Array(rows * k * d), std: new Float32Array(rows * k * d), weights: new Float32Array(rows * k) };
+    for (let start = 0; start < rows; start += HEAD_MAX_BATCH) {
+      const end = Math.min(start + HEAD_MAX_BATCH, rows);
+      const out = await this.session.run(feeds(this.inputs, values, start, end));
+      params.mean.set((out.mean as { data: Float32Array }).data, start * k * d);
+      params.std.set((out.std as { data: Float32Array }).data, start * k * d);
+      params.weights.set((out.weights as { data: Float32Array }).data, start * k);
+    }
+    return params;
+  }
+
+  /** Draws `samplesPerRow` predictions per row: [rows·samplesPerRow, outDim]. */
+  async sample(values: Record<string, Float32Array>, rows: number, rng: Rng, samplesPerRow = 1): Promise<Float32Array> {
+    return sampleMixture(await this.predict(values, rows), rng, samplesPerRow);
+  }
+}
+
+/** A loaded reward or value model: one number per row. */
+export class ScalarModel {
+  private constructor(
+    private readonly session: OnnxSession,
+    /** The verified model it runs. */
+    readonly model: LoadedModel,
+    /** Its named inputs in order. */
+    readonly inputs: HeadInput[],
+    private readonly outputName: string,
+  ) {}
+
+  /** Loads and verifies a reward or value model. */
+  static async load(manifestPath: string, options: SessionOptions = {}): Promise<ScalarModel> {
+    return ScalarModel.fromLoaded(await loadModel(manifestPath, options));
+  }
+
+  /** Wraps a verified, loaded model. */
+  static fromLoaded(model: LoadedModel): ScalarModel {
+    if (model.manifest.kind !== "reward" && model.manifest.kind !== "value") {
+      throw new ModelLoadError(model.manifestPath, `expected a reward or value model, found ${model.manifest.kind}`, "kind");
+    }
+    const head = ScalarHeadInfoSchema.safeParse(model.manifest.head);
+    if (!head.success) throw new ModelLoadError(model.manifestPath, head.error.issues[0]?.message ?? "invalid head", "head");
+    return new ScalarModel(model.session, model, head.data.inputs, head.data.outputName);
+  }
+
+  /** Predictions for a batch of rows. */
+  async predict(values: Record<string, Float32Array>, rows: number): Promise<Float32Array> {
+    checkRows(this.inputs, values, rows);
+    const result = new Float32Array(rows);
+    for (let start = 0; start < rows; start += HEAD_MAX_BATCH) {
+      const end = Math.min(start + HEAD_MAX_BATCH, rows);
+      const out = await this.session.run(feeds(this.inputs, values, start, end));
+      result.set((out[this.outputName] as { data: Float32Array }).data, start);
+    }
+    return result;
+  }
+}
