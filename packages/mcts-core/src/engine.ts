@@ -100,14 +100,24 @@ export class Mcts<S, A> {
     const { signal, custom } = budget;
     let iterations = 0;
     let stop: StopReason;
+    // The clock is read every `stride` iterations; the stride adapts so that checks are about 0.25 ms apart.
+    let stride = 1;
+    let nextCheck = 0;
+    let lastCheck = start;
     for (;;) {
       if (iterations >= maxIterations) {
         stop = "iterations";
         break;
       }
-      if (timed && performance.now() >= deadline) {
-        stop = "time";
-        break;
+      if (timed && iterations >= nextCheck) {
+        const now = performance.now();
+        if (now >= deadline) {
+          stop = "time";
+          break;
+        }
+        stride = now - lastCheck < 0.25 ? Math.min(stride * 2, 1024) : Math.max(1, stride >> 1);
+        lastCheck = now;
+        nextCheck = iterations + stride;
       }
       if (signal !== undefined && signal.aborted) {
         stop = "aborted";

@@ -3,13 +3,12 @@ import type { GenerativeModel, StepResult } from "../types.js";
 // Rows, columns and diagonals as 9-bit masks (cell i is bit i, cells numbered row by row).
 const WIN_MASKS = [0b000000111, 0b000111000, 0b111000000, 0b001001001, 0b010010010, 0b100100100, 0b100010001, 0b001010100];
 
-/** True when the 9-bit `marks` contain a full line. */
+const HAS_LINE = new Uint8Array(512);
+for (let marks = 0; marks < 512; marks++) HAS_LINE[marks] = WIN_MASKS.some((m) => (marks & m) === m) ? 1 : 0;
+
+/** True when the 9-bit `marks` contain a full line (a table lookup). */
 export function hasLine(marks: number): boolean {
-  for (let i = 0; i < WIN_MASKS.length; i++) {
-    const m = WIN_MASKS[i]!;
-    if ((marks & m) === m) return true;
-  }
-  return false;
+  return HAS_LINE[marks & 511] === 1;
 }
 
 const EMPTY_ACTIONS: readonly number[] = Object.freeze([]);
