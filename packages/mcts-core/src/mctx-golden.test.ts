@@ -76,4 +76,13 @@ describe("mctx golden trees", () => {
       expect(trace.nodes.length).toBe(51);
     });
   }
+
+  it("diverges from the golden trees when a setting is wrong (the comparison is sharp)", () => {
+    const muzero = loadGolden("muzero_qtransform_tree.json");
+    const wrongPb = { ...optionsFor(muzero), selection: { kind: "muzero", pbCInit: 1.0 } } as const;
+    expect(() => new Mcts(replayModel(muzero), muzero.tree, wrongPb).search({ iterations: 50 })).toThrow(/never expanded/);
+    const gumbel = loadGolden("gumbel_muzero_reward_tree.json");
+    const wrongM = { ...optionsFor(gumbel), selection: { kind: "gumbel", maxConsideredActions: 4, gumbelScale: 0 } } as const;
+    expect(() => new Mcts(replayModel(gumbel), gumbel.tree, wrongM).search({ iterations: 50 })).toThrow(/never expanded/);
+  });
 });
