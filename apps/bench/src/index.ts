@@ -1,3 +1,6 @@
 export { runMctsSuite, type BenchRow, type MctsSuiteOptions } from "./mcts-suite.js";
-export { formatTable, reportObject } from "./report.js";
+export { baselineRatios, formatTable, reportObject, type BenchRatio } from "./report.js";
 export { collectGarbage, gitCommit, machineInfo, memoryInUse, type MachineInfo } from "./machine.js";
+export { ObjectTreeUct, UctNode, type BaselineBudget, type BaselineResult, type ObjectTreeUctOptions } from "./baselines/object-tree-uct.js";
+export { baselineTreeMemory, growToNodes, timeTicTacToeSideBySide, treeMemorySideBySide, type SideBySideSpeed, type TimedRun, type TreeMemory } from "./baseline-compare.js";
+export { ArrayBoardTicTacToe, type ArrayBoard } from "./baselines/array-board-tictactoe.js";

@@ -1,4 +1,6 @@
 import { Mcts, RandomMdp, TicTacToe, type GenerativeModel, type StepResult } from "@foresight/mcts-core";
+import { baselineTreeMemory, timeTicTacToeSideBySide, treeMemorySideBySide, type TimedRun, type TreeMemory } from "./baseline-compare.js";
+import { ArrayBoardTicTacToe } from "./baselines/array-board-tictactoe.js";
 import { collectGarbage, gitCommit, machineInfo, memoryInUse, type MachineInfo } from "./machine.js";
 
 /** One line of a benchmark report. */
@@ -16,6 +18,10 @@ export interface BenchRow {
   machine: MachineInfo;
   commit: string;
   seed: number;
+  /** On rows measured side by side with a baseline, and on the baseline rows: the field the report's `ratios` compares. */
+  compareBy?: "iterationsPerSecond" | "bytesPerNode";
+  /** On baseline rows: the engine's case they were measured side by side with. */
+  baselineOf?: string;
 }
 
 /** Options of {@link runMctsSuite}. */
@@ -30,6 +36,16 @@ export interface MctsSuiteOptions {
   asyncLatencyMs?: number;
   /** Simulations in flight in the parallel asynchronous case (default 16). */
   concurrency?: number;
+  /**
+   * Node count at which the engine's and the baseline's random-MDP trees (branching 8, depth 20) are compared
+   * (default 200,000).
+   */
+  compareNodes?: number;
+  /**
+   * Node count at which their tic-tac-toe trees are compared (default 20,000: UCT with random rollouts adds nodes
+   * ever more slowly there, about 23,000 after 100k iterations and 34,000 after 3M).
+   */
+  ticTacToeCompareNodes?: number;
   /** Commit to report (default: `git rev-parse HEAD`). */
   commit?: string;
 }
@@ -55,7 +71,10 @@ function slowModel(mdp: RandomMdp, latencyMs: number): GenerativeModel<number, n
 /**
  * Runs the MCTS speed suite: (a) tic-tac-toe from the empty board with random rollouts, (b) a synthetic random
  * MDP (branching 8, depth 20), (c) an asynchronous model with simulated latency, sequential and with simulations in
- * flight, and (d) the memory of a large tree. Returns one row per case; nothing is asserted.
+ * flight, and (d) the memory of a large tree. Case (a) is timed side by side with a conventional object-tree UCT
+ * (`ObjectTreeUct`) on the same packed model and on an array board copied per move, with the same seed and budget,
+ * and the trees' memory is compared at equal node counts on tic-tac-toe and on the random MDP; those rows come
+ * last (`…-baseline…`, `memory-tictactoe-…`, `memory-random-mdp-…`). Returns one row per case; nothing is asserted.
  */
 export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<BenchRow[]> {
   const seed = options.seed ?? 1;
@@ -64,11 +83,24 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   const latency = options.asyncLatencyMs ?? 50;
   const concurrency = options.concurrency ?? 16;
   if (!(seconds > 0)) throw new RangeError(`seconds must be positive, got ${seconds}`);
+  const compareNodes = options.compareNodes ?? 200_000;
   if (!Number.isInteger(memoryNodes) || memoryNodes < 1) throw new RangeError(`memoryNodes must be a positive integer, got ${memoryNodes}`);
+  const tttNodes = options.ticTacToeCompareNodes ?? 20_000;
+  if (!Number.isInteger(compareNodes) || compareNodes < 2) throw new RangeError(`compareNodes must be an integer ≥ 2, got ${compareNodes}`);
+  if (!Number.isInteger(tttNodes) || tttNodes < 2) throw new RangeError(`ticTacToeCompareNodes must be an integer ≥ 2, got ${tttNodes}`);
   const machine = machineInfo();
   const commit = options.commit ?? gitCommit();
   const rows: BenchRow[] = [];
-  const row = (name: string, detail: string, iterations: number, wallMs: number, nodes: number, bytesPerNode: number): void => {
+  const row = (
+    name: string,
+    detail: string,
+    iterations: number,
+    wallMs: number,
+    nodes: number,
+    bytesPerNode: number,
+    compareBy?: BenchRow["compareBy"],
+    baselineOf?: string,
+  ): void => {
     rows.push({
       suite: "mcts",
       case: name,
@@ -81,26 +113,36 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
       machine,
       commit,
       seed,
+      ...(compareBy ? { compareBy } : {}),
+      ...(baselineOf ? { baselineOf } : {}),
     });
   };
 
-  // (a) Tic-tac-toe, UCT c = √2, uniform random rollouts to the end, two-player backups. Warm-up first.
-  const ttt = new TicTacToe();
-  new Mcts(ttt, TicTacToe.EMPTY, { players: 2, seed }).search({ timeMs: Math.min(300, seconds * 250) });
-  const tttEngine = new Mcts(ttt, TicTacToe.EMPTY, { players: 2, seed });
-  const a = tttEngine.search({ timeMs: seconds * 1000 });
-  // Heap growth per further iteration, without collecting in between (node storage growth included).
-  const heapBefore = (collectGarbage(), process.memoryUsage().heapUsed);
-  const extra = tttEngine.search({ iterations: 100_000 });
-  const heapPerIteration = (process.memoryUsage().heapUsed - heapBefore) / extra.iterations;
-  row(
-    "tictactoe-random-rollouts",
-    `UCT c=√2 from the empty board, random rollouts, synchronous; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
-    a.iterations,
-    a.elapsedMs,
-    tttEngine.nodeCount,
-    tttEngine.treeBytes / tttEngine.nodeCount,
-  );
+  // (a) Tic-tac-toe, UCT c = √2, uniform random rollouts to the end, two-player backups; warm-up first, then
+  // timed in alternating slices with the object-tree baseline on the same domain, seed and budget. The block
+  // lets both trees go before the next cases.
+  let baselineA: TimedRun;
+  let arrayBoardA: TimedRun;
+  {
+    const speed = timeTicTacToeSideBySide(seed, seconds);
+    const tttEngine = speed.engine;
+    const a = speed.engineRun;
+    baselineA = speed.baselineRun;
+    arrayBoardA = speed.arrayBoardRun;
+    // Heap growth per further iteration, without collecting in between (node storage growth included).
+    const heapBefore = (collectGarbage(), process.memoryUsage().heapUsed);
+    const extra = tttEngine.search({ iterations: 100_000 });
+    const heapPerIteration = (process.memoryUsage().heapUsed - heapBefore) / extra.iterations;
+    row(
+      "tictactoe-random-rollouts",
+      `UCT c=√2 from the empty board, random rollouts, synchronous, 6 slices rotating with the baselines; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
+      a.iterations,
+      a.elapsedMs,
+      tttEngine.nodeCount,
+      tttEngine.treeBytes / tttEngine.nodeCount,
+      "iterationsPerSecond",
+    );
+  }
 
   // (b) Random MDP, branching 8, depth 20, random rollouts to the end.
   const mdp = new RandomMdp({ branching: 8, depth: 20, seed });
@@ -136,5 +178,51 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     memEngine.nodeCount,
     bytes / memEngine.nodeCount,
   );
+
+  // Side-by-side baseline rows: (a)'s speed, then memory at equal node counts on tic-tac-toe and the random MDP.
+  const caseA = "tictactoe-random-rollouts";
+  const tttMemory = treeMemorySideBySide(new TicTacToe(), TicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
+  const arrayMemory = baselineTreeMemory(new ArrayBoardTicTacToe(), ArrayBoardTicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
+  const OBJECT_TREE = "conventional object-tree UCT (node objects with children and untried-move arrays, state per node, splice, parent-link backup), c=√2";
+  row(
+    `${caseA}-baseline`,
+    `${OBJECT_TREE}, on the same packed TicTacToe model, seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    baselineA.iterations,
+    baselineA.elapsedMs,
+    baselineA.nodes,
+    tttMemory.baseline.bytes / tttMemory.baseline.nodes,
+    "iterationsPerSecond",
+    caseA,
+  );
+  row(
+    `${caseA}-baseline-array-board`,
+    `${OBJECT_TREE}, on a 9-cell array board copied on every move (fresh move arrays, line scans), same seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    arrayBoardA.iterations,
+    arrayBoardA.elapsedMs,
+    arrayBoardA.nodes,
+    arrayMemory.bytes / arrayMemory.nodes,
+    "iterationsPerSecond",
+    caseA,
+  );
+  const mdpMemory = treeMemorySideBySide(mdp, mdp.start, { seed, players: 1, nodes: compareNodes });
+  const memoryRows: [string, string, TreeMemory, string | undefined][] = [
+    [`memory-tictactoe-${tttNodes}-nodes`, "engine: tic-tac-toe", tttMemory.engine, undefined],
+    [`memory-tictactoe-${tttNodes}-nodes-baseline`, "object-tree baseline: packed tic-tac-toe", tttMemory.baseline, `memory-tictactoe-${tttNodes}-nodes`],
+    [`memory-tictactoe-${tttNodes}-nodes-baseline-array-board`, "object-tree baseline: array-board tic-tac-toe", arrayMemory, `memory-tictactoe-${tttNodes}-nodes`],
+    [`memory-random-mdp-b8-d20-${compareNodes}-nodes`, "engine: random MDP (branching 8, depth 20)", mdpMemory.engine, undefined],
+    [`memory-random-mdp-b8-d20-${compareNodes}-nodes-baseline`, "object-tree baseline: random MDP (branching 8, depth 20)", mdpMemory.baseline, `memory-random-mdp-b8-d20-${compareNodes}-nodes`],
+  ];
+  for (const [name, what, m, baselineOf] of memoryRows) {
+    row(
+      name,
+      `${what} tree (UCT, random rollouts, seed ${seed}) grown to exactly ${m.nodes} nodes: heap + array buffers after GC (${(m.bytes / 1e6).toFixed(1)} MB)`,
+      m.iterations,
+      m.elapsedMs,
+      m.nodes,
+      m.bytes / m.nodes,
+      "bytesPerNode",
+      baselineOf,
+    );
+  }
   return rows;
 }

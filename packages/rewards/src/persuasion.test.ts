@@ -41,6 +41,7 @@ describe("persuasion rewards", () => {
   it("extracts stated donation amounts", () => {
     expect(extractDonationAmount("I'll donate $0.50 today")).toBe(0.5);
     expect(extractDonationAmount("maybe 50 cents")).toBe(0.5);
+    expect(extractDonationAmount("I'd say 0.5 of it")).toBeUndefined();
     expect(extractDonationAmount("two dollars then")).toBe(2);
     expect(extractDonationAmount("2 dollars, not $5")).toBe(2);
     expect(extractDonationAmount("I will think about it")).toBeUndefined();

@@ -40,8 +40,8 @@ const NUMBER_WORDS: Record<string, number> = {
 };
 
 /**
- * The donation amount (US dollars) a message states: `$1.50`, `1 dollar`, `50 cents`, `two dollars`, `0.5`; the
- * first amount wins; `undefined` when there is none.
+ * The donation amount (US dollars) a message states: `$1.50`, `1 dollar`, `50 cents`, `two dollars`; the first amount
+ * wins; `undefined` when there is none (a bare number such as `0.5` is not read as an amount).
  */
 export function extractDonationAmount(text: string): number | undefined {
   const lower = text.toLowerCase();

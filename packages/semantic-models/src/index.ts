@@ -19,3 +19,4 @@ export * from "./train/losses.js";
 export * from "./train/heads.js";
 export * from "./train/ridge.js";
 export * from "./train/metrics.js";
+export * from "./encoder/cca.js";

@@ -1,11 +1,16 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   SOPDAIL_NAMING,
+  SopFormatError,
   SopGraph,
   countIssues,
   loadSop,
   parseAdjacencyList,
   parseMermaid,
+  readSopFile,
   toAdjacencyList,
   toMermaid,
   validateSop,
@@ -191,5 +196,26 @@ describe("validation", () => {
     const warning = report.issues.find((i) => i.code === "representations-disagree");
     expect(warning?.message).toContain("only in the adjacency list: Agent.Start → Agent.PoliteEnd");
     expect(warning?.message).toContain("Agent.Start → Agent.Other");
+  });
+});
+
+describe("reading SOP files", () => {
+  it("reads each kind and fails with a SopFormatError naming the file, never a raw fs error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "foresight-sop-file-"));
+    const file = join(dir, "sop.json");
+    writeFileSync(file, JSON.stringify({ "Agent.Start": ["Agent.PoliteEnd"], "Agent.PoliteEnd": [] }));
+    expect(readSopFile(file)).toMatchObject({ kind: "adjacency-list", ok: true });
+    writeFileSync(file, "graph TD\n  Agent.Start --> Agent.PoliteEnd\n");
+    expect(readSopFile(file)).toMatchObject({ kind: "mermaid", ok: true });
+    const fails = (path: string, message: RegExp) => {
+      expect(() => readSopFile(path)).toThrow(SopFormatError);
+      expect(() => readSopFile(path)).toThrow(message);
+    };
+    fails(join(dir, "absent.json"), /absent\.json: file not found/);
+    fails(dir, /foresight-sop-file-\w+: not a regular file/);
+    writeFileSync(file, "{oops");
+    fails(file, /sop\.json: malformed JSON/);
+    writeFileSync(file, JSON.stringify({ sop: { adjacency_list: [] } }));
+    fails(file, /sop\.json: field sop\.adjacency_list/);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { SOPDAIL_GLOSS, type SopdailTask } from "@foresight/dialogue";
 import { z } from "zod";
 import { AdjacencyListSchema, parseAdjacencyList, parseWith } from "./adjacency.js";
@@ -107,7 +107,13 @@ export type SopFileKind = "sopdail-task" | "sop-object" | "adjacency-list" | "me
  */
 export function readSopFile(file: string, options: LoadSopOptions = {}): SopReport & { kind: SopFileKind } {
   if (!existsSync(file)) throw new SopFormatError("file not found", file);
-  const text = readFileSync(file, "utf8");
+  if (!statSync(file).isFile()) throw new SopFormatError("not a regular file", file);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new SopFormatError(`cannot be read: ${(error as Error).message}`, file);
+  }
   const trimmed = text.trimStart();
   const withSource = { ...options, source: file };
   if (!trimmed.startsWith("{")) {

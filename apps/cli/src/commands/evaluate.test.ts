@@ -18,6 +18,8 @@ describe("foresight evaluate multiwoz", () => {
     expect(report.official.inform).toBeGreaterThan(0.5);
     expect(report.convlab.success).toBeGreaterThan(0.5);
     expect(report.convlab.success).toBe(1 - report.failures.length / 10);
+    expect(report.convlab.bookConstraints).toBeGreaterThan(0.5);
+    expect(report.convlab.strictSuccess).toBeLessThanOrEqual(report.convlab.success);
   });
 
   it("prints readable lines", async () => {

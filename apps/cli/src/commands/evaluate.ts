@@ -16,7 +16,8 @@ export function formatMultiWozReport(report: MultiWozCorpusReport, split: string
     `  official  Inform ${percent(report.official.inform)}  Success ${percent(report.official.success)}`,
     `  ConvLab   Inform P/R/F1 ${percent(c.informPrecision)} / ${percent(c.informRecall)} / ${percent(c.informF1)}` +
       `  Book ${percent(c.bookRate)}  Success ${percent(c.success)}  Strict ${percent(c.strictSuccess)}`,
-    `            final-goal ${percent(c.finalGoal)}  Combined (½·F1 + ¼·(Success + Book)) ${percent(c.combined)}`,
+    `            booking constraints ${percent(c.bookConstraints)}  final-goal ${percent(c.finalGoal)}` +
+      `  Combined (½·F1 + ¼·(Success + Book)) ${percent(c.combined)}`,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,31 +58,35 @@ describe("foresight sac", () => {
   it("annotates real DailyDialog dialogues, resumes, exports and counts them", async () => {
     if (!existsSync(resolveDataDir())) throw new Error(`shared data folder missing at ${resolveDataDir()}; set FORESIGHT_DATA_DIR`);
     const dir = mkdtempSync(join(tmpdir(), "sac-cli-"));
-    const out = join(dir, "dd.jsonl");
-    const model = scriptedAnnotator();
-    const [annotate, exporter, stats] = createSacCommands({ createModel: () => model });
-    const first = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out, "--concurrency", "2"]);
-    expect(first.err).toContain("[5/5]");
-    expect(first.code).toBe(0);
-    expect(first.out).toContain("annotated 5, skipped 0 (already done), failed 0 of 5 dailydialog dialogues");
-    expect(first.out).toMatch(/LLM usage: {3}5 calls/);
-    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(5);
-    const again = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out]);
-    expect(again.out).toContain("annotated 0, skipped 5");
-    expect(model.requests).toHaveLength(5);
+    try {
+      const out = join(dir, "dd.jsonl");
+      const model = scriptedAnnotator();
+      const [annotate, exporter, stats] = createSacCommands({ createModel: () => model });
+      const first = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out, "--concurrency", "2"]);
+      expect(first.err).toContain("[5/5]");
+      expect(first.code).toBe(0);
+      expect(first.out).toContain("annotated 5, skipped 0 (already done), failed 0 of 5 dailydialog dialogues");
+      expect(first.out).toMatch(/LLM usage: {3}5 calls/);
+      expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(5);
+      const again = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out]);
+      expect(again.out).toContain("annotated 0, skipped 5");
+      expect(model.requests).toHaveLength(5);
 
-    const jsonl = join(dir, "ft.jsonl");
-    expect((await run(exporter, ["--in", out, "--format", "openai", "--out", jsonl])).out).toContain("wrote 5 openai conversations");
-    const example = JSON.parse(readFileSync(jsonl, "utf8").split("\n")[0] ?? "");
-    expect(example.messages[1]).toMatchObject({ role: "assistant", weight: 1 });
-    expect(example.messages[1].content).toMatch(/^⟦u_motivation=ask⟧ ⟦u_emotion=neutral⟧ ⟦u_topic=daily life⟧ ⟦a_motivation=respond⟧/);
-    const sharegpt = join(dir, "sharegpt.json");
-    await run(exporter, ["--in", out, "--format", "sharegpt", "--out", sharegpt]);
-    expect(JSON.parse(readFileSync(sharegpt, "utf8"))).toHaveLength(5);
-    const counted = await run(stats, ["--in", out, "--json"]);
-    expect(JSON.parse(counted.out).distributions.u_emotion.labels[0]).toMatchObject({ label: "neutral", share: 1 });
-    const missing = await run(stats, ["--in", join(dir, "nope.jsonl")]);
-    expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/nope\.jsonl: file not found/);
+      const jsonl = join(dir, "ft.jsonl");
+      expect((await run(exporter, ["--in", out, "--format", "openai", "--out", jsonl])).out).toContain("wrote 5 openai conversations");
+      const example = JSON.parse(readFileSync(jsonl, "utf8").split("\n")[0] ?? "");
+      expect(example.messages[1]).toMatchObject({ role: "assistant", weight: 1 });
+      expect(example.messages[1].content).toMatch(/^⟦u_motivation=ask⟧ ⟦u_emotion=neutral⟧ ⟦u_topic=daily life⟧ ⟦a_motivation=respond⟧/);
+      const sharegpt = join(dir, "sharegpt.json");
+      await run(exporter, ["--in", out, "--format", "sharegpt", "--out", sharegpt]);
+      expect(JSON.parse(readFileSync(sharegpt, "utf8"))).toHaveLength(5);
+      const counted = await run(stats, ["--in", out, "--json"]);
+      expect(JSON.parse(counted.out).distributions.u_emotion.labels[0]).toMatchObject({ label: "neutral", share: 1 });
+      const missing = await run(stats, ["--in", join(dir, "nope.jsonl")]);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/nope\.jsonl: file not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

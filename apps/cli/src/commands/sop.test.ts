@@ -47,6 +47,10 @@ describe("foresight sop check", () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toContain(`${file}: field sop.adjacency_list.代理.开始`);
     expect((await run(["sop", "check"])).code).toBe(2);
+    const folder = mkdtempSync(join(tmpdir(), "foresight-sop-cli-"));
+    const directory = await run(["sop", "check", folder]);
+    expect(directory.code).toBe(1);
+    expect(directory.err).toBe(`foresight sop check: ${folder}: not a regular file`);
   });
 });
 
@@ -75,5 +79,8 @@ describe("foresight sop metrics", () => {
     // one of the prediction's two paths (ask → no repair needed → end) is one of the gold SOP's seven
     expect(scored.out).toContain("paths P=0.5000 R=0.1429 F1=0.2222 (1 shared of 2 predicted, 7 gold)");
     expect((await run(["sop", "metrics", "--pred", pred])).err).toContain("--gold FILE is required");
+    const negative = await run(["sop", "metrics", "--pred", pred, "--gold", goldTask, "--max-exact-nodes=-1"]);
+    expect(negative.code).toBe(2);
+    expect(negative.err).toContain("--max-exact-nodes must be at least 0");
   });
 });

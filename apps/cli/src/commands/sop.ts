@@ -90,6 +90,7 @@ export const sopMetricsCommand: Command = {
     const maxPaths = parseIntFlag("max-paths", values["max-paths"], 10_000);
     const maxExactNodes = parseIntFlag("max-exact-nodes", values["max-exact-nodes"], 12);
     if (maxPaths < 1) throw new UsageError("--max-paths must be at least 1");
+    if (maxExactNodes < 0) throw new UsageError("--max-exact-nodes must be at least 0");
     const predFile = values.pred;
     const goldFile = values.gold;
     return reportingFormatErrors("sop metrics", io, () => {

@@ -137,6 +137,9 @@ describe("templates and user packs", () => {
     expect(() => requireTemplate(mine, "userReply")).toThrow(/prompt pack mine has no template "userReply" \(it has: systemReply\)/);
     expect(() => parsePromptPack({ ...mine, templates: { x: { system: "", user: "{{nope}}" } } })).toThrow(/invalid prompt pack mine: templates\.x\.user: unknown variable \{\{nope\}\}/);
     expect(() => parsePromptPack({ ...mine, defaultReaction: "happy" })).toThrow(PromptPackError);
+    expect(() => parsePromptPack({ ...mine, templates: { systemReply: { system: "", user: "{{history}}" } } })).toThrow(
+      /templates\.systemReply: must use \{\{act\}\} or \{\{actDescription\}\}/,
+    );
     expect(() => parsePromptPack({ id: "bad" })).toThrow(/invalid prompt pack bad: .*speakers/);
   });
 });

@@ -109,6 +109,11 @@ export const PromptPackSchema = z
         }
       }
     }
+    // GDP-Zero's chat code lost the act after the first turn; a reply template that never names the act would repeat that.
+    const reply = pack.templates[TEMPLATE_NAMES.systemReply];
+    if (reply && !/\{\{\s*(?:act|actDescription)\s*\}\}/.test(`${reply.system}\n${reply.user}`)) {
+      ctx.addIssue({ code: "custom", path: ["templates", TEMPLATE_NAMES.systemReply], message: "must use {{act}} or {{actDescription}}: the system reply is conditioned on the act at every turn" });
+    }
     const reactions = pack.userReactions.map((reaction) => reaction.label);
     if (pack.defaultReaction !== undefined && !reactions.includes(pack.defaultReaction)) {
       ctx.addIssue({ code: "custom", path: ["defaultReaction"], message: `must be one of the userReactions: ${reactions.join(", ")}` });

@@ -35,18 +35,30 @@ function bracketedSpans(text: string): string[] {
   return spans.sort((a, b) => a.at - b.at).map((span) => span.text);
 }
 
-function optionAnswer(text: string, keys: readonly string[]): number | undefined {
-  const match = /^\s*(?:\*\*)?(?:option|answer|choice)?\s*[:#]?\s*[([]?([A-Za-z0-9]{1,2})[)\].:]?(?:\*\*)?(?:\s|$|[)\].:,-])/i.exec(text);
+function namedAtStart(norm: string, spellings: readonly { norm: string; label: string }[]): string | undefined {
+  return spellings.find((spelling) => norm === spelling.norm || norm.startsWith(`${spelling.norm} `) || (CJK.test(spelling.norm) && norm.startsWith(spelling.norm)))?.label;
+}
+
+/**
+ * The option a leading key picks ("B", "B)", "(B)", "Answer: B", "B credibility appeal"). A key followed by other
+ * prose counts only when it is set off as a key (brackets, ")", ".", ":", or "Answer:"), so the article "A" or the
+ * pronoun "I" opening a sentence is not read as an option; a key whose following words name a different label is
+ * ambiguous and not taken either.
+ */
+function optionAnswer(text: string, keys: readonly string[], labels: readonly string[], spellings: readonly { norm: string; label: string }[]): number | undefined {
+  const match = /^\s*(?:\*\*)?(?:(option|answer|choice)\s*[:#]?\s*)?([([])?([A-Za-z0-9]{1,2})([)\].:])?(?:\*\*)?(?=\s|$|[)\].:,-])/i.exec(text);
   if (!match) return undefined;
-  const key = match[1] as string;
-  const exact = keys.indexOf(key);
-  if (exact >= 0) return exact;
+  const key = match[3] as string;
+  let index = keys.indexOf(key);
   // A lone lower-case letter is only taken as a key when it stands alone (not the word "a").
-  if (/^[a-z]$/.test(key) && text.trim().length <= 3) {
-    const index = keys.indexOf(key.toUpperCase());
-    return index >= 0 ? index : undefined;
-  }
-  return undefined;
+  if (index < 0 && /^[a-z]$/.test(key) && text.trim().length <= 3) index = keys.indexOf(key.toUpperCase());
+  if (index < 0) return undefined;
+  const rest = normalizeLabel(text.slice(match[0].length));
+  if (rest.length === 0) return index;
+  const named = namedAtStart(rest, spellings);
+  if (named !== undefined) return named === labels[index] ? index : undefined;
+  const setOff = match[1] !== undefined || match[2] !== undefined || match[4] !== undefined;
+  return setOff ? index : undefined;
 }
 
 /**
@@ -71,12 +83,12 @@ export function matchLabel(text: string, labels: readonly string[], options: Mat
   }
 
   if (options.optionKeys) {
-    const index = optionAnswer(text, options.optionKeys);
+    const index = optionAnswer(text, options.optionKeys, labels, usable);
     if (index !== undefined && labels[index] !== undefined) return { label: labels[index] as string, method: "option" };
   }
 
-  const prefixed = usable.find((spelling) => whole === spelling.norm || whole.startsWith(`${spelling.norm} `) || (CJK.test(spelling.norm) && whole.startsWith(spelling.norm)));
-  if (prefixed) return { label: prefixed.label, method: "prefix" };
+  const prefixed = namedAtStart(whole, usable);
+  if (prefixed !== undefined) return { label: prefixed, method: "prefix" };
 
   const padded = ` ${whole} `;
   let best: { at: number; length: number; label: string } | undefined;

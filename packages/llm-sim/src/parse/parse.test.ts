@@ -24,6 +24,18 @@ describe("matchLabel", () => {
     expect(matchLabel("下一步应该是建立信任。", ["打招呼", "建立信任"])?.label).toBe("建立信任");
   });
 
+  it("does not read a sentence's opening article or pronoun as an option key", () => {
+    const keys = optionKeys(acts.length);
+    expect(matchLabel("A logical appeal would work best here.", acts, { optionKeys: keys })?.label).toBe("logical appeal");
+    expect(matchLabel("A credibility appeal.", acts, { optionKeys: keys })?.label).toBe("credibility appeal");
+    expect(matchLabel("A. logical appeal", acts, { optionKeys: keys })?.label).toBe("logical appeal");
+    expect(matchLabel("E - task related inquiry", acts, { optionKeys: keys })).toEqual({ label: "task related inquiry", method: "option" });
+    expect(matchLabel("Answer: C", acts, { optionKeys: keys })).toEqual({ label: "emotion appeal", method: "option" });
+    expect(matchLabel("B) I think this is best", acts, { optionKeys: keys })).toEqual({ label: "credibility appeal", method: "option" });
+    const sop = ["Greet", "Verify identity", "Empathize", "Build trust", "Relieve doubts", "Attempt persuasion", "Chit-chat", "Thank", "Other action", "Polite end"];
+    expect(matchLabel("I would empathize first.", sop, { optionKeys: optionKeys(sop.length) })?.label).toBe("Empathize");
+  });
+
   it("returns undefined when nothing matches", () => {
     expect(matchLabel("I have no idea", acts)).toBeUndefined();
     expect(matchLabel("", acts)).toBeUndefined();
@@ -82,6 +94,9 @@ describe("numbers, yes/no and verdicts", () => {
     expect(parseVerdict("Response A is kind but Response B is better")).toBeUndefined();
     expect(parseVerdict("Verdict: B")).toBe("B");
     expect(parseVerdict("I cannot decide")).toBeUndefined();
+    // Whole-transcript judges name "Conversation A/B".
+    expect(parseVerdict('{"winner": "Conversation B"}')).toBe("B");
+    expect(parseVerdict("Conversation A is clearly better.")).toBe("A");
   });
 });
 

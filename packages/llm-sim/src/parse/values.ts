@@ -75,12 +75,12 @@ export function parseVerdict(text: string): ShownVerdict | undefined {
   const bracket = /\[\[\s*(A|B|tie|TIE|Tie|C)\s*\]\]/.exec(text);
   if (bracket) return bracket[1] === "A" ? "A" : bracket[1] === "B" ? "B" : "tie";
   const trimmed = text.trim().replace(/^[\s*"'`([]+|[\s*"'`)\].!]+$/g, "");
-  if (/^(?:response|candidate|option|reply)?\s*A$/i.test(trimmed)) return "A";
-  if (/^(?:response|candidate|option|reply)?\s*B$/i.test(trimmed)) return "B";
+  if (/^(?:response|candidate|option|reply|conversation|transcript)?\s*A$/i.test(trimmed)) return "A";
+  if (/^(?:response|candidate|option|reply|conversation|transcript)?\s*B$/i.test(trimmed)) return "B";
   if (/^(?:tie|draw|equal|both|neither)$/i.test(trimmed)) return "tie";
-  const labelled = /(?:answer|verdict|winner|better|choice|preferred)\s*(?:is)?\s*[:=]?\s*\**\s*(?:response|candidate|option|reply)?\s*\**\s*(A|B|tie)\b/i.exec(text);
+  const labelled = /(?:answer|verdict|winner|better|choice|preferred)\s*(?:is)?\s*[:=]?\s*\**\s*(?:response|candidate|option|reply|conversation|transcript)?\s*\**\s*(A|B|tie)\b/i.exec(text);
   if (labelled) return labelled[1]?.toUpperCase() === "A" ? "A" : labelled[1]?.toUpperCase() === "B" ? "B" : "tie";
-  const named = [...text.matchAll(/\b(?:response|candidate|option|reply)\s+(A|B)\b/gi)].map((match) => (match[1] ?? "").toUpperCase());
+  const named = [...text.matchAll(/\b(?:response|candidate|option|reply|conversation|transcript)\s+(A|B)\b/gi)].map((match) => (match[1] ?? "").toUpperCase());
   const distinct = new Set(named);
   if (distinct.size === 1) return named[0] === "A" ? "A" : "B";
   if (/\b(?:it'?s a tie|tie|equally good|both are equal)\b/i.test(text)) return "tie";

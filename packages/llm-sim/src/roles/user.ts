@@ -10,6 +10,8 @@ import type { RoleCallOptions, UserReply, UserSimulator } from "./types.js";
 export interface ParsedUserOutput {
   reply: UserReply;
   failures: number;
+  /** The pack has reactions and none could be read (the default reaction was used). */
+  reactionFallback: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function parseUserOutput(pack: PromptPack, raw: string): ParsedUserOutput
   }
   const cleaned = cleanUtterance(text, { speaker: pack.speakers.user, others: [pack.speakers.system] });
   let failures = 0;
+  let reactionFallback = false;
   let body = cleaned.text.replace(/[ \t]{2,}/g, " ").trim();
   const reply: UserReply = { text: body, ended, fallback: false };
   if (pack.userReactions.length > 0) {
@@ -46,6 +49,7 @@ export function parseUserOutput(pack: PromptPack, raw: string): ParsedUserOutput
     }
     if (reaction === undefined) {
       failures++;
+      reactionFallback = true;
       reply.fallback = true;
       reaction = pack.defaultReaction ?? labels[Math.floor(labels.length / 2)];
     }
@@ -56,7 +60,7 @@ export function parseUserOutput(pack: PromptPack, raw: string): ParsedUserOutput
     reply.fallback = true;
     reply.text = pack.fallbackReplies.user;
   }
-  return { reply, failures };
+  return { reply, failures, reactionFallback };
 }
 
 /** Options for {@link LlmUserSimulator}. */

@@ -38,6 +38,12 @@ describe("LlmReactionValue (GDP-Zero)", () => {
     expect(ledger.snapshot().byRole.value).toMatchObject({ parseAttempts: 10, parseFailures: 1 });
   });
 
+  it("counts a reaction label written without an utterance", async () => {
+    const model = new ScriptedChatModel({ script: [["[donate]", "Persuadee: [no donation]", "[neutral] Hmm."]] });
+    const result = await new LlmReactionValue({ model, rng: createRng(1), pack: persuasionPack, samples: 3 }).evaluate(history);
+    expect(result).toEqual({ value: 0, samples: [1, -1, 0], unparsed: 0, fallback: false });
+  });
+
   it("returns the fallback value 0 when nothing parses, and needs reactions", async () => {
     const model = new ScriptedChatModel({ script: [["hmm"]] });
     const result = await new LlmReactionValue({ model, rng: createRng(1), pack: persuasionPack, samples: 3 }).evaluate(history);

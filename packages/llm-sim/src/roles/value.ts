@@ -60,7 +60,8 @@ export class LlmReactionValue extends LlmRole implements ValueFunction {
     let unparsed = 0;
     for (const choice of response.choices) {
       const parsed = parseUserOutput(this.pack, choice.text);
-      const reaction = parsed.reply.fallback ? undefined : this.pack.userReactions.find((spec) => spec.label === parsed.reply.reaction);
+      // Only the reaction matters here: a readable label with no words after it ("[donate]") still counts.
+      const reaction = parsed.reactionFallback ? undefined : this.pack.userReactions.find((spec) => spec.label === parsed.reply.reaction);
       if (reaction) values.push(reaction.value);
       else unparsed++;
     }

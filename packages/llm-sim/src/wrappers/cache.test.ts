@@ -91,6 +91,18 @@ describe("repeated requests", () => {
     expect(replayed.flatMap((response) => response.choices.map((choice) => choice.text))).toEqual(["answer 0", "answer 1", "answer 2", "answer 3"]);
   });
 
+  it("gives the sample indices of a failed request back, so its retry replays in a new run", async () => {
+    const flaky = new ScriptedChatModel({ id: "m", script: [{ error: { status: 503 } }, ["kept 0", "kept 1"]] });
+    const run1 = withDiskCache(flaky, { dir });
+    await expect(run1.complete({ ...request, n: 2 })).rejects.toMatchObject({ status: 503 });
+    const retried = await run1.complete({ ...request, n: 2 });
+    expect(retried.choices.map((choice) => choice.text)).toEqual(["kept 0", "kept 1"]);
+    const run2 = withDiskCache(new ScriptedChatModel({ id: "m" }), { dir, mode: "replay-only" });
+    const replayed = await run2.complete({ ...request, n: 2 });
+    expect(replayed.cached).toBe(true);
+    expect(replayed.choices.map((choice) => choice.text)).toEqual(["kept 0", "kept 1"]);
+  });
+
   it("reuses samples for temperature 0 or when asked to", async () => {
     const model = counting();
     const greedy = withDiskCache(model, { dir });

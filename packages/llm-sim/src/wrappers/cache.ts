@@ -119,50 +119,58 @@ export function withDiskCache(model: ChatModel, options: DiskCacheOptions = {}):
       const n = request.n ?? 1;
       const repeated = options.repeatedRequests ?? (request.temperature === 0 ? "same" : "fresh");
       let offset = 0;
+      let reserved: string | undefined;
       if (repeated === "fresh") {
-        const first = cacheKey(model.id, request, 0);
-        offset = occurrences.get(first) ?? 0;
-        occurrences.set(first, offset + n);
+        reserved = cacheKey(model.id, request, 0);
+        offset = occurrences.get(reserved) ?? 0;
+        occurrences.set(reserved, offset + n);
       }
-      const keys = Array.from({ length: n }, (_, index) => cacheKey(model.id, request, offset + index));
-      const entries = await Promise.all(keys.map((key) => readEntry(dir, key)));
-      entries.forEach((entry, index) => options.onLookup?.({ key: keys[index] as string, hit: entry !== undefined, sampleIndex: offset + index }));
-      const missing = entries.flatMap((entry, index) => (entry === undefined ? [index] : []));
-      if (missing.length > 0 && mode === "replay-only") {
-        throw new ChatModelError("cache-miss", `LLM cache in ${dir} has no response for ${missing.length} of ${n} samples (replay-only mode)`);
-      }
-      let promptTokens = 0;
-      let completionTokens = 0;
-      let modelName = entries.find((entry) => entry !== undefined)?.model ?? model.id;
-      if (missing.length > 0) {
-        const fresh = await model.complete({ ...request, n: missing.length });
-        if (fresh.choices.length < missing.length) {
-          throw new ChatModelError("malformed-response", `model ${model.id} returned ${fresh.choices.length} choices for n=${missing.length}`);
+      try {
+        const keys = Array.from({ length: n }, (_, index) => cacheKey(model.id, request, offset + index));
+        const entries = await Promise.all(keys.map((key) => readEntry(dir, key)));
+        entries.forEach((entry, index) => options.onLookup?.({ key: keys[index] as string, hit: entry !== undefined, sampleIndex: offset + index }));
+        const missing = entries.flatMap((entry, index) => (entry === undefined ? [index] : []));
+        if (missing.length > 0 && mode === "replay-only") {
+          throw new ChatModelError("cache-miss", `LLM cache in ${dir} has no response for ${missing.length} of ${n} samples (replay-only mode)`);
         }
-        modelName = fresh.model;
-        promptTokens = fresh.usage.promptTokens;
-        completionTokens = fresh.usage.completionTokens;
-        const share = fresh.usage.completionTokens / missing.length;
-        const writes: Promise<void>[] = [];
-        missing.forEach((sampleIndex, position) => {
-          const choice = fresh.choices[position] as ChatChoice;
-          const entry: CacheEntry = { version: 1, model: fresh.model, choice, promptTokens: fresh.usage.promptTokens, completionTokens: share };
-          entries[sampleIndex] = entry;
-          if (mode === "read-write") writes.push(writeEntry(dir, keys[sampleIndex] as string, entry));
-        });
-        await Promise.all(writes);
-      } else {
-        promptTokens = entries[0]?.promptTokens ?? 0;
-        completionTokens = entries.reduce((sum, entry) => sum + (entry?.completionTokens ?? 0), 0);
+        let promptTokens = 0;
+        let completionTokens = 0;
+        let modelName = entries.find((entry) => entry !== undefined)?.model ?? model.id;
+        if (missing.length > 0) {
+          const fresh = await model.complete({ ...request, n: missing.length });
+          if (fresh.choices.length < missing.length) {
+            throw new ChatModelError("malformed-response", `model ${model.id} returned ${fresh.choices.length} choices for n=${missing.length}`);
+          }
+          modelName = fresh.model;
+          promptTokens = fresh.usage.promptTokens;
+          completionTokens = fresh.usage.completionTokens;
+          const share = fresh.usage.completionTokens / missing.length;
+          const writes: Promise<void>[] = [];
+          missing.forEach((sampleIndex, position) => {
+            const choice = fresh.choices[position] as ChatChoice;
+            const entry: CacheEntry = { version: 1, model: fresh.model, choice, promptTokens: fresh.usage.promptTokens, completionTokens: share };
+            entries[sampleIndex] = entry;
+            if (mode === "read-write") writes.push(writeEntry(dir, keys[sampleIndex] as string, entry));
+          });
+          await Promise.all(writes);
+        } else {
+          promptTokens = entries[0]?.promptTokens ?? 0;
+          completionTokens = entries.reduce((sum, entry) => sum + (entry?.completionTokens ?? 0), 0);
+        }
+        const choices = entries.map((entry) => structuredClone((entry as CacheEntry).choice));
+        const response: ChatResponse = {
+          model: modelName,
+          choices,
+          usage: { promptTokens, completionTokens: Math.round(completionTokens) },
+        };
+        if (missing.length === 0) response.cached = true;
+        return response;
+      } catch (error) {
+        // A failed request gives its sample indices back (unless an identical request took later ones meanwhile),
+        // so the caller's retry uses the same indices and a re-run replays in the same order.
+        if (reserved !== undefined && occurrences.get(reserved) === offset + n) occurrences.set(reserved, offset);
+        throw error;
       }
-      const choices = entries.map((entry) => structuredClone((entry as CacheEntry).choice));
-      const response: ChatResponse = {
-        model: modelName,
-        choices,
-        usage: { promptTokens, completionTokens: Math.round(completionTokens) },
-      };
-      if (missing.length === 0) response.cached = true;
-      return response;
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createRng } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
-import type { ChatRequest } from "../chat.js";
+import type { ChatModel, ChatRequest, ChatResponse } from "../chat.js";
 import { ChatModelError, isRetryableError, parseRetryAfter } from "../errors.js";
 import { FakeClock, ScriptedChatModel } from "../testing/index.js";
 import { UsageLedger, withAccounting } from "./accounting.js";
@@ -103,6 +103,36 @@ describe("timeout and abort", () => {
     controller.abort();
     await expect(pending).rejects.toMatchObject({ kind: "aborted" });
     expect(model.requests).toHaveLength(1);
+  });
+});
+
+describe("timeout with a model that ignores its signal", () => {
+  const deaf: ChatModel = { id: "deaf", complete: () => new Promise<ChatResponse>(() => undefined) };
+
+  it("still fails on time with a retryable timeout", async () => {
+    await expect(withTimeout(deaf, 20).complete(hello)).rejects.toMatchObject({ kind: "timeout" });
+  });
+
+  it("still honours the caller's abort and frees the concurrency slot", async () => {
+    const answering = new ScriptedChatModel({ script: ["free"] });
+    const started: string[] = [];
+    const deafToStuck: ChatModel = {
+      id: "deaf-to-stuck",
+      complete: (request) => {
+        const content = request.messages[0]?.content ?? "";
+        started.push(content);
+        return content === "stuck" ? deaf.complete(request) : answering.complete(request);
+      },
+    };
+    const limited = withConcurrencyLimit(withTimeout(deafToStuck, 60_000), 1);
+    const controller = new AbortController();
+    const pending = limited.complete({ messages: [{ role: "user", content: "stuck" }], signal: controller.signal });
+    const queued = limited.complete(hello);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(started).toEqual(["stuck"]);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ kind: "aborted" });
+    expect((await queued).choices[0]?.text).toBe("free");
   });
 });
 

@@ -41,8 +41,11 @@ export interface MultiWozCorpusReport {
     informRecall: number | null;
     informF1: number | null;
     bookRate: number | null;
+    /** ConvLab-3's booking-constraint rate (people/day/stay/time as tracked when booking), mean where defined. */
+    bookConstraints: number | null;
     finalGoal: number;
     success: number;
+    /** ConvLab-3's strict success: success with booking constraints 1 (or none to check). */
     strictSuccess: number;
     /** ½·Inform F1 + ¼·(Success + Book rate). */
     combined: number | null;
@@ -88,6 +91,7 @@ export function evaluateMultiWozCorpus(
       informRecall: meanOf(sessions.map((s) => s.inform.recall)),
       informF1,
       bookRate,
+      bookConstraints: meanOf(sessions.map((s) => s.bookConstraints)),
       finalGoal: meanOf(sessions.map((s) => s.finalGoal))!,
       success,
       strictSuccess: rate(sessions.map((s) => s.strictSuccess)),

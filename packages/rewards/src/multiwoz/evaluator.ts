@@ -34,13 +34,23 @@ export interface InformScore {
 /** The evaluation of one dialogue session against its goal. */
 export interface MultiWozEvaluation {
   inform: InformScore;
-  /** Mean share of booking constraints the booked entities satisfy, over goal domains with a booking; null if none. */
+  /** Mean share of the goal's informable constraints the booked entities satisfy, over goal domains with a booking; null if none. */
   bookRate: number | null;
   /** Share of goal domains whose constraints (and booked entity) the database confirms; 1 when nothing to check. */
   finalGoal: number;
+  /**
+   * ConvLab-3's booking-constraint check (`book_rate_constrains`): per goal domain with booking constraints (taxi
+   * excepted), the share of the goal's `book` slots (`people`, `day`, `stay`, `time`) that the belief state held when
+   * the booking was made carries with the same value; 0 for a domain where nothing was booked, 1 where the booking
+   * came without a belief state or the state tracks no booking slot; the mean over domains, null if none.
+   */
+  bookConstraints: number | null;
   /** ConvLab's task success: book rate 1 and inform recall 1 (where defined), and final goal 1. */
   success: boolean;
-  /** Success with no false-positive informs (inform precision 1 where defined). */
+  /**
+   * ConvLab-3's strict success (`success_strict`, what its `task_success` returns by default): success and booking
+   * constraints 1 (or none to check).
+   */
   strictSuccess: boolean;
   /** ConvLab's per-domain success (book rate and inform recall of that domain), for the goal's domains. */
   domainSuccess: Partial<Record<string, boolean>>;
@@ -90,6 +100,8 @@ export class MultiWozEvaluator {
   private currentDomain = "";
   private informs: SystemInform[] = [];
   private readonly booked = new Map<string, MultiWozEntity | "taxi">();
+  /** The belief state's booking slots of a domain when its booking was made (ConvLab-3's `booked_states`). */
+  private readonly bookedStates = new Map<string, Readonly<Record<string, string>> | undefined>();
   private readonly references = new Map<string, { domain: string; entity: MultiWozEntity }>();
 
   /** Creates an evaluator over the venue database (used for bookings and the final-goal check). */
@@ -101,6 +113,7 @@ export class MultiWozEvaluator {
     this.currentDomain = "";
     this.informs = [];
     this.booked.clear();
+    this.bookedStates.clear();
     this.references.clear();
   }
 
@@ -148,7 +161,7 @@ export class MultiWozEvaluator {
       const first = belief[domain]?.booked[0];
       if (first && !this.booked.has(domain)) {
         const entity = this.lookUpBooking(domain, first, belief);
-        if (entity) this.booked.set(domain, entity);
+        if (entity) this.setBooked(domain, entity, belief);
       }
     }
     if ((belief.taxi?.booked.length ?? 0) > 0 && !this.booked.has("taxi")) this.booked.set("taxi", "taxi");
@@ -158,17 +171,23 @@ export class MultiWozEvaluator {
     if (this.booked.has(domain)) return;
     const registered = this.references.get(reference.toLowerCase());
     if (registered && registered.domain === domain) {
-      this.booked.set(domain, registered.entity);
+      this.setBooked(domain, registered.entity, belief);
       return;
     }
     const entry = belief?.[domain]?.booked.find((b) => lower(b.reference) === reference.toLowerCase());
     const fromBelief = entry ? this.lookUpBooking(domain, entry, belief) : undefined;
     if (fromBelief) {
-      this.booked.set(domain, fromBelief);
+      this.setBooked(domain, fromBelief, belief);
       return;
     }
     const rows = this.db.entities(domain);
-    if (/^\d{8}$/.test(reference) && Number(reference) < rows.length) this.booked.set(domain, rows[Number(reference)]!);
+    if (/^\d{8}$/.test(reference) && Number(reference) < rows.length) this.setBooked(domain, rows[Number(reference)]!, belief);
+  }
+
+  private setBooked(domain: string, entity: MultiWozEntity, belief?: MultiWozBeliefState): void {
+    this.booked.set(domain, entity);
+    const state = belief?.[domain]?.book;
+    this.bookedStates.set(domain, state === undefined ? undefined : { ...state });
   }
 
   private lookUpBooking(domain: string, entry: Record<string, string>, belief?: MultiWozBeliefState): MultiWozEntity | undefined {
@@ -211,6 +230,34 @@ export class MultiWozEvaluator {
       if (total !== 0) scores.push(match / total);
     }
     return scores;
+  }
+
+  private bookConstraintScores(domains: readonly string[]): number[] {
+    const scores: number[] = [];
+    for (const domain of domains) {
+      const goal = this.domainGoal(domain);
+      if (domain === "taxi" || !goal?.book) continue;
+      const wanted = Object.entries(goal.book);
+      if (wanted.length === 0) continue;
+      if (!this.booked.has(domain)) {
+        scores.push(0);
+        continue;
+      }
+      const state = this.bookedStates.get(domain);
+      if (state === undefined || Object.keys(state).length === 0) {
+        scores.push(1);
+        continue;
+      }
+      const match = wanted.filter(([slot, value]) => lower(state[slot]).trim() === value.trim().toLowerCase()).length;
+      scores.push(match / wanted.length);
+    }
+    return scores;
+  }
+
+  /** ConvLab-3's booking-constraint rate (`book_rate_constrains`, see {@link MultiWozEvaluation.bookConstraints}). */
+  bookConstraints(): number | null {
+    const scores = this.bookConstraintScores(EVALUATED_DOMAINS);
+    return scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length;
   }
 
   /** Book rate over the goal's domains with a booking (ConvLab's `book_rate`); null when there is none. */
@@ -327,6 +374,7 @@ export class MultiWozEvaluator {
     const inform = this.inform();
     const bookRate = this.bookRate();
     const finalGoal = this.finalGoal();
+    const bookConstraints = this.bookConstraints();
     const success = MultiWozEvaluator.succeeded(bookRate, inform.recall) && finalGoal === 1;
     const domainSuccess: Partial<Record<string, boolean>> = {};
     for (const domain of Object.keys(this.goal.domains)) {
@@ -341,8 +389,9 @@ export class MultiWozEvaluator {
       inform,
       bookRate,
       finalGoal,
+      bookConstraints,
       success,
-      strictSuccess: success && (inform.precision === null || inform.precision === 1),
+      strictSuccess: success && (bookConstraints === null || bookConstraints === 1),
       domainSuccess,
       booked,
     };

@@ -77,6 +77,8 @@ describe("ConvLab's evaluator on real validation dialogues", () => {
     expect(result.bookRate).toBe(1);
     expect(result.finalGoal).toBe(1);
     expect(result.success).toBe(true);
+    // ConvLab keeps the first booking: the hotel was first booked for 1 person, Friday, 1 night (goal: 3, Monday, 4)
+    expect(result.bookConstraints).toBe(0);
     expect(result.strictSuccess).toBe(false);
     expect(result.domainSuccess).toEqual({ hotel: true, train: true });
     expect(result.booked).toEqual({ hotel: "warkworth house", train: "TR1567" });
@@ -87,6 +89,8 @@ describe("ConvLab's evaluator on real validation dialogues", () => {
     expect(result.booked.train).toBe("TR9390");
     // train booking: day friday ≠ wednesday, leaveAt 16:24 ≥ 15:45 → 1/2; the restaurant booking matches → 1
     expect(result.bookRate).toBe(0.75);
+    // the booking slots tracked when booking match the goal: restaurant 8 / wednesday / 20:15, train 8 people
+    expect(result.bookConstraints).toBe(1);
     expect(result.success).toBe(false);
     expect(result.domainSuccess.train).toBe(false);
   });
@@ -131,11 +135,33 @@ describe("ConvLab's evaluator on real validation dialogues", () => {
     expect(result.success).toBe(false);
   });
 
+  it("checks booking constraints against the belief state held when booking (ConvLab-3's strict success)", () => {
+    const evaluator = new MultiWozEvaluator(db);
+    const goal = {
+      domains: { restaurant: { info: { name: "charlie chan" }, failInfo: {}, reqt: [], book: { people: "2", day: "monday" } } },
+      message: [],
+    };
+    const charlie = String(db.entities("restaurant").findIndex((e) => e.name === "charlie chan")).padStart(8, "0");
+    const belief = (day: string) => ({ restaurant: { semi: { name: "charlie chan" }, book: { people: "2", day, time: "" }, booked: [] } });
+    const run = (state?: ReturnType<typeof belief>) => {
+      evaluator.reset(goal);
+      evaluator.addUserActs([{ domain: "Restaurant", intent: "Inform", slot: "Name", value: "charlie chan" }]);
+      evaluator.addSystemActs([{ domain: "Booking", intent: "Book", slot: "Ref", value: charlie }], state);
+      return evaluator.evaluate();
+    };
+    expect(run(belief("tuesday"))).toMatchObject({ bookRate: 1, bookConstraints: 0.5, success: true, strictSuccess: false });
+    expect(run(belief("Monday"))).toMatchObject({ bookConstraints: 1, success: true, strictSuccess: true });
+    expect(run()).toMatchObject({ bookConstraints: 1, strictSuccess: true }); // no state tracked: nothing to contradict
+    evaluator.reset(goal);
+    expect(evaluator.bookConstraints()).toBe(0); // a booking was wanted and none was made
+  });
+
   it("gives null inform scores when nothing was requested", () => {
     const evaluator = new MultiWozEvaluator(db);
     evaluator.reset({ domains: { police: { info: {}, failInfo: {}, reqt: [] } }, message: [] });
     expect(evaluator.inform()).toMatchObject({ precision: null, recall: null, f1: null });
     expect(evaluator.bookRate()).toBeNull();
+    expect(evaluator.bookConstraints()).toBeNull();
   });
 });
 

@@ -30,7 +30,8 @@ export type AnnotationOutcome = { ok: true; record: AnnotatedDialogue; repairs: 
 /**
  * Annotates a whole dialogue in one pass (future-aware: the model sees every turn before labelling any). An answer
  * that fails validation is sent back with the reason and the model asked again, up to `maxAttempts` calls; a
- * dialogue that still fails, or whose call fails, is returned as a failure with the reason — never dropped.
+ * dialogue that still fails, or whose call fails, is returned as a failure with the reason — never dropped. When
+ * `signal` aborts, the promise rejects with the abort error instead (a cancelled dialogue has not failed).
  */
 export async function annotateDialogue(model: ChatModel, dialogue: Dialogue, options: AnnotateDialogueOptions): Promise<AnnotationOutcome> {
   const maxAttempts = options.maxAttempts ?? 3;
@@ -56,6 +57,8 @@ export async function annotateDialogue(model: ChatModel, dialogue: Dialogue, opt
       });
       text = response.choices[0]?.text ?? "";
     } catch (error) {
+      // A cancelled run is not a failed dialogue: let the abort reach the caller.
+      if (options.signal?.aborted) throw error;
       return failure(`model call failed: ${(error as Error).message}`, attempt, lastOutput);
     }
     lastOutput = text;

@@ -1,7 +1,7 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { UsageLedger, withAccounting } from "@foresight/llm-sim";
 import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { loadSacCorpus } from "../corpus.js";
@@ -11,8 +11,19 @@ import { AnnotatedDialogueSchema, AnnotationFailureSchema } from "../schema.js";
 import { announcedTurnCount, validAnswer } from "../test-fixtures/annotator.js";
 import { annotateCorpus, readAnnotatedIds, type AnnotationProgress } from "./runner.js";
 
-function files() {
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "sac-runner-"));
+  made.push(dir);
+  return dir;
+}
+
+function files() {
+  const dir = tempDir();
   return { outFile: join(dir, "out", "dd.jsonl"), errorsFile: join(dir, "out", "dd.errors.jsonl") };
 }
 
@@ -53,8 +64,29 @@ describe("annotateCorpus on real DailyDialog dialogues", () => {
     expect(readJsonl(paths.outFile, AnnotatedDialogueSchema)).toHaveLength(5);
   });
 
+  it("stops on abort without recording the dialogue in flight as failed, and a re-run finishes it", async () => {
+    const dialogues = loadSacCorpus("dailydialog", { limit: 3 });
+    const controller = new AbortController();
+    const model = new ScriptedChatModel({
+      respond: (request, call) => {
+        if (call === 1) {
+          controller.abort();
+          return { choices: [validAnswer(announcedTurnCount(request))], delayMs: 60_000 };
+        }
+        return validAnswer(announcedTurnCount(request));
+      },
+    });
+    const paths = files();
+    const summary = await annotateCorpus(model, dialogues, { ...paths, corpus: "dailydialog", concurrency: 1, signal: controller.signal });
+    expect(summary).toMatchObject({ total: 3, annotated: 1, failed: 0, aborted: true });
+    expect(readJsonl(paths.errorsFile, AnnotationFailureSchema)).toEqual([]);
+    expect(readJsonl(paths.outFile, AnnotatedDialogueSchema).map((record) => record.id)).toEqual([dialogues[0]?.id]);
+    const resumed = await annotateCorpus(model, dialogues, { ...paths, corpus: "dailydialog" });
+    expect(resumed).toMatchObject({ skipped: 1, annotated: 2, failed: 0, aborted: false });
+  });
+
   it("repairs a last line cut short by an interrupted run and rejects other damage", () => {
-    const file = join(mkdtempSync(join(tmpdir(), "sac-runner-")), "cut.jsonl");
+    const file = join(tempDir(), "cut.jsonl");
     const record = { id: "a", corpus: "c", domain: "d", model: "m", attempts: 1, turns: [{ speaker: "user", text: "hi", annotation: { motivation: null, emotion: null, topics: [], bridgingQuestion: null } }] };
     writeFileSync(file, `${JSON.stringify(record)}\n{"id": "b", "corp`);
     const warnings: string[] = [];

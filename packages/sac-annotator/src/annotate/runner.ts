@@ -37,6 +37,8 @@ export interface AnnotateCorpusOptions extends Omit<AnnotateDialogueOptions, "si
 export interface AnnotationRunSummary extends AnnotationProgress {
   outFile: string;
   errorsFile: string;
+  /** The run stopped because `signal` aborted; dialogues in flight were neither written nor counted as failed. */
+  aborted: boolean;
 }
 
 /**
@@ -105,7 +107,13 @@ export async function annotateCorpus(model: ChatModel, dialogues: readonly Dialo
     while (next < queue.length) {
       if (options.signal?.aborted) return;
       const dialogue = queue[next++] as Dialogue;
-      const outcome = await annotateDialogue(model, dialogue, { ...options, signal: options.signal });
+      let outcome: Awaited<ReturnType<typeof annotateDialogue>>;
+      try {
+        outcome = await annotateDialogue(model, dialogue, { ...options, signal: options.signal });
+      } catch (error) {
+        if (options.signal?.aborted) return;
+        throw error;
+      }
       if (outcome.ok) {
         appendJsonl(options.outFile, outcome.record);
         progress.annotated++;
@@ -118,5 +126,5 @@ export async function annotateCorpus(model: ChatModel, dialogues: readonly Dialo
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
-  return { ...progress, outFile: options.outFile, errorsFile: options.errorsFile };
+  return { ...progress, outFile: options.outFile, errorsFile: options.errorsFile, aborted: options.signal?.aborted === true };
 }

@@ -3,6 +3,8 @@ import { createRng } from "@foresight/dialogue";
 import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { dpoPairs, negativesOf } from "./dpo.js";
 import { TrajectorySchema, type SeedSituation } from "./schema.js";
+import { parseSacMessage } from "../chain/serialize.js";
+import { steerByPrefill } from "../steer.js";
 import { parseSelection, selfPlay } from "./selfplay.js";
 
 const situation: SeedSituation = { id: "lonely", situation: "You moved to a new city and feel lonely.", opening: "I don't know anyone here yet." };
@@ -32,6 +34,8 @@ describe("self-play with rejection sampling", () => {
     expect(agent.requests[1]?.messages.map((message) => message.role)).toEqual(["system", "user", "assistant", "user"]);
     expect(agent.requests[1]?.messages[2]?.content).toContain("⟦a_motivation=comfort⟧");
     expect(JSON.stringify(user.requests)).not.toContain("⟦");
+    // The user model's roles alternate, starting with a user message (strict chat templates reject anything else).
+    expect(user.requests[0]?.messages.map((message) => message.role)).toEqual(["system", "user", "assistant", "user"]);
     expect(JSON.stringify(selector.requests)).not.toContain("⟦");
     expect(selector.requests[0]?.messages[1]?.content).toContain("[2] reply 1.1");
     expect(negativesOf(trajectory.turns[0]!).map((raw) => raw.slice(-9))).toEqual(["reply 1.0", "reply 1.2"]);
@@ -79,6 +83,26 @@ describe("self-play with rejection sampling", () => {
       expect(pair.prompt.at(-1)?.role).toBe("user");
       expect(pair.prompt).toHaveLength(2 + 2 * pair.meta.turn);
     }
+  });
+
+  it("keeps the prefilled action header of a steered agent in the raw reply", async () => {
+    const agent = new ScriptedChatModel({ id: "agent", respond: (request) => Array.from({ length: request.n ?? 1 }, (_, index) => `⟦a_topic=moving⟧\nmaybe join a club ${index}?`) });
+    const trajectory = await selfPlay(situation, {
+      agent,
+      user: new ScriptedChatModel({ respond: () => "ok" }),
+      selector: new ScriptedChatModel({ respond: () => '{"best": 2}' }),
+      candidates: 2,
+      agentTurns: 2,
+      prepareAgentRequest: (request) => steerByPrefill(request, { userState: null, motivation: "encourage", emotion: "upbeat" }),
+    });
+    const reply = trajectory.turns[0]?.reply;
+    expect(reply?.text).toBe("maybe join a club 1?");
+    expect(parseSacMessage(reply?.raw ?? "")).toEqual({ userState: null, action: { motivation: "encourage", emotion: "upbeat", topics: ["moving"] }, text: "maybe join a club 1?" });
+    // The agent sees its own full reply in the next turn's history, and DPO pairs carry it too.
+    expect(agent.requests[1]?.messages[2]).toEqual({ role: "assistant", content: reply?.raw });
+    const [pair] = dpoPairs([trajectory], createRng(1));
+    expect(pair?.chosen[0]?.content).toBe(reply?.raw);
+    expect(pair?.rejected[0]?.content).toMatch(/^⟦a_motivation=encourage⟧ ⟦a_emotion=upbeat⟧ ⟦a_topic=moving⟧\nmaybe join a club 0\?$/);
   });
 
   it("reads selector answers strictly", () => {

@@ -71,9 +71,15 @@ export function agentMessages(trajectory: Pick<Trajectory, "agentSystemPrompt" |
   return messages;
 }
 
+/**
+ * The user model's view: its own lines as assistant messages, the agent's replies (tags stripped) as user messages.
+ * It always opens with a user message, so roles alternate user/assistant as strict chat templates require.
+ */
 function userMessages(situation: SeedSituation, turns: readonly AgentTurn[]): ChatMessage[] {
-  const messages: ChatMessage[] = [{ role: "system", content: userSimulatorPrompt(situation) }];
-  if (turns.length === 0) messages.push({ role: "user", content: "(The conversation starts. Write your first message.)" });
+  const messages: ChatMessage[] = [
+    { role: "system", content: userSimulatorPrompt(situation) },
+    { role: "user", content: "(The conversation starts. Write your first message.)" },
+  ];
   for (const turn of turns) {
     messages.push({ role: "assistant", content: turn.user });
     if (turn.reply) messages.push({ role: "user", content: turn.reply.text });
@@ -146,7 +152,13 @@ export async function selfPlay(situation: SeedSituation, options: SelfPlayOption
       const request = options.prepareAgentRequest ? options.prepareAgentRequest(base, turn) : base;
       const response = await options.agent.complete(request);
       if (response.choices.length === 0) throw new Error(`agent model ${options.agent.id} returned no choices at turn ${turn}`);
-      const candidates = response.choices.map((choice) => ({ raw: choice.text, text: stripStateTags(choice.text) }));
+      // A prefilled request (steerByPrefill) ends with the start of the assistant message; the completion continues it.
+      const last = request.messages.at(-1);
+      const prefill = last?.role === "assistant" ? last.content : "";
+      const candidates = response.choices.map((choice) => {
+        const raw = `${prefill}${choice.text}`;
+        return { raw, text: stripStateTags(raw) };
+      });
       const selection = await selectCandidate(options.selector, displayHistory, candidates, options);
       const record: SelectionRound = { candidates, chosen: selection.chosen, reason: selection.reason };
       current.rounds.push(record);

@@ -23,29 +23,17 @@ export interface ContrastiveOptions {
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
-interface SparseBatch {
-  indices: tf.Tensor1D;
-  weights: tf.Tensor2D;
-  segments: tf.Tensor1D;
-}
-
-function sparseBatch(vectors: SparseVector[]): SparseBatch {
-  const nnz = vectors.reduce((s, v) => s + v.indices.length, 0);
-  const indices = new Int32Array(nnz);
-  const weights = new Float32Array(nnz);
-  const segments = new Int32Array(nnz);
-  let k = 0;
+/** Scatters sparse rows into a dense [rows, buckets] matrix (the projection is then one matMul). */
+function denseBatch(vectors: SparseVector[], buckets: number): tf.Tensor2D {
+  const data = new Float32Array(vectors.length * buckets);
   vectors.forEach((v, row) => {
-    indices.set(v.indices, k);
-    weights.set(v.values, k);
-    segments.fill(row, k, k + v.indices.length);
-    k += v.indices.length;
+    for (let i = 0; i < v.indices.length; i++) data[row * buckets + (v.indices[i] as number)] = v.values[i] as number;
   });
-  return { indices: tf.tensor1d(indices, "int32"), weights: tf.tensor2d(weights, [nnz, 1]), segments: tf.tensor1d(segments, "int32") };
+  return tf.tensor2d(data, [vectors.length, buckets]);
 }
 
-function embedBag(table: tf.Variable, batch: SparseBatch, rows: number): tf.Tensor2D {
-  const summed = tf.unsortedSegmentSum(tf.mul(tf.gather(table, batch.indices), batch.weights), batch.segments, rows) as tf.Tensor2D;
+function embedDense(table: tf.Variable, x: tf.Tensor2D): tf.Tensor2D {
+  const summed = tf.matMul(x, table);
   const norm = tf.maximum(tf.sqrt(tf.sum(tf.square(summed), 1, true)), 1e-8);
   return tf.div(summed, norm);
 }
@@ -53,11 +41,12 @@ function embedBag(table: tf.Variable, batch: SparseBatch, rows: number): tf.Tens
 /**
  * Learns the embedding table of a hashed-feature encoder with a symmetric in-batch InfoNCE loss between context
  * and next-utterance embeddings (the same table embeds both sides), Adam, seeded initialisation and shuffling.
- * Runs on the TensorFlow.js CPU backend: the sparse gradient needs UnsortedSegmentSum, which WASM does not implement.
+ * Batches are scattered into dense [rows, buckets] matrices: TensorFlow.js's WASM backend has no sparse-gradient
+ * kernel (UnsortedSegmentSum) and the CPU backend's is O(buckets · nnz), so one dense matMul is far faster.
  */
 export async function trainContrastiveEncoder(pairs: readonly ContrastivePair[], options: ContrastiveOptions): Promise<EmbeddingBagSpec> {
   if (pairs.length < 2) throw new Error("contrastive training needs at least two pairs");
-  await ensureTfBackend("cpu");
+  await ensureTfBackend();
   const rng = createRng(options.seed);
   const init = new Float32Array(options.buckets * options.dim);
   const initRng = rng.fork("init");
@@ -76,10 +65,10 @@ export async function trainContrastiveEncoder(pairs: readonly ContrastivePair[],
         const rows = end - start;
         if (rows < 2) break;
         const chosen = Array.from(order.subarray(start, end), (i) => pairs[i] as ContrastivePair);
-        const batch = sparseBatch([...chosen.map((p) => p.context), ...chosen.map((p) => p.response)]);
+        const batch = denseBatch([...chosen.map((p) => p.context), ...chosen.map((p) => p.response)], options.buckets);
         const labels = tf.oneHot(tf.range(0, rows, 1, "int32"), rows);
         const cost = optimizer.minimize(() => {
-          const embedded = embedBag(table, batch, 2 * rows);
+          const embedded = embedDense(table, batch);
           const contexts = tf.slice(embedded, [0, 0], [rows, -1]);
           const responses = tf.slice(embedded, [rows, 0], [rows, -1]);
           const logits = tf.div(tf.matMul(contexts, responses, false, true), options.temperature);
@@ -91,9 +80,7 @@ export async function trainContrastiveEncoder(pairs: readonly ContrastivePair[],
         batches++;
         cost?.dispose();
         labels.dispose();
-        batch.indices.dispose();
-        batch.weights.dispose();
-        batch.segments.dispose();
+        batch.dispose();
       }
       options.onEpoch?.(epoch, total / Math.max(batches, 1));
     }

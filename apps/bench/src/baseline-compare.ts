@@ -1,0 +1,134 @@
+import { Mcts, TicTacToe, type GenerativeModel } from "@foresight/mcts-core";
+import { ArrayBoardTicTacToe } from "./baselines/array-board-tictactoe.js";
+import { ObjectTreeUct } from "./baselines/object-tree-uct.js";
+import { memoryInUse } from "./machine.js";
+
+/** Iterations and wall time one contestant spent in a timed comparison, and the size of its tree. */
+export interface TimedRun {
+  iterations: number;
+  elapsedMs: number;
+  nodes: number;
+}
+
+/** What {@link timeTicTacToeSideBySide} measured. */
+export interface SideBySideSpeed {
+  /** The engine's search, kept so that further measurements can continue its tree. */
+  engine: Mcts<number, number>;
+  engineRun: TimedRun;
+  /** The object-tree baseline on the same packed `TicTacToe` model. */
+  baselineRun: TimedRun;
+  /** The object-tree baseline on {@link ArrayBoardTicTacToe} (board copied on every move). */
+  arrayBoardRun: TimedRun;
+}
+
+interface Contestant {
+  run: TimedRun;
+  slice(timeMs: number): void;
+}
+
+function contestant(search: { search(budget: { timeMs: number }): { iterations: number; elapsedMs: number }; readonly nodeCount: number }): Contestant {
+  const run: TimedRun = { iterations: 0, elapsedMs: 0, nodes: search.nodeCount };
+  return {
+    run,
+    slice(timeMs) {
+      const r = search.search({ timeMs });
+      run.iterations += r.iterations;
+      run.elapsedMs += r.elapsedMs;
+      run.nodes = search.nodeCount;
+    },
+  };
+}
+
+/**
+ * Times the engine and two object-tree baselines (on the same packed model, and on an array board copied per move)
+ * on tic-tac-toe from the empty board (UCT c = √2, random rollouts, two players, the same seed), each for
+ * `seconds` in total, in `slices` slices whose order rotates (engine first, then the next, …) so that a change in
+ * the machine's load falls on all alike. Each continues its own tree from slice to slice, as one search of the
+ * whole budget would. Everything is warmed up first.
+ */
+export function timeTicTacToeSideBySide(seed: number, seconds: number, slices = 6): SideBySideSpeed {
+  const ttt = new TicTacToe();
+  const board = new ArrayBoardTicTacToe();
+  const warmMs = Math.min(300, seconds * 250);
+  new Mcts(ttt, TicTacToe.EMPTY, { players: 2, seed }).search({ timeMs: warmMs });
+  new ObjectTreeUct(ttt, TicTacToe.EMPTY, { players: 2, seed }).search({ timeMs: warmMs });
+  new ObjectTreeUct(board, ArrayBoardTicTacToe.EMPTY, { players: 2, seed }).search({ timeMs: warmMs });
+  const engine = new Mcts(ttt, TicTacToe.EMPTY, { players: 2, seed });
+  const all = [
+    contestant(engine),
+    contestant(new ObjectTreeUct(ttt, TicTacToe.EMPTY, { players: 2, seed })),
+    contestant(new ObjectTreeUct(board, ArrayBoardTicTacToe.EMPTY, { players: 2, seed })),
+  ];
+  const sliceMs = (seconds * 1000) / slices;
+  for (let i = 0; i < slices; i++) {
+    for (let j = 0; j < all.length; j++) all[(i + j) % all.length]!.slice(sliceMs);
+  }
+  return { engine, engineRun: all[0]!.run, baselineRun: all[1]!.run, arrayBoardRun: all[2]!.run };
+}
+
+/**
+ * Runs `run(k)` (k iterations) until `nodeCount()` reaches `target` exactly; each iteration adds at most one node,
+ * so asking for the missing count never overshoots. Returns the iterations spent; throws when the tree stops
+ * growing (more than 100 iterations per node).
+ */
+export function growToNodes(name: string, target: number, nodeCount: () => number, run: (iterations: number) => void): number {
+  let iterations = 0;
+  while (nodeCount() < target) {
+    const missing = target - nodeCount();
+    run(missing);
+    iterations += missing;
+    if (iterations > 100 * target) {
+      throw new Error(`${name}: the tree stopped growing at ${nodeCount()} of ${target} nodes after ${iterations} iterations (ask for fewer nodes)`);
+    }
+  }
+  return iterations;
+}
+
+/** Memory of one tree grown to an exact node count. */
+export interface TreeMemory {
+  nodes: number;
+  iterations: number;
+  elapsedMs: number;
+  /** Heap plus array buffers after a full collection, minus the same before the tree was created. */
+  bytes: number;
+}
+
+/**
+ * Memory of the engine's and the baseline's trees on `model` from `root` (UCT c = √2, random rollouts, the same
+ * seed and player count) at exactly `nodes` nodes each, measured one after the other the same way (heap + array
+ * buffers after a full GC, before and after growing the tree).
+ */
+export function treeMemorySideBySide<S, A>(
+  model: GenerativeModel<S, A>,
+  root: S,
+  options: { seed: number; players: 1 | 2; nodes: number },
+): { engine: TreeMemory; baseline: TreeMemory } {
+  const { seed, players, nodes } = options;
+  if (!Number.isInteger(nodes) || nodes < 2) throw new RangeError(`nodes must be an integer ≥ 2, got ${nodes}`);
+  const engine = measureTree(() => {
+    const search = new Mcts(model, root, { players, seed });
+    return { nodeCount: () => search.nodeCount, run: (k: number) => void search.search({ iterations: k }) };
+  }, "engine", nodes);
+  return { engine, baseline: baselineTreeMemory(model, root, options) };
+}
+
+/** Memory of the object-tree baseline's tree on `model` grown to exactly `nodes` nodes (see {@link treeMemorySideBySide}). */
+export function baselineTreeMemory<S, A>(model: GenerativeModel<S, A>, root: S, options: { seed: number; players: 1 | 2; nodes: number }): TreeMemory {
+  const { seed, players, nodes } = options;
+  if (!Number.isInteger(nodes) || nodes < 2) throw new RangeError(`nodes must be an integer ≥ 2, got ${nodes}`);
+  return measureTree(() => {
+    const search = new ObjectTreeUct(model, root, { players, seed });
+    return { nodeCount: () => search.nodeCount, run: (k: number) => void search.search({ iterations: k }) };
+  }, "baseline", nodes);
+}
+
+function measureTree(create: () => { nodeCount: () => number; run: (k: number) => void }, name: string, nodes: number): TreeMemory {
+  const before = memoryInUse();
+  const tree = create();
+  const start = performance.now();
+  const iterations = growToNodes(name, nodes, tree.nodeCount, tree.run);
+  const elapsedMs = performance.now() - start;
+  const bytes = memoryInUse() - before;
+  // Read the tree after the measurement so that it is certainly alive during it.
+  return { nodes: tree.nodeCount(), iterations, elapsedMs, bytes };
+}

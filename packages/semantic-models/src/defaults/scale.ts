@@ -1,0 +1,68 @@
+import type { Dialogue } from "@foresight/dialogue";
+
+/** Sizes and budgets of the default models' training; the test suite uses a tiny one. */
+export interface TrainScale {
+  /** Hash buckets and embedding dimension of the encoder. */
+  buckets: number;
+  dim: number;
+  /** Randomized subspace iterations of the closed-form encoder fit. */
+  encoderIterations: number;
+  /** Whitening prior of the encoder fit. */
+  whitenPrior: number;
+  /** Keep at most this many dialogues per corpus and split part (undefined: all). */
+  maxDialogues?: number;
+  /** Cap on training examples for the heads (sampled with the seed). */
+  maxHeadExamples: number;
+  hidden: number[];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  ensembleMembers: number;
+  mdnComponents: number;
+  valueHidden: number[];
+  valueEpochs: number;
+  /** Test queries of the retrieval metric. */
+  retrievalQueries: number;
+}
+
+/** The scale of the committed default models (a few minutes on 2 CPU cores). */
+export const DEFAULT_TRAIN_SCALE: TrainScale = {
+  buckets: 16384,
+  dim: 64,
+  encoderIterations: 3,
+  whitenPrior: 1,
+  maxHeadExamples: 40000,
+  hidden: [128],
+  epochs: 4,
+  batchSize: 256,
+  learningRate: 0.002,
+  ensembleMembers: 5,
+  mdnComponents: 5,
+  valueHidden: [64],
+  valueEpochs: 15,
+  retrievalQueries: 3000,
+};
+
+/** A tiny scale for end-to-end tests (seconds). */
+export const TINY_TRAIN_SCALE: TrainScale = {
+  buckets: 512,
+  dim: 8,
+  encoderIterations: 2,
+  whitenPrior: 0.1,
+  maxDialogues: 40,
+  maxHeadExamples: 300,
+  hidden: [16],
+  epochs: 2,
+  batchSize: 64,
+  learningRate: 0.005,
+  ensembleMembers: 2,
+  mdnComponents: 2,
+  valueHidden: [8],
+  valueEpochs: 2,
+  retrievalQueries: 120,
+};
+
+/** The first `max` dialogues (all when `max` is undefined). */
+export function capDialogues<T extends Dialogue>(dialogues: T[], max: number | undefined): T[] {
+  return max === undefined ? dialogues : dialogues.slice(0, max);
+}

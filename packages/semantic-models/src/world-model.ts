@@ -1,0 +1,89 @@
+import type { Rng } from "@foresight/dialogue";
+import type { SentenceEncoder } from "./encoder/types.js";
+import type { MixtureModel, ScalarModel } from "./heads/runtime.js";
+
+/** The learned parts of a semantic world model. */
+export interface WorldModelParts {
+  encoder: SentenceEncoder;
+  /** s̃ → ã. */
+  action: MixtureModel;
+  /** (s̃, ã) → s̃′. */
+  transition: MixtureModel;
+  /** F_R(s̃). */
+  reward: ScalarModel;
+}
+
+/** The outcome of a batch of simulated steps. */
+export interface StepBatch {
+  /** s̃′ [rows, dim]. */
+  next: Float32Array;
+  /** F_R(s̃′) [rows], to pass back as `stateRewards` on the next step. */
+  nextRewards: Float32Array;
+  /** F_R(s̃′) − F_R(s̃) [rows]. */
+  rewards: Float32Array;
+}
+
+/**
+ * SCOPE's semantic world model for planners: states are context embeddings s̃ = f(s), an agent reply a is the
+ * direction ã = f(s + a) − f(s), the action model proposes ã, the transition model samples the human's answer as
+ * s̃′, and the reward is F_R(s̃′) − F_R(s̃). Every method is batched; sampling uses the generator passed in.
+ */
+export class SemanticWorldModel {
+  /** The embedding dimension. */
+  readonly dim: number;
+
+  constructor(readonly parts: WorldModelParts) {
+    const dim = parts.encoder.dim;
+    for (const [label, model] of [["action", parts.action], ["transition", parts.transition]] as const) {
+      if (model.outDim !== dim) throw new Error(`${label} model predicts ${model.outDim} dims, the encoder gives ${dim}`);
+    }
+    if (parts.action.inputs.length !== 1 || parts.action.inputs[0]?.name !== "state") throw new Error('action model must take one input "state"');
+    if (parts.transition.inputs.map((i) => i.name).join(",") !== "state,action") throw new Error('transition model must take inputs "state", "action"');
+    if (parts.reward.inputs.length !== 1 || parts.reward.inputs[0]?.name !== "state") throw new Error('reward model must take one input "state"');
+    this.dim = dim;
+  }
+
+  /** s̃ for each context (turns oldest first): [n, dim]. */
+  embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
+    return this.parts.encoder.embedContexts(contexts);
+  }
+
+  /** ã = f(s + a) − f(s) for each candidate reply to one context: [candidates, dim]. */
+  async actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
+    const embedded = await this.embedContexts([context, ...candidates.map((c) => [...context, c])]);
+    const d = this.dim;
+    const out = new Float32Array(candidates.length * d);
+    for (let i = 0; i < candidates.length; i++) {
+      for (let j = 0; j < d; j++) out[i * d + j] = (embedded[(i + 1) * d + j] as number) - (embedded[j] as number);
+    }
+    return out;
+  }
+
+  /** m sampled actions per state: [rows·m, dim], the actions of state r at rows r·m … r·m + m − 1. */
+  sampleActions(states: Float32Array, rows: number, m: number, rng: Rng): Promise<Float32Array> {
+    return this.parts.action.sample({ state: states }, rows, rng, m);
+  }
+
+  /** One sampled next state per (state, action) row: [rows, dim]. */
+  sampleNextStates(states: Float32Array, actions: Float32Array, rows: number, rng: Rng): Promise<Float32Array> {
+    return this.parts.transition.sample({ state: states, action: actions }, rows, rng, 1);
+  }
+
+  /** F_R(s̃) per row. */
+  stateRewards(states: Float32Array, rows: number): Promise<Float32Array> {
+    return this.parts.reward.predict({ state: states }, rows);
+  }
+
+  /**
+   * Samples s̃′ for each (s̃, ã) and returns the step rewards F_R(s̃′) − F_R(s̃). Pass `stateRewards` (F_R(s̃), e.g.
+   * the previous step's `nextRewards`) to skip recomputing it.
+   */
+  async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng, stateRewards?: Float32Array): Promise<StepBatch> {
+    const next = await this.sampleNextStates(states, actions, rows, rng);
+    const [before, after] = await Promise.all([stateRewards ?? this.stateRewards(states, rows), this.stateRewards(next, rows)]);
+    if (before.length !== rows) throw new Error(`stateRewards has ${before.length} values for ${rows} rows`);
+    const rewards = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) rewards[i] = (after[i] as number) - (before[i] as number);
+    return { next, nextRewards: after, rewards };
+  }
+}
