@@ -1,7 +1,7 @@
 import { Mcts, TicTacToe, type GenerativeModel } from "@foresight/mcts-core";
 import { ArrayBoardTicTacToe } from "./baselines/array-board-tictactoe.js";
 import { ObjectTreeUct } from "./baselines/object-tree-uct.js";
-import { memoryInUse } from "./machine.js";
+import { settledMemoryInUse } from "./machine.js";
 
 /** Iterations and wall time one contestant spent in a timed comparison, and the size of its tree. */
 export interface TimedRun {
@@ -66,6 +66,52 @@ export function timeTicTacToeSideBySide(seed: number, seconds: number, slices = 
   return { engine, engineRun: all[0]!.run, baselineRun: all[1]!.run, arrayBoardRun: all[2]!.run };
 }
 
+/** The three contestants' runs in {@link timeFreshSearchesSideBySide}. */
+export interface FreshSearchSpeed {
+  engineRun: TimedRun;
+  baselineRun: TimedRun;
+  arrayBoardRun: TimedRun;
+  /** Whole searches each contestant completed. */
+  searches: [number, number, number];
+}
+
+/**
+ * Times many fresh searches of `iterationsPerSearch` iterations each from the empty board — a move decision on a
+ * modest budget, where expansions and rollouts dominate — for the engine and both object-tree baselines, each for
+ * `seconds` in total in rotating slices as in {@link timeTicTacToeSideBySide}. Search k of every contestant uses
+ * seed `seed + k`; construction of the tree counts in the time.
+ */
+export function timeFreshSearchesSideBySide(seed: number, seconds: number, iterationsPerSearch: number, slices = 6): FreshSearchSpeed {
+  const ttt = new TicTacToe();
+  const board = new ArrayBoardTicTacToe();
+  const makers: ((seed: number) => { search(b: { iterations: number }): unknown; readonly nodeCount: number })[] = [
+    (s) => new Mcts(ttt, TicTacToe.EMPTY, { players: 2, seed: s }),
+    (s) => new ObjectTreeUct(ttt, TicTacToe.EMPTY, { players: 2, seed: s }),
+    (s) => new ObjectTreeUct(board, ArrayBoardTicTacToe.EMPTY, { players: 2, seed: s }),
+  ];
+  for (const make of makers) make(seed).search({ iterations: Math.min(iterationsPerSearch, 20_000) });
+  const runs = makers.map((): TimedRun => ({ iterations: 0, elapsedMs: 0, nodes: 0 }));
+  const searches: [number, number, number] = [0, 0, 0];
+  const sliceMs = (seconds * 1000) / slices;
+  for (let i = 0; i < slices; i++) {
+    for (let j = 0; j < makers.length; j++) {
+      const k = (i + j) % makers.length;
+      const start = performance.now();
+      let now = start;
+      do {
+        const tree = makers[k]!(seed + searches[k]!);
+        tree.search({ iterations: iterationsPerSearch });
+        searches[k]!++;
+        runs[k]!.iterations += iterationsPerSearch;
+        runs[k]!.nodes = tree.nodeCount;
+        now = performance.now();
+      } while (now - start < sliceMs);
+      runs[k]!.elapsedMs += now - start;
+    }
+  }
+  return { engineRun: runs[0]!, baselineRun: runs[1]!, arrayBoardRun: runs[2]!, searches };
+}
+
 /**
  * Runs `run(k)` (k iterations) until `nodeCount()` reaches `target` exactly; each iteration adds at most one node,
  * so asking for the missing count never overshoots. Returns the iterations spent; throws when the tree stops
@@ -89,31 +135,35 @@ export interface TreeMemory {
   nodes: number;
   iterations: number;
   elapsedMs: number;
-  /** Heap plus array buffers after a full collection, minus the same before the tree was created. */
+  /** Heap plus array buffers once settled after a full collection, minus the same before the tree was created. */
   bytes: number;
 }
 
 /**
  * Memory of the engine's and the baseline's trees on `model` from `root` (UCT c = √2, random rollouts, the same
  * seed and player count) at exactly `nodes` nodes each, measured one after the other the same way (heap + array
- * buffers after a full GC, before and after growing the tree).
+ * buffers once settled after a full GC, before and after growing the tree).
  */
-export function treeMemorySideBySide<S, A>(
+export async function treeMemorySideBySide<S, A>(
   model: GenerativeModel<S, A>,
   root: S,
   options: { seed: number; players: 1 | 2; nodes: number },
-): { engine: TreeMemory; baseline: TreeMemory } {
+): Promise<{ engine: TreeMemory; baseline: TreeMemory }> {
   const { seed, players, nodes } = options;
   if (!Number.isInteger(nodes) || nodes < 2) throw new RangeError(`nodes must be an integer ≥ 2, got ${nodes}`);
-  const engine = measureTree(() => {
+  const engine = await measureTree(() => {
     const search = new Mcts(model, root, { players, seed });
     return { nodeCount: () => search.nodeCount, run: (k: number) => void search.search({ iterations: k }) };
   }, "engine", nodes);
-  return { engine, baseline: baselineTreeMemory(model, root, options) };
+  return { engine, baseline: await baselineTreeMemory(model, root, options) };
 }
 
 /** Memory of the object-tree baseline's tree on `model` grown to exactly `nodes` nodes (see {@link treeMemorySideBySide}). */
-export function baselineTreeMemory<S, A>(model: GenerativeModel<S, A>, root: S, options: { seed: number; players: 1 | 2; nodes: number }): TreeMemory {
+export function baselineTreeMemory<S, A>(
+  model: GenerativeModel<S, A>,
+  root: S,
+  options: { seed: number; players: 1 | 2; nodes: number },
+): Promise<TreeMemory> {
   const { seed, players, nodes } = options;
   if (!Number.isInteger(nodes) || nodes < 2) throw new RangeError(`nodes must be an integer ≥ 2, got ${nodes}`);
   return measureTree(() => {
@@ -122,13 +172,13 @@ export function baselineTreeMemory<S, A>(model: GenerativeModel<S, A>, root: S, 
   }, "baseline", nodes);
 }
 
-function measureTree(create: () => { nodeCount: () => number; run: (k: number) => void }, name: string, nodes: number): TreeMemory {
-  const before = memoryInUse();
+async function measureTree(create: () => { nodeCount: () => number; run: (k: number) => void }, name: string, nodes: number): Promise<TreeMemory> {
+  const before = await settledMemoryInUse();
   const tree = create();
   const start = performance.now();
   const iterations = growToNodes(name, nodes, tree.nodeCount, tree.run);
   const elapsedMs = performance.now() - start;
-  const bytes = memoryInUse() - before;
+  const bytes = (await settledMemoryInUse()) - before;
   // Read the tree after the measurement so that it is certainly alive during it.
   return { nodes: tree.nodeCount(), iterations, elapsedMs, bytes };
 }

@@ -61,3 +61,23 @@ export function memoryInUse(): number {
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.arrayBuffers;
 }
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Heap plus array-buffer bytes in use once the runtime has settled: collects, lets a task pass (array buffers
+ * freed by a collection are swept on a background thread, so they are still counted right after it) and repeats
+ * until two readings agree within 64 KiB (at most 10 rounds).
+ */
+export async function settledMemoryInUse(): Promise<number> {
+  let last = -1;
+  for (let round = 0; round < 10; round++) {
+    collectGarbage();
+    await nextTask();
+    const usage = process.memoryUsage();
+    const now = usage.heapUsed + usage.arrayBuffers;
+    if (Math.abs(now - last) < 64 * 1024) return now;
+    last = now;
+  }
+  return last;
+}

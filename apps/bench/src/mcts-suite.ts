@@ -1,7 +1,7 @@
 import { Mcts, RandomMdp, TicTacToe, type GenerativeModel, type StepResult } from "@foresight/mcts-core";
-import { baselineTreeMemory, timeTicTacToeSideBySide, treeMemorySideBySide, type TimedRun, type TreeMemory } from "./baseline-compare.js";
+import { baselineTreeMemory, timeFreshSearchesSideBySide, timeTicTacToeSideBySide, treeMemorySideBySide, type TimedRun, type TreeMemory } from "./baseline-compare.js";
 import { ArrayBoardTicTacToe } from "./baselines/array-board-tictactoe.js";
-import { collectGarbage, gitCommit, machineInfo, memoryInUse, type MachineInfo } from "./machine.js";
+import { collectGarbage, gitCommit, machineInfo, settledMemoryInUse, type MachineInfo } from "./machine.js";
 
 /** One line of a benchmark report. */
 export interface BenchRow {
@@ -49,6 +49,9 @@ export interface MctsSuiteOptions {
   /** Commit to report (default: `git rev-parse HEAD`). */
   commit?: string;
 }
+
+/** Iterations of each fresh search in the fresh-search comparison. */
+const FRESH_ITERATIONS = 10_000;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -166,13 +169,13 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   }
 
   // (d) Memory of a large tree on the random MDP (every simulation adds one node until depth 20).
-  const before = memoryInUse();
+  const before = await settledMemoryInUse();
   const memEngine = new Mcts(mdp, mdp.start, { seed });
   const d = memEngine.search({ iterations: memoryNodes });
-  const bytes = memoryInUse() - before;
+  const bytes = (await settledMemoryInUse()) - before;
   row(
     `memory-${memoryNodes}-nodes`,
-    `random MDP tree of ${memEngine.nodeCount} nodes: heap + array buffers after GC (${(bytes / 1e6).toFixed(1)} MB)`,
+    `random MDP tree of ${memEngine.nodeCount} nodes: heap + array buffers settled after GC (${(bytes / 1e6).toFixed(1)} MB)`,
     d.iterations,
     d.elapsedMs,
     memEngine.nodeCount,
@@ -181,8 +184,8 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
 
   // Side-by-side baseline rows: (a)'s speed, then memory at equal node counts on tic-tac-toe and the random MDP.
   const caseA = "tictactoe-random-rollouts";
-  const tttMemory = treeMemorySideBySide(new TicTacToe(), TicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
-  const arrayMemory = baselineTreeMemory(new ArrayBoardTicTacToe(), ArrayBoardTicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
+  const tttMemory = await treeMemorySideBySide(new TicTacToe(), TicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
+  const arrayMemory = await baselineTreeMemory(new ArrayBoardTicTacToe(), ArrayBoardTicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
   const OBJECT_TREE = "conventional object-tree UCT (node objects with children and untried-move arrays, state per node, splice, parent-link backup), c=√2";
   row(
     `${caseA}-baseline`,
@@ -204,7 +207,27 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     "iterationsPerSecond",
     caseA,
   );
-  const mdpMemory = treeMemorySideBySide(mdp, mdp.start, { seed, players: 1, nodes: compareNodes });
+  // Fresh 10k-iteration searches (a move decision on a modest budget): expansions and rollouts dominate.
+  const fresh = timeFreshSearchesSideBySide(seed, seconds, FRESH_ITERATIONS);
+  const caseF = `tictactoe-fresh-searches-${FRESH_ITERATIONS}-iterations`;
+  const freshRows: [string, string, TimedRun, number, TreeMemory, string | undefined][] = [
+    [caseF, "engine", fresh.engineRun, fresh.searches[0], tttMemory.engine, undefined],
+    [`${caseF}-baseline`, "object-tree baseline on the packed model", fresh.baselineRun, fresh.searches[1], tttMemory.baseline, caseF],
+    [`${caseF}-baseline-array-board`, "object-tree baseline on the array board", fresh.arrayBoardRun, fresh.searches[2], arrayMemory, caseF],
+  ];
+  for (const [name, who, run, searches, memory, baselineOf] of freshRows) {
+    row(
+      name,
+      `${who}: ${searches} fresh searches of ${FRESH_ITERATIONS} iterations from the empty board (seeds ${seed}…${seed + searches - 1}, tree construction included), slices rotating with the other two; nodes of the last tree; bytes/node as measured at ${tttNodes} nodes`,
+      run.iterations,
+      run.elapsedMs,
+      run.nodes,
+      memory.bytes / memory.nodes,
+      "iterationsPerSecond",
+      baselineOf,
+    );
+  }
+  const mdpMemory = await treeMemorySideBySide(mdp, mdp.start, { seed, players: 1, nodes: compareNodes });
   const memoryRows: [string, string, TreeMemory, string | undefined][] = [
     [`memory-tictactoe-${tttNodes}-nodes`, "engine: tic-tac-toe", tttMemory.engine, undefined],
     [`memory-tictactoe-${tttNodes}-nodes-baseline`, "object-tree baseline: packed tic-tac-toe", tttMemory.baseline, `memory-tictactoe-${tttNodes}-nodes`],
@@ -215,7 +238,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   for (const [name, what, m, baselineOf] of memoryRows) {
     row(
       name,
-      `${what} tree (UCT, random rollouts, seed ${seed}) grown to exactly ${m.nodes} nodes: heap + array buffers after GC (${(m.bytes / 1e6).toFixed(1)} MB)`,
+      `${what} tree (UCT, random rollouts, seed ${seed}) grown to exactly ${m.nodes} nodes: heap + array buffers settled after GC (${(m.bytes / 1e6).toFixed(1)} MB)`,
       m.iterations,
       m.elapsedMs,
       m.nodes,

@@ -8,20 +8,25 @@ function parsePositive(name: string, value: string | undefined, fallback: number
   return parsed;
 }
 
-/** `foresight bench mcts [--json] [--seed N] [--seconds S] [--memory-nodes N]`. */
+/** `foresight bench mcts [--json] [--seed N] [--seconds S] [--memory-nodes N] [--compare-nodes N] [--ttt-compare-nodes N]`. */
 export const benchMctsCommand: Command = {
   path: ["bench", "mcts"],
-  summary: "MCTS speed benchmark: iterations/s, async parallelism, bytes per node",
+  summary: "MCTS speed benchmark: iterations/s, async parallelism, bytes per node, ratios to an object-tree baseline",
   usage: [
-    "Usage: foresight bench mcts [--json] [--seed N] [--seconds S] [--memory-nodes N]",
+    "Usage: foresight bench mcts [--json] [--seed N] [--seconds S] [--memory-nodes N] [--compare-nodes N] [--ttt-compare-nodes N]",
     "",
     "  Cases: (a) tic-tac-toe from the empty board with random rollouts, (b) a random MDP (branching 8, depth 20),",
     "  (c) an async model with 50 ms latency, sequential and with 16 simulations in flight, (d) memory of a large tree.",
+    "  Side by side in the same run: (a) and fresh 10k-iteration tic-tac-toe searches against a conventional",
+    "  object-tree UCT (on the same packed board, and on an array board copied per move), and tree memory of both at",
+    "  equal node counts; the report's ratios are foresight / baseline.",
     "",
-    "  --json            print one JSON object {suite, machine, commit, seed, rows}",
-    "  --seed N          seed of every search (default 1)",
-    "  --seconds S       wall-clock budget per timed case (default 2)",
-    "  --memory-nodes N  node count of the memory case (default 1000000)",
+    "  --json                 print one JSON object {suite, machine, commit, seed, rows, ratios}",
+    "  --seed N               seed of every search (default 1)",
+    "  --seconds S            wall-clock budget per timed case and contestant (default 2)",
+    "  --memory-nodes N       node count of the memory case (default 1000000)",
+    "  --compare-nodes N      node count of the random-MDP memory comparison (default 200000)",
+    "  --ttt-compare-nodes N  node count of the tic-tac-toe memory comparison (default 20000)",
   ].join("\n"),
   async run(argv, io) {
     const { values } = parseFlags(argv, {
@@ -29,12 +34,18 @@ export const benchMctsCommand: Command = {
       seed: { type: "string" },
       seconds: { type: "string" },
       "memory-nodes": { type: "string" },
+      "compare-nodes": { type: "string" },
+      "ttt-compare-nodes": { type: "string" },
     });
     const seed = parseIntFlag("seed", values.seed, 1);
     const seconds = parsePositive("seconds", values.seconds, 2);
     const memoryNodes = parseIntFlag("memory-nodes", values["memory-nodes"], 1_000_000);
     if (memoryNodes < 1) throw new UsageError(`--memory-nodes must be at least 1, got ${memoryNodes}`);
-    const rows = await runMctsSuite({ seed, seconds, memoryNodes });
+    const compareNodes = parseIntFlag("compare-nodes", values["compare-nodes"], 200_000);
+    if (compareNodes < 2) throw new UsageError(`--compare-nodes must be at least 2, got ${compareNodes}`);
+    const ticTacToeCompareNodes = parseIntFlag("ttt-compare-nodes", values["ttt-compare-nodes"], 20_000);
+    if (ticTacToeCompareNodes < 2) throw new UsageError(`--ttt-compare-nodes must be at least 2, got ${ticTacToeCompareNodes}`);
+    const rows = await runMctsSuite({ seed, seconds, memoryNodes, compareNodes, ticTacToeCompareNodes });
     io.out(values.json ? JSON.stringify(reportObject("mcts", rows)) : formatTable(rows));
     return 0;
   },

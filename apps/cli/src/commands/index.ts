@@ -1,5 +1,7 @@
 import type { Command } from "../command.js";
 import { benchMctsCommand } from "./bench.js";
+import { benchSemanticCommand } from "./bench-semantic.js";
+import { trainCommand } from "./train.js";
 import { corpusStatsCommand } from "./corpus.js";
 import { evaluateMultiWozCommand } from "./evaluate.js";
 import { sacCommands } from "./sac.js";
@@ -16,4 +18,6 @@ export const commands: Command[] = [
   ...sacCommands,
   evaluateMultiWozCommand,
   benchMctsCommand,
+  benchSemanticCommand,
+  trainCommand,
 ];

@@ -10,7 +10,7 @@ import { saveModel } from "../model-file.js";
 import { meanCosine, meanNormRatio, round4, rSquared } from "../train/metrics.js";
 import { fitRidge } from "../train/ridge.js";
 import { trainMixtureHead, trainRegressionHead, type FitOptions, type MixtureData } from "../train/heads.js";
-import { normalizeRows, fitNormalizer, mlpForward } from "../mlp.js";
+import { mlpForward } from "../mlp.js";
 import { permutation } from "../train/network.js";
 import { DEFAULT_MODEL_NAMES } from "./load.js";
 import { capDialogues, DEFAULT_TRAIN_SCALE } from "./scale.js";
@@ -240,8 +240,6 @@ export async function trainRewardModel(job: TrainJob, sets: { train: TransitionS
   const other = scored[1] as (typeof scored)[number];
   const otherTest = rSquared(scalarForward(other.spec, testPart.values, testPart.rows), testPart.target);
   job.log?.(`reward: ${best.method} chosen; test R² ${r2.toFixed(3)} (other: ${other.method} ${otherTest.toFixed(3)})`);
-  void fitNormalizer;
-  void normalizeRows;
   return saveModel(job.outDir, buildScalarGraph(best.spec, "Length reward F_R(s̃): expected tokens of the human's next reply"), {
     name: DEFAULT_MODEL_NAMES.reward,
     kind: "reward",

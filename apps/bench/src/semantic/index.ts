@@ -1,0 +1,1 @@
+export { formatSemanticTable, runSemanticSuite, semanticReport, type SemanticBenchRow, type SemanticSuiteOptions } from "./semantic-suite.js";

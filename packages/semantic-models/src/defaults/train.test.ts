@@ -1,0 +1,101 @@
+import { createRng, type DialogueAct } from "@foresight/dialogue";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HashedEncoder } from "../encoder/hashed-encoder.js";
+import { ScalarModel } from "../heads/runtime.js";
+import { mixtureForward } from "../heads/mixture.js";
+import { mixtureSpecFromModel } from "../heads/serialize.js";
+import { ManifestSchema, type Manifest } from "../manifest.js";
+import { verifyModelFile } from "../model-file.js";
+import { distillValueModel } from "./distill.js";
+import { DEFAULT_MODEL_NAMES, loadDefaultWorldModel } from "./load.js";
+import { TINY_TRAIN_SCALE } from "./scale.js";
+import { trainDefaultModels } from "./train-all.js";
+
+const dir = mkdtempSync(join(tmpdir(), "semantic-models-train-"));
+let manifests: Manifest[] = [];
+
+beforeAll(async () => {
+  manifests = await trainDefaultModels("all", { outDir: dir, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("training the default models on a tiny split (real corpora from the shared data folder)", () => {
+  it("writes every default model with a valid manifest, split and metrics", () => {
+    expect(manifests.map((m) => m.name).sort()).toEqual(Object.values(DEFAULT_MODEL_NAMES).sort());
+    for (const manifest of manifests) {
+      const verified = verifyModelFile(join(dir, `${manifest.name}.json`));
+      expect(ManifestSchema.parse(verified.manifest)).toEqual(manifest);
+      expect(manifest.training.split.seed).toBeTypeOf("number");
+      expect(Object.keys(manifest.metrics).length).toBeGreaterThan(0);
+    }
+    const transition = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.transitionEnsemble);
+    expect(transition?.metrics).toHaveProperty("cosine");
+    expect(transition?.metrics).toHaveProperty("normRatio");
+    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.reward)?.metrics).toHaveProperty("r2");
+    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.value)?.metrics).toHaveProperty("auc");
+    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.metrics).toHaveProperty("baselineBowRecallAt1");
+  });
+
+  it("is reproducible: the same seed gives byte-identical models", async () => {
+    const again = mkdtempSync(join(tmpdir(), "semantic-models-train2-"));
+    try {
+      const second = await trainDefaultModels("encoder", { outDir: again, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" });
+      expect(second[0]?.sha256).toBe(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.sha256);
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
+  });
+
+  it("the trained models serve a seeded world model whose ONNX outputs match the TypeScript forward pass", async () => {
+    const world = await loadDefaultWorldModel({ modelsDir: dir, log: () => {} });
+    const mdnWorld = await loadDefaultWorldModel({ modelsDir: dir, heads: "mdn", log: () => {} });
+    const contexts = [["Hi, how are you?", "Fine thanks. And you?"], ["Would you like to donate to Save the Children?"]];
+    const states = await world.embedContexts(contexts);
+    expect(states.length).toBe(2 * world.dim);
+    const actions = await world.actionVectors(contexts[0] as string[], ["I am great.", "Not so well, to be honest."]);
+    expect(actions.length).toBe(2 * world.dim);
+    const sampled = await world.sampleActions(states, 2, 5, createRng(1));
+    expect(sampled.length).toBe(10 * world.dim);
+    const action2 = sampled.subarray(0, 2 * world.dim);
+    for (const w of [world, mdnWorld]) {
+      const a = await w.step(states, action2, 2, createRng(9));
+      const b = await w.step(states, action2, 2, createRng(9));
+      expect(Array.from(a.next)).toEqual(Array.from(b.next));
+      expect(Array.from(a.rewards)).toEqual(Array.from(b.rewards));
+      const before = await w.stateRewards(states, 2);
+      for (let i = 0; i < 2; i++) expect(a.rewards[i]).toBeCloseTo((a.nextRewards[i] as number) - (before[i] as number), 4);
+    }
+    const path = join(dir, `${DEFAULT_MODEL_NAMES.transitionMdn}.json`);
+    const verified = verifyModelFile(path);
+    const spec = mixtureSpecFromModel(verified.manifest, verified.model, path);
+    const onnx = await mdnWorld.parts.transition.predict({ state: states, action: action2 }, 2);
+    const ts = mixtureForward(spec, { state: states, action: action2 }, 2);
+    for (let i = 0; i < ts.mean.length; i++) expect(onnx.mean[i]).toBeCloseTo(ts.mean[i] as number, 4);
+  });
+
+  it("self-distillation fine-tunes the value model on (h, a, Q) targets and lowers their Brier score", async () => {
+    const encoder = await HashedEncoder.load(join(dir, `${DEFAULT_MODEL_NAMES.encoder}.json`), { log: () => {} });
+    const act = (intent: string, domain: string, slot?: string): DialogueAct => ({ intent, domain, ...(slot ? { slot } : {}) });
+    const targets = Array.from({ length: 64 }, (_, i) => ({
+      history: [`I need a ${i % 2 ? "cheap" : "expensive"} hotel in the north`],
+      acts: [i % 2 ? act("Inform", "Hotel", "Price") : act("Request", "Hotel", "Area")],
+      q: i % 2 ? 0.9 : 0.1,
+    }));
+    const manifest = await distillValueModel({
+      manifestPath: join(dir, `${DEFAULT_MODEL_NAMES.value}.json`),
+      encoder,
+      targets,
+      outDir: dir,
+      name: "value-distilled",
+      seed: 1,
+      epochs: 30,
+      learningRate: 0.01,
+    });
+    expect(manifest.metrics.distillBrierAfter).toBeLessThan(manifest.metrics.distillBrierBefore as number);
+    const model = await ScalarModel.load(join(dir, "value-distilled.json"), { log: () => {} });
+    expect(model.model.manifest.head.actVocabulary).toEqual(JSON.parse(readFileSync(join(dir, `${DEFAULT_MODEL_NAMES.value}.json`), "utf8")).head.actVocabulary);
+  });
+});

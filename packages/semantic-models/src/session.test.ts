@@ -1,0 +1,54 @@
+import { createRng } from "@foresight/dialogue";
+import type * as ort from "onnxruntime-node";
+import { describe, expect, it } from "vitest";
+import { buildScalarGraph } from "./heads/scalar.js";
+import { ModelLoadError } from "./manifest.js";
+import { initMlp } from "./mlp.js";
+import { encodeOnnxModel } from "./onnx/proto.js";
+import { OnnxSession } from "./session.js";
+
+const bytes = encodeOnnxModel(
+  buildScalarGraph(
+    {
+      inputs: [{ name: "state", dim: 3 }],
+      inputNorm: { mean: new Float32Array(3), std: new Float32Array(3).fill(1) },
+      network: initMlp([3, 1], "linear", createRng("session")),
+      output: { kind: "sigmoid" },
+      outputName: "value",
+    },
+    "session test",
+  ),
+);
+
+describe("execution providers", () => {
+  it("falls back from CUDA to CPU with the reason logged (this onnxruntime-node install has no CUDA provider)", async () => {
+    const logs: string[] = [];
+    const session = await OnnxSession.create(bytes, "model.onnx", { providers: ["cuda", "cpu"], log: (m) => logs.push(m) });
+    expect(session.provider).toBe("cpu");
+    expect(session.fallbacks.map((f) => f.provider)).toEqual(["cuda"]);
+    expect(session.fallbacks[0]?.reason.length).toBeGreaterThan(0);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/model\.onnx: execution provider "cuda" unavailable \(.+\); falling back to "cpu"/);
+    const out = await session.run({ state: { data: new Float32Array([0, 0, 0]), dims: [1, 3] } });
+    expect(out.value?.data[0]).toBeCloseTo(0.5, 6);
+    await session.release();
+  });
+
+  it("strict mode throws instead of falling back", async () => {
+    await expect(OnnxSession.create(bytes, "model.onnx", { providers: ["cuda", "cpu"], strict: true, log: () => {} })).rejects.toThrow(
+      /model\.onnx: execution provider "cuda" failed \(strict mode\)/,
+    );
+  });
+
+  it("tries providers in order through the factory and reports when none works", async () => {
+    const tried: string[][] = [];
+    const failing = async (_model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> => {
+      tried.push((options.executionProviders ?? []).map(String));
+      throw new Error(`no ${String(options.executionProviders?.[0])} here\nsecond line`);
+    };
+    const error = await OnnxSession.create(bytes, "m.onnx", { providers: ["cuda", "dml", "cpu"], createSession: failing, log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(String(error)).toContain("cuda: no cuda here; dml: no dml here; cpu: no cpu here");
+    expect(tried).toEqual([["cuda"], ["dml"], ["cpu"]]);
+  });
+});
