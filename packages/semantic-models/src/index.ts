@@ -31,3 +31,6 @@ export * from "./defaults/train-open-chat.js";
 export * from "./defaults/train-value.js";
 export * from "./defaults/distill.js";
 export * from "./defaults/train-all.js";
+export * from "./encoder/openai.js";
+export * from "./encoder/wordpiece.js";
+export * from "./encoder/transformer.js";

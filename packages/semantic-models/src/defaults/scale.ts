@@ -21,6 +21,7 @@ export interface TrainScale {
   mdnComponents: number;
   valueHidden: number[];
   valueEpochs: number;
+  valueLearningRate: number;
   /** Test queries of the retrieval metric. */
   retrievalQueries: number;
 }
@@ -38,8 +39,9 @@ export const DEFAULT_TRAIN_SCALE: TrainScale = {
   learningRate: 0.002,
   ensembleMembers: 5,
   mdnComponents: 5,
-  valueHidden: [64],
-  valueEpochs: 15,
+  valueHidden: [],
+  valueEpochs: 20,
+  valueLearningRate: 0.01,
   retrievalQueries: 3000,
 };
 
@@ -59,6 +61,7 @@ export const TINY_TRAIN_SCALE: TrainScale = {
   mdnComponents: 2,
   valueHidden: [8],
   valueEpochs: 2,
+  valueLearningRate: 0.01,
   retrievalQueries: 120,
 };
 
