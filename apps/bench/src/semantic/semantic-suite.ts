@@ -16,7 +16,7 @@ export interface SemanticBenchRow {
   msPerBatch: number;
   batches: number;
   wallMs: number;
-  threads: number | "default";
+  threads: number;
   machine: MachineInfo;
   commit: string;
   seed: number;
@@ -28,7 +28,7 @@ export interface SemanticSuiteOptions {
   /** Wall-clock budget per case, seconds. */
   seconds: number;
   batches: number[];
-  /** onnxruntime intra-op threads (default: onnxruntime's own choice). */
+  /** onnxruntime intra-op threads (default 1: at these sizes a second thread costs more than it saves). */
   threads?: number;
   modelsDir?: string;
 }
@@ -104,7 +104,7 @@ async function measure(world: SemanticWorldModel, heads: "ensemble" | "mdn", opt
         msPerBatch: Math.round((t.wallMs / Math.max(t.batches, 1)) * 1000) / 1000,
         batches: t.batches,
         wallMs: Math.round(t.wallMs),
-        threads: options.threads ?? "default",
+        threads: options.threads ?? 1,
         machine,
         commit,
         seed: options.seed,
@@ -127,7 +127,7 @@ export async function runSemanticSuite(options: SemanticSuiteOptions): Promise<S
     const world = await loadDefaultWorldModel({
       heads,
       ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
-      ...(options.threads ? { intraOpThreads: options.threads } : {}),
+      intraOpThreads: options.threads ?? 1,
     });
     rows.push(...(await measure(world, heads, options, machine, commit)));
   }

@@ -1,4 +1,5 @@
 import { formatSemanticTable, runSemanticSuite, semanticReport } from "@foresight/bench";
+import { ModelLoadError } from "@foresight/semantic-models";
 import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.js";
 
 /** `foresight bench semantic [--json] [--seed N] [--seconds S] [--batches 1,64,256] [--threads N] [--models DIR]`. */
@@ -16,7 +17,7 @@ export const benchSemanticCommand: Command = {
     "  --seed N      sampling seed (default 1)",
     "  --seconds S   wall-clock budget per case (default 1)",
     "  --batches L   comma-separated batch sizes (default 1,64,256)",
-    "  --threads N   onnxruntime intra-op threads (default: onnxruntime's choice)",
+    "  --threads N   onnxruntime intra-op threads (default 1)",
     "  --models DIR  folder of the default models (default: the repository's models/)",
   ].join("\n"),
   async run(argv, io) {
@@ -30,7 +31,14 @@ export const benchSemanticCommand: Command = {
     });
     const threads = values.threads === undefined ? undefined : parseIntFlag("threads", values.threads, 1);
     if (threads !== undefined && threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`);
-    const rows = await runSemanticSuite({ seed, seconds, batches, ...(threads ? { threads } : {}), ...(values.models ? { modelsDir: values.models } : {}) });
+    let rows;
+    try {
+      rows = await runSemanticSuite({ seed, seconds, batches, ...(threads ? { threads } : {}), ...(values.models ? { modelsDir: values.models } : {}) });
+    } catch (error) {
+      if (!(error instanceof ModelLoadError)) throw error;
+      io.err(`foresight bench semantic: ${error.message}\n(train the default models with \`foresight train all\`)`);
+      return 1;
+    }
     io.out(values.json ? JSON.stringify(semanticReport(rows)) : formatSemanticTable(rows));
     return 0;
   },

@@ -179,6 +179,23 @@ function pickComponent(weights: Float32Array, offset: number, k: number, u: numb
   return k - 1;
 }
 
+/** Fills `out` with standard normal draws (Marsaglia's polar method, both values of each pair used). */
+export function fillStandardNormals(out: Float32Array, rng: Rng): void {
+  for (let i = 0; i < out.length; i += 2) {
+    let u = 0;
+    let v = 0;
+    let q = 0;
+    do {
+      u = 2 * rng.next() - 1;
+      v = 2 * rng.next() - 1;
+      q = u * u + v * v;
+    } while (q >= 1 || q === 0);
+    const scale = Math.sqrt((-2 * Math.log(q)) / q);
+    out[i] = u * scale;
+    if (i + 1 < out.length) out[i + 1] = v * scale;
+  }
+}
+
 /**
  * Draws `samplesPerRow` vectors per row: component c ~ weights, then x = μ_c + σ_c·ε. Returns
  * [rows · samplesPerRow, dim], samples of row r at rows r·samplesPerRow … (r+1)·samplesPerRow − 1.
@@ -186,12 +203,14 @@ function pickComponent(weights: Float32Array, offset: number, k: number, u: numb
 export function sampleMixture(params: MixtureParams, rng: Rng, samplesPerRow = 1): Float32Array {
   const { rows, components: k, dim: d } = params;
   const out = new Float32Array(rows * samplesPerRow * d);
+  fillStandardNormals(out, rng);
+  const { mean, std, weights } = params;
   for (let r = 0; r < rows; r++) {
     for (let s = 0; s < samplesPerRow; s++) {
-      const c = pickComponent(params.weights, r * k, k, rng.next());
+      const c = pickComponent(weights, r * k, k, rng.next());
       const base = (r * k + c) * d;
       const target = (r * samplesPerRow + s) * d;
-      for (let j = 0; j < d; j++) out[target + j] = (params.mean[base + j] as number) + (params.std[base + j] as number) * normalSample(rng);
+      for (let j = 0; j < d; j++) out[target + j] = (mean[base + j] as number) + (std[base + j] as number) * (out[target + j] as number);
     }
   }
   return out;

@@ -1,0 +1,66 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../cli.js";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "foresight-cli-train-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("foresight train and foresight bench semantic", () => {
+  it("trains every default model at the tiny scale, then benchmarks them", async () => {
+    const train = capture();
+    expect(await runCli(["train", "all", "--tiny", "--seed", "2", "--out", dir], train.io)).toBe(0);
+    for (const name of ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "reward-length", "value-multiwoz"]) {
+      expect(existsSync(join(dir, `${name}.onnx`))).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { training: { seed: number; command: string } };
+      expect(manifest.training.seed).toBe(2);
+      expect(manifest.training.command).toBe("foresight train all --seed 2 --tiny");
+    }
+    expect(train.out).toHaveLength(7);
+    expect(train.err.some((line) => line.startsWith("encoder: recall@1"))).toBe(true);
+
+    const bench = capture();
+    expect(await runCli(["bench", "semantic", "--json", "--models", dir, "--seconds", "0.02", "--batches", "1,4", "--seed", "5"], bench.io)).toBe(0);
+    const report = JSON.parse(bench.out.join("\n")) as { suite: string; seed: number; rows: Array<{ case: string; transitionsPerSecond: number; batch: number }> };
+    expect(report.suite).toBe("semantic");
+    expect(report.seed).toBe(5);
+    expect(report.rows.map((r) => r.case)).toEqual([
+      "ensemble step batch 1",
+      "ensemble rollout batch 1",
+      "ensemble step batch 4",
+      "ensemble rollout batch 4",
+      "mdn step batch 1",
+      "mdn rollout batch 1",
+      "mdn step batch 4",
+      "mdn rollout batch 4",
+    ]);
+    for (const row of report.rows) expect(row.transitionsPerSecond).toBeGreaterThan(0);
+  });
+
+  it("rejects an unknown model name and bad flags with usage errors", async () => {
+    const a = capture();
+    expect(await runCli(["train", "everything"], a.io)).toBe(2);
+    expect(a.err.join("\n")).toMatch(/expected one model name \(encoder, action, transition, reward, value, all\), got "everything"/);
+    const b = capture();
+    expect(await runCli(["bench", "semantic", "--batches", "1,x"], b.io)).toBe(2);
+    expect(b.err.join("\n")).toMatch(/--batches must be positive integers/);
+  });
+
+  it("fails loudly when the models folder has no models", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "foresight-cli-empty-"));
+    try {
+      const c = capture();
+      expect(await runCli(["bench", "semantic", "--models", empty, "--seconds", "0.01"], c.io)).toBe(1);
+      expect(c.err.join("\n")).toMatch(/encoder\.json: manifest not found/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { createRng } from "@foresight/dialogue";
+import { describe, expect, it } from "vitest";
+import { symmetricEigen } from "../encoder/cca.js";
+import { mlpForward } from "../mlp.js";
+import { brierScore, meanCosine, meanNormRatio, rocAuc, rSquared } from "./metrics.js";
+import { fitRidge } from "./ridge.js";
+import { mdnNllLoss, gaussianNllLoss } from "./losses.js";
+import { ensureTfBackend, tf } from "./tf.js";
+
+describe("closed-form fits and metrics", () => {
+  it("ridge regression recovers a linear map with intercept", () => {
+    const rng = createRng("ridge");
+    const rows = 400;
+    const x = Float32Array.from({ length: rows * 3 }, () => rng.next() * 2 - 1);
+    const y = new Float32Array(rows * 2);
+    for (let r = 0; r < rows; r++) {
+      y[r * 2] = 2 * (x[r * 3] as number) - (x[r * 3 + 2] as number) + 5;
+      y[r * 2 + 1] = 0.5 * (x[r * 3 + 1] as number) - 1;
+    }
+    const fit = fitRidge(x, y, rows, 3, 2, 1e-6);
+    const layer = fit.layers[0];
+    expect(layer?.weight[0]).toBeCloseTo(2, 4);
+    expect(layer?.weight[4]).toBeCloseTo(-1, 4);
+    expect(layer?.weight[3]).toBeCloseTo(0.5, 4);
+    expect(layer?.bias[0]).toBeCloseTo(5, 4);
+    expect(rSquared(mlpForward(fit, x, rows).filter((_, i) => i % 2 === 0), y.filter((_, i) => i % 2 === 0))).toBeCloseTo(1, 6);
+  });
+
+  it("Jacobi eigen-decomposition of a symmetric matrix", () => {
+    const a = Float64Array.from([4, 1, 0, 1, 3, 0, 0, 0, -2]);
+    const { values, vectors } = symmetricEigen(a, 3);
+    const sorted = Array.from(values).sort((p, q) => q - p);
+    expect(sorted[0]).toBeCloseTo((7 + Math.sqrt(5)) / 2, 9);
+    expect(sorted[1]).toBeCloseTo((7 - Math.sqrt(5)) / 2, 9);
+    expect(sorted[2]).toBeCloseTo(-2, 9);
+    for (let c = 0; c < 3; c++) {
+      for (let r = 0; r < 3; r++) {
+        let av = 0;
+        for (let k = 0; k < 3; k++) av += (a[r * 3 + k] as number) * (vectors[k * 3 + c] as number);
+        expect(av).toBeCloseTo((values[c] as number) * (vectors[r * 3 + c] as number), 9);
+      }
+    }
+  });
+
+  it("AUC, Brier, R², cosine and norm ratio on hand-checked values", () => {
+    expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBeCloseTo(0.75, 10);
+    expect(rocAuc([0.5, 0.5], [0, 1])).toBeCloseTo(0.5, 10);
+    expect(brierScore([1, 0, 0.5], [1, 1, 0])).toBeCloseTo((0 + 1 + 0.25) / 3, 10);
+    expect(rSquared([1, 2, 3], [1, 2, 3])).toBe(1);
+    expect(rSquared([2, 2, 2], [1, 2, 3])).toBe(0);
+    expect(meanCosine(Float32Array.from([1, 0, 0, 2]), Float32Array.from([1, 1, 0, 5]), 2)).toBeCloseTo((Math.SQRT1_2 + 1) / 2, 6);
+    expect(meanNormRatio(Float32Array.from([3, 4]), Float32Array.from([0, 10]), 2)).toBeCloseTo(0.5, 6);
+  });
+
+  it("the MDN loss with one component equals the Gaussian NLL", async () => {
+    await ensureTfBackend();
+    const mu = [0.5, -1];
+    const logStd = [0.1, -0.3];
+    const target = tf.tensor2d([[1, 0]]);
+    const gaussian = gaussianNllLoss(2, -5, 2)(tf.tensor2d([[...mu, ...logStd]]), target).dataSync()[0] as number;
+    const mdn = mdnNllLoss(1, 2, -5, 2)(tf.tensor2d([[3, ...mu, ...logStd]]), target).dataSync()[0] as number;
+    const expected = mu.reduce((s, m, j) => s + (logStd[j] as number) + 0.5 * (([1, 0][j] as number) - m) ** 2 / Math.exp(2 * (logStd[j] as number)) + 0.5 * Math.log(2 * Math.PI), 0);
+    expect(gaussian).toBeCloseTo(expected, 4);
+    expect(mdn).toBeCloseTo(expected, 4);
+  });
+});
