@@ -21,6 +21,7 @@ import { advanceRoot } from "./reuse.js";
 import { buildResult, buildTrace, type SearchTrace, type TraceOptions } from "./result.js";
 import { createRng, type Rng } from "./rng.js";
 import { Selector } from "./select.js";
+import { simulateUctSync, uctFastPathApplies } from "./uct-sync.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, MctsModelError, NONE, Tree } from "./tree.js";
 import type { GenerativeModel, SearchBudget, SearchOptions, SearchResult, StopReason, StepResult } from "./types.js";
 
@@ -44,13 +45,13 @@ export class Mcts<S, A> {
   /** The engine's seeded generator, also passed to every model call that samples. */
   readonly rng: Rng;
   /** @internal */ rootBase: Float64Array = new Float64Array(0);
-  private pathNode = new Int32Array(64);
-  private pathEdge = new Int32Array(64);
+  /** @internal */ pathNode = new Int32Array(64);
+  /** @internal */ pathEdge = new Int32Array(64);
   private pathReal = new Int32Array(64);
-  private pathReward = new Float64Array(64);
-  private stepState: S | undefined = undefined;
-  private stepReward = 0;
-  private stepTerminal = false;
+  /** @internal */ pathReward = new Float64Array(64);
+  /** @internal */ stepState: S | undefined = undefined;
+  /** @internal */ stepReward = 0;
+  /** @internal */ stepTerminal = false;
   private readonly hasEvaluate: boolean;
 
   /** Creates an engine for `model` rooted at `rootState`; throws {@link MctsConfigError} on a bad option. */
@@ -104,6 +105,7 @@ export class Mcts<S, A> {
     let stride = 1;
     let nextCheck = 0;
     let lastCheck = start;
+    const fast = uctFastPathApplies(this.cfg, this.selector.virtual);
     for (;;) {
       if (iterations >= maxIterations) {
         stop = "iterations";
@@ -127,7 +129,8 @@ export class Mcts<S, A> {
         stop = "custom";
         break;
       }
-      this.simulateSync();
+      if (fast) simulateUctSync(this);
+      else this.simulateSync();
       iterations++;
     }
     return buildResult(this, iterations, stop, performance.now() - start);
@@ -189,7 +192,8 @@ export class Mcts<S, A> {
     }
   }
 
-  private expandSync(node: number, state: S): void {
+  /** @internal Expands `node` with the model's actions and priors (synchronous model). */
+  expandSync(node: number, state: S): void {
     const model = this.model;
     const actions = model.actions(state);
     if (isPromiseLike(actions)) throw syncOnly("actions", actions);
@@ -202,7 +206,8 @@ export class Mcts<S, A> {
     this.tree.expand(node, actions, priors);
   }
 
-  private stepSync(state: S, action: A): void {
+  /** @internal Steps the model and keeps the outcome in `stepState`, `stepReward`, `stepTerminal`. */
+  stepSync(state: S, action: A): void {
     const result = this.model.step(state, action, this.rng);
     if (isPromiseLike(result)) throw syncOnly("step", result);
     const reward = (result as StepResult<S>).reward;
@@ -270,7 +275,8 @@ export class Mcts<S, A> {
     return total;
   }
 
-  private growPath(): void {
+  /** @internal Doubles the path buffers. */
+  growPath(): void {
     const cap = this.pathNode.length * 2;
     const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
@@ -390,8 +396,8 @@ export class Mcts<S, A> {
     this.backupPath(len, leaf, leafReal, value);
   }
 
-  /** Stores the last step's outcome as a child of `edge`, unless the node cap is reached (then NONE). */
-  private addChild(edge: number, key: string | number | undefined): number {
+  /** @internal Stores the last step's outcome as a child of `edge`, unless the node cap is reached (then NONE). */
+  addChild(edge: number, key: string | number | undefined): number {
     const tree = this.tree;
     if (tree.nodeCount >= this.cfg.maxNodes) return NONE;
     const child = tree.addNode(edge, this.stepState as S, this.stepReward, this.stepTerminal);
