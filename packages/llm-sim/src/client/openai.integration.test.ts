@@ -123,6 +123,9 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
+/** The requests of one scenario (an aborted request from an earlier test may still arrive late). */
+const receivedFor = (name: string) => received.filter((body) => scenario(body) === name);
+
 beforeEach(() => {
   received.length = 0;
   hits.clear();
@@ -139,8 +142,8 @@ describe("OpenAIChatModel over HTTP", () => {
     expect(response.choices.map((choice) => choice.finishReason)).toEqual(["stop", "stop", "length"]);
     expect(response.choices[0]?.logprobs?.[0]?.topLogprobs).toHaveLength(5);
     expect(response.usage).toEqual({ promptTokens: 11, completionTokens: 9 });
-    expect(received[0]).toMatchObject({ model: "test-model", n: 3, temperature: 0.9, max_tokens: 20, logprobs: true, top_logprobs: 5 });
-    expect(received[0]).not.toHaveProperty("role");
+    expect(receivedFor("ok")[0]).toMatchObject({ model: "test-model", n: 3, temperature: 0.9, max_tokens: 20, logprobs: true, top_logprobs: 5 });
+    expect(receivedFor("ok")[0]).not.toHaveProperty("role");
   });
 
   it("retries a 429 after its Retry-After, then succeeds", async () => {
@@ -193,7 +196,7 @@ describe("OpenAIChatModel over HTTP", () => {
       const ledger = new UsageLedger();
       const model = buildChatModel(new OpenAIChatModel({ baseURL, model: "m" }), { ledger, cache: { dir }, clock: new FakeClock() });
       const sampled = await new LlmSamplingPrior({ model, rng: createRng(1), pack: persuasionPack }).prior(history);
-      expect(received[0]?.n).toBe(15);
+      expect(receivedFor("prior")[0]?.n).toBe(15);
       // 10 × credibility appeal, 5 × emotion appeal, add-1 over 7 acts.
       expect(sampled.probabilities[1]).toBeCloseTo(11 / 22);
       expect(sampled.probabilities[2]).toBeCloseTo(6 / 22);
