@@ -33,6 +33,8 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
   let len = 0;
   let leaf = NONE;
   let value = 0;
+  // The reward of the last edge on the path when it led to no stored node (a new child beyond the node cap).
+  let lastReward = 0;
   descend: for (;;) {
     // The arrays are re-read after every model call: expanding or adding a node may grow them.
     const flags = tree.flags;
@@ -43,10 +45,8 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
     const edgeValue = tree.edgeValue;
     const edgePrior = tree.edgePrior;
     const edgeChild = tree.edgeChild;
-    const reward = tree.reward;
     let pathNode = engine.pathNode;
     let pathEdge = engine.pathEdge;
-    let pathReward = engine.pathReward;
     for (;;) {
       const flag = flags[node]!;
       if ((flag & FLAG_TERMINAL) !== 0) {
@@ -93,21 +93,20 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
         engine.growPath();
         pathNode = engine.pathNode;
         pathEdge = engine.pathEdge;
-        pathReward = engine.pathReward;
       }
       pathNode[len] = node;
       pathEdge[len] = edge;
       depth++;
       const child = edgeChild[edge]!;
+      len++;
       if (child >= 0) {
-        pathReward[len++] = reward[child]!;
         node = child;
         continue;
       }
       // A new node behind `edge`: step, store it (unless the node cap is reached), evaluate it.
       const action = tree.actions[node]![edge - first]!;
       engine.stepSync(tree.states[node]!, action);
-      pathReward[len++] = engine.stepReward;
+      lastReward = engine.stepReward;
       leaf = engine.addChild(edge, undefined);
       const terminal = engine.stepTerminal;
       if (leaf >= 0 && cfg.expandLeaves && !terminal) engine.expandSync(leaf, engine.stepState as S);
@@ -125,19 +124,22 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
   const edgeValue = tree.edgeValue;
   const pathNode = engine.pathNode;
   const pathEdge = engine.pathEdge;
-  const pathReward = engine.pathReward;
+  const reward = tree.reward;
   let g = value;
   if (leaf >= 0) {
     visits[leaf]! += 1;
     valueSum[leaf]! += g;
   }
+  // The reward of path edge i is stored on the node it leads to: path node i + 1, or the leaf for the last edge.
+  let below = leaf;
   for (let i = len - 1; i >= 0; i--) {
-    g = pathReward[i]! + factor * g;
+    g = (below >= 0 ? reward[below]! : lastReward) + factor * g;
     const e = pathEdge[i]!;
     edgeVisits[e]! += 1;
     edgeValue[e]! += g;
     const p = pathNode[i]!;
     visits[p]! += 1;
     valueSum[p]! += g;
+    below = p;
   }
 }

@@ -4,5 +4,6 @@ export * from "./safety/index.js";
 export * from "./persuasion.js";
 export * from "./sop.js";
 export * from "./learned.js";
+export * from "./learned-model.js";
 export * from "./multiwoz/index.js";
 export * from "./metrics/index.js";

@@ -1,6 +1,6 @@
 /**
- * A learned reward model over semantic states: F_R(s̃) for each state embedding. `@foresight/semantic-models`'
- * reward model implements this interface (it lives here so that rewards does not depend on that package).
+ * A learned reward model over semantic states: F_R(s̃) for each state embedding. A `@foresight/semantic-models`
+ * reward model becomes one through `semanticStateValueModel`; any other model can implement it directly.
  */
 export interface StateValueModel {
   predict(states: Float32Array[]): number[] | Promise<number[]>;

@@ -22,6 +22,7 @@ export * from "./train/metrics.js";
 export * from "./encoder/cca.js";
 export * from "./heads/serialize.js";
 export * from "./heads/runtime.js";
+export * from "./heads/consistency.js";
 export * from "./world-model.js";
 export * from "./data/multiwoz-value.js";
 export * from "./defaults/load.js";

@@ -46,7 +46,10 @@ export const TrainingInfoSchema = z.object({
   method: z.string().min(1),
   hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   command: z.string().min(1),
+  /** The encoder (manifest name) whose embeddings the model was trained on. */
   encoder: z.string().optional(),
+  /** That encoder's ONNX sha256: a head is only served together with exactly this encoder. */
+  encoderSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits").optional(),
 });
 export type TrainingInfo = z.infer<typeof TrainingInfoSchema>;
 

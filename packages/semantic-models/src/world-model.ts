@@ -40,6 +40,10 @@ export class SemanticWorldModel {
     if (parts.action.inputs.length !== 1 || parts.action.inputs[0]?.name !== "state") throw new Error('action model must take one input "state"');
     if (parts.transition.inputs.map((i) => i.name).join(",") !== "state,action") throw new Error('transition model must take inputs "state", "action"');
     if (parts.reward.inputs.length !== 1 || parts.reward.inputs[0]?.name !== "state") throw new Error('reward model must take one input "state"');
+    for (const [label, model] of [["action", parts.action], ["transition", parts.transition], ["reward", parts.reward]] as const) {
+      const wrong = model.inputs.find((input) => input.dim !== dim);
+      if (wrong) throw new Error(`${label} model input "${wrong.name}" has ${wrong.dim} dims, the encoder gives ${dim}`);
+    }
     this.dim = dim;
   }
 

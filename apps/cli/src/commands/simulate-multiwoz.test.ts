@@ -33,8 +33,18 @@ describe("foresight simulate multiwoz", () => {
     expect(result.out.match(/^SYSTEM /gm)?.length ?? 0).toBeLessThanOrEqual(3);
   }, 60_000);
 
-  it("rejects a missing seed, an unknown persona and an unknown goal with usage errors", async () => {
+  it("rejects a missing or out-of-range seed, a turn limit below 1, an unknown persona and an unknown goal with usage errors", async () => {
     expect((await run(["simulate", "multiwoz"])).err).toContain("--seed is required");
+    for (const bad of ["-1", "4294967296", "2.5", "abc"]) {
+      const out = await run(["simulate", "multiwoz", `--seed=${bad}`]);
+      expect(out.code, bad).toBe(2);
+      expect(out.err, bad).toMatch(/--seed must be an integer/);
+    }
+    for (const bad of ["0", "-3"]) {
+      const out = await run(["simulate", "multiwoz", "--seed", "1", `--max-turns=${bad}`]);
+      expect(out.code, bad).toBe(2);
+      expect(out.err).toContain("--max-turns must be at least 1");
+    }
     const persona = await run(["simulate", "multiwoz", "--seed", "1", "--persona", "grumpy"]);
     expect(persona.code).toBe(2);
     expect(persona.err).toContain('unknown MultiWOZ user persona "grumpy"');

@@ -10,6 +10,7 @@ import {
   type MultiWozPolicyName,
 } from "@foresight/llm-sim";
 import { parseFlags, parseIntFlag, UsageError, type Command } from "../command.js";
+import { parseSeedFlag } from "./simulate.js";
 
 /** `foresight simulate multiwoz --seed N [--json] [--goal ID] [--persona P] [--system S] [--max-turns N] [--data-dir DIR]`. */
 export const simulateMultiWozCommand: Command = {
@@ -18,7 +19,7 @@ export const simulateMultiWozCommand: Command = {
   usage: [
     "Usage: foresight simulate multiwoz --seed N [--json] [--goal ID] [--persona P] [--system S] [--max-turns N] [--data-dir DIR]",
     "",
-    "  --seed N         seed of the whole dialogue (and of the goal when --goal is not given); required",
+    "  --seed N         seed of the whole dialogue (and of the goal when --goal is not given), 0 to 4294967295; required",
     "  --goal ID        take the goal of this MultiWOZ validation dialogue (e.g. PMUL1635); default: drawn by the seed",
     "  --persona P      cooperative (default) | less-cooperative",
     `  --system S       ${MULTIWOZ_POLICY_NAMES.join(" | ")} (default correct: the rule-based DB policy; prior: samples the corpus act prior)`,
@@ -37,7 +38,7 @@ export const simulateMultiWozCommand: Command = {
       "data-dir": { type: "string" },
     });
     if (values.seed === undefined) throw new UsageError("--seed is required");
-    const seed = parseIntFlag("seed", values.seed, 0);
+    const seed = parseSeedFlag(values.seed, 0);
     const maxTurns = parseIntFlag("max-turns", values["max-turns"], MULTIWOZ_MAX_TURNS);
     if (maxTurns < 1) throw new UsageError(`--max-turns must be at least 1, got ${maxTurns}`);
     let persona;

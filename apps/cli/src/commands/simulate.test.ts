@@ -39,6 +39,16 @@ describe("foresight simulate", () => {
     const seed = await run(["simulate", "p4g", "--seed", "abc"]);
     expect(seed.code).toBe(2);
     expect(seed.err).toContain("--seed must be an integer");
+    for (const bad of ["-1", "4294967296", "1.5"]) {
+      const out = await run(["simulate", "chat", `--seed=${bad}`]);
+      expect(out.code, bad).toBe(2);
+      expect(out.err, bad).toMatch(/--seed must be an integer/);
+    }
+    for (const bad of ["0", "-2"]) {
+      const out = await run(["simulate", "p4g", `--max-turns=${bad}`]);
+      expect(out.code, bad).toBe(2);
+      expect(out.err).toContain("--max-turns must be at least 1");
+    }
     const task = await run(["simulate", "sop", "--task", "nope"]);
     expect(task.code).toBe(2);
     expect(task.err).toContain('unknown SOPDAIL task "nope"');

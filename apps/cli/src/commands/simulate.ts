@@ -13,6 +13,19 @@ import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.j
 export const SIMULATE_WORLDS = ["p4g", "chat", "sop"] as const;
 type SimulateWorld = (typeof SIMULATE_WORLDS)[number];
 
+/** The largest seed: the simulators' generator reads its seed as an unsigned 32-bit integer. */
+export const MAX_SIMULATION_SEED = 4294967295;
+
+/**
+ * Parses `--seed`: an integer from 0 to {@link MAX_SIMULATION_SEED}. A negative or larger value would be wrapped to
+ * 32 bits by the generator and silently replay another seed's dialogue, so it is refused.
+ */
+export function parseSeedFlag(value: string | undefined, fallback: number): number {
+  const seed = parseIntFlag("seed", value, fallback);
+  if (seed < 0 || seed > MAX_SIMULATION_SEED) throw new UsageError(`--seed must be an integer from 0 to ${MAX_SIMULATION_SEED}, got "${value}"`);
+  return seed;
+}
+
 /** What one simulation returns: the dialogue and its outcome. */
 interface Simulated {
   dialogue: Dialogue;
@@ -64,7 +77,7 @@ export const simulateCommand: Command = {
     "  chat  DailyDialog open chat: the system picks among 5 diverse retrieved candidates, the partner replies",
     "  sop   SOPDAIL: a task's graph walked the way the annotated dialogues did",
     "",
-    "  --seed N        the seed (default 1)",
+    "  --seed N        the seed, 0 to 4294967295 (default 1)",
     "  --max-turns N   p4g: persuader turns (default 10); chat: turns (default 8); sop: turns at most (default 30)",
     "  --task ID       sop only: the SOPDAIL task id (default the first task, airport-check_in)",
     "  --json          print one machine-readable JSON object",
@@ -86,7 +99,7 @@ export const simulateCommand: Command = {
     const world = positionals[0] as SimulateWorld;
     if (!SIMULATE_WORLDS.includes(world)) throw new UsageError(`unknown world "${world}"; choose one of ${SIMULATE_WORLDS.join(", ")} (MultiWOZ: foresight simulate multiwoz)`);
     if (values.task !== undefined && world !== "sop") throw new UsageError("--task applies only to the sop world");
-    const seed = parseIntFlag("seed", values.seed, 1);
+    const seed = parseSeedFlag(values.seed, 1);
     const maxTurns = values["max-turns"] === undefined ? undefined : parseIntFlag("max-turns", values["max-turns"], 0);
     if (maxTurns !== undefined && maxTurns < 1) throw new UsageError(`--max-turns must be at least 1, got ${maxTurns}`);
     const dataDir = resolveDataDir(values["data-dir"]);

@@ -2,7 +2,8 @@ import type { DialogueAct } from "@foresight/dialogue";
 import { z } from "zod";
 import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { buildScalarGraph, scalarForward } from "../heads/scalar.js";
-import { scalarManifestParts, scalarSpecFromModel } from "../heads/serialize.js";
+import { checkScalarModel } from "../heads/consistency.js";
+import { scalarManifestParts } from "../heads/serialize.js";
 import { ModelLoadError, type Manifest } from "../manifest.js";
 import { expectKind, saveModel, verifyModelFile } from "../model-file.js";
 import { brierScore, round4 } from "../train/metrics.js";
@@ -41,7 +42,11 @@ export async function distillValueModel(options: DistillOptions): Promise<Manife
   expectKind(verified.manifest, "value", options.manifestPath);
   const vocabulary = z.array(z.string()).safeParse(verified.manifest.head.actVocabulary);
   if (!vocabulary.success) throw new ModelLoadError(options.manifestPath, "missing act vocabulary", "head.actVocabulary");
-  const base = scalarSpecFromModel(verified.manifest, verified.model, options.manifestPath);
+  const recorded = verified.manifest.training.encoderSha256;
+  if (recorded !== undefined && recorded !== options.encoder.sha256) {
+    throw new ModelLoadError(options.manifestPath, `was trained on encoder ${recorded.slice(0, 12)}…, not on the encoder passed in (${options.encoder.sha256.slice(0, 12)}…)`, "training.encoderSha256");
+  }
+  const base = checkScalarModel(verified);
   const examples = options.targets.map((t) => ({ dialogueId: "trace", history: t.history, acts: t.acts, target: t.q, success: t.q >= 0.5 }));
   const data = await valueData(options.encoder, examples, vocabulary.data);
   const before = brierScore(scalarForward(base, data.values, data.rows), data.target);

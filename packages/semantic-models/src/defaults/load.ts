@@ -3,6 +3,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { MixtureModel, ScalarModel } from "../heads/runtime.js";
+import { ModelLoadError } from "../manifest.js";
+import type { LoadedModel } from "../model-file.js";
 import type { SessionOptions } from "../session.js";
 import { SemanticWorldModel } from "../world-model.js";
 
@@ -51,15 +53,66 @@ export interface DefaultWorldModelOptions extends SessionOptions {
   heads?: "ensemble" | "mdn";
 }
 
-/** Loads (and verifies) the default encoder, action, transition and reward models as a {@link SemanticWorldModel}. */
+/**
+ * Checks that a head was trained on this encoder's embeddings (its manifest's `training.encoderSha256`); a head
+ * trained on another encoder would run but predict from vectors it has never seen, so it is refused.
+ */
+export function checkTrainedOnEncoder(model: LoadedModel, encoder: HashedEncoder): void {
+  const recorded = model.manifest.training.encoderSha256;
+  if (recorded === undefined) {
+    throw new ModelLoadError(model.manifestPath, "does not record the encoder it was trained on; retrain it with `foresight train`", "training.encoderSha256");
+  }
+  if (recorded !== encoder.sha256) {
+    throw new ModelLoadError(
+      model.manifestPath,
+      `was trained on encoder ${recorded.slice(0, 12)}…, but the encoder loaded with it is ${encoder.sha256.slice(0, 12)}…; retrain the heads with \`foresight train all\``,
+      "training.encoderSha256",
+    );
+  }
+}
+
+/**
+ * Loads (and verifies) the default encoder, action, transition and reward models as a {@link SemanticWorldModel};
+ * every head must have been trained on that encoder. If any model fails, the others' sessions are released.
+ */
 export async function loadDefaultWorldModel(options: DefaultWorldModelOptions = {}): Promise<SemanticWorldModel> {
   const { modelsDir, heads = "ensemble", ...session } = options;
   const path = (name: string) => defaultManifestPath(name, modelsDir);
-  const [encoder, action, transition, reward] = await Promise.all([
+  const loads = [
     HashedEncoder.load(path(DEFAULT_MODEL_NAMES.encoder), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.actionMdn : DEFAULT_MODEL_NAMES.actionEnsemble), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.transitionMdn : DEFAULT_MODEL_NAMES.transitionEnsemble), session),
     ScalarModel.load(path(DEFAULT_MODEL_NAMES.reward), session),
-  ]);
-  return new SemanticWorldModel({ encoder, action, transition, reward });
+  ] as const;
+  const settled = await Promise.allSettled(loads);
+  const release = () => Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.release() : undefined)));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) {
+    await release();
+    throw failed.reason;
+  }
+  const [encoder, action, transition, reward] = (await Promise.all(loads)) as [HashedEncoder, MixtureModel, MixtureModel, ScalarModel];
+  try {
+    for (const head of [action, transition, reward]) checkTrainedOnEncoder(head.model, encoder);
+    return new SemanticWorldModel({ encoder, action, transition, reward });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** Options for loading the default reward model. */
+export interface DefaultRewardModelOptions extends SessionOptions {
+  modelsDir?: string;
+}
+
+/** Loads (and verifies) the default reward model F_R(s̃) (`models/reward-length`); throws unless it is a reward model. */
+export async function loadDefaultRewardModel(options: DefaultRewardModelOptions = {}): Promise<ScalarModel> {
+  const { modelsDir, ...session } = options;
+  const model = await ScalarModel.load(defaultManifestPath(DEFAULT_MODEL_NAMES.reward, modelsDir), session);
+  if (model.model.manifest.kind !== "reward") {
+    await model.release();
+    throw new ModelLoadError(model.model.manifestPath, `expected a reward model, found ${model.model.manifest.kind}`, "kind");
+  }
+  return model;
 }

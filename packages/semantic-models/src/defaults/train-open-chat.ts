@@ -26,6 +26,8 @@ export interface TransitionSet {
   afterAction: Float32Array;
   next: Float32Array;
   replyTokens: Float32Array;
+  /** sha256 of the encoder that embedded the set (recorded in the manifests of heads trained on it). */
+  encoderSha256: string;
 }
 
 /** Embeds every step: one encoder call for all the prefixes the steps need. */
@@ -46,6 +48,7 @@ export async function embedSteps(encoder: HashedEncoder, steps: readonly ScopeSt
     afterAction: new Float32Array(rows * d),
     next: new Float32Array(rows * d),
     replyTokens: new Float32Array(rows),
+    encoderSha256: encoder.sha256,
   };
   steps.forEach(({ dialogue, at }, r) => {
     for (let j = 0; j < d; j++) {
@@ -147,7 +150,7 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
   return metrics;
 }
 
-async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, rows: number): Promise<Manifest> {
+async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, set: TransitionSet): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const what = role === "action" ? "s̃ → ã (the agent's reply direction)" : "(s̃, ã) → s̃′ (the state after the human's answer)";
   const kindText = spec.kind === "ensemble" ? `deep ensemble of ${spec.components} Gaussian MLPs` : `mixture density network with ${spec.components} diagonal Gaussians`;
@@ -162,12 +165,13 @@ async function saveMixture(job: TrainJob, name: string, role: "action" | "transi
       split: splitInfo(job),
       trainedOn: "train",
       evaluatedOn: "test",
-      examples: { train: rows, test: metrics.testExamples ?? 0 },
+      examples: { train: set.rows, test: metrics.testExamples ?? 0 },
       seed: job.seed,
       method: `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js`,
       hyperparameters: { hidden: scale.hidden.join("x"), epochs: scale.epochs, batchSize: scale.batchSize, learningRate: scale.learningRate },
       command: job.command ?? `foresight train ${role} --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
+      encoderSha256: set.encoderSha256,
     },
     metrics,
   });
@@ -182,7 +186,7 @@ export async function trainActionModels(job: TrainJob, sets: { train: Transition
     job.log?.(`action (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.actionEnsemble : DEFAULT_MODEL_NAMES.actionMdn;
-    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train.rows));
+    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train));
   }
   return out;
 }
@@ -206,7 +210,7 @@ export async function trainTransitionModels(job: TrainJob, sets: { train: Transi
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
-    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train.rows));
+    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train));
   }
   return out;
 }
@@ -257,6 +261,7 @@ export async function trainRewardModel(job: TrainJob, sets: { train: TransitionS
       hyperparameters: { candidates: scored.map((s) => s.method).join(" | ") },
       command: job.command ?? `foresight train reward --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
+      encoderSha256: train.encoderSha256,
     },
     metrics: { r2: round4(r2), alternativeR2: round4(otherTest), testExamples: test.rows },
   });

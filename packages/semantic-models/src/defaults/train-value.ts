@@ -92,6 +92,7 @@ export async function trainValueModel(job: TrainJob, encoder: HashedEncoder): Pr
       hyperparameters: { hidden: scale.valueHidden.length > 0 ? scale.valueHidden.join("x") : "none (logistic regression)", epochs: scale.valueEpochs, learningRate: scale.valueLearningRate, gamma: VALUE_GAMMA, weightDecay: 1e-4 },
       command: job.command ?? `foresight train value --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
+      encoderSha256: encoder.sha256,
     },
     metrics: { auc: round4(metrics.auc), brier: round4(metrics.brier), constantBaselineBrier: round4(constantBrier), testExamples: test.rows },
   });

@@ -1,5 +1,5 @@
 import { createRng, type DialogueAct } from "@foresight/dialogue";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,13 +39,31 @@ describe("training the default models on a tiny split (real corpora from the sha
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.metrics).toHaveProperty("baselineBowRecallAt1");
   });
 
-  it("is reproducible: the same seed gives byte-identical models", async () => {
+  it("is reproducible: the same seed gives byte-identical models, closed-form and TensorFlow.js-trained alike", async () => {
     const again = mkdtempSync(join(tmpdir(), "semantic-models-train2-"));
+    const sha = (name: string) => manifests.find((m) => m.name === name)?.sha256;
     try {
-      const second = await trainDefaultModels("encoder", { outDir: again, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" });
-      expect(second[0]?.sha256).toBe(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.sha256);
+      const job = { outDir: again, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" };
+      const second = [...(await trainDefaultModels("encoder", job)), ...(await trainDefaultModels("action", job)), ...(await trainDefaultModels("value", job))];
+      expect(second.map((m) => m.name)).toEqual([DEFAULT_MODEL_NAMES.encoder, DEFAULT_MODEL_NAMES.actionEnsemble, DEFAULT_MODEL_NAMES.actionMdn, DEFAULT_MODEL_NAMES.value]);
+      for (const m of second) expect(m.sha256, m.name).toBe(sha(m.name));
     } finally {
       rmSync(again, { recursive: true, force: true });
+    }
+  });
+
+  it("records the encoder each head was trained on and refuses to serve the heads with another encoder", async () => {
+    const encoderSha = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.sha256;
+    for (const m of manifests.filter((x) => x.kind !== "hashed-encoder")) expect(m.training.encoderSha256, m.name).toBe(encoderSha);
+    const other = mkdtempSync(join(tmpdir(), "semantic-models-train3-"));
+    try {
+      for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(other, file));
+      await trainDefaultModels("encoder", { outDir: other, seed: 4, scale: TINY_TRAIN_SCALE, command: "test" });
+      await expect(loadDefaultWorldModel({ modelsDir: other, log: () => {} })).rejects.toThrow(
+        /action-ensemble\.json \(field training\.encoderSha256\): was trained on encoder [0-9a-f]{12}…, but the encoder loaded with it is [0-9a-f]{12}…/,
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
     }
   });
 

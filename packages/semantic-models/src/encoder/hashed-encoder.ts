@@ -1,6 +1,7 @@
 import { expectKind, loadModel, type LoadedModel } from "../model-file.js";
 import { ModelLoadError } from "../manifest.js";
 import type { OnnxSession, SessionOptions } from "../session.js";
+import { wrapOrRelease } from "../heads/runtime.js";
 import { hashedFeatures, HashedFeatureConfigSchema, packSparse, type HashedFeatureConfig, type SparseVector } from "./features.js";
 import { embedInChunks, type SentenceEncoder } from "./types.js";
 
@@ -21,6 +22,8 @@ export class HashedEncoder implements SentenceEncoder {
     readonly features: HashedFeatureConfig,
     dim: number,
     name: string,
+    /** sha256 of the ONNX file, which heads trained on this encoder record (`training.encoderSha256`). */
+    readonly sha256: string,
   ) {
     this.dim = dim;
     this.name = name;
@@ -28,8 +31,7 @@ export class HashedEncoder implements SentenceEncoder {
 
   /** Loads and verifies an encoder from its manifest. */
   static async load(manifestPath: string, options: SessionOptions = {}): Promise<HashedEncoder> {
-    const model = await loadModel(manifestPath, options);
-    return HashedEncoder.fromLoaded(model);
+    return wrapOrRelease(await loadModel(manifestPath, options), HashedEncoder.fromLoaded);
   }
 
   /** Wraps an already verified, loaded model. */
@@ -37,9 +39,18 @@ export class HashedEncoder implements SentenceEncoder {
     expectKind(model.manifest, "hashed-encoder", model.manifestPath);
     const parsed = HashedFeatureConfigSchema.safeParse(model.manifest.head.features);
     if (!parsed.success) throw new ModelLoadError(model.manifestPath, parsed.error.issues[0]?.message ?? "invalid feature config", "head.features");
+    const file = model.manifestPath;
     const dim = model.manifest.dims.embedding;
-    if (!dim) throw new ModelLoadError(model.manifestPath, "missing dims.embedding", "dims.embedding");
-    return new HashedEncoder(model.session, parsed.data, dim, model.manifest.name);
+    if (!dim) throw new ModelLoadError(file, "missing dims.embedding", "dims.embedding");
+    const output = model.manifest.outputs.find((o) => o.name === "embedding");
+    if (!output || output.shape[1] !== dim) throw new ModelLoadError(file, `dims.embedding ${dim} does not match the graph's embedding output [${output?.shape.join(", ") ?? "missing"}]`, "dims.embedding");
+    const table = model.model.initializers.find((t) => t.name === "table");
+    const buckets = table?.dims[0];
+    if (buckets !== parsed.data.buckets || table?.dims[1] !== dim) {
+      throw new ModelLoadError(file, `head.features.buckets ${parsed.data.buckets} does not match the graph's embedding table [${table?.dims.join(", ") ?? "missing"}]`, "head.features.buckets");
+    }
+    if (model.manifest.dims.buckets !== undefined && model.manifest.dims.buckets !== buckets) throw new ModelLoadError(file, `dims.buckets ${model.manifest.dims.buckets} does not match the graph's ${buckets}`, "dims.buckets");
+    return new HashedEncoder(model.session, parsed.data, dim, model.manifest.name, model.manifest.sha256);
   }
 
   /** Embeds sparse feature vectors directly. */
@@ -52,6 +63,11 @@ export class HashedEncoder implements SentenceEncoder {
       });
       return (out.embedding as { data: Float32Array }).data;
     });
+  }
+
+  /** Frees the native session. */
+  release(): Promise<void> {
+    return this.session.release();
   }
 
   /** Embeds standalone texts. */

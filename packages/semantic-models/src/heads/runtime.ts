@@ -2,8 +2,8 @@ import type { Rng } from "@foresight/dialogue";
 import { ModelLoadError } from "../manifest.js";
 import { loadModel, type LoadedModel } from "../model-file.js";
 import type { OnnxSession, SessionOptions, TensorData } from "../session.js";
+import { checkMixtureModel, checkScalarModel } from "./consistency.js";
 import { sampleMixture, type HeadInput, type MixtureParams } from "./mixture.js";
-import { MixtureHeadInfoSchema, ScalarHeadInfoSchema } from "./serialize.js";
 
 /** The largest batch sent to a head session at once; bigger inputs are split. */
 export const HEAD_MAX_BATCH = 4096;
@@ -25,6 +25,16 @@ function checkRows(inputs: readonly HeadInput[], values: Record<string, Float32A
   }
 }
 
+/** Wraps a loaded model; when the wrapper rejects it, its session is released before the error propagates. */
+export async function wrapOrRelease<T>(model: LoadedModel, wrap: (model: LoadedModel) => T): Promise<T> {
+  try {
+    return wrap(model);
+  } catch (error) {
+    await model.session.release();
+    throw error;
+  }
+}
+
 /** A loaded action or transition model: predicts a mixture of diagonal Gaussians, samples with a seeded generator. */
 export class MixtureModel {
   private constructor(
@@ -41,17 +51,16 @@ export class MixtureModel {
 
   /** Loads and verifies an action or transition model. */
   static async load(manifestPath: string, options: SessionOptions = {}): Promise<MixtureModel> {
-    return MixtureModel.fromLoaded(await loadModel(manifestPath, options));
+    return wrapOrRelease(await loadModel(manifestPath, options), MixtureModel.fromLoaded);
   }
 
-  /** Wraps a verified, loaded model. */
+  /** Wraps a verified, loaded model after checking that its manifest agrees with its graph. */
   static fromLoaded(model: LoadedModel): MixtureModel {
     if (model.manifest.kind !== "action" && model.manifest.kind !== "transition") {
       throw new ModelLoadError(model.manifestPath, `expected an action or transition model, found ${model.manifest.kind}`, "kind");
     }
-    const head = MixtureHeadInfoSchema.safeParse(model.manifest.head);
-    if (!head.success) throw new ModelLoadError(model.manifestPath, head.error.issues[0]?.message ?? "invalid head", "head");
-    return new MixtureModel(model.session, model, head.data.inputs, head.data.outDim, head.data.components);
+    const head = checkMixtureModel(model);
+    return new MixtureModel(model.session, model, head.inputs, head.outDim, head.components);
   }
 
   /** Mixture parameters for a batch of rows (inputs by name, row-major). */
@@ -68,6 +77,11 @@ export class MixtureModel {
       params.weights.set((out.weights as { data: Float32Array }).data, start * k);
     }
     return params;
+  }
+
+  /** Frees the native session. */
+  release(): Promise<void> {
+    return this.session.release();
   }
 
   /** Draws `samplesPerRow` predictions per row: [rows·samplesPerRow, outDim]. */
@@ -89,17 +103,21 @@ export class ScalarModel {
 
   /** Loads and verifies a reward or value model. */
   static async load(manifestPath: string, options: SessionOptions = {}): Promise<ScalarModel> {
-    return ScalarModel.fromLoaded(await loadModel(manifestPath, options));
+    return wrapOrRelease(await loadModel(manifestPath, options), ScalarModel.fromLoaded);
   }
 
-  /** Wraps a verified, loaded model. */
+  /** Wraps a verified, loaded model after checking that its manifest agrees with its graph. */
   static fromLoaded(model: LoadedModel): ScalarModel {
     if (model.manifest.kind !== "reward" && model.manifest.kind !== "value") {
       throw new ModelLoadError(model.manifestPath, `expected a reward or value model, found ${model.manifest.kind}`, "kind");
     }
-    const head = ScalarHeadInfoSchema.safeParse(model.manifest.head);
-    if (!head.success) throw new ModelLoadError(model.manifestPath, head.error.issues[0]?.message ?? "invalid head", "head");
-    return new ScalarModel(model.session, model, head.data.inputs, head.data.outputName);
+    const head = checkScalarModel(model);
+    return new ScalarModel(model.session, model, head.inputs, head.outputName);
+  }
+
+  /** Frees the native session. */
+  release(): Promise<void> {
+    return this.session.release();
   }
 
   /** Predictions for a batch of rows. */

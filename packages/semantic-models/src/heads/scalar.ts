@@ -18,7 +18,8 @@ export interface ScalarHeadSpec {
   outputName: string;
 }
 
-function check(spec: ScalarHeadSpec): void {
+/** Checks a spec's shapes; throws naming what does not fit. */
+export function validateScalarSpec(spec: ScalarHeadSpec): void {
   const inDim = spec.inputs.reduce((s, i) => s + i.dim, 0);
   if (spec.inputNorm.mean.length !== inDim) throw new Error(`scalar head: inputNorm has ${spec.inputNorm.mean.length} dims, inputs have ${inDim}`);
   const first = spec.network.layers[0];
@@ -28,7 +29,7 @@ function check(spec: ScalarHeadSpec): void {
 
 /** Builds the ONNX graph: inputs by name → output `outputName` of shape [N]. */
 export function buildScalarGraph(spec: ScalarHeadSpec, docString: string): ModelMessage {
-  check(spec);
+  validateScalarSpec(spec);
   const g = new GraphBuilder();
   const names = spec.inputs.map((i) => g.input(i.name, ["batch", i.dim]));
   const features = names.length === 1 ? (names[0] as string) : g.node("Concat", names, { axis: 1 }, "features");
@@ -44,7 +45,7 @@ export function buildScalarGraph(spec: ScalarHeadSpec, docString: string): Model
 
 /** The same computation in plain TypeScript. */
 export function scalarForward(spec: ScalarHeadSpec, values: Record<string, Float32Array>, rows: number): Float32Array {
-  check(spec);
+  validateScalarSpec(spec);
   const out = mlpForward(spec.network, normalizeRows(concatInputs(spec.inputs, values, rows), rows, spec.inputNorm), rows);
   const output = spec.output;
   return out.map((o) => (output.kind === "sigmoid" ? 1 / (1 + Math.exp(-o)) : o * output.std + output.mean));

@@ -1,4 +1,4 @@
-import { DAILYDIALOG_EMOTIONS, DAILYDIALOG_INTENTS, createRng, type DailyDialogIntent, type Turn } from "@foresight/dialogue";
+import { DAILYDIALOG_EMOTIONS, DAILYDIALOG_INTENTS, createRng, type DailyDialogIntent, type Dialogue, type Turn } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jaccard } from "../text/sample.js";
 import { tokenize } from "../text/tokenize.js";
@@ -32,6 +32,17 @@ describe("OpenChatCorpusWorld", () => {
     expect(world.test.length).toBeGreaterThan(500);
     expect(world.utterances.length).toBe(world.train.reduce((s, d) => s + d.turns.length - 1, 0));
     expect(world.utterances.some((u) => testIds.has(u.dialogueId))).toBe(false);
+  });
+
+  it("keeps DailyDialog's copies of one dialogue (other ids, other spacing) out of the held-out part", () => {
+    const words = (dialogue: Dialogue) => dialogue.turns.map((turn) => tokenize(turn.text).join(" "));
+    const trainWhole = new Set(world.train.map((d) => words(d).join("\n")));
+    const trainOpenings = new Set(world.train.map((d) => words(d).slice(0, 3).join("\n")));
+    expect(world.test.filter((d) => trainWhole.has(words(d).join("\n")))).toEqual([]);
+    expect(world.test.filter((d) => trainOpenings.has(words(d).slice(0, 3).join("\n")))).toEqual([]);
+    // The corpus does hold such copies: the split has something to keep apart.
+    const all = [...world.train, ...world.test];
+    expect(new Set(all.map((d) => words(d).join("\n"))).size).toBeLessThan(all.length - 100);
   });
 });
 
@@ -103,6 +114,25 @@ describe("CorpusCandidateGenerator", () => {
     for (const c of await generator.reply(history, "question", 4)) expect(c.act).toBe("question");
     const questions = generator.candidates(history, 4, "question");
     expect(questions.every((c) => c.intent === "question")).toBe(true);
+  });
+});
+
+describe("odd input", () => {
+  it("opens an empty chat with m distinct real openers, and still gives m candidates for words the corpus never saw", async () => {
+    const generator = new CorpusCandidateGenerator(world, { rng: createRng(6) });
+    const openers = new Set(world.openers.map((o) => o.text));
+    const first = await generator.reply([], "any", 5);
+    expect(first).toHaveLength(5);
+    expect(new Set(first.map((c) => c.text)).size).toBe(5);
+    for (const c of first) expect(openers.has(c.text)).toBe(true);
+    const questions = generator.candidates([], 3, "question");
+    expect(questions).toHaveLength(3);
+    expect(questions.every((c) => c.intent === "question")).toBe(true);
+    const gibberish = generator.candidates([{ speaker: "user", text: "zxqv blorptang" }], 4);
+    expect(new Set(gibberish.map((c) => c.text)).size).toBe(4);
+    const partner = new CorpusChatPartner(world, { rng: createRng(7) });
+    expect(openers.has(partner.pick([]).text)).toBe(true);
+    await expect(generator.reply([], "any", 0)).rejects.toThrow(/positive integer/);
   });
 });
 

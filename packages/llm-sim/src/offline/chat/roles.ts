@@ -113,10 +113,7 @@ export class CorpusCandidateGenerator implements SystemRole {
         return true;
       })
       .slice(0, this.poolSize);
-    if (hits.length === 0) {
-      const fallback = new CorpusChatPartner(this.world, { rng });
-      return [fallback.pick(history, rng)];
-    }
+    if (hits.length === 0) return this.unmatched(history, m, intent, rng);
     const chosen = selectDiverse(
       hits.map((hit) => ({ item: hit.doc, relevance: hit.score, tokens: new Set(tokenize(this.world.utterances[hit.doc]!.text)) })),
       m,
@@ -127,6 +124,36 @@ export class CorpusCandidateGenerator implements SystemRole {
       const u = this.world.utterances[doc]!;
       return { text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } };
     });
+  }
+
+  /**
+   * Candidates when no corpus context shares a word with the history (an empty history, or unknown words): m distinct
+   * real dialogue openers for an empty history, else m distinct utterances drawn uniformly (of `intent` when given).
+   */
+  private unmatched(history: readonly Turn[], m: number, intent: DailyDialogIntent | undefined, rng: Rng): ChatPick[] {
+    const said = new Set(history.map((turn) => turn.text.trim()));
+    const picks: ChatPick[] = [];
+    const seen = new Set<string>();
+    const take = (pick: ChatPick) => {
+      const text = pick.text.trim();
+      if (said.has(text) || seen.has(text)) return;
+      seen.add(text);
+      picks.push(pick);
+    };
+    const openers = this.world.openers.filter((opener) => intent === undefined || opener.intent === intent);
+    if (history.length === 0 && openers.length > 0) {
+      for (let attempt = 0; attempt < m * 8 && picks.length < m; attempt++) {
+        const opener = openers[rng.int(openers.length)]!;
+        take({ text: opener.text, intent: opener.intent, emotion: opener.emotion, source: { dialogueId: opener.dialogueId, turn: 0 } });
+      }
+      return picks;
+    }
+    const pool = [...(intent ? this.world.intentPools.get(intent)! : this.world.utterances.keys())];
+    for (let attempt = 0; attempt < m * 8 && picks.length < m && pool.length > 0; attempt++) {
+      const u = this.world.utterances[pool[rng.int(pool.length)]!]!;
+      take({ text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } });
+    }
+    return picks;
   }
 
   /** The system role: m diverse candidates; `act` is a DailyDialog intent or any other label (no restriction). */

@@ -22,6 +22,10 @@ export interface AgendaDomainProgress {
   failInfoActive: boolean;
   /** Whether the user still books with the goal's `fail_book` slots (until the system says the booking failed). */
   failBookActive: boolean;
+  /** Slot values the user has said in this domain (goal spelling), so a question already answered is no progress. */
+  told: Record<string, string>;
+  /** Whether the system has offered to book the venue currently offered (a repeated offer is no progress). */
+  bookingOffered: boolean;
 }
 
 /** Why the user ended the dialogue. */
@@ -139,6 +143,8 @@ export class AgendaUser {
         informed: {},
         failInfoActive: Object.keys(part.failInfo).length > 0,
         failBookActive: part.failBook !== undefined && Object.keys(part.failBook).length > 0,
+        told: {},
+        bookingOffered: false,
       };
       progress[domain] = state;
       for (const slot of [...part.reqt].reverse()) agenda.push({ domain, intent: "Request", slot });
@@ -218,12 +224,14 @@ export class AgendaUser {
         case "Request": {
           if (slot === undefined) break;
           const alternative = slot === "leaveAt" ? "arriveBy" : slot === "arriveBy" ? "leaveAt" : undefined;
-          if (info[slot] === undefined && alternative !== undefined && info[alternative] !== undefined) {
-            this.push({ domain, intent: "Inform", slot: alternative, value: info[alternative] }, true);
-          } else {
-            this.push({ domain, intent: "Inform", slot, value: info[slot] ?? book?.[slot] ?? this.impliedValue(domain, slot) }, true);
-          }
-          progress = true;
+          const answer: MultiWozAgendaItem =
+            info[slot] === undefined && alternative !== undefined && info[alternative] !== undefined
+              ? { domain, intent: "Inform", slot: alternative, value: info[alternative] }
+              : { domain, intent: "Inform", slot, value: info[slot] ?? book?.[slot] ?? this.impliedValue(domain, slot) };
+          this.push(answer, true);
+          // Asking again for what the user already said (the same value) moves nothing forward.
+          const said = state.told[answer.slot];
+          if (said === undefined || !sameMultiWozValue(said, answer.value!)) progress = true;
           break;
         }
         case "NoOffer": {
@@ -255,7 +263,11 @@ export class AgendaUser {
         case "OfferBooked": {
           if (act.intent === "OfferBook" || (act.domain === "Booking" && act.intent === "Inform" && act.slot === undefined)) {
             if (book && state.reference === undefined) {
-              if (!s.agenda.some((item) => item.domain === domain && item.intent === "Inform" && book[item.slot] !== undefined) && state.offered !== undefined) progress = true;
+              // The first offer to book the venue on the table is progress; offering it again without booking is not.
+              if (state.offered !== undefined && !state.bookingOffered) {
+                progress = true;
+                state.bookingOffered = true;
+              }
               for (const [bookSlot, value] of Object.entries(book).reverse()) this.push({ domain, intent: "Inform", slot: bookSlot, value });
             } else if (!book) irrelevant = true;
             if (act.intent === "OfferBook" || act.slot === undefined) break;
@@ -279,11 +291,15 @@ export class AgendaUser {
               this.push({ domain, intent: "Inform", slot: "name", value: wantedName }, true);
               break;
             }
-            if (state.offered === undefined || !sameMultiWozValue(state.offered, act.value)) progress = true;
+            if (state.offered === undefined || !sameMultiWozValue(state.offered, act.value)) {
+              progress = true;
+              state.bookingOffered = false;
+            }
             state.offered = act.value;
           } else if (info[slot] !== undefined && conflicts(slot, info[slot], act.value)) {
             irrelevant = true;
             state.offered = undefined;
+            state.bookingOffered = false;
             this.push({ domain, intent: "Inform", slot, value: info[slot] }, true);
             break;
           }
@@ -299,6 +315,8 @@ export class AgendaUser {
     if (s.ended) return;
     if (irrelevant && this.persona.rejectsIrrelevant) progress = false;
     s.noProgress = progress ? 0 : s.noProgress + 1;
+    // A user whose goal is complete leaves with thanks on its next turn rather than giving up.
+    if (this.isComplete()) return;
     if (s.noProgress >= this.persona.patience || (s.noProgress > 0 && this.persona.quitProbability > 0 && rng.next() < this.persona.quitProbability)) {
       s.ended = true;
       s.endReason = "user-terminated";
@@ -378,6 +396,7 @@ export class AgendaUser {
       if (item.domain !== top.domain && acts.length >= answers) break;
       s.agenda.pop();
       acts.push(this.toAct(item));
+      if (item.intent === "Inform" && item.value !== undefined) s.progress[item.domain]!.told[item.slot] = item.value;
       s.currentDomain = item.domain;
     }
     s.answers = 0;
@@ -411,6 +430,8 @@ export class AgendaUser {
       const slot = act.slot === undefined ? undefined : goalSlotOf(domain, act.slot);
       const index = s.agenda.findIndex((item) => item.domain === domain && item.intent === act.intent && item.slot === slot);
       if (index >= 0) s.agenda.splice(index, 1);
+      const progress = s.progress[domain];
+      if (progress && act.intent === "Inform" && slot !== undefined && act.value !== undefined) progress.told[slot] = act.value;
     }
     s.answers = 0;
   }

@@ -2,7 +2,9 @@ import { createRng, type MultiWozGoal, type Turn } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMultiWozGoalAvailability } from "./availability.js";
 import { candidateSystemActs, multiWozTurnContext } from "./candidates.js";
-import { correctMultiWozPolicy } from "./policies.js";
+import { COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA } from "./persona.js";
+import { correctMultiWozPolicy, neverBookMultiWozPolicy, type MultiWozSystemPolicy } from "./policies.js";
+import { simulateMultiWozDialogue } from "./simulate.js";
 import { MultiWozTemplateNlg } from "./nlg.js";
 import { AgendaMultiWozUser, CorpusMultiWozPrior, MultiWozActLedger, TemplateMultiWozSystem, trackMultiWozHistory } from "./roles.js";
 import { makeMultiWozAct } from "./slots.js";
@@ -57,6 +59,33 @@ describe("candidate system acts", () => {
     const types = candidateSystemActs(refused, { db: world.db, availability }).map((bundle) => bundle.type);
     expect(types).toContain("NoBook");
     expect(types).not.toContain("Book");
+  });
+});
+
+describe("the agenda user's patience", () => {
+  // A system that keeps repeating itself makes no progress: the user must give up when its patience runs out instead
+  // of treating every repeated offer to book, or a question it already answered, as a step forward and running into
+  // the turn limit.
+  const askAreaForever: MultiWozSystemPolicy = () => ({ type: "Request", domain: "hotel", acts: [makeMultiWozAct("Hotel", "Request", "Area")], label: "Request(hotel: area)" });
+
+  it("gives up on a system that re-offers the booking or re-asks an answered question, before the turn limit", () => {
+    for (const persona of [COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA]) {
+      for (const [name, policy] of [["never-book", neverBookMultiWozPolicy], ["ask-area-forever", askAreaForever]] as const) {
+        for (let seed = 0; seed < 4; seed++) {
+          const { outcome } = simulateMultiWozDialogue({ world, goal: hotelGoal, seed, persona, policy });
+          expect(outcome.endReason, `${persona.name} vs ${name}, seed ${seed}`).toBe("user-terminated");
+          expect(outcome.goalComplete).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("completes the same goal against the correct system", () => {
+    for (const persona of [COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA]) {
+      const { outcome } = simulateMultiWozDialogue({ world, goal: hotelGoal, seed: 2, persona });
+      expect(outcome.endReason).toBe("goal-complete");
+      expect(outcome.bookings.map((booking) => booking.slots.stay)).toEqual(["3"]);
+    }
   });
 });
 

@@ -20,7 +20,8 @@ function must(bundle: MultiWozActBundle | undefined, context: MultiWozTurnContex
  * The rule-based reference policy that answers correctly from the database (the natural reference for planners):
  * says goodbye when the user does, books (or reports the refusal) as soon as the booking slots are known, answers
  * pending requests, reports no match, asks for required or missing constraints while many venues match, offers a
- * matching venue, asks for missing booking slots, and otherwise asks whether the user needs anything else.
+ * matching venue, asks for missing booking slots, offers to book the venue on the table (once), and otherwise asks
+ * whether the user needs anything else.
  */
 export const correctMultiWozPolicy: MultiWozSystemPolicy = (state, context) => {
   if (state.userEnded) return must(first(context, "bye"), context);
@@ -46,6 +47,10 @@ export const correctMultiWozPolicy: MultiWozSystemPolicy = (state, context) => {
   if (offer && domain && !state.offered[domain]) return offer;
   const askBooking = first(context, "Request", (bundle) => bundle.label.includes("booking"));
   if (askBooking) return askBooking;
+  if (domain && state.offered[domain] && !state.bookingOffered[domain]) {
+    const offerBooking = first(context, "OfferBook", (bundle) => bundle.domain === domain);
+    if (offerBooking) return offerBooking;
+  }
   return must(undefined, context);
 };
 

@@ -1,11 +1,11 @@
 import { DialogueSchema, beliefStateOf, createRng, normalizeMultiWozValue, type Dialogue } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA } from "./persona.js";
-import { MULTIWOZ_POLICY_NAMES, multiWozPolicyByName } from "./policies.js";
+import { MULTIWOZ_POLICY_NAMES, multiWozPolicyByName, type MultiWozSystemPolicy } from "./policies.js";
 import { MULTIWOZ_SYSTEM_ACT_TYPES } from "./candidates.js";
 import { multiWozInventoryViolations, multiWozUserActCount } from "./inventory.js";
 import { observeMultiWozSystemTurns } from "./prior.js";
-import { simulateMultiWozDialogue } from "./simulate.js";
+import { MULTIWOZ_MAX_TURNS, simulateMultiWozDialogue } from "./simulate.js";
 import { goalDomainOf, goalSlotOf } from "./slots.js";
 import { loadMultiWozWorld, multiWozWorldGoal, type MultiWozWorld } from "./world.js";
 
@@ -111,11 +111,21 @@ describe("the offline MultiWOZ world", () => {
     expect(mean(LESS_COOPERATIVE_AGENDA_PERSONA)).toBeLessThan(mean(COOPERATIVE_AGENDA_PERSONA));
   });
 
-  it("never exceeds the turn limit", () => {
-    for (const run of simulateMany(30, "prior")) expect(run.outcome.exchanges).toBeLessThanOrEqual(15);
+  it("never exceeds the turn limit, and stops exactly there when nothing else ends the dialogue", () => {
+    for (const run of simulateMany(30, "prior")) {
+      expect(run.outcome.exchanges).toBeLessThanOrEqual(MULTIWOZ_MAX_TURNS);
+      if (run.outcome.endReason === "turn-limit") expect(run.outcome.exchanges).toBe(MULTIWOZ_MAX_TURNS);
+    }
     const goal = heldOut()[0]!;
     const short = simulateMultiWozDialogue({ world, goal: goal.goal, seed: 1, maxTurns: 2 });
-    expect(short.outcome.exchanges).toBeLessThanOrEqual(2);
+    expect(short.outcome).toMatchObject({ endReason: "turn-limit", exchanges: 2 });
+    expect(short.dialogue.turns).toHaveLength(4);
+    // A user that never loses patience facing a system that only ever asks "anything else?" runs to the default limit.
+    const endless = { ...COOPERATIVE_AGENDA_PERSONA, patience: Number.POSITIVE_INFINITY };
+    const reqmoreOnly: MultiWozSystemPolicy = (_state, context) => context.bundles.find((bundle) => bundle.type === "reqmore")!;
+    const long = simulateMultiWozDialogue({ world, goal: goal.goal, seed: 1, persona: endless, policy: reqmoreOnly });
+    expect(long.outcome).toMatchObject({ endReason: "turn-limit", exchanges: 15, goalComplete: false });
+    expect(() => simulateMultiWozDialogue({ world, goal: goal.goal, seed: 1, maxTurns: 0 })).toThrow(/maxTurns must be a positive integer/);
   });
 });
 

@@ -44,9 +44,12 @@ export interface PersuasionWorldOptions {
   priorOrder?: number;
 }
 
-function pools<A extends string>(acts: readonly A[], items: readonly { act: A }[]): Map<A, Set<number>> {
+/** Item indexes by act; an item whose act is undefined belongs to no pool. */
+function pools<A extends string>(acts: readonly A[], items: readonly { act: A | undefined }[]): Map<A, Set<number>> {
   const byAct = new Map<A, Set<number>>(acts.map((act) => [act, new Set()]));
-  items.forEach((item, index) => byAct.get(item.act)!.add(index));
+  items.forEach((item, index) => {
+    if (item.act !== undefined) byAct.get(item.act)!.add(index);
+  });
   return byAct;
 }
 
@@ -73,7 +76,7 @@ export class PersuasionCorpusWorld {
   readonly persuaderIndex: Bm25Index;
   /** The persuadee replies of the training dialogues, indexed by the persuader turn they answered and their own previous turn. */
   readonly replyIndex: Bm25Index;
-  /** Persuader turns by main act (indexes into {@link persuaderTurns}). */
+  /** Persuader turns by main act (indexes into {@link persuaderTurns}), without texts the corpus mostly labels otherwise. */
   readonly persuaderPools: Map<GdpZeroPersuaderAct, Set<number>>;
   /** Replies by the main act of the persuader turn they answered (indexes into {@link replies}). */
   readonly replyPools: Map<GdpZeroPersuaderAct, Set<number>>;
@@ -86,6 +89,9 @@ export class PersuasionCorpusWorld {
   private readonly reactionTable: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
   private readonly persuaderTextIndex: Bm25Index;
   private readonly replyTextIndex: Bm25Index;
+  /** Corpus turns by their exact (trimmed) text, so a turn the corpus roles produced is read back as its own. */
+  private readonly persuaderByText: Map<string, number[]>;
+  private readonly replyByText: Map<string, number[]>;
 
   private constructor(
     readonly train: readonly Dialogue[],
@@ -102,7 +108,14 @@ export class PersuasionCorpusWorld {
     );
     this.persuaderTextIndex = new Bm25Index(persuaderTurns.map((t) => tokenize(t.text)));
     this.replyTextIndex = new Bm25Index(replies.map((r) => tokenize(r.text)));
-    this.persuaderPools = pools(GDP_ZERO_PERSUADER_ACTS, persuaderTurns);
+    this.persuaderByText = byText(persuaderTurns);
+    this.replyByText = byText(replies);
+    // A formulaic text that the corpus labels with several acts (e.g. the ask for an amount, mostly "other") does not
+    // realise its less frequent act: it would be read back as the other one, so it is left out of that act's pool.
+    this.persuaderPools = pools(
+      GDP_ZERO_PERSUADER_ACTS,
+      persuaderTurns.map((turn) => ({ act: vote(this.persuaderByText.get(turn.text.trim())!.map((doc) => persuaderTurns[doc]!.act), turn.act) === turn.act ? turn.act : undefined })),
+    );
     this.replyPools = pools(
       GDP_ZERO_PERSUADER_ACTS,
       replies.map((reply) => ({ act: reply.persuaderAct })),
@@ -134,7 +147,8 @@ export class PersuasionCorpusWorld {
 
   /**
    * The reaction of a persuadee turn: `state.reaction` when a simulator set it, else from its corpus labels, else
-   * a GDP-Zero reaction named as an act, else (text only, e.g. written by an LLM) the majority reaction of the most similar corpus replies.
+   * a GDP-Zero reaction named as an act, else (text only) the majority reaction of the corpus replies with exactly this
+   * text (a reply `CorpusPersuadee` gave), else (e.g. written by an LLM) of the most similar corpus replies.
    */
   reactionOf(turn: Turn): GdpZeroPersuadeeReaction {
     const stated = turn.state?.reaction;
@@ -150,11 +164,15 @@ export class PersuasionCorpusWorld {
         // labels outside the corpus' vocabulary: read the text instead
       }
     }
-    const hits = this.replyTextIndex.search(tokenize(turn.text), { topK: VOTERS });
-    return vote(hits.map((hit) => this.replies[hit.doc]!.reaction), "neutral");
+    const docs = this.replyByText.get(turn.text.trim()) ?? this.replyTextIndex.search(tokenize(turn.text), { topK: VOTERS }).map((hit) => hit.doc);
+    return vote(docs.map((doc) => this.replies[doc]!.reaction), "neutral");
   }
 
-  /** The GDP-Zero act of a persuader turn: `state.gdpZeroAct`, or acts that are all GDP-Zero labels (the first but "other"), else from its corpus labels, else from similar corpus turns. */
+  /**
+   * The GDP-Zero act of a persuader turn: `state.gdpZeroAct`, or acts that are all GDP-Zero labels (the first but
+   * "other"), else from its corpus labels, else (text only) the majority act of the corpus turns with exactly this text
+   * (a turn `CorpusPersuader` realised), else of the most similar corpus turns.
+   */
   actOf(turn: Turn): GdpZeroPersuaderAct {
     const stated = turn.state?.gdpZeroAct;
     if (typeof stated === "string" && (GDP_ZERO_PERSUADER_ACTS as readonly string[]).includes(stated)) return stated as GdpZeroPersuaderAct;
@@ -169,9 +187,21 @@ export class PersuasionCorpusWorld {
         // labels outside the corpus' vocabulary: read the text instead
       }
     }
-    const hits = this.persuaderTextIndex.search(tokenize(turn.text), { topK: VOTERS });
-    return vote(hits.map((hit) => this.persuaderTurns[hit.doc]!.act), "other");
+    const docs = this.persuaderByText.get(turn.text.trim()) ?? this.persuaderTextIndex.search(tokenize(turn.text), { topK: VOTERS }).map((hit) => hit.doc);
+    return vote(docs.map((doc) => this.persuaderTurns[doc]!.act), "other");
   }
+}
+
+/** Indexes of items by their trimmed text. */
+function byText(items: readonly { text: string }[]): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  items.forEach((item, index) => {
+    const key = item.text.trim();
+    const list = map.get(key);
+    if (list) list.push(index);
+    else map.set(key, [index]);
+  });
+  return map;
 }
 
 /** The most frequent label (first seen wins ties), or the fallback when there are none. */

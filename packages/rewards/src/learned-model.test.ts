@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_MODEL_NAMES, defaultManifestPath, HashedEncoder, loadDefaultRewardModel, ModelLoadError, ScalarModel } from "@foresight/semantic-models";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { learnedStepReward, learnedStepRewards } from "./learned.js";
+import { semanticStateValueModel, semanticStepRewards } from "./learned-model.js";
+
+const quiet = { log: () => {} };
+let reward: ScalarModel;
+let encoder: HashedEncoder;
+let states: Float32Array;
+let next: Float32Array;
+
+const CONTEXTS = [
+  ["Hi! How was your weekend?", "Great, we went hiking in the mountains."],
+  ["Would you consider donating to Save the Children?"],
+  ["I can't believe the exam is tomorrow.", "Me neither. Have you started studying?"],
+];
+const REPLIES = ["Oh nice, where did you go, and how long was the hike? I have always wanted to try that.", "No.", "Not really."];
+
+beforeAll(async () => {
+  for (const name of [DEFAULT_MODEL_NAMES.reward, DEFAULT_MODEL_NAMES.encoder]) {
+    const path = defaultManifestPath(name);
+    if (!existsSync(path)) throw new Error(`the committed default model ${path} is missing; train it with \`pnpm foresight train all --seed 1\``);
+  }
+  reward = await loadDefaultRewardModel(quiet);
+  encoder = await HashedEncoder.load(defaultManifestPath(DEFAULT_MODEL_NAMES.encoder), quiet);
+  states = await encoder.embedContexts(CONTEXTS);
+  next = await encoder.embedContexts(CONTEXTS.map((c, i) => [...c, REPLIES[i] as string]));
+});
+
+afterAll(async () => {
+  await reward?.release();
+  await encoder?.release();
+});
+
+describe("learned rewards from the committed @foresight/semantic-models reward model", () => {
+  it("loads the default reward model, trained on the default encoder's embeddings", () => {
+    expect(reward.model.manifest.kind).toBe("reward");
+    expect(reward.model.manifest.name).toBe(DEFAULT_MODEL_NAMES.reward);
+    expect(reward.inputs).toEqual([{ name: "state", dim: encoder.dim }]);
+    expect(reward.model.manifest.training.encoderSha256).toBe(encoder.sha256);
+  });
+
+  it("gives F_R(s̃′) − F_R(s̃) per row, equal to the differences of the model's own predictions", async () => {
+    const rows = CONTEXTS.length;
+    const rewards = await semanticStepRewards(reward, states, next, rows);
+    const before = await reward.predict({ state: states }, rows);
+    const after = await reward.predict({ state: next }, rows);
+    expect(rewards).toHaveLength(rows);
+    for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(Math.fround((after[i] as number) - (before[i] as number)));
+    // The model's outputs differ between states, so the differences are not trivially zero.
+    expect(new Set(Array.from(after, (v) => v.toFixed(3))).size).toBe(rows);
+    expect(Array.from(rewards).some((r) => Math.abs(r) > 0.1)).toBe(true);
+    expect(await semanticStepRewards(reward, new Float32Array(0), new Float32Array(0), 0)).toHaveLength(0);
+  });
+
+  it("serves the StateValueModel interface, so learnedStepReward(s) run on it", async () => {
+    const model = semanticStateValueModel(reward);
+    const d = encoder.dim;
+    const trajectory = [0, 1, 2].map((i) => states.subarray(i * d, (i + 1) * d));
+    const values = await reward.predict({ state: states }, 3);
+    expect(await learnedStepRewards(model, trajectory)).toEqual([(values[1] as number) - (values[0] as number), (values[2] as number) - (values[1] as number)]);
+    const after = await reward.predict({ state: next.subarray(0, d) }, 1);
+    expect(await learnedStepReward(model, trajectory[0] as Float32Array, next.subarray(0, d))).toBe((after[0] as number) - (values[0] as number));
+    await expect(model.predict([new Float32Array(d - 1)])).rejects.toThrow(new RegExp(`state 0 has ${d - 1} dims, the reward model takes ${d}`));
+  });
+
+  it("rejects batches of the wrong size and models that are not reward models", async () => {
+    await expect(semanticStepRewards(reward, states, next.subarray(1), 3)).rejects.toThrow(/next: expected 3×64 values, got 191/);
+    const value = await ScalarModel.load(defaultManifestPath(DEFAULT_MODEL_NAMES.value), quiet);
+    try {
+      await expect(semanticStepRewards(value, states, next, 3)).rejects.toThrow(/value-multiwoz\.json: expected a reward model F_R\(s̃\), found a value model/);
+      expect(() => semanticStateValueModel(value)).toThrow(/found a value model/);
+    } finally {
+      await value.release();
+    }
+  });
+
+  it("fails loudly when the model files are missing", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "rewards-no-models-"));
+    try {
+      const error = await loadDefaultRewardModel({ modelsDir: empty, ...quiet }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect(String(error)).toMatch(/reward-length\.json: manifest not found/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
