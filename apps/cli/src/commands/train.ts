@@ -2,24 +2,24 @@ import { resolve } from "node:path";
 import { DEFAULT_TRAIN_SCALE, resolveModelsDir, TINY_TRAIN_SCALE, TRAINABLE_MODELS, trainDefaultModels, type TrainableModel } from "@foresight/semantic-models";
 import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.js";
 
-/** `foresight train <model> [--seed N] [--out DIR] [--data DIR] [--tiny] [--json]`. */
+/** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`. */
 export const trainCommand: Command = {
   path: ["train"],
   summary: "Train a default model (encoder, action, transition, reward, value, all) from ../shared/data",
   usage: [
-    "Usage: foresight train <encoder|action|transition|reward|value|all> [--seed N] [--out DIR] [--data DIR] [--tiny] [--json]",
+    "Usage: foresight train <encoder|action|transition|reward|value|all> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]",
     "",
     "  Trains the default model(s) with the project's own code and writes <name>.onnx + <name>.json (manifest with",
     "  data, split, seed, metrics, sha256). action/transition/reward/value embed with the encoder already in --out.",
     "",
     "  --seed N    training seed (default 1); the same seed reproduces the same files",
     "  --out DIR   output folder (default: the repository's models/ or FORESIGHT_MODELS_DIR)",
-    "  --data DIR  the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data)",
+    "  --data-dir DIR  the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data)",
     "  --tiny      a tiny scale for smoke tests (seconds; not the committed models)",
     "  --json      print the manifests as JSON instead of progress and a summary",
   ].join("\n"),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { seed: { type: "string" }, out: { type: "string" }, data: { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" } }, true);
+    const { values, positionals } = parseFlags(argv, { seed: { type: "string" }, out: { type: "string" }, "data-dir": { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" } }, true);
     const model = positionals[0];
     if (positionals.length !== 1 || !TRAINABLE_MODELS.includes(model as TrainableModel)) {
       throw new UsageError(`expected one model name (${TRAINABLE_MODELS.join(", ")}), got ${positionals.length === 0 ? "none" : `"${positionals.join(" ")}"`}`);
@@ -30,7 +30,7 @@ export const trainCommand: Command = {
       outDir,
       seed,
       scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
-      ...(values.data ? { dataDir: values.data } : {}),
+      ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
       command: `foresight train ${model} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
       log: values.json ? () => {} : (line) => io.err(line),
     });
