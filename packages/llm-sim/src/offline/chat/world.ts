@@ -75,9 +75,9 @@ export function chatUtterances(dialogues: readonly Dialogue[]): ChatUtterance[] 
 
 /**
  * The key a DailyDialog dialogue is split by: its first three utterances, tokenised and lower-cased. DailyDialog holds
- * the same dialogue several times under different ids (about one held-out dialogue in seven had a copy in training,
- * often with other spacing or a changed ending), so splitting by id would let the world retrieve the very dialogue it
- * is evaluated on; copies share their opening and so land in the same part.
+ * the same dialogue several times under different ids (in a split by id, about one held-out dialogue in six had a
+ * copy in training, often with other spacing or a changed ending), so splitting by id would let the world retrieve
+ * the very dialogue it is evaluated on; copies share their opening and so land in the same part.
  */
 export function chatSplitKey(dialogue: Dialogue): string {
   return dialogue.turns

@@ -202,6 +202,7 @@ export class AgendaUser {
     let progress = false;
     let irrelevant = false;
     const named = new Set<MultiWozSimDomain>();
+    const refused = new Set<MultiWozSimDomain>();
     for (const act of acts) {
       if (act.domain === "general") {
         if (act.intent === "bye") {
@@ -243,7 +244,10 @@ export class AgendaUser {
           break;
         }
         case "NoBook": {
-          if (act.slot !== undefined) break;
+          // One refusal per domain and turn, whether it names the failing slot (`Booking-NoBook(Day=…)`, often alone
+          // in the corpus), says none, or both.
+          if (refused.has(domain)) break;
+          refused.add(domain);
           if (state.failBookActive && part.failBook) {
             state.failBookActive = false;
             for (const [bookSlot, value] of Object.entries(part.book ?? {})) {

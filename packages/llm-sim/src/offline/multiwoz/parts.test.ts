@@ -1,5 +1,6 @@
 import { createRng, type MultiWozGoal, type Turn } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AgendaUser } from "./agenda.js";
 import { createMultiWozGoalAvailability } from "./availability.js";
 import { candidateSystemActs, multiWozTurnContext } from "./candidates.js";
 import { COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA } from "./persona.js";
@@ -78,6 +79,16 @@ describe("the agenda user's patience", () => {
         }
       }
     }
+  });
+
+  it("reacts to a refused booking that names only the failing slot, as corpus systems often do", () => {
+    const rng = createRng(4);
+    const user = AgendaUser.create(hotelGoal, COOPERATIVE_AGENDA_PERSONA, world.userActCounts);
+    user.next(rng);
+    user.receive([makeMultiWozAct("Hotel", "Inform", "Name", "allenbell")], rng);
+    user.receive([makeMultiWozAct("Booking", "NoBook", "Stay", "5")], rng);
+    expect(user.next(rng)).toContainEqual(makeMultiWozAct("Hotel", "Inform", "Stay", "3"));
+    expect(user.snapshot().progress.hotel?.failBookActive).toBe(false);
   });
 
   it("completes the same goal against the correct system", () => {
