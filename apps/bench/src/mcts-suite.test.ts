@@ -42,6 +42,8 @@ describe("mcts bench suite", () => {
       expect(Number.isFinite(row.bytesPerNode)).toBe(true);
     }
     const byCase = new Map(rows.map((r) => [r.case, r]));
+    expect(byCase.get("async-1ms-concurrency-4")!.detail).toMatch(/; (\d+\.\d|n\/a)× the iterations\/s of 1 in flight$/);
+    expect(byCase.get("async-1ms-concurrency-1")!.detail).not.toMatch(/in flight$/);
     expect(rows[0]!.iterations).toBeGreaterThan(0);
     expect(rows[4]!.iterations).toBe(2000);
     expect(rows[4]!.nodes).toBe(2001);

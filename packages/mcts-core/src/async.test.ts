@@ -106,4 +106,36 @@ describe("searchAsync", () => {
     const badBatch: GenerativeModel<number, number> = { actions: () => [0], step: (s) => ({ state: s + 1, reward: 0, terminal: false }), evaluateBatch: () => [] };
     await expect(new Mcts(badBatch, 0).searchAsync({ iterations: 2 })).rejects.toThrow(/returned 0 values for 1 states/);
   });
+
+  it("removes each simulation's virtual loss exactly once, even when another fails right after it finished", async () => {
+    // One simulation's step succeeds and another's fails on the same tick, a few microtasks apart either way, so
+    // the failure also lands between the first one's backup and its bookkeeping.
+    for (let lead = 0; lead < 5; lead++) {
+      for (let lag = 0; lag < 5; lag++) {
+        let open: () => void = () => {};
+        const gate = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        let calls = 0;
+        const model: GenerativeModel<number, number> = {
+          actions: () => [0, 1],
+          step: async (s): Promise<StepResult<number>> => {
+            const call = calls++;
+            await gate;
+            for (let i = 0; i < (call === 1 ? lag : lead); i++) await null;
+            if (call === 1) throw new Error("LLM endpoint down");
+            return { state: s + 1, reward: 0, terminal: true };
+          },
+          evaluate: () => 0,
+        };
+        const engine = new Mcts(model, 0, { concurrency: 2 });
+        const search = engine.searchAsync({ iterations: 2 });
+        setTimeout(open, 0);
+        await expect(search).rejects.toThrow("LLM endpoint down");
+        expect(calls).toBe(2);
+        expect(Array.from(engine.tree.edgeVirtual.subarray(0, 2)), `lead ${lead}, lag ${lag}`).toEqual([0, 0]);
+        expect(engine.tree.nodeVirtual[0], `lead ${lead}, lag ${lag}`).toBe(0);
+      }
+    }
+  });
 });

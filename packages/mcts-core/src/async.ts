@@ -15,9 +15,13 @@ import { buildResult } from "./result.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, MctsModelError, NONE } from "./tree.js";
 import type { SearchBudget, SearchResult, StopReason, StepResult } from "./types.js";
 
-/** One simulation in flight: its path so far (with virtual loss applied) and whether it was abandoned. */
+/**
+ * One simulation in flight: its path so far (with virtual loss applied), whether it was abandoned, and whether its
+ * virtual loss has been removed (so that it is removed exactly once).
+ */
 interface SimToken {
   cancelled: boolean;
+  released: boolean;
   nodes: number[];
   edges: number[];
   reals: number[];
@@ -86,7 +90,7 @@ class AsyncRun<S, A> {
     const engine = this.engine;
     const tree = engine.tree;
     const root = engine.root;
-    const token: SimToken = { cancelled: false, nodes: [], edges: [], reals: [], rewards: [] };
+    const token: SimToken = { cancelled: false, released: false, nodes: [], edges: [], reals: [], rewards: [] };
     const state = tree.states[root]!;
     if (!(tree.flags[root]! & FLAG_EXPANDED)) await this.expand(root, state, token);
     if (tree.flags[root]! & FLAG_TERMINAL) throw new MctsModelError("actions", "the root state has no legal action");
@@ -116,7 +120,7 @@ class AsyncRun<S, A> {
         this.stopReason = reason;
         break;
       }
-      const token: SimToken = { cancelled: false, nodes: [], edges: [], reals: [], rewards: [] };
+      const token: SimToken = { cancelled: false, released: false, nodes: [], edges: [], reals: [], rewards: [] };
       this.tokens.add(token);
       this.active++;
       this.launched++;
@@ -147,6 +151,9 @@ class AsyncRun<S, A> {
   }
 
   private releaseVirtual(token: SimToken): void {
+    // A simulation that finished (and released) can still be in `tokens` when another one fails in between.
+    if (token.released) return;
+    token.released = true;
     const tree = this.engine.tree;
     for (let i = 0; i < token.edges.length; i++) {
       tree.edgeVirtual[token.edges[i]!]! -= 1;

@@ -60,6 +60,7 @@ export class LeafBatcher<S> {
 
 /** Copies a step result at once, since models may reuse one result object. */
 export function copyStep<S>(result: StepResult<S>): StepResult<S> {
+  if (result === null || typeof result !== "object") throw new MctsModelError("step", `must return {state, reward, terminal}, got ${String(result)}`);
   const reward = result.reward;
   if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError("step", `reward is ${String(reward)}, not a finite number`);
   return { state: result.state, reward, terminal: result.terminal === true };

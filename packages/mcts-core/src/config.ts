@@ -95,6 +95,16 @@ function finite(name: string, value: number): number {
   return value;
 }
 
+function nonNegative(name: string, value: number): number {
+  finite(name, value);
+  if (value < 0) throw new MctsConfigError(name, `must be ≥ 0, got ${value}`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object";
+}
+
 function positive(name: string, value: number, allowInfinity = false): number {
   if (typeof value !== "number" || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
     throw new MctsConfigError(name, `must be a positive number, got ${String(value)}`);
@@ -109,17 +119,18 @@ function positiveInt(name: string, value: number, allowInfinity = false): number
 }
 
 function resolveRule(name: string, rule: SelectionRule): RuleConfig {
+  if (!isObject(rule)) throw new MctsConfigError(name, `must be an object with a kind, got ${String(rule)}`);
   const base: RuleConfig = { code: RULE_UCT, c: Math.SQRT2, pbCInit: 1.25, pbCBase: 19652, maxConsidered: 16, gumbelScale: 1 };
   switch (rule.kind) {
     case "uct":
-      return { ...base, code: RULE_UCT, c: finite(`${name}.c`, rule.c) };
+      return { ...base, code: RULE_UCT, c: nonNegative(`${name}.c`, rule.c) };
     case "puct":
-      return { ...base, code: RULE_PUCT, c: finite(`${name}.c`, rule.c) };
+      return { ...base, code: RULE_PUCT, c: nonNegative(`${name}.c`, rule.c) };
     case "muzero":
       return {
         ...base,
         code: RULE_MUZERO,
-        pbCInit: finite(`${name}.pbCInit`, rule.pbCInit ?? 1.25),
+        pbCInit: nonNegative(`${name}.pbCInit`, rule.pbCInit ?? 1.25),
         pbCBase: positive(`${name}.pbCBase`, rule.pbCBase ?? 19652),
       };
     case "gumbel":
@@ -127,7 +138,7 @@ function resolveRule(name: string, rule: SelectionRule): RuleConfig {
         ...base,
         code: RULE_GUMBEL,
         maxConsidered: positiveInt(`${name}.maxConsideredActions`, rule.maxConsideredActions ?? 16),
-        gumbelScale: finite(`${name}.gumbelScale`, rule.gumbelScale ?? 1),
+        gumbelScale: nonNegative(`${name}.gumbelScale`, rule.gumbelScale ?? 1),
       };
     default:
       throw new MctsConfigError(name, `unknown selection kind "${(rule as { kind: string }).kind}"`);
@@ -135,6 +146,7 @@ function resolveRule(name: string, rule: SelectionRule): RuleConfig {
 }
 
 function resolveTransform<S, A>(transform: ValueTransform, config: Config<S, A>): void {
+  if (!isObject(transform)) throw new MctsConfigError("valueTransform", `must be an object with a kind, got ${String(transform)}`);
   switch (transform.kind) {
     case "none":
       config.transform = T_NONE;
@@ -157,8 +169,8 @@ function resolveTransform<S, A>(transform: ValueTransform, config: Config<S, A>)
       return;
     case "completedByMixValue":
       config.transform = T_MIX;
-      config.valueScale = finite("valueTransform.valueScale", transform.valueScale ?? 0.1);
-      config.maxVisitInit = finite("valueTransform.maxVisitInit", transform.maxVisitInit ?? 50);
+      config.valueScale = nonNegative("valueTransform.valueScale", transform.valueScale ?? 0.1);
+      config.maxVisitInit = nonNegative("valueTransform.maxVisitInit", transform.maxVisitInit ?? 50);
       config.rescaleValues = transform.rescaleValues ?? true;
       config.useMixedValue = transform.useMixedValue ?? true;
       config.epsilon = positive("valueTransform.epsilon", transform.epsilon ?? 1e-8);
@@ -214,12 +226,16 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     maxNodes: Infinity,
     concurrency: 1,
     batchSize: 1,
-    virtualLoss: finite("virtualLoss", options.virtualLoss ?? 1),
-    finalChoice: options.finalChoice ?? (gumbel ? "gumbel" : "mostVisits"),
+    virtualLoss: nonNegative("virtualLoss", options.virtualLoss ?? 1),
+    finalChoice: options.finalChoice ?? (root.code === RULE_GUMBEL ? "gumbel" : "mostVisits"),
     temperature: finite("temperature", options.temperature ?? 1),
     actionKey: options.actionKey,
     seed: options.seed ?? 0,
   };
+  const seed = config.seed;
+  if (!(typeof seed === "string" || (typeof seed === "number" && Number.isFinite(seed)))) {
+    throw new MctsConfigError("seed", `must be a finite number or a string, got ${String(seed)}`);
+  }
   resolveTransform(options.valueTransform ?? (gumbel ? { kind: "completedByMixValue" } : { kind: "none" }), config);
   if (config.temperature < 0) throw new MctsConfigError("temperature", "must be ≥ 0");
   if (!["mostVisits", "bestQ", "sample", "gumbel"].includes(config.finalChoice)) {
@@ -229,8 +245,10 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     throw new MctsConfigError("finalChoice", `"gumbel" needs Gumbel selection at the root`);
   }
   const loop = options.loop ?? { kind: "closed" };
+  if (!isObject(loop)) throw new MctsConfigError("loop", `must be an object with a kind, got ${String(loop)}`);
   if (loop.kind === "closed") {
     const outcomes = loop.outcomes ?? { kind: "deterministic" };
+    if (!isObject(outcomes)) throw new MctsConfigError("loop.outcomes", `must be an object with a kind, got ${String(outcomes)}`);
     if (outcomes.kind === "sampled") {
       config.loop = LOOP_SAMPLED;
       config.outcomeKey = outcomes.key;
@@ -251,6 +269,7 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   } else if (loop.kind === "open") {
     config.loop = LOOP_OPEN;
     const cache = loop.cache;
+    if (!isObject(cache)) throw new MctsConfigError("loop.cache", `open loop needs a cache {kind: "uniform" | "topValue", …}, got ${String(cache)}`);
     if (cache.kind === "uniform") {
       config.cacheUniform = true;
       config.cacheCapacity = positiveInt("loop.cache.k", cache.k);
@@ -271,11 +290,13 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   }
   if (options.rollout) {
     const depth = options.rollout.depth;
-    if (typeof depth !== "number" || Number.isNaN(depth) || depth < 0) {
-      throw new MctsConfigError("rollout.depth", `must be ≥ 0 (or Infinity), got ${String(depth)}`);
+    if (typeof depth !== "number" || Number.isNaN(depth) || depth < 0 || (Number.isFinite(depth) && !Number.isInteger(depth))) {
+      throw new MctsConfigError("rollout.depth", `must be an integer ≥ 0 (or Infinity), got ${String(depth)}`);
     }
+    const policy = options.rollout.policy;
+    if (policy !== undefined && typeof policy !== "function") throw new MctsConfigError("rollout.policy", "must be a function (state, actions, rng) → action");
     config.rolloutDepth = depth;
-    config.rolloutPolicy = options.rollout.policy;
+    config.rolloutPolicy = policy;
   }
   if (config.rolloutDepth === 0 && !hasValue) {
     throw new MctsConfigError("rollout", "the model has no evaluate/evaluateBatch, so rollouts are needed (depth > 0)");

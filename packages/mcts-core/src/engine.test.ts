@@ -5,7 +5,7 @@ import { Mcts } from "./engine.js";
 import { consideredVisitSequence } from "./gumbel.js";
 import { visitPolicy } from "./result.js";
 import { createRng } from "./rng.js";
-import type { GenerativeModel } from "./types.js";
+import type { GenerativeModel, SearchOptions } from "./types.js";
 
 const mdp = new RandomMdp({ branching: 3, depth: 4, seed: 7 });
 
@@ -25,6 +25,34 @@ describe("configuration and model errors", () => {
     expect(() => gumbel.search({ timeMs: 10 })).toThrow(/Gumbel/);
   });
 
+  it("rejects negative constants, fractional depths and missing parts with the option's name", () => {
+    const bad: [SearchOptions<number, number>, RegExp][] = [
+      [{ selection: { kind: "uct", c: -1 } }, /selection\.c: must be ≥ 0/],
+      [{ rootSelection: { kind: "puct", c: -0.5 } }, /rootSelection\.c: must be ≥ 0/],
+      [{ selection: { kind: "muzero", pbCInit: -1 } }, /selection\.pbCInit/],
+      [{ selection: { kind: "gumbel", gumbelScale: -1 } }, /selection\.gumbelScale/],
+      [{ selection: { kind: "gumbel", maxConsideredActions: 0 } }, /selection\.maxConsideredActions/],
+      [{ valueTransform: { kind: "completedByMixValue", valueScale: -0.1 } }, /valueTransform\.valueScale/],
+      [{ valueTransform: { kind: "completedByMixValue", maxVisitInit: -5 } }, /valueTransform\.maxVisitInit/],
+      [{ virtualLoss: -1 }, /virtualLoss: must be ≥ 0/],
+      [{ rollout: { depth: 2.5 } }, /rollout\.depth: must be an integer/],
+      [{ rollout: { depth: 2, policy: "greedy" as never } }, /rollout\.policy/],
+      [{ loop: { kind: "closed", outcomes: { kind: "sampled", widening: { k: 0, alpha: 0.5 } } } }, /loop\.outcomes\.widening\.k/],
+      [{ loop: { kind: "open", cache: { kind: "topValue", capacity: 2, temperature: 0 } } }, /loop\.cache\.temperature/],
+      [{ loop: { kind: "open" } as never }, /loop\.cache: open loop needs a cache/],
+      [{ selection: "uct" as never }, /selection: must be an object/],
+      [{ seed: NaN }, /seed: must be a finite number or a string/],
+      [{ temperature: -1 }, /temperature/],
+      [{ batchSize: 0 }, /batchSize/],
+    ];
+    for (const [options, message] of bad) expect(() => new Mcts(mdp, mdp.start, options), JSON.stringify(options)).toThrow(message);
+    // c = 0 (greedy) is allowed, and Gumbel below a non-Gumbel root defaults to the most-visited final choice.
+    expect(new Mcts(mdp, mdp.start, { selection: { kind: "uct", c: 0 } }).search({ iterations: 5 }).iterations).toBe(5);
+    const mixed = new Mcts(mdp, mdp.start, { seed: 1, selection: { kind: "gumbel" }, rootSelection: { kind: "puct", c: 1 } });
+    const result = mixed.search({ iterations: 30 });
+    expect(result.actions[result.actionIndex]!.visits).toBe(Math.max(...result.actions.map((a) => a.visits)));
+  });
+
   it("names the model method that misbehaved", () => {
     const base: GenerativeModel<number, number> = { actions: () => [0, 1], step: (s) => ({ state: s + 1, reward: 0, terminal: s > 2 }) };
     expect(() => new Mcts({ ...base, prior: () => [1] }, 0).search({ iterations: 3 })).toThrow(/model\.prior: returned 1 weights for 2 actions/);
@@ -32,6 +60,8 @@ describe("configuration and model errors", () => {
     expect(() => new Mcts({ ...base, step: () => ({ state: 1, reward: NaN, terminal: true }) }, 0).search({ iterations: 3 })).toThrow(/model\.step: reward/);
     expect(() => new Mcts({ ...base, actions: () => [] }, 0).search({ iterations: 3 })).toThrow(/root state has no legal action/);
     expect(() => new Mcts({ ...base, evaluate: () => Infinity }, 0).search({ iterations: 3 })).toThrow(/model\.evaluate/);
+    expect(() => new Mcts({ ...base, step: () => undefined as never }, 0).search({ iterations: 3 })).toThrow(/model\.step: must return/);
+    expect(() => new Mcts({ ...base, actions: () => null as never }, 0).search({ iterations: 3 })).toThrow(/model\.actions: must return an array/);
   });
 });
 
@@ -52,6 +82,10 @@ describe("helpers", () => {
     visitPolicy([1, 3], 0.5).forEach((p, i) => expect(p).toBeCloseTo([0.1, 0.9][i]!, 12));
     expect(visitPolicy([1, 3, 3], 0)).toEqual([0, 0.5, 0.5]);
     expect(visitPolicy([0, 0], 1)).toEqual([0.5, 0.5]);
+    // T → 0: a temperature so small that 1/T overflows is the greedy limit, not NaN.
+    expect(visitPolicy([1, 3, 2], 1e-320)).toEqual([0, 1, 0]);
+    expect(visitPolicy([1, 3, 2], 1e-4)).toEqual([0, 1, 0]);
+    expect(() => visitPolicy([1, 3], -1)).toThrow(/temperature/);
   });
 
   it("sequential halving schedule matches mctx's", () => {

@@ -197,6 +197,7 @@ export class Mcts<S, A> {
     const model = this.model;
     const actions = model.actions(state);
     if (isPromiseLike(actions)) throw syncOnly("actions", actions);
+    if (!Array.isArray(actions)) throw new MctsModelError("actions", "must return an array");
     let priors: ArrayLike<number> | undefined;
     if (model.prior !== undefined && actions.length > 0) {
       const p = model.prior(state, actions);
@@ -210,6 +211,7 @@ export class Mcts<S, A> {
   stepSync(state: S, action: A): void {
     const result = this.model.step(state, action, this.rng);
     if (isPromiseLike(result)) throw syncOnly("step", result);
+    if (result === null || typeof result !== "object") throw new MctsModelError("step", `must return {state, reward, terminal}, got ${String(result)}`);
     const reward = (result as StepResult<S>).reward;
     if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError("step", `reward is ${String(reward)}, not a finite number`);
     this.stepState = result.state;

@@ -39,7 +39,9 @@ function compare(golden: GoldenNode, nodes: TraceNode[], id: number, path: strin
   expect(node.visits, `${where} visits`).toBe(golden.visit);
   expect(Math.abs(node.value - golden.value_view!), `${where} value_view ${node.value} vs ${golden.value_view}`).toBeLessThan(TOLERANCE);
   expect(Math.abs(node.rawValue - golden.raw_value_view!), `${where} raw_value_view`).toBeLessThan(TOLERANCE);
-  if (golden.reward !== undefined) expect(Math.abs(node.reward - golden.reward), `${where} reward`).toBeLessThan(TOLERANCE);
+  // Every node but the root has an incoming reward in the file; a missing one must not skip the comparison.
+  if (id !== 0) expect(golden.reward, `${where} reward in the golden file`).toBeTypeOf("number");
+  expect(Math.abs(node.reward - (golden.reward ?? 0)), `${where} reward`).toBeLessThan(TOLERANCE);
   expect(node.edges.length, `${where} edges`).toBe(golden.child_stats.length);
   let matched = 1;
   golden.child_stats.forEach((child, a) => {

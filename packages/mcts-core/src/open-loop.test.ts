@@ -126,3 +126,66 @@ describe("realization caches", () => {
     }
   });
 });
+
+describe("the chosen realization and open-loop tree reuse", () => {
+  it("picks the realization best for the acting player: its own reward counts, a terminal one included", () => {
+    // "go" either ends the episode at once with reward 1 or leads to "mid", worth 0.2 from there on.
+    const model: GenerativeModel<string, string> = {
+      actions: (s) => (s === "root" ? ["go"] : s === "mid" ? ["x"] : []),
+      step: (s, _a, rng): StepResult<string> => {
+        if (s === "root") return rng.next() < 0.5 ? { state: "win", reward: 1, terminal: true } : { state: "mid", reward: 0, terminal: false };
+        return { state: "end", reward: 0.2, terminal: true };
+      },
+      evaluate: () => 0.2,
+    };
+    const engine = new Mcts(model, "root", { seed: 1, loop: { kind: "open", cache: { kind: "uniform", k: 4 } } });
+    const result = engine.search({ iterations: 100 });
+    const held = engine.trace({ describeState: (s) => s }).nodes[1]!.realizations!;
+    expect(held.some((r) => r.state === "win" && r.visits > 0)).toBe(true);
+    expect(held.some((r) => r.state === "mid" && r.visits > 0 && r.value > 0.1)).toBe(true);
+    expect(result.realization!.state).toBe("win");
+    expect(result.realization!.reward).toBe(1);
+  });
+
+  it("in a two-player game the opponent's running value counts against a realization", () => {
+    // The reply "good" leaves the opponent (to move there) at −0.5, "bad" at +0.8: "good" is best for the mover.
+    const model: GenerativeModel<string, string> = {
+      actions: (s) => (s === "root" ? ["go"] : s === "end" ? [] : ["x"]),
+      step: (s, _a, rng): StepResult<string> =>
+        s === "root" ? { state: rng.next() < 0.5 ? "good" : "bad", reward: 0, terminal: false } : { state: "end", reward: 0, terminal: true },
+      evaluate: (s) => (s === "good" ? -0.5 : s === "bad" ? 0.8 : 0),
+    };
+    const engine = new Mcts(model, "root", { seed: 2, players: 2, maxDepth: 1, loop: { kind: "open", cache: { kind: "uniform", k: 8 } } });
+    const result = engine.search({ iterations: 60 });
+    const held = engine.trace({ describeState: (s) => s }).nodes[1]!.realizations!;
+    expect(new Set(held.map((r) => r.state))).toEqual(new Set(["good", "bad"]));
+    expect(result.realization!.state).toBe("good");
+    expect(result.realization!.value).toBeCloseTo(-0.5, 12);
+    // advance without an observed state moves to that same realization.
+    engine.advance("go");
+    expect(engine.trace({ describeState: (s) => s }).nodes[0]!.realizations!.map((r) => r.state)).toEqual(["good"]);
+  });
+
+  it("advance into a node whose first realization was terminal, with a live observed state, keeps searching", () => {
+    let generated = 0;
+    const model: GenerativeModel<string, string> = {
+      actions: (s) => (s === "end" ? [] : ["a"]),
+      step: (s): StepResult<string> => {
+        if (s !== "root") return { state: "end", reward: 0.1, terminal: true };
+        const first = generated++ === 0;
+        return first ? { state: "end", reward: 0, terminal: true } : { state: `reply${generated}`, reward: 0, terminal: false };
+      },
+      evaluate: () => 0.3,
+    };
+    const engine = new Mcts(model, "root", { seed: 3, loop: { kind: "open", cache: { kind: "uniform", k: 3 } } });
+    engine.search({ iterations: 30 });
+    const child = engine.trace({ describeState: (s) => s }).nodes[1]!;
+    expect(child.terminal).toBe(true);
+    expect(child.realizations!.some((r) => !r.terminal)).toBe(true);
+    engine.advance("a", "reply2");
+    const before = engine.trace().nodes[0]!.visits;
+    const next = engine.search({ iterations: 10 });
+    expect(next.rootVisits).toBe(before + 10);
+    expect(engine.trace().nodes[0]!.terminal).toBe(false);
+  });
+});

@@ -49,17 +49,22 @@ export function evictToCapacity<S, A>(tree: Tree<S, A>, node: number, capacity: 
   }
 }
 
-/** The realization of `node` with the highest running value (ties: more visits), or NONE when empty. */
-export function bestRealization<S, A>(tree: Tree<S, A>, node: number): number {
+/**
+ * The realization of `node` that is best for the player who acted into it: the highest return reward + factor·value
+ * (`factor` = γ, or −γ in a two-player game, as in a backup), so a realization's own reward counts (a terminal one
+ * has value 0) and the opponent's running value counts against it. Ties: more visits. Unvisited realizations are
+ * passed over; NONE only when the cache is empty.
+ */
+export function bestRealization<S, A>(tree: Tree<S, A>, node: number, factor: number): number {
   let best = NONE;
-  let bestValue = -Infinity;
+  let bestReturn = -Infinity;
   let bestVisits = -1;
   for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) {
     if (tree.realVisits[r] === 0) continue;
-    const v = tree.realizationValue(r);
-    if (v > bestValue || (v === bestValue && tree.realVisits[r]! > bestVisits)) {
+    const g = tree.realReward[r]! + factor * tree.realizationValue(r);
+    if (g > bestReturn || (g === bestReturn && tree.realVisits[r]! > bestVisits)) {
       best = r;
-      bestValue = v;
+      bestReturn = g;
       bestVisits = tree.realVisits[r]!;
     }
   }

@@ -7,14 +7,18 @@ import type { ActionStats, ChosenRealization, SearchResult, StopReason } from ".
 
 const TINY = 1.1754943508222875e-38;
 
-/** The visit policy π(a) ∝ N(a)^(1/T); T = 0 puts all mass on the most visited (split among ties). */
+/**
+ * The visit policy π(a) ∝ N(a)^(1/T); T = 0 (or a T so small that 1/T overflows) puts all mass on the most
+ * visited (split among ties), its limit as T → 0.
+ */
 export function visitPolicy(visits: ArrayLike<number>, temperature: number): number[] {
+  if (!(temperature >= 0)) throw new RangeError(`visitPolicy: temperature must be ≥ 0, got ${temperature}`);
   const k = visits.length;
   const out = new Array<number>(k).fill(0);
   let max = 0;
   for (let i = 0; i < k; i++) if (visits[i]! > max) max = visits[i]!;
   if (max === 0) return out.fill(k > 0 ? 1 / k : 0);
-  if (temperature === 0) {
+  if (!(1 / temperature < Infinity)) {
     let ties = 0;
     for (let i = 0; i < k; i++) if (visits[i] === max) ties++;
     for (let i = 0; i < k; i++) out[i] = visits[i] === max ? 1 / ties : 0;
@@ -98,7 +102,7 @@ function chosenRealization<S, A>(engine: Mcts<S, A>, edge: number): ChosenRealiz
   let child = tree.edgeChild[edge]!;
   if (child < 0) return undefined;
   if (engine.cfg.loop === LOOP_OPEN) {
-    const r = bestRealization(tree, child);
+    const r = bestRealization(tree, child, engine.cfg.childFactor);
     if (r === NONE) return undefined;
     return { state: tree.realStates[r] as S, reward: tree.realReward[r]!, value: tree.realizationValue(r), visits: tree.realVisits[r]! };
   }

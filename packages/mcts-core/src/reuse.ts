@@ -2,7 +2,7 @@ import { compactTree } from "./compact.js";
 import { LOOP_OPEN, LOOP_SAMPLED, MctsConfigError } from "./config.js";
 import type { Mcts } from "./engine.js";
 import { bestRealization, findOutcome } from "./realizations.js";
-import { FLAG_EXPANDED, NONE } from "./tree.js";
+import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /** @internal Tree reuse: see {@link Mcts.advance}. */
 export function advanceRoot<S, A>(engine: Mcts<S, A>, action: A, observedState: S | undefined): void {
@@ -45,7 +45,7 @@ export function advanceRoot<S, A>(engine: Mcts<S, A>, action: A, observedState: 
   }
   let rootState = observedState;
   if (engine.cfg.loop === LOOP_OPEN && rootState === undefined) {
-    const best = bestRealization(tree, next);
+    const best = bestRealization(tree, next, engine.cfg.childFactor);
     rootState = best === NONE ? undefined : tree.realStates[best];
   }
   const compacted = compactTree(tree, next, engine.cfg.maxNodes);
@@ -56,6 +56,10 @@ export function advanceRoot<S, A>(engine: Mcts<S, A>, action: A, observedState: 
     const state = rootState ?? compacted.states[0]!;
     compacted.states[0] = state;
     engine.rootReal = compacted.addRealization(0, state, 0, false);
+    // An open-loop node's terminal flag is its first realization's; the root now stands for this realization, so
+    // it is terminal only when it is known to have no action (an expansion found none).
+    const expanded = (compacted.flags[0]! & FLAG_EXPANDED) !== 0;
+    if (!expanded || compacted.edgeCount[0]! > 0) compacted.flags[0] = compacted.flags[0]! & ~FLAG_TERMINAL;
   } else if (observedState !== undefined) {
     compacted.states[0] = observedState;
   }

@@ -192,8 +192,8 @@ export class Tree<S, A> {
    * absent or sums to zero). A node without actions becomes terminal.
    */
   expand(node: number, actions: readonly A[], priors: ArrayLike<number> | undefined): void {
-    const count = actions.length;
     if (!Array.isArray(actions)) throw new MctsModelError("actions", "must return an array");
+    const count = actions.length;
     const first = this.edgeTotal;
     if (first + count > this.edgeCapacity) this.growEdges(first + count);
     this.edgeTotal = first + count;

@@ -207,7 +207,11 @@ export interface SearchResult<S, A> {
   actions: ActionStats<A>[];
   /** Gumbel MuZero's improved policy softmax(logits + σ(completed q)); present for Gumbel searches. */
   improvedPolicy?: number[];
-  /** The best concrete next state of the chosen action, when one is stored (no re-generation needed). */
+  /**
+   * The best concrete next state of the chosen action, when one is stored (no re-generation needed): open loop,
+   * the visited realization with the highest reward + γ·value for the acting player (−γ in two-player games);
+   * closed loop, the child state or the most-visited outcome.
+   */
   realization?: ChosenRealization<S>;
   rootValue: number;
   rootVisits: number;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import {
   CorpusError,
   DialogueSchema,
   createRng,
+  findWorkspaceRoot,
   formatAct,
   readJsonFile,
   renderTranscript,
@@ -103,5 +104,15 @@ describe("corpus file errors", () => {
     expect(() => readJsonFile(file, schema)).toThrow(/task\.json \(field sop\.vertex\)/);
     writeFileSync(file, "{not json");
     expect(() => readJsonFile(file, schema)).toThrow(/task\.json: malformed JSON/);
+  });
+
+  it("finds the workspace root above a folder, and none outside a workspace", () => {
+    const root = mkdtempSync(join(tmpdir(), "foresight-ws-"));
+    writeFileSync(join(root, "pnpm-workspace.yaml"), "packages: []\n");
+    const nested = join(root, "packages", "a", "src");
+    mkdirSync(nested, { recursive: true });
+    expect(findWorkspaceRoot(nested)).toBe(root);
+    expect(findWorkspaceRoot(root)).toBe(root);
+    expect(findWorkspaceRoot(mkdtempSync(join(tmpdir(), "foresight-none-")))).toBeUndefined();
   });
 });

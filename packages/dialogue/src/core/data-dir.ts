@@ -14,7 +14,8 @@ export class CorpusError extends Error {
   }
 }
 
-function findWorkspaceRoot(start: string): string | undefined {
+/** The nearest folder at or above `start` holding `pnpm-workspace.yaml`, or undefined when there is none. */
+export function findWorkspaceRoot(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
     if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;

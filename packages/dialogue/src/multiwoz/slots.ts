@@ -27,6 +27,18 @@ const SHARED_SLOTS: Record<string, string> = {
   id: "id",
 };
 
+/** The journey slots that trains, buses and taxis share. */
+const JOURNEY_SLOTS: Record<string, string> = {
+  arrive: "arriveBy",
+  arriveby: "arriveBy",
+  leave: "leaveAt",
+  leaveat: "leaveAt",
+  depart: "departure",
+  departure: "departure",
+  dest: "destination",
+  destination: "destination",
+};
+
 const DOMAIN_SLOTS: Record<string, Record<string, string>> = {
   restaurant: { ...SHARED_SLOTS, food: "food", price: "pricerange", pricerange: "pricerange" },
   hotel: {
@@ -49,14 +61,7 @@ const DOMAIN_SLOTS: Record<string, Record<string, string>> = {
     openhours: "openhours",
   },
   train: {
-    arrive: "arriveBy",
-    arriveby: "arriveBy",
-    leave: "leaveAt",
-    leaveat: "leaveAt",
-    depart: "departure",
-    departure: "departure",
-    dest: "destination",
-    destination: "destination",
+    ...JOURNEY_SLOTS,
     day: "day",
     id: "trainID",
     trainid: "trainID",
@@ -68,14 +73,7 @@ const DOMAIN_SLOTS: Record<string, Record<string, string>> = {
   hospital: { department: "department", id: "id", phone: "phone", address: "address", addr: "address", postcode: "postcode", post: "postcode" },
   police: { ...SHARED_SLOTS },
   taxi: {
-    arrive: "arriveBy",
-    arriveby: "arriveBy",
-    leave: "leaveAt",
-    leaveat: "leaveAt",
-    depart: "departure",
-    departure: "departure",
-    dest: "destination",
-    destination: "destination",
+    ...JOURNEY_SLOTS,
     car: "car type",
     cartype: "car type",
     type: "car type",

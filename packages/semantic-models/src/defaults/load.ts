@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { findWorkspaceRoot } from "@foresight/dialogue";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HashedEncoder } from "../encoder/hashed-encoder.js";
@@ -18,16 +18,6 @@ export const DEFAULT_MODEL_NAMES = {
   reward: "reward-length",
   value: "value-multiwoz",
 } as const;
-
-function findWorkspaceRoot(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
 
 /**
  * The folder of the default models: `explicit`, else env `FORESIGHT_MODELS_DIR`, else `models/` at the workspace
