@@ -7,21 +7,27 @@ import { describeZodError } from "./json.js";
 /** Reads a JSONL file and validates every line; errors name the file, the line and the field. Blank lines are skipped. */
 export function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
   if (!existsSync(file)) throw new SacFileError(file, "file not found");
+  return parseJsonl(readFileSync(file, "utf8"), file, schema);
+}
+
+/**
+ * Parses JSONL text read from `file` and validates every line (blank lines skipped); a malformed line is an error
+ * naming the file and line, with `describe` wording a schema failure (default: the field and zod's message).
+ */
+export function parseJsonl<T>(text: string, file: string, schema: z.ZodType<T>, describe: (error: z.ZodError) => string = describeZodError): T[] {
   const rows: T[] = [];
-  readFileSync(file, "utf8")
-    .split("\n")
-    .forEach((line, index) => {
-      if (line.trim() === "") return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new SacFileError(file, `malformed JSON: ${(error as Error).message}`, index + 1);
-      }
-      const parsed = schema.safeParse(value);
-      if (!parsed.success) throw new SacFileError(file, describeZodError(parsed.error), index + 1);
-      rows.push(parsed.data);
-    });
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new SacFileError(file, `malformed JSON: ${(error as Error).message}`, index + 1);
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw new SacFileError(file, describe(parsed.error), index + 1);
+    rows.push(parsed.data);
+  });
   return rows;
 }
 

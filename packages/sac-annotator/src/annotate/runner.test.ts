@@ -96,5 +96,6 @@ describe("annotateCorpus on real DailyDialog dialogues", () => {
     appendFileSync(file, '{"id": 3}\n');
     expect(() => readAnnotatedIds(file)).toThrow(SacFileError);
     expect(() => readAnnotatedIds(file)).toThrow(/line 2/);
+    expect(() => readAnnotatedIds(file)).toThrow(/not an annotated dialogue \(id: /);
   });
 });

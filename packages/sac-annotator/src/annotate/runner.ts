@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Dialogue } from "@foresight/dialogue";
 import type { ChatModel, UsageLedger } from "@foresight/llm-sim";
-import { SacFileError } from "../errors.js";
-import { appendJsonl, ensureParentDir } from "../jsonl.js";
+import type { z } from "zod";
+import { appendJsonl, ensureParentDir, parseJsonl } from "../jsonl.js";
 import { AnnotatedDialogueSchema } from "../schema.js";
 import { annotateDialogue, type AnnotateDialogueOptions } from "./annotate.js";
 
@@ -65,18 +65,8 @@ export function readAnnotatedIds(file: string, onWarning?: (message: string) => 
     }
     writeFileSync(file, text);
   }
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new SacFileError(file, `malformed JSON: ${(error as Error).message}`, index + 1);
-    }
-    const parsed = AnnotatedDialogueSchema.safeParse(value);
-    if (!parsed.success) throw new SacFileError(file, `not an annotated dialogue (${parsed.error.issues[0]?.path.join(".") || "(root)"}: ${parsed.error.issues[0]?.message})`, index + 1);
-    ids.add(parsed.data.id);
-  });
+  const describe = (error: z.ZodError) => `not an annotated dialogue (${error.issues[0]?.path.join(".") || "(root)"}: ${error.issues[0]?.message})`;
+  for (const record of parseJsonl(text, file, AnnotatedDialogueSchema, describe)) ids.add(record.id);
   return ids;
 }
 
