@@ -1,15 +1,10 @@
-import type { Turn } from "@foresight/dialogue";
+import type { ChatMessage, Turn } from "@foresight/dialogue";
 import { describeAct, packVariables, renderMessages } from "../packs/render.js";
 import { PromptPackError, TEMPLATE_NAMES } from "../packs/schema.js";
 import { parseBinary, parseProbability } from "../parse/values.js";
 import { LlmRole, type LlmRoleOptions } from "./base.js";
 import { parseUserOutput } from "./user.js";
 import type { ValueEstimate, ValueFunction, ValueOptions } from "./types.js";
-
-function estimate(samples: number[], unparsed: number, fallbackValue: number): ValueEstimate {
-  if (samples.length === 0) return { value: fallbackValue, samples, unparsed, fallback: true };
-  return { value: samples.reduce((sum, value) => sum + value, 0) / samples.length, samples, unparsed, fallback: false };
-}
 
 /** Options for the sampled LLM value functions. */
 export interface LlmValueOptions extends LlmRoleOptions {
@@ -19,9 +14,50 @@ export interface LlmValueOptions extends LlmRoleOptions {
   fallbackValue?: number;
 }
 
+/** The defaults a sampled value function gives the options it is not passed. */
+interface SampledValueDefaults {
+  samples: number;
+  temperature: number;
+  maxTokens: number;
+  fallbackValue: number;
+}
+
 function checkSamples(samples: number): number {
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples must be a positive integer, got ${samples}`);
   return samples;
+}
+
+/**
+ * Shared plumbing of the sampled LLM value functions: l samples of one prompt, each read as a number, averaged;
+ * unreadable samples are excluded and counted, and when none is readable the fallback value is returned (flagged).
+ */
+export abstract class SampledLlmValue extends LlmRole {
+  protected readonly samples: number;
+  protected readonly temperature: number;
+  protected readonly maxTokens: number;
+  protected readonly fallbackValue: number;
+
+  protected constructor(options: LlmValueOptions, defaults: SampledValueDefaults) {
+    super(options, "value");
+    this.samples = checkSamples(options.samples ?? defaults.samples);
+    this.temperature = options.temperature ?? defaults.temperature;
+    this.maxTokens = options.maxTokens ?? defaults.maxTokens;
+    this.fallbackValue = options.fallbackValue ?? defaults.fallbackValue;
+  }
+
+  /** Sends the prompt for l samples, reads each with `read` (undefined: unparsed), books the parses and averages. */
+  protected async sampleMean(messages: ChatMessage[], options: ValueOptions, read: (text: string) => number | undefined): Promise<ValueEstimate> {
+    const response = await this.send(messages, { n: this.samples, temperature: this.temperature, maxTokens: this.maxTokens }, options);
+    const values: number[] = [];
+    for (const choice of response.choices) {
+      const value = read(choice.text);
+      if (value !== undefined) values.push(value);
+    }
+    const unparsed = response.choices.length - values.length;
+    this.recordParse(response.choices.length, unparsed, options);
+    if (values.length === 0) return { value: this.fallbackValue, samples: values, unparsed, fallback: true };
+    return { value: values.reduce((sum, value) => sum + value, 0) / values.length, samples: values, unparsed, fallback: false };
+  }
 }
 
 /**
@@ -29,19 +65,11 @@ function checkSamples(samples: number): number {
  * system turn, sample the simulated user's reaction l=10 times at T=1.1 with the `userReply` template, map each
  * reaction to its value (no donation −1 … donate 1) and average. Unlabelled samples are excluded and counted.
  */
-export class LlmReactionValue extends LlmRole implements ValueFunction {
-  private readonly samples: number;
-  private readonly temperature: number;
-  private readonly maxTokens: number;
-  private readonly fallbackValue: number;
+export class LlmReactionValue extends SampledLlmValue implements ValueFunction {
   private readonly question: string;
 
   constructor(options: LlmValueOptions) {
-    super(options, "value");
-    this.samples = checkSamples(options.samples ?? 10);
-    this.temperature = options.temperature ?? 1.1;
-    this.maxTokens = options.maxTokens ?? 64;
-    this.fallbackValue = options.fallbackValue ?? 0;
+    super(options, { samples: 10, temperature: 1.1, maxTokens: 64, fallbackValue: 0 });
     if (this.pack.userReactions.length === 0) throw new PromptPackError(`LlmReactionValue needs userReactions with values; prompt pack ${this.pack.id} has none`);
     if (!this.pack.valueQuestion) throw new PromptPackError(`LlmReactionValue needs a valueQuestion; prompt pack ${this.pack.id} has none`);
     this.question = this.pack.valueQuestion;
@@ -55,18 +83,12 @@ export class LlmReactionValue extends LlmRole implements ValueFunction {
 
   /** The mean reaction value over l samples. */
   async evaluate(history: readonly Turn[], options: ValueOptions = {}): Promise<ValueEstimate> {
-    const response = await this.send(this.messages(history), { n: this.samples, temperature: this.temperature, maxTokens: this.maxTokens }, options);
-    const values: number[] = [];
-    let unparsed = 0;
-    for (const choice of response.choices) {
-      const parsed = parseUserOutput(this.pack, choice.text);
+    return this.sampleMean(this.messages(history), options, (text) => {
+      const parsed = parseUserOutput(this.pack, text);
       // Only the reaction matters here: a readable label with no words after it ("[donate]") still counts.
       const reaction = parsed.reactionFallback ? undefined : this.pack.userReactions.find((spec) => spec.label === parsed.reply.reaction);
-      if (reaction) values.push(reaction.value);
-      else unparsed++;
-    }
-    this.recordParse(response.choices.length, unparsed, options);
-    return estimate(values, unparsed, this.fallbackValue);
+      return reaction?.value;
+    });
   }
 }
 
@@ -74,18 +96,9 @@ export class LlmReactionValue extends LlmRole implements ValueFunction {
  * An LLM judge of SMCTS-TOD's V(h, a) ∈ [0, 1]: the probability that the dialogue ends in success if the system
  * takes act `a` next (or from `h` alone without an act), read as JSON or a number from the `successJudge` template.
  */
-export class LlmSuccessValue extends LlmRole implements ValueFunction {
-  private readonly samples: number;
-  private readonly temperature: number;
-  private readonly maxTokens: number;
-  private readonly fallbackValue: number;
-
+export class LlmSuccessValue extends SampledLlmValue implements ValueFunction {
   constructor(options: LlmValueOptions) {
-    super(options, "value");
-    this.samples = checkSamples(options.samples ?? 1);
-    this.temperature = options.temperature ?? 0;
-    this.maxTokens = options.maxTokens ?? 32;
-    this.fallbackValue = options.fallbackValue ?? 0.5;
+    super(options, { samples: 1, temperature: 0, maxTokens: 32, fallbackValue: 0.5 });
   }
 
   /** The judge prompt for V(h, a). */
@@ -100,15 +113,7 @@ export class LlmSuccessValue extends LlmRole implements ValueFunction {
 
   /** The mean judged success probability. */
   async evaluate(history: readonly Turn[], options: ValueOptions = {}): Promise<ValueEstimate> {
-    const response = await this.send(this.messages(history, options), { n: this.samples, temperature: this.temperature, maxTokens: this.maxTokens }, options);
-    const values: number[] = [];
-    for (const choice of response.choices) {
-      const value = parseProbability(choice.text);
-      if (value !== undefined) values.push(value);
-    }
-    const unparsed = response.choices.length - values.length;
-    this.recordParse(response.choices.length, unparsed, options);
-    return estimate(values, unparsed, this.fallbackValue);
+    return this.sampleMean(this.messages(history, options), options, parseProbability);
   }
 }
 
@@ -116,18 +121,9 @@ export class LlmSuccessValue extends LlmRole implements ValueFunction {
  * ChatSOP's rationality judge: is taking act `a` after `h` rational under the SOP? The mean of `samples` 0/1
  * judgements from the `rationalityJudge` template (pass the SOP's allowed next actions as `guidance`).
  */
-export class LlmRationalityValue extends LlmRole implements ValueFunction {
-  private readonly samples: number;
-  private readonly temperature: number;
-  private readonly maxTokens: number;
-  private readonly fallbackValue: number;
-
+export class LlmRationalityValue extends SampledLlmValue implements ValueFunction {
   constructor(options: LlmValueOptions) {
-    super(options, "value");
-    this.samples = checkSamples(options.samples ?? 5);
-    this.temperature = options.temperature ?? 0.7;
-    this.maxTokens = options.maxTokens ?? 16;
-    this.fallbackValue = options.fallbackValue ?? 0.5;
+    super(options, { samples: 5, temperature: 0.7, maxTokens: 16, fallbackValue: 0.5 });
   }
 
   /** The judge prompt for act `a` after `h`. */
@@ -143,14 +139,6 @@ export class LlmRationalityValue extends LlmRole implements ValueFunction {
 
   /** The share of samples judging the action rational. */
   async evaluate(history: readonly Turn[], options: ValueOptions = {}): Promise<ValueEstimate> {
-    const response = await this.send(this.messages(history, options), { n: this.samples, temperature: this.temperature, maxTokens: this.maxTokens }, options);
-    const values: number[] = [];
-    for (const choice of response.choices) {
-      const value = parseBinary(choice.text);
-      if (value !== undefined) values.push(value);
-    }
-    const unparsed = response.choices.length - values.length;
-    this.recordParse(response.choices.length, unparsed, options);
-    return estimate(values, unparsed, this.fallbackValue);
+    return this.sampleMean(this.messages(history, options), options, parseBinary);
   }
 }
