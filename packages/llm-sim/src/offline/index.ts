@@ -2,6 +2,8 @@ export * from "./text/tokenize.js";
 export * from "./text/bm25.js";
 export * from "./text/sample.js";
 export * from "./text/retrieve.js";
+export * from "./retrieval-role.js";
+export * from "./world-options.js";
 export * from "./stats/ngram.js";
 export * from "./stats/logistic.js";
 export * from "./p4g/corpus.js";

@@ -76,6 +76,27 @@ describe("numbers, yes/no and verdicts", () => {
     expect(parseProbability("unsure")).toBeUndefined();
   });
 
+  it("reads the answer, not numbers in the reasoning before it", () => {
+    expect(parseProbability("Step 1: the user confirmed the booking. Step 2: nothing is missing, so 0.8")).toBe(0.8);
+    expect(parseProbability("Step 1: the goal is met, so 0.8.")).toBe(0.8);
+    expect(parseProbability("Two of 3 slots are filled; I'd put it at 65%")).toBeCloseTo(0.65);
+    expect(parseProbability("Reasoning: 2 requests remain.\nScore = 7/10")).toBeCloseTo(0.7);
+  });
+
+  it("prefers a labelled value over other numbers", () => {
+    expect(parseProbability("probability: 0.8, given 1 open request")).toBe(0.8);
+    expect(parseProbability('The judge says "value": 0.3 (1 of 2 checks passed)')).toBe(0.3);
+    expect(parseProbability("**Probability:** 0.25 after step 1")).toBe(0.25);
+    expect(parseProbability("The likelihood is 90%, per step 1")).toBeCloseTo(0.9);
+    expect(parseProbability("First guess probability: 0.4; final probability: 0.6 (1 issue)")).toBe(0.6);
+    expect(parseProbability("Step 1 done. Probability: 1.4")).toBeUndefined();
+  });
+
+  it("reads JSON inside prose before any number in the text", () => {
+    expect(parseProbability('Step 1: check the goal. Answer: {"probability": 0.45}')).toBe(0.45);
+    expect(parseProbability('```json\n{"value": "0.2"}\n```\nbased on 1 turn')).toBe(0.2);
+  });
+
   it("parses binary judgements", () => {
     expect(parseBinary("Yes, it is rational.")).toBe(1);
     expect(parseBinary("irrational")).toBe(0);

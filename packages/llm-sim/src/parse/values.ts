@@ -6,9 +6,38 @@ function inUnit(value: number): number | undefined {
   return Number.isFinite(value) && value >= 0 && value <= 1 ? value : undefined;
 }
 
+/** A number, a percentage ("70%") or a fraction ("7/10", "7 out of 10"), not part of a longer number. */
+const QUANTITY = String.raw`(?<![\d.])(-?(?:\d+(?:\.\d+)?|\.\d+))(?:\s*(%)|\s*(?:\/|out of)\s*(\d+(?:\.\d+)?))?(?!\.?\d)`;
+/** A value named as a probability: `probability: 0.8`, `"value": 0.8`, `score = 7/10`, `the likelihood is 80%`. */
+const LABELLED = new RegExp(String.raw`\b(?:probability|likelihood|value|score|success|p)\b["'*\s]*(?:[:=]|\bis\b)["'*\s]*${QUANTITY}`, "gi");
+const ANY = new RegExp(QUANTITY, "gi");
+
+/** The value of a {@link QUANTITY} match (groups: number, percent sign, denominator); undefined for a zero denominator. */
+function quantityOf(match: RegExpMatchArray): number | undefined {
+  const value = Number(match[1]);
+  if (match[2] !== undefined) return value / 100;
+  if (match[3] === undefined) return value;
+  const denominator = Number(match[3]);
+  return denominator > 0 ? value / denominator : undefined;
+}
+
+/** The last quantity matched by `pattern` that lies in [0, 1], and whether the pattern matched at all. */
+function lastInUnit(text: string, pattern: RegExp): { found: boolean; value: number | undefined } {
+  let value: number | undefined;
+  let found = false;
+  for (const match of text.matchAll(pattern)) {
+    found = true;
+    const quantity = quantityOf(match);
+    if (quantity !== undefined && inUnit(quantity) !== undefined) value = quantity;
+  }
+  return { found, value };
+}
+
 /**
- * Reads a probability in [0, 1] from model output: JSON (`{"probability": 0.7}`), a percentage ("70%"),
- * a fraction ("7/10", "7 out of 10") or a plain decimal. Undefined when none is found or it is out of range.
+ * Reads a probability in [0, 1] from model output: JSON (`{"probability": 0.7}` or a bare number), else the last
+ * labelled value in the text (`probability: 0.7`, `score = 7/10`, `likelihood is 70%`; when values are labelled but
+ * none is in range, undefined), else the last number, percentage ("70%") or fraction ("7 out of 10") in [0, 1], so
+ * reasoning before the answer ("Step 1: … so 0.8") does not count. Undefined when none is found or it is out of range.
  */
 export function parseProbability(text: string): number | undefined {
   const json = extractJson(text);
@@ -20,12 +49,9 @@ export function parseProbability(text: string): number | undefined {
       if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return inUnit(Number(value));
     }
   }
-  const percent = /(-?\d+(?:\.\d+)?)\s*%/.exec(text);
-  if (percent) return inUnit(Number(percent[1]) / 100);
-  const fraction = /(\d+(?:\.\d+)?)\s*(?:\/|out of)\s*(\d+(?:\.\d+)?)/i.exec(text);
-  if (fraction && Number(fraction[2]) > 0) return inUnit(Number(fraction[1]) / Number(fraction[2]));
-  const decimal = /(?<![\d.])(-?\d*\.\d+|-?\d+)(?![\d.])/.exec(text);
-  return decimal ? inUnit(Number(decimal[1])) : undefined;
+  const labelled = lastInUnit(text, LABELLED);
+  if (labelled.found) return labelled.value;
+  return lastInUnit(text, ANY).value;
 }
 
 const YES = /^(?:yes|y|true|1|rational|reasonable|appropriate|correct|是|合理)(?![a-z0-9])/;

@@ -1,9 +1,10 @@
 import { DAILYDIALOG_INTENTS, type DailyDialogEmotion, type DailyDialogIntent, type Rng, type Turn } from "@foresight/dialogue";
 import type { ActInput, RoleCallOptions, SystemCandidate, SystemRole, UserReply, UserSimulator } from "../../roles/types.js";
-import { selectDiverse, type TopSamplingOptions } from "../text/sample.js";
+import { RetrievalRole, saidBefore, type RetrievalRoleOptions } from "../retrieval-role.js";
+import { selectDiverse } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
-import { chatQueryTokens, dailyDialogIntentOf, type OpenChatCorpusWorld } from "./world.js";
+import { chatQueryTokens, dailyDialogIntentOf, type ChatUtterance, type OpenChatCorpusWorld } from "./world.js";
 
 /** A DailyDialog utterance chosen for a context, with its intent, emotion and origin. */
 export interface ChatPick {
@@ -11,6 +12,14 @@ export interface ChatPick {
   intent: DailyDialogIntent;
   emotion: DailyDialogEmotion;
   source: { dialogueId: string; turn: number };
+}
+
+function utterancePick(u: ChatUtterance): ChatPick {
+  return { text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } };
+}
+
+function openerPick(opener: OpenChatCorpusWorld["openers"][number]): ChatPick {
+  return { text: opener.text, intent: opener.intent, emotion: opener.emotion, source: { dialogueId: opener.dialogueId, turn: 0 } };
 }
 
 function contextQuery(history: readonly Turn[]): string[] {
@@ -23,10 +32,7 @@ export function chatPickTurn(pick: ChatPick, speaker: Turn["speaker"]): Turn {
 }
 
 /** Options of the open-chat corpus roles. */
-export interface ChatRoleOptions {
-  rng: Rng;
-  sampling?: TopSamplingOptions;
-}
+export type ChatRoleOptions = RetrievalRoleOptions;
 
 /**
  * A DailyDialog chat partner (the simulated human of SCOPE), by retrieval: the utterances people said after the
@@ -34,34 +40,18 @@ export interface ChatRoleOptions {
  * intent — one sampled among the best, so the reply varies with what was
  * said; an utterance already in the dialogue is not repeated. An empty history gets a real dialogue opener.
  */
-export class CorpusChatPartner implements UserSimulator {
-  private readonly rng: Rng;
-  private readonly sampling: TopSamplingOptions;
-
-  /** A partner over a built world. */
-  constructor(
-    readonly world: OpenChatCorpusWorld,
-    options: ChatRoleOptions,
-  ) {
-    this.rng = options.rng;
-    this.sampling = options.sampling ?? {};
-  }
-
+export class CorpusChatPartner extends RetrievalRole<OpenChatCorpusWorld> implements UserSimulator {
   /** The next utterance after the history. */
   pick(history: readonly Turn[], rng: Rng = this.rng): ChatPick {
-    if (history.length === 0) {
-      const opener = this.world.openers[rng.int(this.world.openers.length)]!;
-      return { text: opener.text, intent: opener.intent, emotion: opener.emotion, source: { dialogueId: opener.dialogueId, turn: 0 } };
-    }
-    const said = new Set(history.map((turn) => turn.text.trim()));
+    if (history.length === 0) return openerPick(this.world.openers[rng.int(this.world.openers.length)]!);
+    const said = saidBefore(history);
     const answered = dailyDialogIntentOf(history[history.length - 1]!);
     const doc = retrieveAndSample(this.world.index, contextQuery(history), rng, {
       ...this.sampling,
       pool: answered ? this.world.answeredIntentPools.get(answered) : undefined,
       exclude: (d) => said.has(this.world.utterances[d]!.text.trim()),
     })!;
-    const u = this.world.utterances[doc]!;
-    return { text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } };
+    return utterancePick(this.world.utterances[doc]!);
   }
 
   /** The user-simulator role: the partner's next utterance (it never ends the chat by itself). */
@@ -102,7 +92,7 @@ export class CorpusCandidateGenerator implements SystemRole {
   /** Up to m diverse utterances for the history, optionally only of one intent. */
   candidates(history: readonly Turn[], m: number, intent?: DailyDialogIntent, rng: Rng = this.rng): ChatPick[] {
     if (!Number.isInteger(m) || m < 1) throw new RangeError(`m must be a positive integer, got ${m}`);
-    const said = new Set(history.map((turn) => turn.text.trim()));
+    const said = saidBefore(history);
     const seen = new Set<string>();
     const hits = this.world.index
       .search(contextQuery(history), { topK: this.poolSize * 2, pool: intent ? this.world.intentPools.get(intent) : undefined })
@@ -120,10 +110,7 @@ export class CorpusCandidateGenerator implements SystemRole {
       rng,
       { lambda: this.lambda },
     );
-    return chosen.map((doc) => {
-      const u = this.world.utterances[doc]!;
-      return { text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } };
-    });
+    return chosen.map((doc) => utterancePick(this.world.utterances[doc]!));
   }
 
   /**
@@ -131,7 +118,7 @@ export class CorpusCandidateGenerator implements SystemRole {
    * real dialogue openers for an empty history, else m distinct utterances drawn uniformly (of `intent` when given).
    */
   private unmatched(history: readonly Turn[], m: number, intent: DailyDialogIntent | undefined, rng: Rng): ChatPick[] {
-    const said = new Set(history.map((turn) => turn.text.trim()));
+    const said = saidBefore(history);
     const picks: ChatPick[] = [];
     const seen = new Set<string>();
     const take = (pick: ChatPick) => {
@@ -143,15 +130,13 @@ export class CorpusCandidateGenerator implements SystemRole {
     const openers = this.world.openers.filter((opener) => intent === undefined || opener.intent === intent);
     if (history.length === 0 && openers.length > 0) {
       for (let attempt = 0; attempt < m * 8 && picks.length < m; attempt++) {
-        const opener = openers[rng.int(openers.length)]!;
-        take({ text: opener.text, intent: opener.intent, emotion: opener.emotion, source: { dialogueId: opener.dialogueId, turn: 0 } });
+        take(openerPick(openers[rng.int(openers.length)]!));
       }
       return picks;
     }
     const pool = [...(intent ? this.world.intentPools.get(intent)! : this.world.utterances.keys())];
     for (let attempt = 0; attempt < m * 8 && picks.length < m && pool.length > 0; attempt++) {
-      const u = this.world.utterances[pool[rng.int(pool.length)]!]!;
-      take({ text: u.text, intent: u.intent, emotion: u.emotion, source: { dialogueId: u.dialogueId, turn: u.turn } });
+      take(utterancePick(this.world.utterances[pool[rng.int(pool.length)]!]!));
     }
     return picks;
   }

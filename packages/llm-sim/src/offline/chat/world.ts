@@ -9,6 +9,7 @@ import {
   type Turn,
 } from "@foresight/dialogue";
 import { Bm25Index } from "../text/bm25.js";
+import type { CorpusWorldOptions } from "../world-options.js";
 import { tokenize } from "../text/tokenize.js";
 
 /** The seed of the DailyDialog train/test split (by {@link chatSplitKey}). */
@@ -31,15 +32,8 @@ export interface ChatUtterance {
   beforePreviousText: string;
 }
 
-/** Options of {@link OpenChatCorpusWorld.build}. */
-export interface OpenChatWorldOptions {
-  /** The shared data folder (default: `resolveDataDir()`). */
-  dataDir?: string;
-  /** Use these DailyDialog dialogues instead of loading them (e.g. a fixture). */
-  dialogues?: readonly Dialogue[];
-  splitSeed?: number;
-  splitRatios?: SplitRatios;
-}
+/** Options of {@link OpenChatCorpusWorld.build}: DailyDialog dialogues given instead of loaded, the split. */
+export type OpenChatWorldOptions = CorpusWorldOptions;
 
 /** The intent and emotion a DailyDialog turn carries (the loader puts them in `acts[0]` and `state.emotion`). */
 export function chatLabels(turn: Turn): { intent: DailyDialogIntent; emotion: DailyDialogEmotion } {

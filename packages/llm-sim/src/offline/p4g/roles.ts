@@ -21,7 +21,8 @@ import type {
   ValueFunction,
   ValueOptions,
 } from "../../roles/types.js";
-import { sampleFromTable, type TopSamplingOptions } from "../text/sample.js";
+import { RetrievalRole, saidBefore, type RetrievalRoleOptions } from "../retrieval-role.js";
+import { sampleFromTable } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
 import { donationProbability } from "./value.js";
@@ -52,20 +53,11 @@ export interface PersuaderUtterance {
 }
 
 /** Options of the corpus persuasion roles. */
-export interface CorpusRoleOptions {
-  /** The seeded generator behind every choice the role makes through its role interface. */
-  rng: Rng;
-  /** How many top candidates are sampled and how sharply (see `sampleTopHit`). */
-  sampling?: TopSamplingOptions;
-}
+export type CorpusRoleOptions = RetrievalRoleOptions;
 
 function lastText(history: readonly Turn[], speaker: Turn["speaker"]): string {
   for (let i = history.length - 1; i >= 0; i--) if (history[i]!.speaker === speaker) return history[i]!.text;
   return "";
-}
-
-function saidBefore(history: readonly Turn[]): Set<string> {
-  return new Set(history.map((turn) => turn.text.trim()));
 }
 
 /** Reads an act given by label or spec as a GDP-Zero persuader act (case-insensitive); throws naming the acts. */
@@ -83,19 +75,7 @@ export function toPersuaderAct(act: ActInput): GdpZeroPersuaderAct {
  * best. The reaction is the sampled reply's own annotated reaction, so reactions follow what people said after
  * each act. Implements the user-simulator role without any LLM.
  */
-export class CorpusPersuadee implements UserSimulator {
-  private readonly rng: Rng;
-  private readonly sampling: TopSamplingOptions;
-
-  /** A persuadee over a built world. */
-  constructor(
-    readonly world: PersuasionCorpusWorld,
-    options: CorpusRoleOptions,
-  ) {
-    this.rng = options.rng;
-    this.sampling = options.sampling ?? {};
-  }
-
+export class CorpusPersuadee extends RetrievalRole<PersuasionCorpusWorld> implements UserSimulator {
   /** The reply to the history's last persuader turn; `act` defaults to that turn's act (see `world.actOf`). */
   pick(history: readonly Turn[], act?: GdpZeroPersuaderAct, rng: Rng = this.rng): PersuadeeReply {
     const persuaderTurns = history.filter((turn) => turn.speaker === "system");
@@ -139,19 +119,7 @@ export class CorpusPersuadee implements UserSimulator {
  * last turn and the persuader's own previous turn), one sampled among the best; a turn already said in the
  * dialogue is not repeated. Implements the system role without any LLM.
  */
-export class CorpusPersuader implements SystemRole {
-  private readonly rng: Rng;
-  private readonly sampling: TopSamplingOptions;
-
-  /** A persuader over a built world. */
-  constructor(
-    readonly world: PersuasionCorpusWorld,
-    options: CorpusRoleOptions,
-  ) {
-    this.rng = options.rng;
-    this.sampling = options.sampling ?? {};
-  }
-
+export class CorpusPersuader extends RetrievalRole<PersuasionCorpusWorld> implements SystemRole {
   /** A real persuader utterance carrying `act`, chosen for the history; `avoid` lists further texts not to use. */
   realize(history: readonly Turn[], act: GdpZeroPersuaderAct, rng: Rng = this.rng, avoid: ReadonlySet<string> = new Set()): PersuaderUtterance {
     const stage = stageToken(history.filter((turn) => turn.speaker === "system").length);

@@ -13,6 +13,7 @@ import {
 import { Bm25Index } from "../text/bm25.js";
 import { tokenize } from "../text/tokenize.js";
 import { ActNgramModel } from "../stats/ngram.js";
+import type { CorpusWorldOptions } from "../world-options.js";
 import {
   extractP4gTurns,
   mainPersuaderAct,
@@ -31,13 +32,7 @@ export const P4G_SPLIT_SEED = 7;
 export const P4G_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.8, dev: 0, test: 0.2 });
 
 /** Options of {@link PersuasionCorpusWorld.build}. */
-export interface PersuasionWorldOptions {
-  /** The shared data folder (default: `resolveDataDir()`). */
-  dataDir?: string;
-  /** Use these annotated dialogues instead of loading them (e.g. a fixture). */
-  dialogues?: readonly Dialogue[];
-  splitSeed?: number;
-  splitRatios?: SplitRatios;
+export interface PersuasionWorldOptions extends CorpusWorldOptions {
   /** What the value model predicts (default "actual", the corpus' `donated`). */
   valueTarget?: DonationTarget;
   /** Order of the persuader act n-gram prior (default 3). */

@@ -14,6 +14,7 @@ import {
 } from "@foresight/dialogue";
 import { Bm25Index } from "../text/bm25.js";
 import { tokenize } from "../text/tokenize.js";
+import type { CorpusWorldOptions } from "../world-options.js";
 
 /** The seed of each SOPDAIL task's train/test split (by dialogue id). */
 export const SOP_SPLIT_SEED = 7;
@@ -31,15 +32,11 @@ export interface SopUtterance {
 }
 
 /** Options of {@link SopCorpusWorld.build}. */
-export interface SopWorldOptions {
-  dataDir?: string;
+export interface SopWorldOptions extends CorpusWorldOptions {
   /** The task id (e.g. `airport-check_in`); default the first task by id. */
   task?: string;
-  /** Use these tasks and dialogues instead of loading them. */
+  /** Use these tasks instead of loading them. */
   tasks?: readonly SopdailTask[];
-  dialogues?: readonly Dialogue[];
-  splitSeed?: number;
-  splitRatios?: SplitRatios;
 }
 
 function increment(table: Map<string, Map<string, number>>, from: string, to: string): void {
