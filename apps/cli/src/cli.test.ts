@@ -41,6 +41,7 @@ describe("foresight CLI", () => {
     expect(corpora.dailydialog.all.dialogues).toBe(12118);
     expect(corpora.sopdail.all.tasks).toBe(40);
     expect(corpora.sopdail.all.dialogues).toBe(2370);
+    expect(corpora.sgd.test).toEqual({ services: 21, dialogues: 51, turns: 784, actVocabularySize: 17 });
   });
 
   it("fails clearly when the data folder is missing", async () => {
@@ -49,5 +50,6 @@ describe("foresight CLI", () => {
     const { corpora } = JSON.parse(result.out);
     expect(corpora.p4g.annotated.error).toMatch(/nonexistent\/foresight-data/);
     expect(corpora.dailydialog.all.error).toMatch(/dailydialog/);
+    expect(corpora.sgd.test.error).toMatch(/corpus folder "sgd" not found/);
   });
 });

@@ -8,3 +8,4 @@ export * from "./sopdail/index.js";
 export * from "./multiwoz/index.js";
 export * from "./p4g/index.js";
 export * from "./dailydialog/index.js";
+export * from "./sgd/index.js";

@@ -2,6 +2,8 @@ import {
   loadDailyDialog,
   loadMultiWoz,
   loadPersuasionForGood,
+  loadSgdDialogues,
+  loadSgdSchemas,
   loadSopdailDialogues,
   loadSopdailTasks,
   resolveDataDir,
@@ -54,6 +56,12 @@ export function collectCorpusStats(dataDir: string): Record<string, Record<strin
       all: safely(() => ({
         tasks: loadSopdailTasks({ dataDir }).length,
         ...summarizeDialogues(loadSopdailDialogues({ dataDir })),
+      })),
+    },
+    sgd: {
+      test: safely(() => ({
+        services: loadSgdSchemas({ dataDir, split: "test" }).length,
+        ...summarizeDialogues(loadSgdDialogues({ dataDir })),
       })),
     },
   };

@@ -36,7 +36,7 @@ export const TurnSchema = z.object({
 export type Turn = z.infer<typeof TurnSchema>;
 
 /** The corpora and worlds Foresight knows; `domain` of a dialogue is one of these or a user-defined string. */
-export const KNOWN_DOMAINS = ["persuasion", "multiwoz", "open-chat", "sop"] as const;
+export const KNOWN_DOMAINS = ["persuasion", "multiwoz", "open-chat", "sop", "sgd"] as const;
 
 /** A whole dialogue with optional goal (task-oriented) and outcome (e.g. donation, success). */
 export const DialogueSchema = z.object({
