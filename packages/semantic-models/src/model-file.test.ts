@@ -9,6 +9,7 @@ import { scalarManifestParts, scalarSpecFromModel } from "./heads/serialize.js";
 import { ModelLoadError } from "./manifest.js";
 import { initMlp } from "./mlp.js";
 import { loadModel, saveModel, verifyModelFile, type ManifestDraft } from "./model-file.js";
+import { SYNTHETIC_TRAINING } from "./test-fixtures/manifest.js";
 
 const dir = mkdtempSync(join(tmpdir(), "semantic-models-manifest-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,17 +29,7 @@ function draft(name: string): ManifestDraft {
     description: "test reward",
     dims: { embedding: 4 },
     ...scalarManifestParts(spec),
-    training: {
-      corpora: ["synthetic"],
-      split: { seed: 1, train: 0.8, dev: 0.1, test: 0.1, by: "id" },
-      trainedOn: "train",
-      evaluatedOn: "test",
-      examples: { train: 1 },
-      seed: 1,
-      method: "none",
-      hyperparameters: {},
-      command: "test",
-    },
+    training: SYNTHETIC_TRAINING,
     metrics: { r2: 0.5 },
   };
 }

@@ -16,31 +16,13 @@ import {
   validateSop,
   type SopIssue,
 } from "./index.js";
-
-/** A small English SOP: verify identity, then offer; the offer may be declined and retried once. */
-function sampleGraph(): SopGraph {
-  return SopGraph.fromEdges(
-    [
-      ["Agent.Start", "Agent.VerifyIdentity"],
-      ["Agent.VerifyIdentity", "User.IsCustomer"],
-      ["Agent.VerifyIdentity", "User.WrongPerson"],
-      ["User.WrongPerson", "Agent.PoliteEnd"],
-      ["User.IsCustomer", "Agent.Offer"],
-      ["Agent.Offer", "User.Accepts"],
-      ["Agent.Offer", "User.Declines"],
-      ["User.Declines", "Agent.Offer"],
-      ["User.Accepts", "Agent.ConfirmOrder"],
-      ["Agent.ConfirmOrder", "Agent.PoliteEnd"],
-    ],
-    { successMarks: ["Agent.ConfirmOrder"] },
-  );
-}
+import { sampleSop } from "./test-fixtures/sample-sop.js";
 
 const codes = (issues: readonly SopIssue[]) => issues.map((i) => `${i.severity}:${i.code}`);
 
 describe("SopGraph built from code", () => {
   it("answers structure queries", () => {
-    const graph = sampleGraph();
+    const graph = sampleSop();
     expect(graph.nodeCount).toBe(9);
     expect(graph.edgeCount).toBe(10);
     expect(graph.successorsOf("Agent.Offer")).toEqual(["User.Accepts", "User.Declines"]);
@@ -60,7 +42,7 @@ describe("SopGraph built from code", () => {
 
 describe("adjacency list and mermaid serialisation", () => {
   it("round-trips through JSON and mermaid", () => {
-    const graph = sampleGraph();
+    const graph = sampleSop();
     const json = toAdjacencyList(graph);
     expect(json["Agent.PoliteEnd"]).toEqual([]);
     const back = parseAdjacencyList(JSON.parse(JSON.stringify(json)));
@@ -156,7 +138,7 @@ describe("validation", () => {
   });
 
   it("finds unreachable vertices, dead ends and extra sources", () => {
-    const graph = sampleGraph();
+    const graph = sampleSop();
     graph.addEdge("Agent.Orphan", "Agent.PoliteEnd");
     graph.addEdge("Agent.Offer", "Agent.DeadEnd");
     const strict = validateSop(graph);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  SopGraph,
   allowedNextActions,
   allowedNextActionsFrom,
   checkCompliance,
@@ -14,28 +13,11 @@ import {
   proactiveActions,
   summarizeCompliance,
 } from "./index.js";
-
-function sop(): SopGraph {
-  return SopGraph.fromEdges(
-    [
-      ["Agent.Start", "Agent.VerifyIdentity"],
-      ["Agent.VerifyIdentity", "User.IsCustomer"],
-      ["Agent.VerifyIdentity", "User.WrongPerson"],
-      ["User.WrongPerson", "Agent.PoliteEnd"],
-      ["User.IsCustomer", "Agent.Offer"],
-      ["Agent.Offer", "User.Accepts"],
-      ["Agent.Offer", "User.Declines"],
-      ["User.Declines", "Agent.Offer"],
-      ["User.Accepts", "Agent.ConfirmOrder"],
-      ["Agent.ConfirmOrder", "Agent.PoliteEnd"],
-    ],
-    { successMarks: ["Agent.ConfirmOrder"] },
-  );
-}
+import { sampleSop } from "./test-fixtures/sample-sop.js";
 
 describe("planner queries", () => {
   it("locates a dialogue by its last on-SOP node", () => {
-    const graph = sop();
+    const graph = sampleSop();
     expect(locate(graph, [])).toEqual({ node: "Agent.Start", index: -1, offSop: [] });
     expect(locate(graph, ["Agent.Greet", "User.Hello", "Agent.VerifyIdentity", "User.DidNotUnderstand", "Agent.Empathize"])).toEqual({
       node: "Agent.VerifyIdentity",
@@ -45,7 +27,7 @@ describe("planner queries", () => {
   });
 
   it("lists the agent actions the SOP allows next", () => {
-    const graph = sop();
+    const graph = sampleSop();
     expect(allowedNextActions(graph, [])).toEqual(["Agent.VerifyIdentity"]);
     expect(allowedNextActionsFrom(graph, "Agent.VerifyIdentity")).toEqual(["Agent.Offer", "Agent.PoliteEnd"]);
     expect(allowedNextActions(graph, ["Agent.VerifyIdentity", "User.WrongPerson"])).toEqual(["Agent.PoliteEnd"]);
@@ -54,7 +36,7 @@ describe("planner queries", () => {
   });
 
   it("takes the two-level local subgraph as SGM's expansion set", () => {
-    const graph = sop();
+    const graph = sampleSop();
     const local = localSubgraph(graph, "Agent.VerifyIdentity");
     expect(local.levels).toEqual([["Agent.VerifyIdentity"], ["User.IsCustomer", "User.WrongPerson"], ["Agent.Offer", "Agent.PoliteEnd"]]);
     expect(local.actions).toEqual(["Agent.Offer", "Agent.PoliteEnd"]);
@@ -67,7 +49,7 @@ describe("planner queries", () => {
   });
 
   it("classifies actions and nodes", () => {
-    const graph = sop();
+    const graph = sampleSop();
     expect(isControllable(graph, "Agent.Offer")).toBe(true);
     expect(isProactive(graph, "Agent.Offer")).toBe(false);
     expect(isProactive(graph, "Agent.Empathize")).toBe(true);
@@ -81,7 +63,7 @@ describe("planner queries", () => {
 
 describe("SOP compliance", () => {
   it("accepts a dialogue that follows the SOP, skipping proactive detours", () => {
-    const result = checkCompliance(sop(), [
+    const result = checkCompliance(sampleSop(), [
       "Agent.Greet",
       "User.Hello",
       "Agent.VerifyIdentity",
@@ -102,7 +84,7 @@ describe("SOP compliance", () => {
   });
 
   it("classifies relaxed steps and names the violating transition", () => {
-    const graph = sop();
+    const graph = sampleSop();
     const result = checkCompliance(graph, [
       "Agent.VerifyIdentity",
       "Agent.Offer", // the user's reply was off the SOP
@@ -133,7 +115,7 @@ describe("SOP compliance", () => {
   });
 
   it("accepts a user state answering an SOP step realised under an off-SOP label", () => {
-    const graph = sop();
+    const graph = sampleSop();
     const greeted = checkCompliance(graph, ["Agent.Greet", "User.IsCustomer", "Agent.Offer"]);
     expect(greeted.transitions.map((t) => t.kind)).toEqual(["implicit-agent-action", "edge"]);
     // without an agent turn in between, jumping to the user's answer is a violation

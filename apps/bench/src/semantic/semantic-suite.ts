@@ -69,8 +69,8 @@ async function measure(world: SemanticWorldModel, heads: "ensemble" | "mdn", opt
     let stateRewards = await world.stateRewards(states, batch);
     const initial = states;
     let depth = 0;
-    const step = await timeCase(options.seconds, async () => {
-      const out = await world.step(states, actions, batch, rng, stateRewards);
+    // Rollouts restart from the root every 6 steps (SCOPE's depth), so states stay in distribution.
+    const advance = async (out: { next: Float32Array; nextRewards: Float32Array }) => {
       depth++;
       if (depth % 6 === 0) {
         states = initial;
@@ -79,20 +79,15 @@ async function measure(world: SemanticWorldModel, heads: "ensemble" | "mdn", opt
         states = out.next;
         stateRewards = out.nextRewards;
       }
+    };
+    const step = await timeCase(options.seconds, async () => {
+      await advance(await world.step(states, actions, batch, rng, stateRewards));
     });
     states = initial;
     stateRewards = await world.stateRewards(states, batch);
     const rollout = await timeCase(options.seconds, async () => {
       const a = await world.sampleActions(states, batch, 1, rng);
-      const out = await world.step(states, a, batch, rng, stateRewards);
-      depth++;
-      if (depth % 6 === 0) {
-        states = initial;
-        stateRewards = await world.stateRewards(states, batch);
-      } else {
-        states = out.next;
-        stateRewards = out.nextRewards;
-      }
+      await advance(await world.step(states, a, batch, rng, stateRewards));
     });
     for (const [kind, t] of [["step", step], ["rollout", rollout]] as const) {
       rows.push({

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildEmbeddingBagGraph } from "../encoder/hashed-graph.js";
 import { HashedEncoder } from "../encoder/hashed-encoder.js";
-import { ModelLoadError, type Manifest } from "../manifest.js";
+import { ModelLoadError } from "../manifest.js";
 import { initMlp, type Normalizer } from "../mlp.js";
 import { saveModel, type ManifestDraft } from "../model-file.js";
+import { SYNTHETIC_TRAINING } from "../test-fixtures/manifest.js";
 import { buildMixtureGraph, type MixtureHeadSpec } from "./mixture.js";
 import { MixtureModel, ScalarModel } from "./runtime.js";
 import { buildScalarGraph, type ScalarHeadSpec } from "./scalar.js";
@@ -17,17 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "semantic-models-consistency-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = { log: () => {} };
 
-const training: Manifest["training"] = {
-  corpora: ["synthetic"],
-  split: { seed: 1, train: 0.8, dev: 0.1, test: 0.1, by: "id" },
-  trainedOn: "train",
-  evaluatedOn: "test",
-  examples: { train: 1 },
-  seed: 1,
-  method: "none",
-  hyperparameters: {},
-  command: "test",
-};
+const training = SYNTHETIC_TRAINING;
 
 function norm(dim: number, rng: Rng): Normalizer {
   return { mean: Float32Array.from({ length: dim }, () => rng.next() - 0.5), std: Float32Array.from({ length: dim }, () => 0.5 + rng.next()) };
