@@ -1,0 +1,65 @@
+/**
+ * The contract between the bench runner and a planner suite (`scope`, `gdpzero`, `smcts-tod`, `sgm`, `sage`).
+ * A suite enumerates independent episodes and runs one at a time; the runner owns everything else: JSONL output,
+ * resume, sharding, the job queue, statistics (rows and paired comparisons in DESIGN.md's report shape), the
+ * Markdown report, plots and the terminal table.
+ */
+
+/** `quick`: minutes on 2 cores; `full`: the committed scale. */
+export type Scale = "quick" | "full";
+
+/** One independent unit of work. Two specs with the same fields are the same episode (used to skip on resume). */
+export interface EpisodeSpec {
+  suite: string;
+  /** Planner name as in the planners registry, with `@setting` when a suite sweeps one (e.g. "gdpzero@n=20"). */
+  planner: string;
+  /** The planner's settings for this episode (budget, n, k …), recorded in the JSONL. */
+  setting: Record<string, unknown>;
+  /** "matched" or "mismatched" (DESIGN.md), or another world label a suite defines. */
+  world: string;
+  /** The starter / goal / task this episode plays: the pairing key of paired comparisons. */
+  unit: string;
+  seed: number;
+}
+
+/** What one episode produced. `metrics` are the per-episode numbers the report aggregates. */
+export interface EpisodeOutcome {
+  metrics: Record<string, number>;
+  /** Costs per turn or per episode: llmCalls, tokens, wallMs, modelCalls, simulations … */
+  costs: Record<string, number>;
+  /** The decisions and turns of the episode, for the JSONL (kept small). */
+  transcript?: unknown[];
+}
+
+/** A paired comparison the report must contain: planner `a` minus planner `b` on `metric`, per world. */
+export interface ComparisonSpec {
+  metric: string;
+  a: string;
+  b: string;
+}
+
+/** A plot the report draws from the rows (vega-lite spec built by the runner). */
+export interface PlotSpec {
+  name: string;
+  title: string;
+  /** Field of the setting on the x axis (e.g. "timeMs", "n", "tokensPerTurn"), or "planner" for bar charts. */
+  x: string;
+  /** Metric on the y axis. */
+  y: string;
+  /** Field to colour series by (default "planner"). */
+  series?: string;
+}
+
+/** A bench suite. */
+export interface Suite {
+  name: string;
+  summary: string;
+  /** Every episode at this scale, in a deterministic order. */
+  episodes(scale: Scale, seed: number): EpisodeSpec[];
+  /** Plays one episode; must be deterministic given the spec (the seed is in it). */
+  run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome>;
+  comparisons: ComparisonSpec[];
+  plots?: PlotSpec[];
+  /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */
+  headline?: ComparisonSpec;
+}

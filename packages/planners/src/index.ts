@@ -1,0 +1,2 @@
+export * from "./types.js";
+export { plannerFactory, listPlanners, plannerNames } from "./registry.js";

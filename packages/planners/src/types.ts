@@ -1,0 +1,120 @@
+/**
+ * The one planner interface shared by every system in this package, the CLI, the server and the bench
+ * (see DESIGN.md, "Planners, worlds and judges"). A planner is `plan(conversation, options) → Decision`; it may keep
+ * a search tree across turns and advance it with `observe(turns)`.
+ */
+
+/** Who speaks a turn: the agent we plan for, or the other side (the human / user / persuadee). */
+export type Speaker = "agent" | "user";
+
+/** One turn of the conversation the planner sees. `act` is a dialogue act / SOP action when the domain has one. */
+export interface ConversationTurn {
+  speaker: Speaker;
+  text: string;
+  act?: string;
+}
+
+/** The conversation so far, plus whatever the domain needs (a MultiWOZ goal, an SOP task id …). */
+export interface Conversation {
+  turns: ConversationTurn[];
+  /** Domain context, e.g. `{ task: "…" }` for ChatSOP or `{ goalId: "…" }` for SMCTS-TOD. Validated by the planner. */
+  context?: Record<string, unknown>;
+}
+
+/** Budgets: the search stops at whichever ends first. At least one must be given (planners apply their defaults). */
+export interface PlanBudget {
+  /** Simulations / rollouts. */
+  iterations?: number;
+  /** Wall-clock milliseconds, on a monotonic clock. */
+  timeMs?: number;
+  /** LLM (or simulated-LLM) role calls. */
+  llmCalls?: number;
+  /** Tokens (prompt + completion) charged by the roles. */
+  tokens?: number;
+  /** Aborting ends the search with the best decision so far. */
+  signal?: AbortSignal;
+}
+
+/** Which budget ended a search ("converged" when a planner with no search, e.g. a baseline, finished on its own). */
+export type PlanStopReason = "iterations" | "time" | "llmCalls" | "tokens" | "aborted" | "converged";
+
+/** Options of one `plan` call; `settings` carries the planner's own knobs (papers' defaults when absent). */
+export interface PlanOptions<Settings = Record<string, unknown>> {
+  budget?: PlanBudget;
+  /** Seed of every random choice of this call; the same seed gives the same decision. */
+  seed?: number;
+  settings?: Partial<Settings>;
+  /** Candidate replies supplied by the caller (e.g. from an upstream LLM); planners generate their own otherwise. */
+  candidates?: string[];
+}
+
+/** One option the planner considered: a reply and/or an act with its search statistics. */
+export interface CandidateStats {
+  /** The reply text, when the candidate is (or has) a concrete reply. */
+  text?: string;
+  /** The act / SOP action, when the planner searches over acts. */
+  act?: string;
+  /** Mean return Q (NaN → null when never visited). */
+  value: number | null;
+  visits: number;
+  /** Normalised prior P. */
+  prior: number;
+  /** Anything planner-specific (V̄ of realizations, gloss of an SOP node …). */
+  details?: Record<string, unknown>;
+}
+
+/** What a `plan` call cost and why it ended. */
+export interface PlanStatistics {
+  simulations: number;
+  /** Calls of learned models (ONNX batches count their rows in `modelRows`). */
+  modelCalls: number;
+  modelRows?: number;
+  /** LLM role calls (offline roles count what they would have been). */
+  llmCalls: number;
+  tokens: number;
+  wallMs: number;
+  stopReason: PlanStopReason;
+  /** Role calls by role name, e.g. `{ prior: 1, value: 40, system: 20, user: 20 }`. */
+  roleCalls?: Record<string, number>;
+  /** Parser fallbacks and other counted events, by name. */
+  counters?: Record<string, number>;
+}
+
+/** A planner's answer for one turn. */
+export interface Decision {
+  planner: string;
+  /** The reply to say (absent for act-only planners with no reply generation). */
+  reply?: string;
+  /** The chosen act / SOP action, where the planner searches over acts. */
+  act?: string;
+  /** Every candidate considered, best first. */
+  candidates: CandidateStats[];
+  stats: PlanStatistics;
+  /** Set when a fallback was used (upstream failure, parser fallback …), with the reason. */
+  degraded?: { reason: string };
+  /** Identifies the search tree of this decision (for traces and the viewer). */
+  traceId: string;
+  /** The search tree in mcts-core's trace format, when the caller asked for it (`settings.trace`). */
+  trace?: unknown;
+}
+
+/** A planner: stateless between calls unless it keeps a tree that `observe` advances. */
+export interface Planner<Settings = Record<string, unknown>> {
+  /** Registry name, e.g. "scope", "gdpzero", "smcts-tod", "sgm", "greedy-0". */
+  readonly name: string;
+  plan(conversation: Conversation, options?: PlanOptions<Settings>): Promise<Decision>;
+  /** Advances any kept state with the turns that were actually said after the last decision. */
+  observe?(turns: ConversationTurn[]): void;
+  /** Frees anything the planner holds (sessions, ONNX sessions). */
+  close?(): Promise<void>;
+}
+
+/** Builds a planner from its settings; registered by name in the planner registry. */
+export interface PlannerFactory<Settings = Record<string, unknown>> {
+  name: string;
+  /** One line for `--help` and the server's planner list. */
+  summary: string;
+  /** The domain the planner plans in (chat, persuasion, tod, sop). */
+  domain: string;
+  create(options?: { settings?: Partial<Settings>; dataDir?: string; modelsDir?: string }): Promise<Planner<Settings>>;
+}
