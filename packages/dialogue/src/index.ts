@@ -2,6 +2,7 @@ export * from "./core/schema.js";
 export * from "./core/render.js";
 export * from "./core/rng.js";
 export * from "./core/split.js";
+export * from "./core/dedup-split.js";
 export * from "./core/data-dir.js";
 export * from "./core/stats.js";
 export * from "./sopdail/index.js";
