@@ -117,4 +117,9 @@ export interface PlannerFactory<Settings = Record<string, unknown>> {
   /** The domain the planner plans in (chat, persuasion, tod, sop). */
   domain: string;
   create(options?: { settings?: Partial<Settings>; dataDir?: string; modelsDir?: string }): Promise<Planner<Settings>>;
+  /**
+   * A conversation from the held-out side of the planner's corpus, cut before an agent turn, chosen by `seed`
+   * (`foresight plan <name>` and the server's examples use it). `context` narrows the choice (e.g. `{ task }`).
+   */
+  heldOutConversation?(options: { seed: number; dataDir?: string; context?: Record<string, string> }): Promise<Conversation>;
 }
