@@ -46,6 +46,11 @@ export interface PlanOptions<Settings = Record<string, unknown>> {
   settings?: Partial<Settings>;
   /** Candidate replies supplied by the caller (e.g. from an upstream LLM); planners generate their own otherwise. */
   candidates?: string[];
+  /**
+   * Return the search tree in `Decision.trace` (mcts-core's `SearchTrace`, from `Mcts.trace()`), for the server's
+   * viewer. Off by default: a trace costs time and memory.
+   */
+  trace?: boolean | { maxNodes?: number };
 }
 
 /** One option the planner considered: a reply and/or an act with its search statistics. */
