@@ -27,6 +27,8 @@ export interface ServerDependencies {
   upstream?: UpstreamFactory;
   sessions?: SessionStore;
   version?: string;
+  /** Where log lines go (default stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** A built server: the Fastify app, its context, and a graceful `close`. */
@@ -58,7 +60,11 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
       const given = request.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    logger: { level: config.logLevel, redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"], censor: "[redacted]" } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "headers.authorization"], censor: "[redacted]" },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     forceCloseConnections: "idle",
   });
   const shutdown = new AbortController();

@@ -6,3 +6,4 @@ export { MemorySessionStore } from "./sessions/memory.js";
 export { RedisSessionStore } from "./sessions/redis.js";
 export type { SessionRecord, SessionStore } from "./sessions/store.js";
 export { openApiDocument } from "./openapi.js";
+export { runLoadTest, type LoadTestOptions, type LoadTestReport } from "./load-test.js";
