@@ -81,7 +81,7 @@ describe("planner knobs", () => {
     const model: GenerativeModel<number, number> = {
       actions: (s, rng) => {
         seen.push(rng);
-        return s > 30 ? [] : [1, 2, 3].filter(() => rng.next() < 0.8).concat([4]);
+        return s > 30 ? [] : [1, 2, 3].filter(() => rng!.next() < 0.8).concat([4]);
       },
       step: (s, a) => ({ state: s * 2 + a, reward: a / 10, terminal: false }),
       evaluate: () => 0,
