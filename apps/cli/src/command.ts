@@ -168,21 +168,26 @@ function kindOf(path: string): "missing" | "file" | "folder" {
   return statSync(path).isDirectory() ? "folder" : "file";
 }
 
-/** Checks that `path` (given with `flag`, e.g. `--in`) is an existing file; returns it resolved. */
+/** How a message names a path: with the flag that gave it (`--in x.json`), or alone for a positional argument (""). */
+function named(flag: string, path: string): string {
+  return flag ? `${flag} ${path}` : path;
+}
+
+/** Checks that `path` (given with `flag`, e.g. `--in`; "" for a positional) is an existing file; returns it resolved. */
 export function requireInputFile(flag: string, path: string): string {
   const full = resolve(path);
   const kind = kindOf(full);
-  if (kind === "missing") throw new InputError(`${flag} ${path}: no such file`);
-  if (kind === "folder") throw new InputError(`${flag} ${path}: is a folder, expected a file`);
+  if (kind === "missing") throw new InputError(`${named(flag, path)}: no such file`);
+  if (kind === "folder") throw new InputError(`${named(flag, path)}: is a folder, expected a file`);
   return full;
 }
 
-/** Checks that `path` (given with `flag`) is an existing folder; returns it resolved. */
+/** Checks that `path` (given with `flag`; "" for a positional) is an existing folder; returns it resolved. */
 export function requireInputDir(flag: string, path: string): string {
   const full = resolve(path);
   const kind = kindOf(full);
-  if (kind === "missing") throw new InputError(`${flag} ${path}: no such folder`);
-  if (kind === "file") throw new InputError(`${flag} ${path}: is a file, expected a folder`);
+  if (kind === "missing") throw new InputError(`${named(flag, path)}: no such folder`);
+  if (kind === "file") throw new InputError(`${named(flag, path)}: is a file, expected a folder`);
   return full;
 }
 
@@ -210,14 +215,15 @@ function existingAncestor(path: string): string {
 export function requireWritableOut(flag: string, path: string, kind: "file" | "folder"): string {
   const full = resolve(path);
   const existing = kindOf(full);
-  if (kind === "folder" && existing === "file") throw new InputError(`${flag} ${path}: is a file, expected a folder`);
-  if (kind === "file" && existing === "folder") throw new InputError(`${flag} ${path}: is a folder, expected a file`);
+  const name = named(flag, path);
+  if (kind === "folder" && existing === "file") throw new InputError(`${name}: is a file, expected a folder`);
+  if (kind === "file" && existing === "folder") throw new InputError(`${name}: is a folder, expected a file`);
   if (existing !== "missing") {
-    if (!writable(full)) throw new InputError(`${flag} ${path}: not writable`);
+    if (!writable(full)) throw new InputError(`${name}: not writable`);
     return full;
   }
   const ancestor = existingAncestor(kind === "folder" ? full : dirname(full));
-  if (kindOf(ancestor) === "file") throw new InputError(`${flag} ${path}: cannot be created, ${ancestor} is a file`);
-  if (!writable(ancestor)) throw new InputError(`${flag} ${path}: cannot be created, ${ancestor} is not writable`);
+  if (kindOf(ancestor) === "file") throw new InputError(`${name}: cannot be created, ${ancestor} is a file`);
+  if (!writable(ancestor)) throw new InputError(`${name}: cannot be created, ${ancestor} is not writable`);
   return full;
 }
