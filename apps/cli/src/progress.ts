@@ -22,7 +22,7 @@ export interface ProgressOptions {
 export interface Progress {
   /** Reports that `done` of `total` units are finished; `label` says what is running now. */
   update: (done: number, total: number, label?: string) => void;
-  /** Ends the display (a finished bar stays on screen; plain mode prints a last line if it printed any). */
+  /** Ends the display (a finished bar stays on screen; plain mode prints the last update if it printed any and not that one). */
   stop: () => void;
 }
 
@@ -71,12 +71,14 @@ export function createProgress(options: ProgressOptions = {}): Progress {
   let lastLine = start;
   let printed = false;
   let last: { done: number; total: number; label: string } | undefined;
+  let lastPrinted: typeof last;
   const line = ({ done, total, label }: { done: number; total: number; label: string }) => {
     const elapsed = (now() - start) / 1000;
     const eta = done > 0 && done < total ? `, ETA ${formatSeconds((elapsed / done) * (total - done))}` : "";
     const percent = total > 0 ? ` (${Math.floor((100 * done) / total)}%)` : "";
     stream.write(`${label ? `${label}: ` : ""}${done}/${total}${percent}${eta}, ${formatSeconds(elapsed)} elapsed\n`);
     printed = true;
+    lastPrinted = last;
   };
   return {
     update(done, total, label = "") {
@@ -88,7 +90,7 @@ export function createProgress(options: ProgressOptions = {}): Progress {
       }
     },
     stop() {
-      if (printed && last) line(last);
+      if (printed && last && last !== lastPrinted) line(last);
     },
   };
 }

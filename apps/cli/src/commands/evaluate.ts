@@ -1,6 +1,7 @@
 import { listMultiWozSplits, loadMultiWoz, loadMultiWozDatabase, MULTIWOZ_SPLITS, resolveDataDir, type MultiWozSplit } from "@foresight/dialogue";
 import { evaluateMultiWozCorpus, type MultiWozCorpusReport } from "@foresight/rewards";
 import { UsageError, parseFlags, parseIntFlag, requireInputFile, type Command } from "../command.js";
+import { createProgress } from "../progress.js";
 
 function percent(value: number | null): string {
   return value === null ? "n/a" : `${(100 * value).toFixed(2)}%`;
@@ -60,10 +61,17 @@ export const evaluateMultiWozCommand: Command = {
       }
       source = { split: split as MultiWozSplit };
     }
+    const progress = createProgress({ plain: values.json });
+    progress.update(0, 3, "loading dialogues");
     const loaded = loadMultiWoz({ dataDir, ...source, strict: values.strict, onWarning: (w) => io.err(`warning: skipped ${w.message}`) });
     const dialogues = loaded.slice(0, limit);
     const split = "split" in source ? source.split : String(dialogues[0]?.metadata?.split ?? source.file);
-    const report = evaluateMultiWozCorpus(dialogues, loadMultiWozDatabase({ dataDir }));
+    progress.update(1, 3, "loading the venue database");
+    const db = loadMultiWozDatabase({ dataDir });
+    progress.update(2, 3, `scoring ${dialogues.length} dialogues`);
+    const report = evaluateMultiWozCorpus(dialogues, db);
+    progress.update(3, 3, "done");
+    progress.stop();
     if (values.json) io.out(JSON.stringify({ corpus: "multiwoz", split, dataDir, ...report }, null, 2));
     else for (const line of formatMultiWozReport(report, split)) io.out(line);
     return 0;

@@ -8,6 +8,7 @@ import {
   simulateSop,
 } from "@foresight/llm-sim";
 import { MAX_SEED, UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command } from "../command.js";
+import { createProgress } from "../progress.js";
 
 /** The offline worlds `foresight simulate` knows (MultiWOZ has its own command, `simulate multiwoz`). */
 export const SIMULATE_WORLDS = ["p4g", "chat", "sop"] as const;
@@ -96,12 +97,17 @@ export const simulateCommand: Command = {
     const seed = parseSeedFlag(values.seed, 1);
     const maxTurns = values["max-turns"] === undefined ? undefined : parseIntFlag("max-turns", values["max-turns"], 0, { min: 1, max: MAX_SIMULATION_TURNS });
     const dataDir = resolveDataDir(values["data-dir"], "--data-dir");
+    const progress = createProgress({ plain: values.json });
+    progress.update(0, 1, `building the ${world} world from the corpus and simulating`);
     let simulated: Simulated;
     try {
       simulated = runSimulation(world, { dataDir, seed, maxTurns, task: values.task });
     } catch (error) {
       if (error instanceof Error && /unknown SOPDAIL task/.test(error.message)) throw new UsageError(error.message);
       throw error;
+    } finally {
+      progress.update(1, 1, "done");
+      progress.stop();
     }
     const { dialogue, outcome } = simulated;
     if (values.json) {
