@@ -94,6 +94,7 @@ describe("foresight CLI", () => {
       ["simulate", "multiwoz", "--seed", "4294967296"],
       ["bench", "mcts", "--seed", "1.7"],
       ["bench", "semantic", "--seed", "1e3"],
+      ["sac", "annotate", "--corpus", "dailydialog", "--seed", "-1"],
       ["train", "encoder", "--seed", "-5", "--tiny", "--out", tmpdir()],
     ]) {
       const result = await run(argv);

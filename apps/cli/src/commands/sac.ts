@@ -20,7 +20,7 @@ import {
   toShareGpt,
   writeJsonl,
 } from "@foresight/sac-annotator";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 
 /** What the `sac` commands take from their surroundings; tests replace the environment or the model. */
 export interface SacCommandDeps {
@@ -94,7 +94,7 @@ function annotateCommand(deps: SacCommandDeps): Command {
         if (!isSacCorpus(corpus)) throw new UsageError(`--corpus must be one of ${SAC_CORPORA.join(", ")}, got "${corpus}"`);
         const limit = parseIntFlag("limit", values.limit, 20);
         if (limit < 0) throw new UsageError(`--limit must be 0 (all) or more, got ${limit}`);
-        const seed = values.seed === undefined ? undefined : parseIntFlag("seed", values.seed, 0);
+        const seed = values.seed === undefined ? undefined : parseSeedFlag(values.seed, 0);
         const concurrency = positive("concurrency", parseIntFlag("concurrency", values.concurrency, 4));
         const maxAttempts = positive("max-attempts", parseIntFlag("max-attempts", values["max-attempts"], 3));
         const outFile = values.out ?? defaultAnnotationsFile(corpus);
@@ -210,7 +210,7 @@ const dpoCommand: Command = {
       const { values } = parseFlags(argv, { in: { type: "string" }, out: { type: "string" }, seed: { type: "string" } });
       if (!values.in) throw new UsageError("--in is required");
       if (!values.out) throw new UsageError("--out is required");
-      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseIntFlag("seed", values.seed, 0)));
+      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseSeedFlag(values.seed, 0)));
       writeJsonl(values.out, pairs);
       io.out(`wrote ${pairs.length} DPO pairs to ${values.out}`);
       return 0;
