@@ -43,4 +43,13 @@ export const commands: CommandEntry[] = [
   lazy(["bench", "server"], "load-test the planning server on loopback (autocannon): throughput, p50/p99 latency, errors, memory", () =>
     import("./bench-server.js").then((m) => m.benchServerCommand),
   ),
+  lazy(["bench"], "Planner suites against their baselines: episodes JSONL, summary.json, report.md, plots, headline table", () =>
+    import("./bench-suites.js").then((m) => m.benchSuitesCommand),
+  ),
+  lazy(["bench", "merge"], "Join the outputs of `foresight bench --shard i/n` runs into one report, identical to an unsharded run's", () =>
+    import("./bench-suites.js").then((m) => m.benchMergeCommand),
+  ),
+  lazy(["bench", "worker"], "Run queued bench episodes (BullMQ on Redis) until stopped with Ctrl-C or SIGTERM", () =>
+    import("./bench-suites.js").then((m) => m.benchWorkerCommand),
+  ),
 ];
