@@ -3,7 +3,8 @@ import { Mcts, TicTacToe } from "@foresight/mcts-core";
 import { loadDefaultWorldModel, resolveModelsDir } from "@foresight/semantic-models";
 
 if (process.env.FORESIGHT_MODELS_DIR) throw new Error("FORESIGHT_MODELS_DIR must be unset for this check");
-const search = new Mcts(new TicTacToe(), { seed: 1, players: 2 }).search(TicTacToe.initial(), { iterations: 2000 });
+const search = new Mcts(new TicTacToe(), TicTacToe.parse("XX.OO...."), { players: 2, seed: 1 }).search({ iterations: 2000 });
+if (search.action !== 2) throw new Error(`mcts-core: expected X to complete the top row (2), got ${search.action}`);
 console.log(`mcts-core: ${search.iterations} simulations, chose ${search.action}`);
 const dir = resolveModelsDir();
 if (!dir.includes("node_modules")) throw new Error(`default models resolved outside the installed packages: ${dir}`);
