@@ -1,7 +1,7 @@
 import { createRng, loadSopdailDialogues, loadSopdailTasks, sopdailNode, splitSopdailNode, type SopdailTask, type Turn } from "@foresight/dialogue";
 import { SopCorpusWorld, sopdailTaskSplit, toSopNode } from "@foresight/llm-sim";
 import { readSopFile, sopFromSopdailTask, type SopGraph } from "@foresight/sop-graph";
-import type { Conversation, ConversationTurn } from "../types.js";
+import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
 
 /** What an SOP planner plans with for one task: the planning world (corpus statistics) and the SOP it follows. */
 export interface SopDomain {
@@ -49,7 +49,9 @@ export function loadSopDomain(task: string, options: SopDomainOptions = {}): Sop
 /** The task named by a conversation's context; a one-line error when it is missing or not a string. */
 export function taskOf(conversation: Conversation, planner: string): string {
   const task = conversation.context?.task;
-  if (typeof task !== "string" || task === "") throw new Error(`${planner} needs context.task: a SOPDAIL task id (e.g. "airport-check_in")`);
+  if (typeof task !== "string" || task === "") {
+    throw new PlannerInputError(`${planner} needs context.task: a SOPDAIL task id (e.g. "airport-check_in")`, "conversation.context.task");
+  }
   return task;
 }
 

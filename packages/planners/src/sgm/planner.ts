@@ -2,7 +2,7 @@ import { createRng, type Turn } from "@foresight/dialogue";
 import { sopUtteranceTurn } from "@foresight/llm-sim";
 import { Mcts, type SearchBudget, type StopReason } from "@foresight/mcts-core";
 import { allowedNextActions } from "@foresight/sop-graph";
-import type { CandidateStats, Conversation, Decision, PlanOptions, PlanStopReason, Planner } from "../types.js";
+import { resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner } from "../types.js";
 import { taskOf, toDialogueTurns, type SopDomain } from "./domain.js";
 import { SGM_DEFAULTS, SgmModel, type SgmSettings } from "./model.js";
 
@@ -46,7 +46,7 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
     const started = performance.now();
     const task = taskOf(conversation, this.name);
     const domain = this.domainOf(task);
-    const settings: SgmSettings = { ...SGM_DEFAULTS, ...this.defaults, ...options.settings };
+    const settings = resolveSettings<SgmSettings>({ ...SGM_DEFAULTS, ...this.defaults }, options.settings, this.name);
     const seed = options.seed ?? 0;
     const turns = toDialogueTurns(conversation.turns);
     const nodes = domain.world.nodesOfTurns(turns);
@@ -98,6 +98,7 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
         roleCalls: { ...model.calls },
       },
       traceId: `sgm-${task}-${seed}-${nodes.length}`,
+      ...(options.trace ? { trace: engine.trace(typeof options.trace === "object" ? options.trace : {}) } : {}),
     };
   }
 }
