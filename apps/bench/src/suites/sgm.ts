@@ -1,5 +1,5 @@
-import { SOPDAIL_SINK, createRng, type Dialogue, type Turn } from "@foresight/dialogue";
-import { SOP_USER_END, SopCorpusWorld, sopUtteranceTurn, sopdailTaskSplit } from "@foresight/llm-sim";
+import type { Dialogue, Turn } from "@foresight/dialogue";
+import { playSopEpisode, sopdailTaskSplit } from "@foresight/llm-sim";
 import { loadSopDomain, plannerFactory, sopdailTasks, type Conversation, type Planner, type SopDomain } from "@foresight/planners";
 import { actionAccuracy, allowedNextActions, checkCompliance } from "@foresight/sop-graph";
 import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
@@ -81,56 +81,32 @@ async function goldAccuracy(spec: EpisodeSpec, dataDir: string | undefined, gold
 /** One interactive episode against the judge world: success, completion reward, SOP compliance, turns. */
 async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAgentTurns: number): Promise<EpisodeOutcome> {
   const task = spec.unit.split("#")[0]!;
-  const judge: SopCorpusWorld = domainOf(task, spec.world === "mismatched" ? "a" : undefined, dataDir).world;
+  const judge = domainOf(task, spec.world === "mismatched" ? "a" : undefined, dataDir).world;
   const graph = domainOf(task, undefined, dataDir).graph;
   const planner = await plannerFor(spec, dataDir);
-  const rng = createRng(`${spec.seed}\u0000${spec.unit}`);
-  const turns: Turn[] = [];
-  const nodes = judge.nodesOfTurns([]);
-  let success = false;
-  let ended = false;
-  let agentTurns = 0;
   let onSop = 0;
   let calls = 0;
-  const reach = (node: string) => {
-    if (!success && judge.earnsSuccess(nodes, node)) success = true;
-    nodes.push(node);
-  };
-  while (!ended && agentTurns < maxAgentTurns) {
-    const decision = await planner.plan(toConversation(turns, task), { seed: spec.seed * 1000 + agentTurns });
-    const act = decision.act!;
-    calls += decision.stats.llmCalls;
-    if (allowedNextActions(graph, nodes).includes(act)) onSop++;
-    agentTurns++;
-    turns.push(sopUtteranceTurn(judge, turns, act, rng) ?? { speaker: "system", text: decision.reply ?? "", state: { sopNode: act } });
-    reach(act);
-    if (act === SOPDAIL_SINK) {
-      ended = true;
-      break;
-    }
-    let u = rng.next();
-    let answer: string | null = null;
-    for (const [state, p] of judge.userDistribution(nodes)) {
-      answer = state;
-      if ((u -= p) < 0) break;
-    }
-    if (answer === null) continue;
-    const said = sopUtteranceTurn(judge, turns, answer, rng);
-    if (said) turns.push(said);
-    reach(answer);
-    if (answer === SOP_USER_END) ended = true;
-  }
-  const compliance = checkCompliance(graph, nodes);
+  const episode = await playSopEpisode(
+    judge,
+    async (nodes, turns) => {
+      const decision = await planner.plan(toConversation(turns, task), { seed: spec.seed * 1000 + nodes.length });
+      calls += decision.stats.llmCalls;
+      if (allowedNextActions(graph, nodes).includes(decision.act!)) onSop++;
+      return decision.act!;
+    },
+    { seed: `${spec.seed}\u0000${spec.unit}`, maxAgentTurns },
+  );
+  const turns = episode.agentTurns;
   return {
     metrics: {
-      success: success ? 1 : 0,
-      completion: (success ? 0.7 : 0) + (ended ? 0.3 : 0),
-      compliant: compliance.compliant ? 1 : 0,
-      onSopActions: agentTurns ? onSop / agentTurns : 0,
-      turns: agentTurns,
+      success: episode.success ? 1 : 0,
+      completion: (episode.success ? 0.7 : 0) + (episode.ended ? 0.3 : 0),
+      compliant: checkCompliance(graph, episode.nodes).compliant ? 1 : 0,
+      onSopActions: turns ? onSop / turns : 0,
+      turns,
     },
-    costs: { llmCallsPerTurn: agentTurns ? calls / agentTurns : 0 },
-    transcript: [{ path: nodes }],
+    costs: { llmCallsPerTurn: turns ? calls / turns : 0 },
+    transcript: [{ path: episode.nodes }],
   };
 }
 

@@ -39,7 +39,7 @@ export const SOP_USER_ORDER = 3;
 /** What must hold for a success mark to count: fit from the training dialogues that reach it. */
 export interface SuccessPrecondition {
   mark: string;
-  /** Nodes seen before the mark in every training dialogue that reaches it (Agent.Start excluded). */
+  /** SOP nodes seen before the mark in every training dialogue that reaches it (Agent.Start excluded). */
   required: string[];
   /** Nodes seen immediately before the mark in those dialogues (the user state, or agent action, that allows it). */
   allowedAfter: string[];
@@ -102,6 +102,8 @@ export class SopCorpusWorld {
   readonly lastNodeModel: ActNgramModel;
   /** Preconditions of each success mark reached in the training dialogues (marks never reached have none). */
   readonly preconditions = new Map<string, SuccessPrecondition>();
+  /** The nodes of the task's SOP (its adjacency list's keys and successors). */
+  readonly sopNodes: ReadonlySet<string>;
   /** Success marks of the task that are not nodes of its SOP (an error of the task definition, reported by `sop check`). */
   readonly marksOffSop: readonly string[];
 
@@ -115,8 +117,8 @@ export class SopCorpusWorld {
     if (!this.agentNodes.includes(SOPDAIL_SINK)) this.agentNodes = [...this.agentNodes, SOPDAIL_SINK];
     this.userNodes = task.userStates.map((label) => sopdailNode("user", label));
     this.vocabulary = [...new Set([SOPDAIL_START, ...this.agentNodes, ...this.userNodes])];
-    const sopNodes = new Set([...Object.keys(task.sop.adjacencyList), ...Object.values(task.sop.adjacencyList).flat()]);
-    this.marksOffSop = task.successMarks.filter((mark) => !sopNodes.has(mark));
+    this.sopNodes = new Set([...Object.keys(task.sop.adjacencyList), ...Object.values(task.sop.adjacencyList).flat()]);
+    this.marksOffSop = task.successMarks.filter((mark) => !this.sopNodes.has(mark));
     const known = new Set([...this.agentNodes, ...this.userNodes, SOPDAIL_START, SOPDAIL_SINK]);
     for (const dialogue of train) {
       let previous: string | undefined = SOPDAIL_START;
@@ -178,7 +180,9 @@ export class SopCorpusWorld {
         allowedAfter.add(sequence[at - 1]!);
       }
       if (before.length === 0) continue;
-      const required = [...new Set(before[0])].filter((node) => before.every((nodes) => nodes.includes(node)));
+      // Only the SOP's own steps are preconditions: generic moves every scripted dialogue happens to make (a greeting)
+      // are not what the task requires.
+      const required = [...new Set(before[0])].filter((node) => this.sopNodes.has(node) && before.every((nodes) => nodes.includes(node)));
       this.preconditions.set(mark, { mark, required, allowedAfter: [...allowedAfter], support: before.length });
     }
   }
