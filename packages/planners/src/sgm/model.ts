@@ -19,10 +19,12 @@ export interface SgmSettings {
   judgeSamples: number;
   /** Weight of rationality against completion, λ (default 1). */
   rationalityWeight: number;
+  /** mcts-core's backup: "max" (V(node) = its best child's Q, as RAP, which SGM follows) or "mean" (default "max"). */
+  backup: "max" | "mean";
 }
 
 /** The paper's settings: M = 3 actions, depth 8, w = 1, λ = 1; three judge votes. Roll-outs N = 3 is the iteration budget. */
-export const SGM_DEFAULTS: SgmSettings = Object.freeze({ actions: 3, depth: 8, exploration: 1, judgeSamples: 3, rationalityWeight: 1 });
+export const SGM_DEFAULTS: SgmSettings = Object.freeze({ actions: 3, depth: 8, exploration: 1, judgeSamples: 3, rationalityWeight: 1, backup: "max" as const });
 
 /** A simulated dialogue state d: the node history (Agent.Start first) and what it has earned. */
 export interface SgmState {
@@ -44,7 +46,8 @@ export interface SgmCalls {
  * SGM's world model over SOP nodes for mcts-core: actions are M actions sampled by the action generator (the
  * planning world's corpus prior) from the SOP's local subgraph two levels below the current node plus the proactive
  * actions off the SOP; a step takes the action, lets the planning world's user answer, and rewards rationality (the
- * judge's mean vote) plus completion. Every random choice is a hash of (seed, history), so the same path always
+ * judge's mean vote) plus completion. The simulation follows the highest step reward (mcts-core's "maxReward"
+ * rollout), which steps each offered action. Every random choice is a hash of (seed, history), so the same path always
  * gives the same child, as the paper's tree stores c(d, a), and a repeated step costs no new calls.
  */
 export class SgmModel implements GenerativeModel<SgmState, string> {
@@ -159,16 +162,5 @@ export class SgmModel implements GenerativeModel<SgmState, string> {
     };
     this.steps.set(key, result);
     return result;
-  }
-
-  /** SGM's simulation policy: the action with the highest step reward (ties to the first offered). */
-  bestAction(state: SgmState, actions: readonly string[]): string {
-    let best = actions[0]!;
-    let bestReward = -Infinity;
-    for (const action of actions) {
-      const reward = this.step(state, action).reward;
-      if (reward > bestReward) [best, bestReward] = [action, reward];
-    }
-    return best;
   }
 }

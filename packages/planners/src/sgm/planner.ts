@@ -55,7 +55,8 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
     const engine = new Mcts<typeof root, string>(model, root, {
       seed,
       selection: { kind: "uct", c: settings.exploration },
-      rollout: { depth: settings.depth, policy: (state, actions) => model.bestAction(state, actions) },
+      rollout: { depth: settings.depth, policy: "maxReward" },
+      backup: settings.backup,
       finalChoice: "bestQ",
     });
     const budget = options.budget ?? {};
