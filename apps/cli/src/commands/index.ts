@@ -9,6 +9,8 @@ import { sopCheckCommand, sopMetricsCommand } from "./sop.js";
 import { simulateMultiWozCommand } from "./simulate-multiwoz.js";
 import { simulateCommand } from "./simulate.js";
 import { planCommand } from "./plan.js";
+import { serveCommand } from "./serve.js";
+import { benchServerCommand } from "./bench-server.js";
 
 /** Every `foresight` subcommand. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -22,4 +24,6 @@ export const commands: Command[] = [
   benchSemanticCommand,
   trainCommand,
   planCommand,
+  serveCommand,
+  benchServerCommand,
 ];
