@@ -86,11 +86,13 @@ async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAg
   const planner = await plannerFor(spec, dataDir);
   let onSop = 0;
   let calls = 0;
+  let wallMs = 0;
   const episode = await playSopEpisode(
     judge,
     async (nodes, turns) => {
       const decision = await planner.plan(toConversation(turns, task), { seed: spec.seed * 1000 + nodes.length });
       calls += decision.stats.llmCalls;
+      wallMs += decision.stats.wallMs;
       if (allowedNextActions(graph, nodes).includes(decision.act!)) onSop++;
       return decision.act!;
     },
@@ -105,7 +107,7 @@ async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAg
       onSopActions: turns ? onSop / turns : 0,
       turns,
     },
-    costs: { llmCallsPerTurn: turns ? calls / turns : 0 },
+    costs: { llmCallsPerTurn: turns ? calls / turns : 0, wallMsPerTurn: turns ? wallMs / turns : 0 },
     transcript: [{ path: episode.nodes }],
   };
 }
