@@ -107,7 +107,8 @@ async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAg
       onSopActions: turns ? onSop / turns : 0,
       turns,
     },
-    costs: { llmCallsPerTurn: turns ? calls / turns : 0, wallMsPerTurn: turns ? wallMs / turns : 0 },
+    // Per episode: the runner divides by the mean `turns` for its per-turn costs.
+    costs: { llmCalls: calls, wallMs },
     transcript: [{ path: episode.nodes }],
   };
 }
