@@ -100,7 +100,7 @@ export class CorpusPersuadee extends RetrievalRole<PersuasionCorpusWorld> implem
   /** P(reaction | history, act) over GDP-Zero's reactions; `act` defaults to the history's last persuader act. */
   reactionProbabilities(history: readonly Turn[], act?: GdpZeroPersuaderAct): Map<GdpZeroPersuadeeReaction, number> {
     const context = this.world.contextOf(history);
-    const acts = act === undefined ? context.acts : [...context.acts.slice(0, lastPersuaderIsAnswered(history) ? -1 : undefined), act];
+    const acts = act === undefined ? [...context.acts] : [...context.acts.slice(0, lastPersuaderIsAnswered(history) ? -1 : undefined), act];
     if (acts.length === 0) acts.push("greeting");
     const p = reactionDistribution(this.world.reactionModel, { acts, reactions: context.reactions });
     return new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r, i) => [r, p[i]!]));
