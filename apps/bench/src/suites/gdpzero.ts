@@ -31,14 +31,16 @@ function scaleOf(scale: Scale): GdpZeroScale {
     entry("gdpzero", { n: 20, concurrency: 8 }),
   ];
   if (scale === "quick") {
-    return { units: 8, turns: 4, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
+    return { units: 8, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
   }
   const sweeps = [
     ...[5, 10, 50].map((n) => entry("gdpzero", { n })),
     ...[1, 2].map((k) => entry("gdpzero", { n: 20, k })),
     ...[0, 0.5].map((q0) => entry("gdpzero", { n: 20, q0 })),
   ];
-  return { units: 40, turns: 6, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 4 };
+  // Full: 8 planned turns after the opening (corpus dialogues have about 10 persuader turns); the 500 ms latency pair
+  // on 2 units only (sequential n = 20 takes about a minute per turn).
+  return { units: 30, turns: 8, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
 }
 
 /** The judge's and the planner's training dialogues in a world setting (DESIGN.md: matched and mismatched). */
