@@ -1,6 +1,6 @@
 import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
 import { CorpusPersuadee, CorpusReactionValue, lastDecision, type P4gTrainPart } from "@foresight/llm-sim";
-import { GdpZeroPlanner, heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation } from "@foresight/planners";
+import { heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
 import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /** The scale knobs of the suite. */
