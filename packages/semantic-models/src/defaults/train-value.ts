@@ -195,10 +195,10 @@ export function multiWozValueHead(): Record<string, unknown> {
  * history (tracked belief state, database results, act history) and the abstract act, binary cross-entropy on
  * γ^(T−t)·y, on corpus dialogues and simulated rollouts of several policies; evaluated on held-out goals.
  */
-export async function trainValueModel(job: TrainJob): Promise<Manifest> {
+export async function trainValueModel(job: TrainJob, options: { name?: string; rows?: MultiWozValueRows } = {}): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const log = job.log ?? (() => {});
-  const rows = multiWozValueRows(job);
+  const rows = options.rows ?? multiWozValueRows(job);
   const train = valueRowsData(rows.train);
   const test = valueRowsData(rows.test);
   const corpusRows = rows.train.filter((row) => row.source === "corpus").length;
@@ -212,7 +212,7 @@ export async function trainValueModel(job: TrainJob): Promise<Manifest> {
   );
   const metrics = valueModelMetrics(scalarForward(spec, test.values, test.rows), rows.test, rows.train);
   logValueMetrics(log, "value", metrics);
-  return saveValueModel(job.outDir, DEFAULT_MODEL_NAMES.value, spec, {
+  return saveValueModel(job.outDir, options.name ?? DEFAULT_MODEL_NAMES.value, spec, {
     description: "V(h, a) ∈ [0, 1]: discounted success estimate of taking system act type a after history h on MultiWOZ (inputs: head.stateFeatures of the tracked history and head.actFeatures of the abstract act, see @foresight/llm-sim's multiWozValueStateFeatures).",
     training: {
       corpora: ["multiwoz/val"],
