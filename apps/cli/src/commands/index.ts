@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { benchMctsCommand } from "./bench.js";
 import { benchSemanticCommand } from "./bench-semantic.js";
+import { benchMergeCommand, benchSuitesCommand } from "./bench-suites.js";
 import { trainCommand } from "./train.js";
 import { corpusStatsCommand } from "./corpus.js";
 import { evaluateMultiWozCommand } from "./evaluate.js";
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   evaluateMultiWozCommand,
   benchMctsCommand,
   benchSemanticCommand,
+  benchSuitesCommand, benchMergeCommand,
   trainCommand,
   planCommand,
   serveCommand,
