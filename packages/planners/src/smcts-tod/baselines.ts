@@ -1,10 +1,20 @@
 import { createRng } from "@foresight/dialogue";
-import type { MultiWozSystemActType } from "@foresight/llm-sim";
 import type { Conversation, Decision, PlanOptions, Planner, PlannerFactory } from "../types.js";
-import { basePrior, replyDetails, resolveSmctsTodSettings, setupTodPlanning, SMCTS_TOD_DEFAULTS, todStatistics, type SmctsTodSettings } from "./planner.js";
+import { multiWozSmctsDomain, replyDetails, resolveSmctsTodSettings, setupTodPlanning, SMCTS_TOD_DEFAULTS, todStatistics, type SmctsDomain, type SmctsTodSettings } from "./planner.js";
 
-/** How a one-step TOD baseline scores the grounded act types. */
-type Scorer = "prior" | "value";
+/** How a one-step TOD baseline scores the legal acts: by the base prior ("prompting") or by V(h, a) (greedy on V). */
+export type OneStepScorer = "prior" | "value";
+
+/** The act a one-step baseline takes at `root`: the argmax of P_θ or of V(h, a) over the legal acts (first on ties). */
+export function oneStepAct<H, A>(domain: SmctsDomain<H, A>, root: H, scorer: OneStepScorer, acts = domain.actions(root), scores?: { prior?: readonly number[]; value?: readonly number[] }): A {
+  if (acts.length === 0) throw new Error("oneStepAct: no legal act");
+  const score = scorer === "prior" ? (scores?.prior ?? Array.from(domain.basePrior(root, acts))) : (scores?.value ?? Array.from(domain.actionValues(root, acts)));
+  let best = 0;
+  for (let i = 1; i < acts.length; i++) if (score[i]! > score[best]!) best = i;
+  return acts[best]!;
+}
+
+type Scorer = OneStepScorer;
 
 /**
  * One-step TOD baselines on the same planning model as SMCTS-TOD: `prior` takes the base prior's most likely act
@@ -24,13 +34,12 @@ class TodBaselinePlanner implements Planner<SmctsTodSettings> {
     const seed = options.seed ?? 0;
     const setup = setupTodPlanning(this.name, conversation, settings, seed, this.dirs);
     const { env, root, values } = setup;
+    const domain = multiWozSmctsDomain(env, values, createRng(`judge:${seed}`));
     const types = env.actTypes(root);
-    const prior = basePrior(env, root, types);
-    const value = this.scorer === "value" ? values.actionValues(root, types) : undefined;
-    const score = (i: number) => (value ? value[i]! : prior[i]!);
-    let best = 0;
-    for (let i = 1; i < types.length; i++) if (score(i) > score(best)) best = i;
-    const act: MultiWozSystemActType = types[best]!;
+    const prior = Array.from(domain.basePrior(root, types));
+    const value = this.scorer === "value" ? Array.from(domain.actionValues(root, types)) : undefined;
+    const act = oneStepAct(domain, root, this.scorer, types, { prior, ...(value ? { value } : {}) });
+    const best = types.indexOf(act);
     const next = env.step(root, act, createRng(`reply:${seed}`));
     const reply = next.reply!;
     const candidates = types

@@ -1,4 +1,4 @@
-import { createRng } from "@foresight/dialogue";
+import { createRng, type Rng } from "@foresight/dialogue";
 import { agendaPersona, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { Mcts, visitPolicy, type GenerativeModel, type SearchOptions, type StopReason } from "@foresight/mcts-core";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner, type PlannerFactory } from "../types.js";
@@ -122,17 +122,138 @@ export function replyDetails(reply: TodReply): Record<string, unknown> {
   return { reply: reply.text, replyActs: reply.acts, label: reply.label };
 }
 
-interface Scored {
-  history: TodHistory;
+/** A realization of a root child kept in its cache, with its V̄. */
+export interface ScoredHistory<H> {
+  history: H;
   vbar: number;
 }
 
 /**
- * SMCTS-TOD (value-guided open-loop MCTS for task-oriented dialogue) on the offline MultiWOZ world: PUCT over act
- * types with the mixed prior (Eq. 13–15), leaves valued by V̄ (Eq. 10–11), per-node caches of the top-B realizations
- * by V̄ sampled by softmax(V̄/τ_H) (Eq. 19–20, 26), best-of-K expansion (Eq. 21–25), the act with most visits and its
- * cached realization of highest V̄ as the reply (Eq. 18, 27). Terminal transitions (the planning user says goodbye
- * or the turn limit) return the planning user's verdict, 1 or 0.
+ * What SMCTS-TOD's search needs of a task-oriented world, independent of MultiWOZ: legal acts, the base prior
+ * P_θ, the value model V(h, a), transitions h ⊕ (a, û_sys, û_usr), and the end of a dialogue with its verdict.
+ */
+export interface SmctsDomain<H, A> {
+  actions(history: H): readonly A[];
+  basePrior(history: H, actions: readonly A[]): ArrayLike<number>;
+  actionValues(history: H, actions: readonly A[]): ArrayLike<number>;
+  step(history: H, act: A, rng: Rng): H;
+  /** The dialogue ended (the user left, the system said goodbye, the turn limit). */
+  ended(history: H): boolean;
+  /** The planning model's verdict on an ended dialogue: 1 success, 0 failure. */
+  verdict(history: H): number;
+  /** The history `history` extends, and the act that extended it. */
+  parent(history: H): H | undefined;
+  actOf(history: H): A | undefined;
+  /** The prompt-judged value of a history (the `leafValue: "prompt"` ablation). */
+  promptJudge?(history: H): number;
+}
+
+/** Budget of one search in the engine's terms, with the caller's LLM-call / token check. */
+export interface SmctsSearchBudget {
+  iterations?: number;
+  timeMs?: number;
+  signal?: AbortSignal;
+  exhausted?: () => boolean;
+}
+
+/**
+ * One SMCTS-TOD search from `root` (Algorithm 1): PUCT (c_p) over acts with the mixed prior λ·P_θ + (1 − λ)·
+ * softmax(V/τ_v) computed per sampled realization (Eq. 13–15), leaves valued by V̄ with τ_eval (Eq. 10–11) or the
+ * planning user's verdict at the end of the dialogue, open-loop caches of the top-B realizations by V̄ sampled by
+ * softmax(V̄/τ_H) (Eq. 19–20, 26), every expansion a best-of-K step (Eq. 21–25). Returns the engine's result and
+ * the realizations cached at the root's children with their V̄ (for the reply, Eq. 27).
+ */
+export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root: H, settings: SmctsTodSettings, seed: number, budget: SmctsSearchBudget) {
+  const judged = new WeakMap<H, number>();
+  const leaf = (history: H): number => {
+    const known = judged.get(history);
+    if (known !== undefined) return known;
+    const value = domain.ended(history)
+      ? domain.verdict(history)
+      : settings.leafValue === "prompt"
+        ? domain.promptJudge!(history)
+        : stateValue(domain.actionValues(history, domain.actions(history)), settings.tauEval);
+    judged.set(history, value);
+    return value;
+  };
+  if (settings.leafValue === "prompt" && !domain.promptJudge) throw new PlannerInputError("leafValue \"prompt\" needs a prompt judge in this domain", "settings.leafValue");
+  // The prompt-judged ablation has no learned value, so no value prior either.
+  const lambda = settings.leafValue === "prompt" ? 1 : settings.lambda;
+  const model: GenerativeModel<H, A> = {
+    actions: (history) => (domain.ended(history) ? [] : domain.actions(history)),
+    prior: (history, acts) => {
+      const base = domain.basePrior(history, acts);
+      return lambda === 1 ? base : mixedPrior(base, domain.actionValues(history, acts), lambda, settings.tauV);
+    },
+    step: (history, act, rng) => {
+      const next = domain.step(history, act, rng);
+      const terminal = domain.ended(next);
+      return { state: next, reward: terminal ? domain.verdict(next) : 0, terminal };
+    },
+    evaluate: (history) => score(history),
+  };
+  const atRoot = new Map<A, ScoredHistory<H>[]>();
+  // V̄ of a history, recording the realizations of the root's children on the way (their reply candidates, Eq. 27).
+  function score(history: H): number {
+    const value = leaf(history);
+    if (domain.parent(history) === root) {
+      const act = domain.actOf(history)!;
+      const list = atRoot.get(act) ?? [];
+      if (!list.some((s) => s.history === history)) list.push({ history, vbar: value });
+      atRoot.set(act, list);
+    }
+    return value;
+  }
+  const options: SearchOptions<H, A> = {
+    seed,
+    selection: { kind: "puct", c: settings.cP },
+    initialQ: settings.initialQ,
+    maxDepth: settings.depth,
+    temperature: settings.tau,
+    finalChoice: "mostVisits",
+    loop:
+      settings.loop === "open"
+        ? { kind: "open", cache: { kind: "topValue", capacity: settings.cacheSize, temperature: settings.tauH, score: (history) => score(history) }, priorPerRealization: true }
+        : { kind: "closed", outcomes: { kind: "deterministic" } },
+    // Every expansion is a best-of-K step (K = 1: one sample). Its candidates are scored (and recorded at the root's
+    // children) here: the engine's first realization of a new node gets no cache score, and each expansion keeps
+    // its best candidate, so the best candidate recorded for an act is the best realization its cache ever held.
+    expansion: { candidates: settings.bestOfK, score: (candidate) => score(candidate.state) },
+  };
+  const mcts = new Mcts(model, root, options);
+  const result = mcts.search({
+    ...(budget.iterations !== undefined ? { iterations: budget.iterations } : {}),
+    ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
+    ...(budget.signal ? { signal: budget.signal } : {}),
+    ...(budget.exhausted ? { custom: { name: "llm", exhausted: budget.exhausted } } : {}),
+  });
+  // Closed loop (each root child holds its one realization), or a chosen child whose only realization ended the
+  // dialogue at once without being scored (K = 1): the engine's realization.
+  if (result.realization && !atRoot.has(result.action)) atRoot.set(result.action, [{ history: result.realization.state, vbar: leaf(result.realization.state) }]);
+  /** Eq. 27: the cached realization of `act` with the highest V̄. */
+  const best = (act: A) => [...(atRoot.get(act) ?? [])].sort((a, b) => b.vbar - a.vbar)[0]?.history;
+  return { result, mcts, atRoot, best, leaf };
+}
+
+/** The MultiWOZ planning model as an {@link SmctsDomain}. */
+export function multiWozSmctsDomain(env: TodEnvironment, values: TodValueFunction, judgeRng: Rng): SmctsDomain<TodHistory, MultiWozSystemActType> {
+  return {
+    actions: (history) => env.actTypes(history),
+    basePrior: (history, acts) => basePrior(env, history, acts),
+    actionValues: (history, acts) => values.actionValues(history, acts),
+    step: (history, act, rng) => env.step(history, act, rng),
+    ended: (history) => history.ended,
+    verdict: (history) => (history.complete ? 1 : 0),
+    parent: (history) => history.parent,
+    actOf: (history) => history.reply?.type,
+    promptJudge: (history) => promptJudge(env, history, judgeRng),
+  };
+}
+
+/**
+ * SMCTS-TOD (value-guided open-loop MCTS for task-oriented dialogue) on the offline MultiWOZ world: {@link smctsSearch}
+ * over the grounded act types, then the act with most visits (Eq. 18) and its cached realization of highest V̄ as
+ * the reply, without re-generation (Eq. 27).
  */
 export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
   constructor(
@@ -146,70 +267,19 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
     const seed = options.seed ?? 0;
     const setup = setupTodPlanning(this.name, conversation, settings, seed, this.dirs);
     const { env, root, values } = setup;
-    const judged = new WeakMap<TodHistory, number>();
-    const rolloutRng = createRng(`judge:${seed}`);
-    /** The leaf value of a history: V̄ (learned) or the prompted judge's verdict on a rollout (ablation). */
-    const leaf = (history: TodHistory): number => {
-      const known = judged.get(history);
-      if (known !== undefined) return known;
-      const types = env.actTypes(history);
-      const value = history.ended ? (history.complete ? 1 : 0) : settings.leafValue === "prompt" ? this.promptJudge(env, history, rolloutRng) : stateValue(values.actionValues(history, types), settings.tauEval);
-      judged.set(history, value);
-      return value;
-    };
-    const lambda = settings.leafValue === "prompt" ? 1 : settings.lambda;
-    const model: GenerativeModel<TodHistory, MultiWozSystemActType> = {
-      actions: (history) => env.actTypes(history),
-      prior: (history, types) => {
-        const base = basePrior(env, history, types);
-        return lambda === 1 ? base : mixedPrior(base, values.actionValues(history, types), lambda, settings.tauV);
-      },
-      step: (history, type, rng) => {
-        const next = env.step(history, type, rng);
-        return { state: next, reward: next.ended ? (next.complete ? 1 : 0) : 0, terminal: next.ended };
-      },
-      evaluate: (history) => leaf(history),
-    };
-    // Eq. 26–27 at the root's children: every realization kept in a child's cache, with its V̄.
-    const atRoot = new Map<MultiWozSystemActType, Scored[]>();
-    const record = (history: TodHistory, score: number) => {
-      if (history.parent !== root || !history.reply) return;
-      const list = atRoot.get(history.reply.type) ?? [];
-      if (!list.some((s) => s.history === history)) list.push({ history, vbar: score });
-      atRoot.set(history.reply.type, list);
-    };
-    const score = (history: TodHistory) => {
-      const value = leaf(history);
-      record(history, value);
-      return value;
-    };
-    const search: SearchOptions<TodHistory, MultiWozSystemActType> = {
-      seed,
-      selection: { kind: "puct", c: settings.cP },
-      initialQ: settings.initialQ,
-      maxDepth: settings.depth,
-      temperature: settings.tau,
-      finalChoice: "mostVisits",
-      loop:
-        settings.loop === "open"
-          ? { kind: "open", cache: { kind: "topValue", capacity: settings.cacheSize, temperature: settings.tauH, score: (history) => score(history) }, priorPerRealization: true }
-          : { kind: "closed", outcomes: { kind: "deterministic" } },
-      ...(settings.bestOfK > 1 ? { expansion: { candidates: settings.bestOfK, score: (candidate) => (candidate.terminal ? candidate.reward : leaf(candidate.state)) } } : {}),
-    };
     const budget = options.budget ?? {};
     const named = budget.iterations !== undefined || budget.timeMs !== undefined || budget.llmCalls !== undefined || budget.tokens !== undefined;
-    const exhausted = () => (budget.llmCalls !== undefined && env.costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && env.costs.tokens >= budget.tokens);
-    const mcts = new Mcts(model, root, search);
-    const result = mcts.search({
+    const search = smctsSearch(multiWozSmctsDomain(env, values, createRng(`judge:${seed}`)), root, settings, seed, {
       ...(budget.iterations !== undefined ? { iterations: budget.iterations } : named ? {} : { iterations: settings.simulations }),
       ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
       ...(budget.signal ? { signal: budget.signal } : {}),
-      ...(budget.llmCalls !== undefined || budget.tokens !== undefined ? { custom: { name: "llm", exhausted } } : {}),
+      ...(budget.llmCalls !== undefined || budget.tokens !== undefined
+        ? { exhausted: () => (budget.llmCalls !== undefined && env.costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && env.costs.tokens >= budget.tokens) }
+        : {}),
     });
+    const { result, mcts, atRoot } = search;
     const act = result.action;
-    // Eq. 27: the chosen act's cached realization with the highest V̄ (closed loop: its one child).
-    let chosen = [...(atRoot.get(act) ?? [])].sort((a, b) => b.vbar - a.vbar)[0]?.history;
-    if (!chosen && settings.loop === "closed" && result.realization) chosen = result.realization.state;
+    let chosen = search.best(act);
     let degraded: Decision["degraded"];
     if (!chosen) {
       chosen = env.step(root, act, createRng(`reply:${seed}`));
@@ -245,31 +315,31 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
       ...(options.trace ? { trace: mcts.trace({ describeAction: (a) => a, describeState: (h) => h.reply?.text ?? "(root)", ...(typeof options.trace === "object" && options.trace.maxNodes ? { maxNodes: options.trace.maxNodes } : {}) }) } : {}),
     };
   }
+}
 
-  /**
-   * The prompt-judged value of the ablation, offline: what a judge prompted with the dialogue would conclude after
-   * playing it out — a rollout with the base prior's acts to the end, judged by the planning user's completion
-   * (one judge call plus the rollout's role calls).
-   */
-  private promptJudge(env: TodEnvironment, history: TodHistory, rng: ReturnType<typeof createRng>): number {
-    let current = history;
-    while (!current.ended) {
-      const types = env.actTypes(current);
-      const prior = basePrior(env, current, types);
-      let u = rng.next();
-      let type = types[types.length - 1]!;
-      for (let i = 0; i < types.length; i++) {
-        u -= prior[i]!;
-        if (u < 0) {
-          type = types[i]!;
-          break;
-        }
+/**
+ * The prompt-judged value of the ablation, offline: what a judge prompted with the dialogue would conclude after
+ * playing it out — a rollout with the base prior's acts to the end, judged by the planning user's completion
+ * (one judge call plus the rollout's role calls).
+ */
+function promptJudge(env: TodEnvironment, history: TodHistory, rng: Rng): number {
+  let current = history;
+  while (!current.ended) {
+    const types = env.actTypes(current);
+    const prior = basePrior(env, current, types);
+    let u = rng.next();
+    let type = types[types.length - 1]!;
+    for (let i = 0; i < types.length; i++) {
+      u -= prior[i]!;
+      if (u < 0) {
+        type = types[i]!;
+        break;
       }
-      current = env.step(current, type, rng);
     }
-    env.charge("judge", env.promptTokens(current), approximateTokens("The assistant completed the goal: yes"));
-    return current.complete ? 1 : 0;
+    current = env.step(current, type, rng);
   }
+  env.charge("judge", env.promptTokens(current), approximateTokens("The assistant completed the goal: yes"));
+  return current.complete ? 1 : 0;
 }
 
 function stopReasonOf(reason: StopReason, budget: NonNullable<PlanOptions["budget"]>, costs: { llmCalls: number; tokens: number }): PlanStopReason {
