@@ -15,8 +15,9 @@ import {
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { playTodEpisode, todConversation } from "./episode.js";
-import { SmctsTodPlanner, SMCTS_TOD_DEFAULTS, setupTodPlanning, type SmctsTodSettings } from "./planner.js";
+import type { TodHistory } from "./environment.js";
+import { playTodEpisode } from "./episode.js";
+import { SmctsTodPlanner, SMCTS_TOD_DEFAULTS, type smctsSearch, type SmctsTodSettings } from "./planner.js";
 import { SEED_VALUE_MODEL_NAME, todWorld } from "./resources.js";
 
 /** Options of {@link runValueFlywheel}. */
@@ -52,11 +53,28 @@ export interface FlywheelRound {
   plannerSuccess: number | null;
 }
 
-/** The (h, a, Q_MCTS) tuples of one planning call: the root history's features for each visited act and its Q. */
-function rootTargets(decision: Awaited<ReturnType<SmctsTodPlanner["plan"]>>, features: (type: MultiWozSystemActType) => { state: Float32Array; act: Float32Array }): DistillationTarget[] {
-  return decision.candidates
-    .filter((c) => c.visits > 0 && c.value !== null && c.act !== undefined)
-    .map((c) => ({ ...features(c.act as MultiWozSystemActType), q: Math.min(1, Math.max(0, c.value!)) }));
+/**
+ * The (h, a, Q_MCTS) tuples of one search (§3.7): for every node visited at least twice, each realization h in its
+ * cache (closed loop: its state) with each visited act a and the edge's backed-up mean Q(s_tr(h), a).
+ */
+export function searchTargets(search: ReturnType<typeof smctsSearch<TodHistory, MultiWozSystemActType>>): DistillationTarget[] {
+  const histories: TodHistory[] = [];
+  const trace = search.mcts.trace({ describeState: (history) => histories.push(history) - 1 });
+  const targets: DistillationTarget[] = [];
+  for (const node of trace.nodes) {
+    if (node.visits < 2) continue;
+    const edges = node.edges.filter((edge) => edge.visits > 0 && edge.q !== null);
+    const ids = node.realizations ? node.realizations.map((r) => r.state) : [node.state];
+    for (const id of ids) {
+      const history = typeof id === "number" ? histories[id] : undefined;
+      if (!history || history.ended) continue;
+      const state = multiWozValueStateFeatures(history.state, history.valueHistory, history.context);
+      for (const edge of edges) {
+        targets.push({ state, act: multiWozValueActFeatures([edge.action as MultiWozSystemActType], history.state, history.valueHistory, history.context), q: Math.min(1, Math.max(0, edge.q!)) });
+      }
+    }
+  }
+  return targets;
 }
 
 async function plannerSuccess(goals: readonly MultiWozWorldGoal[], settings: Partial<SmctsTodSettings>, options: ValueFlywheelOptions, seedOffset: number): Promise<number> {
@@ -105,18 +123,10 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
   const scratch = mkdtempSync(join(tmpdir(), "foresight-flywheel-"));
   for (let round = 1; round <= options.rounds; round++) {
     const goals = order.slice((round - 1) * options.goalsPerRound, round * options.goalsPerRound).map((i) => trainGoals[i % trainGoals.length]!);
-    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, valueModel: path }, options.dataDir ? { dataDir: options.dataDir } : {});
     const targets: DistillationTarget[] = [];
+    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, valueModel: path }, dirs, (search) => targets.push(...searchTargets(search)));
     for (const [i, goal] of goals.entries()) {
-      const episode = await playTodEpisode({ world, goal, judgePersona: COOPERATIVE_AGENDA_PERSONA, planner, planningPersona: "cooperative", seed: options.seed * 7919 + round * 1_000 + i, planOptions: { budget: { iterations: options.simulations } } });
-      // Replay each planning root (the dialogue before each system turn) to read its value features.
-      const systemAt = episode.dialogue.flatMap((turn, j) => (turn.speaker === "system" ? [j] : []));
-      episode.turns.forEach((turn, k) => {
-        const before = episode.dialogue.slice(0, systemAt[k]);
-        const { root } = setupTodPlanning("smcts-tod", todConversation(goal.id, before, "cooperative"), { ...SMCTS_TOD_DEFAULTS, valueModel: path }, 0, dirs);
-        const stateFeatures = multiWozValueStateFeatures(root.state, root.valueHistory, root.context);
-        targets.push(...rootTargets(turn.decision, (type) => ({ state: stateFeatures, act: multiWozValueActFeatures([type], root.state, root.valueHistory, root.context) })));
-      });
+      await playTodEpisode({ world, goal, judgePersona: COOPERATIVE_AGENDA_PERSONA, planner, planningPersona: "cooperative", seed: options.seed * 7919 + round * 1_000 + i, planOptions: { budget: { iterations: options.simulations } } });
     }
     log(`flywheel round ${round}: ${targets.length} (h, a, Q) targets from ${goals.length} train goals`);
     const distilled = await distillValueModel({ model: current, seedRows: rows.train, targets, testRows: rows.test, beta, epochs, seed: options.seed + round, log });

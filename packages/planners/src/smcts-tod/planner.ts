@@ -260,6 +260,8 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
     readonly name: string,
     private readonly defaults: SmctsTodSettings,
     private readonly dirs: { dataDir?: string; modelsDir?: string },
+    /** Called after every search with its tree (the flywheel reads (h, a, Q) from it). */
+    private readonly onSearch?: (search: ReturnType<typeof smctsSearch<TodHistory, MultiWozSystemActType>>) => void,
   ) {}
 
   async plan(conversation: Conversation, options: PlanOptions<SmctsTodSettings> = {}): Promise<Decision> {
@@ -277,6 +279,7 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
         ? { exhausted: () => (budget.llmCalls !== undefined && env.costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && env.costs.tokens >= budget.tokens) }
         : {}),
     });
+    this.onSearch?.(search);
     const { result, mcts, atRoot } = search;
     const act = result.action;
     let chosen = search.best(act);
