@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { plannerFactory } from "../registry.js";
 import { PlannerInputError, type Conversation, type Decision, type Planner } from "../types.js";
 import { decisionReplyActs, playTodEpisode } from "./episode.js";
+import { searchTargets } from "./flywheel.js";
 import { heldOutTodConversation } from "./index.js";
-import { setupTodPlanning, SMCTS_TOD_DEFAULTS } from "./planner.js";
+import { SmctsTodPlanner, setupTodPlanning, SMCTS_TOD_DEFAULTS } from "./planner.js";
 import { todWorld } from "./resources.js";
 
 // These tests play the offline MultiWOZ world from ../shared/data and the committed value model in models/; both
@@ -84,6 +85,18 @@ describe("SMCTS-TOD on held-out MultiWOZ goals", () => {
     const prompting = await (await plannerFactory("smcts-tod-prompting").create()).plan(conversation, { seed: 3 });
     const prior = todWorld().prior.labelProbabilities(root.state, legal);
     expect(prompting.act).toBe(legal[prior.indexOf(Math.max(...prior))]);
+  });
+
+  it("reads (h, a, Q) flywheel targets from every well-visited node of the search tree", async () => {
+    const targets: ReturnType<typeof searchTargets> = [];
+    const planner = new SmctsTodPlanner("smcts-tod", SMCTS_TOD_DEFAULTS, {}, (search) => targets.push(...searchTargets(search)));
+    const decision = await planner.plan(conversation, { seed: 4, budget: { iterations: 24 } });
+    const rootVisited = decision.candidates.filter((c) => c.visits > 0).length;
+    expect(targets.length).toBeGreaterThan(rootVisited);
+    for (const t of targets) expect(t.q >= 0 && t.q <= 1).toBe(true);
+    // The root's tuples carry the root edges' Q.
+    const qs = new Set(targets.map((t) => t.q.toFixed(9)));
+    for (const c of decision.candidates.filter((x) => x.visits > 0)) expect(qs.has(c.value!.toFixed(9))).toBe(true);
   });
 
   it("plays a whole held-out episode against the judge world and scores it", async () => {
