@@ -22,6 +22,6 @@ export async function trainDefaultModels(which: TrainableModel, job: TrainJob): 
     if (which === "transition" || which === "all") out.push(...(await trainTransitionModels(job, sets)));
     if (which === "reward" || which === "all") out.push(await trainRewardModel(job, sets));
   }
-  if (which === "value" || which === "all") out.push(await trainValueModel(job, encoder));
+  if (which === "value" || which === "all") out.push(await trainValueModel(job));
   return out;
 }

@@ -1,15 +1,12 @@
-import { createRng, type DialogueAct } from "@foresight/dialogue";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRng } from "@foresight/dialogue";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HashedEncoder } from "../encoder/hashed-encoder.js";
-import { ScalarModel } from "../heads/runtime.js";
 import { mixtureForward } from "../heads/mixture.js";
 import { mixtureSpecFromModel } from "../heads/serialize.js";
 import { ManifestSchema, type Manifest } from "../manifest.js";
 import { verifyModelFile } from "../model-file.js";
-import { distillValueModel } from "./distill.js";
 import { DEFAULT_MODEL_NAMES, loadDefaultWorldModel } from "./load.js";
 import { TINY_TRAIN_SCALE } from "./scale.js";
 import { trainDefaultModels } from "./train-all.js";
@@ -92,28 +89,5 @@ describe("training the default models on a tiny split (real corpora from the sha
     const onnx = await mdnWorld.parts.transition.predict({ state: states, action: action2 }, 2);
     const ts = mixtureForward(spec, { state: states, action: action2 }, 2);
     for (let i = 0; i < ts.mean.length; i++) expect(onnx.mean[i]).toBeCloseTo(ts.mean[i] as number, 4);
-  });
-
-  it("self-distillation fine-tunes the value model on (h, a, Q) targets and lowers their Brier score", async () => {
-    const encoder = await HashedEncoder.load(join(dir, `${DEFAULT_MODEL_NAMES.encoder}.json`), { log: () => {} });
-    const act = (intent: string, domain: string, slot?: string): DialogueAct => ({ intent, domain, ...(slot ? { slot } : {}) });
-    const targets = Array.from({ length: 64 }, (_, i) => ({
-      history: [`I need a ${i % 2 ? "cheap" : "expensive"} hotel in the north`],
-      acts: [i % 2 ? act("Inform", "Hotel", "Price") : act("Request", "Hotel", "Area")],
-      q: i % 2 ? 0.9 : 0.1,
-    }));
-    const manifest = await distillValueModel({
-      manifestPath: join(dir, `${DEFAULT_MODEL_NAMES.value}.json`),
-      encoder,
-      targets,
-      outDir: dir,
-      name: "value-distilled",
-      seed: 1,
-      epochs: 30,
-      learningRate: 0.01,
-    });
-    expect(manifest.metrics.distillBrierAfter).toBeLessThan(manifest.metrics.distillBrierBefore as number);
-    const model = await ScalarModel.load(join(dir, "value-distilled.json"), { log: () => {} });
-    expect(model.model.manifest.head.actVocabulary).toEqual(JSON.parse(readFileSync(join(dir, `${DEFAULT_MODEL_NAMES.value}.json`), "utf8")).head.actVocabulary);
   });
 });
