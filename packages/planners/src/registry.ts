@@ -1,11 +1,12 @@
 import type { PlannerFactory } from "./types.js";
+import { scopeFactories } from "./scope/index.js";
 
 /**
  * Every planner by name. Each system adds its factories (the planner and its baselines) to this list; the CLI
  * (`foresight plan <name>`), the server and the bench look them up here, so a planner that lands appears
  * everywhere without other changes. A plain list (no registration on import) keeps the package free of side effects.
  */
-const factories: PlannerFactory<never>[] = [];
+const factories: PlannerFactory<never>[] = [...(scopeFactories as PlannerFactory<never>[])];
 
 /** The factory registered under `name`; throws naming the known planners when there is none. */
 export function plannerFactory(name: string): PlannerFactory<Record<string, unknown>> {

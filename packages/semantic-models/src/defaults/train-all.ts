@@ -1,26 +1,28 @@
 import type { Manifest } from "../manifest.js";
 import { trainDefaultEncoder, type TrainJob } from "./train-encoder-model.js";
-import { loadJobEncoder, openChatTransitions, trainActionModels, trainRewardModel, trainTransitionModels } from "./train-open-chat.js";
+import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainTransitionModels } from "./train-open-chat.js";
 import { trainValueModel } from "./train-value.js";
 
 /** The models `foresight train` knows. */
-export const TRAINABLE_MODELS = ["encoder", "action", "transition", "reward", "value", "all"] as const;
+export const TRAINABLE_MODELS = ["encoder", "action", "transition", "reward", "harm", "value", "all"] as const;
 export type TrainableModel = (typeof TRAINABLE_MODELS)[number];
 
 /**
  * Trains one default model (or all) into `job.outDir`. Everything but the encoder embeds with the encoder found
- * in `job.outDir`, so "all" trains the encoder first.
+ * in `job.outDir`, so "all" trains the encoder first; the reward model's metrics sample the transition models
+ * found there. The harmfulness head needs `job.harmfulness` ("all" skips it without one).
  */
 export async function trainDefaultModels(which: TrainableModel, job: TrainJob): Promise<Manifest[]> {
   const out: Manifest[] = [];
   if (which === "encoder" || which === "all") out.push(await trainDefaultEncoder(job));
   if (which === "encoder") return out;
   const encoder = await loadJobEncoder(job);
-  if (which === "action" || which === "transition" || which === "reward" || which === "all") {
+  if (which === "action" || which === "transition" || which === "reward" || which === "harm" || which === "all") {
     const sets = await openChatTransitions(job, encoder);
     if (which === "action" || which === "all") out.push(...(await trainActionModels(job, sets)));
     if (which === "transition" || which === "all") out.push(...(await trainTransitionModels(job, sets)));
     if (which === "reward" || which === "all") out.push(await trainRewardModel(job, sets));
+    if (which === "harm" || (which === "all" && job.harmfulness)) out.push(await trainHarmModel(job, sets));
   }
   if (which === "value" || which === "all") out.push(await trainValueModel(job, encoder));
   return out;

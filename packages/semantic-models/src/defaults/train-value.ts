@@ -1,4 +1,4 @@
-import { loadMultiWoz, splitByDialogueId } from "@foresight/dialogue";
+import { loadMultiWoz, splitDialogues } from "@foresight/dialogue";
 import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { actFeatures, buildActVocabulary, valueExamples, type ValueExample } from "../data/multiwoz-value.js";
 import { DEFAULT_SPLIT_SEED } from "../data/open-chat.js";
@@ -43,7 +43,7 @@ export function valueMetrics(spec: ScalarHeadSpec, data: ScalarData, examples: r
  */
 export async function trainValueModel(job: TrainJob, encoder: HashedEncoder): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
-  const split = splitByDialogueId(loadMultiWoz(job.dataDir ? { dataDir: job.dataDir } : {}), job.splitSeed ?? DEFAULT_SPLIT_SEED);
+  const split = splitDialogues(loadMultiWoz(job.dataDir ? { dataDir: job.dataDir } : {}), { seed: job.splitSeed ?? DEFAULT_SPLIT_SEED });
   const trainDialogues = capDialogues(split.train, scale.maxDialogues);
   const testDialogues = capDialogues(split.test, scale.maxDialogues);
   const vocabulary = buildActVocabulary(trainDialogues, scale.maxDialogues === undefined ? 5 : 1);
