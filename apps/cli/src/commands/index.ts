@@ -8,6 +8,9 @@ import { sacCommands } from "./sac.js";
 import { sopCheckCommand, sopMetricsCommand } from "./sop.js";
 import { simulateMultiWozCommand } from "./simulate-multiwoz.js";
 import { simulateCommand } from "./simulate.js";
+import { planCommand } from "./plan.js";
+import { serveCommand } from "./serve.js";
+import { benchServerCommand } from "./bench-server.js";
 
 /** Every `foresight` subcommand. Each lives in its own file in this folder; add it here. */
 export const commands: Command[] = [
@@ -20,4 +23,7 @@ export const commands: Command[] = [
   benchMctsCommand,
   benchSemanticCommand,
   trainCommand,
+  planCommand,
+  serveCommand,
+  benchServerCommand,
 ];
