@@ -6,9 +6,9 @@ import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.j
 /** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`. */
 export const trainCommand: Command = {
   path: ["train"],
-  summary: "Train a default model (encoder, action, transition, reward, harm, value, all) from ../shared/data",
+  summary: "Train a default model (encoder, action, transition, reward, harm, scope, value, all) from ../shared/data",
   usage: [
-    "Usage: foresight train <encoder|action|transition|reward|harm|value|all> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]",
+    "Usage: foresight train <encoder|action|transition|reward|harm|scope|value|all> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]",
     "",
     "  Trains the default model(s) with the project's own code and writes <name>.onnx + <name>.json (manifest with",
     "  data, split, seed, metrics, sha256). action/transition/reward/value embed with the encoder already in --out.",

@@ -1,7 +1,7 @@
 import { createRng, type Rng, type Turn } from "@foresight/dialogue";
 import { Mcts, type GenerativeModel } from "@foresight/mcts-core";
 import { tokenLength } from "@foresight/rewards";
-import type { CandidateStats, Conversation, Decision, PlanOptions, Planner, PlannerFactory, PlanStopReason } from "../types.js";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, chatPartner, checkChatConversation, dialogueTurns, heldOutChatConversation, chatWorld, type ChatWorldSetting } from "./chat.js";
 import { PAPER_LATENCY_MS, PlanningClock } from "./latency.js";
 import { CorpusCandidateGenerator } from "@foresight/llm-sim";
@@ -40,17 +40,11 @@ export const DEFAULT_CHAT_BASELINE_SETTINGS: ChatBaselineSettings = {
   mctsCallLatencyMs: PAPER_LATENCY_MS.mctsCall,
 };
 
-function resolveBaselineSettings(base: ChatBaselineSettings, given: Partial<ChatBaselineSettings> | undefined): ChatBaselineSettings {
-  const out: ChatBaselineSettings = { ...base };
-  for (const [key, value] of Object.entries(given ?? {})) {
-    if (!(key in base)) throw new Error(`unknown setting "${key}" (known: ${Object.keys(base).join(", ")})`);
-    const expected = typeof base[key as keyof ChatBaselineSettings];
-    if (typeof value !== expected) throw new Error(`setting "${key}" must be a ${expected}, got ${JSON.stringify(value)}`);
-    (out as unknown as Record<string, unknown>)[key] = value;
-  }
-  if (out.world !== "matched" && out.world !== "mismatched") throw new Error(`setting "world" must be "matched" or "mismatched", got ${JSON.stringify(out.world)}`);
+function resolveBaselineSettings(name: string, base: ChatBaselineSettings, given: Partial<ChatBaselineSettings> | undefined): ChatBaselineSettings {
+  const out = resolveSettings(base, given, name);
+  if (out.world !== "matched" && out.world !== "mismatched") throw new PlannerInputError(`${name}: setting "world" must be "matched" or "mismatched", got ${JSON.stringify(out.world)}`, "settings.world");
   for (const key of ["candidates", "samples", "depth"] as const) {
-    if (!Number.isInteger(out[key]) || out[key] < 1) throw new Error(`setting "${key}" must be a positive integer, got ${out[key]}`);
+    if (!Number.isInteger(out[key]) || out[key] < 1) throw new PlannerInputError(`${name}: setting "${key}" must be a positive integer, got ${out[key]}`, `settings.${key}`);
   }
   return out;
 }
@@ -79,14 +73,14 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
     settings: Partial<ChatBaselineSettings>,
     private readonly dataDir?: string,
   ) {
-    this.settings = resolveBaselineSettings(DEFAULT_CHAT_BASELINE_SETTINGS, settings);
+    this.settings = resolveBaselineSettings(name, DEFAULT_CHAT_BASELINE_SETTINGS, settings);
   }
 
   /** Plans the agent's next turn. */
   async plan(conversation: Conversation, options: PlanOptions<ChatBaselineSettings> = {}): Promise<Decision> {
     const clock = new PlanningClock();
     checkChatConversation(conversation);
-    const settings = resolveBaselineSettings(this.settings, options.settings);
+    const settings = resolveBaselineSettings(this.name, this.settings, options.settings);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
     const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);

@@ -1,6 +1,6 @@
 import { createRng, type Rng, type Turn } from "@foresight/dialogue";
 import { CorpusCandidateGenerator, CorpusChatPartner, OpenChatCorpusWorld } from "@foresight/llm-sim";
-import type { Conversation, ConversationTurn } from "../types.js";
+import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
 
 /** Which chat world a planner simulates with: the judge's own (`matched`) or one built on a disjoint half (`mismatched`). */
 export type ChatWorldSetting = "matched" | "mismatched";
@@ -34,10 +34,10 @@ export function conversationTexts(conversation: Conversation): string[] {
 
 /** Checks that a chat planner can plan the conversation's next agent turn; throws a one-line reason otherwise. */
 export function checkChatConversation(conversation: Conversation): void {
-  if (!conversation || !Array.isArray(conversation.turns)) throw new Error("conversation.turns must be an array of turns");
+  if (!conversation || !Array.isArray(conversation.turns)) throw new PlannerInputError("conversation.turns must be an array of turns", "conversation.turns");
   conversation.turns.forEach((t: ConversationTurn, i) => {
-    if (t.speaker !== "agent" && t.speaker !== "user") throw new Error(`conversation.turns[${i}].speaker must be "agent" or "user"`);
-    if (typeof t.text !== "string") throw new Error(`conversation.turns[${i}].text must be a string`);
+    if (t.speaker !== "agent" && t.speaker !== "user") throw new PlannerInputError(`conversation.turns[${i}].speaker must be "agent" or "user"`, `conversation.turns.${i}.speaker`);
+    if (typeof t.text !== "string") throw new PlannerInputError(`conversation.turns[${i}].text must be a string`, `conversation.turns.${i}.text`);
   });
 }
 
@@ -48,7 +48,7 @@ export function checkChatConversation(conversation: Conversation): void {
 export function chatCandidates(conversation: Conversation, given: readonly string[] | undefined, m: number, rng: Rng, dataDir?: string): string[] {
   if (given && given.length > 0) {
     const bad = given.findIndex((c) => typeof c !== "string" || c.trim() === "");
-    if (bad >= 0) throw new Error(`candidates[${bad}] must be a non-empty string`);
+    if (bad >= 0) throw new PlannerInputError(`candidates[${bad}] must be a non-empty string`, `candidates.${bad}`);
     return [...given];
   }
   const generator = new CorpusCandidateGenerator(chatWorld(dataDir ? { dataDir } : {}), { rng });

@@ -122,7 +122,7 @@ describe("ScopePlanner", () => {
   it("rejects bad settings and conversations with a one-line reason", async () => {
     const scope = new ScopePlanner("scope", new MoodWorld(), settings);
     await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { depth: 0 } })).rejects.toThrow(/depth must be a positive integer/);
-    await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { nope: 1 } as never })).rejects.toThrow(/unknown SCOPE setting "nope"/);
+    await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { nope: 1 } as never })).rejects.toThrow(/unknown setting "nope"/);
     await expect(scope.plan({ turns: [{ speaker: "bot" as never, text: "hi" }] }, { candidates })).rejects.toThrow(/speaker must be "agent" or "user"/);
   });
 });

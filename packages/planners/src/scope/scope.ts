@@ -1,6 +1,6 @@
 import { createRng } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
-import type { CandidateStats, Conversation, Decision, PlanOptions, Planner, PlannerFactory, PlanStopReason } from "../types.js";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation } from "./chat.js";
 import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
 
@@ -26,15 +26,10 @@ export const DEFAULT_SCOPE_SETTINGS: ScopeSettings = { ...DEFAULT_SEMANTIC_SEARC
 /** The default budget when a call gives none: 1 s, the paper's smallest realistic one. */
 export const DEFAULT_SCOPE_TIME_MS = 1000;
 
-/** Validates partial settings against the defaults; throws naming the bad field. */
-function resolveSettings(base: ScopeSettings, given: Partial<ScopeSettings> | undefined): ScopeSettings {
-  const out = { ...base };
-  for (const [key, value] of Object.entries(given ?? {})) {
-    if (!(key in base)) throw new Error(`unknown SCOPE setting "${key}" (known: ${Object.keys(base).join(", ")})`);
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`SCOPE setting "${key}" must be a finite number, got ${JSON.stringify(value)}`);
-    (out as Record<string, number>)[key] = value;
-  }
-  if (!Number.isInteger(out.candidates) || out.candidates < 1) throw new Error(`SCOPE setting "candidates" must be a positive integer, got ${out.candidates}`);
+/** Validates partial settings against the defaults; throws a PlannerInputError naming the bad field. */
+function scopeSettings(name: string, base: ScopeSettings, given: Partial<ScopeSettings> | undefined): ScopeSettings {
+  const out = resolveSettings(base, given, name);
+  if (!Number.isInteger(out.candidates) || out.candidates < 1) throw new PlannerInputError(`${name}: setting "candidates" must be a positive integer, got ${out.candidates}`, "settings.candidates");
   return out;
 }
 
@@ -52,14 +47,14 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     settings: Partial<ScopeSettings> = {},
     private readonly dataDir?: string,
   ) {
-    this.settings = resolveSettings(DEFAULT_SCOPE_SETTINGS, settings);
+    this.settings = scopeSettings(name, DEFAULT_SCOPE_SETTINGS, settings);
   }
 
   /** Plans the agent's next turn. */
   async plan(conversation: Conversation, options: PlanOptions<ScopeSettings> = {}): Promise<Decision> {
     const started = performance.now();
     checkChatConversation(conversation);
-    const settings = resolveSettings(this.settings, options.settings);
+    const settings = scopeSettings(this.name, this.settings, options.settings);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
     const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
@@ -68,7 +63,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const actions = await this.world.actionVectors(texts, candidates);
     const budget = options.budget ?? {};
     const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
-    const result = await semanticSearch(
+    const result = await searchOrInputError(
       this.world,
       root,
       actions,
@@ -118,6 +113,16 @@ export class ScopePlanner implements Planner<ScopeSettings> {
   /** Frees the world's sessions. */
   async close(): Promise<void> {
     await this.world.release?.();
+  }
+}
+
+/** Runs the search; a setting out of range (a RangeError of the search) becomes a PlannerInputError. */
+async function searchOrInputError(...args: Parameters<typeof semanticSearch>): ReturnType<typeof semanticSearch> {
+  try {
+    return await semanticSearch(...args);
+  } catch (error) {
+    if (error instanceof RangeError) throw new PlannerInputError(`scope: ${error.message}`);
+    throw error;
   }
 }
 
