@@ -1,0 +1,5 @@
+import { scopeSuite } from "./scope.js";
+import type { Suite } from "./types.js";
+
+/** Every planner suite `foresight bench` knows, in the order `--quick` runs them. Each suite adds one import and one entry. */
+export const suites: Suite[] = [scopeSuite];
