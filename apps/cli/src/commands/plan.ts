@@ -1,6 +1,5 @@
 import { resolveDataDir } from "@foresight/dialogue";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
-import { parseSeedFlag } from "./simulate.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 
 /** Parses `--set key=value` pairs into planner settings (numbers and booleans are converted; the planner validates). */
 export function parseSettings(pairs: readonly string[] | undefined): Record<string, unknown> {

@@ -36,6 +36,8 @@ export interface OpenAIChatModelOptions {
   defaultHeaders?: Record<string, string>;
   /** A custom fetch (proxies, tests). */
   fetch?: typeof fetch;
+  /** Send `topK` / `repetitionPenalty` as `top_k` / `repetition_penalty` (servers such as vLLM accept them; OpenAI's API rejects them). */
+  extendedSampling?: boolean;
 }
 
 const TopLogprobSchema = z.object({ token: z.string(), logprob: z.number() });
@@ -273,6 +275,7 @@ export class OpenAIChatModel implements ChatModel {
   readonly #client: OpenAI;
   readonly #apiKey: string;
   readonly #useMaxCompletionTokens: boolean;
+  readonly #extendedSampling: boolean;
 
   constructor(options: OpenAIChatModelOptions) {
     if (!options.baseURL) throw new LlmConfigError("OpenAIChatModel needs a baseURL (e.g. http://127.0.0.1:8000/v1)");
@@ -293,6 +296,7 @@ export class OpenAIChatModel implements ChatModel {
     this.maxResponseBytes = maxResponseBytes;
     this.#apiKey = options.apiKey || "not-needed";
     this.#useMaxCompletionTokens = options.useMaxCompletionTokens ?? false;
+    this.#extendedSampling = options.extendedSampling ?? false;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
       apiKey: this.#apiKey,
@@ -311,6 +315,8 @@ export class OpenAIChatModel implements ChatModel {
     if (n !== 1) body.n = n;
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
+    if (this.#extendedSampling && request.topK !== undefined) body.top_k = request.topK;
+    if (this.#extendedSampling && request.repetitionPenalty !== undefined) body.repetition_penalty = request.repetitionPenalty;
     if (request.maxTokens !== undefined) body[this.#useMaxCompletionTokens ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
     if (request.stop?.length) body.stop = request.stop;
     if (request.logprobs) body.logprobs = true;
