@@ -2,6 +2,7 @@ import { gdpZeroFactories } from "./gdpzero/index.js";
 import { cotFactory, cotSopFactory, sgmFactory } from "./sgm/factory.js";
 import { smctsTodFactories } from "./smcts-tod/index.js";
 import type { PlannerFactory } from "./types.js";
+import { scopeFactories } from "./scope/index.js";
 
 /**
  * Every planner by name. Each system adds its factories (the planner and its baselines) to this list; the CLI
@@ -11,6 +12,7 @@ import type { PlannerFactory } from "./types.js";
 const factories: PlannerFactory<never>[] = [
   ...(gdpZeroFactories as PlannerFactory<never>[]),
   ...([sgmFactory, cotFactory, cotSopFactory] as PlannerFactory<never>[]),
+  ...(scopeFactories as PlannerFactory<never>[]),
   ...(smctsTodFactories as PlannerFactory<never>[]),
 ];
 

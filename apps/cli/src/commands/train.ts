@@ -1,14 +1,15 @@
 import { resolveDataDir } from "@foresight/dialogue";
 import { DEFAULT_TRAIN_SCALE, resolveModelsDir, TINY_TRAIN_SCALE, TRAINABLE_MODELS, trainDefaultModels, type TrainableModel } from "@foresight/semantic-models";
 import { runValueFlywheel } from "@foresight/planners";
+import { createLexiconHarmfulnessScorer } from "@foresight/rewards";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, requireInputDir, requireWritableOut, type Command } from "../command.js";
 
 /** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`, and `train value --flywheel --rounds R`. */
 export const trainCommand: Command = {
   path: ["train"],
-  summary: "Train a default model (encoder, action, transition, reward, value, all) from ../shared/data",
+  summary: "Train a default model (encoder, action, transition, reward, harm, scope, value, all) from ../shared/data",
   usage: [
-    "Usage: foresight train <encoder|action|transition|reward|value|all> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]",
+    "Usage: foresight train <encoder|action|transition|reward|harm|scope|value|all> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]",
     "",
     "  Trains the default model(s) with the project's own code and writes <name>.onnx + <name>.json (manifest with",
     "  data, split, seed, metrics, sha256). action/transition/reward/value embed with the encoder already in --out.",
@@ -66,12 +67,16 @@ export const trainCommand: Command = {
       else io.out(`${outDir}/${manifest.name}.json  ${manifest.bytes} bytes  ${JSON.stringify(manifest.metrics)}`);
       return 0;
     }
+    // The harmfulness head learns the rewards package's text scorer (the lexicon stand-in without a Llama Guard endpoint).
+    const harm = createLexiconHarmfulnessScorer();
     const manifests = await trainDefaultModels(model as TrainableModel, {
       outDir,
       seed,
       scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
       ...(values["data-dir"] ? { dataDir: resolveDataDir(values["data-dir"], "--data-dir") } : {}),
       command: `foresight train ${model} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
+      harmfulness: (text) => harm.scoreSync(text).probability,
+      harmfulnessName: harm.name,
       log: values.json ? () => {} : (line) => io.err(line),
     });
     if (values.json) io.out(JSON.stringify(manifests, null, 2));
