@@ -58,6 +58,16 @@ describe("SGM on a held-out SOPDAIL task", () => {
     expect(aborted.act).toBeTruthy();
   });
 
+  it("cuts held-out conversations of the task it is asked for, before an agent turn", async () => {
+    const factory = plannerFactory("cot-sop");
+    const asked = await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } });
+    expect(asked.context!.task).toBe("airport-check_in");
+    expect(loadSopDomain("airport-check_in").world.test.map((d) => d.id)).toContain(asked.context!.dialogueId);
+    expect(asked.turns.length).toBeGreaterThan(0);
+    expect(String(asked.context!.goldNext)).toMatch(/^代理\./);
+    expect(await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } })).toEqual(asked);
+  });
+
   it("says which task is missing", async () => {
     await expect(planner.plan({ turns: [] })).rejects.toThrow(/sgm needs context\.task/);
   });
