@@ -28,7 +28,7 @@ describe("foresight plan", () => {
   it("plans one SOP turn offline, printing the action with its English gloss", async () => {
     const result = await run(["plan", "sgm", "--seed", "1", "--iterations", "3"]);
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/Decision of sgm: act \S+ \([a-z]/);
+    expect(result.out).toMatch(/Decision of sgm: act \S+ \(Agent\./);
     expect(result.out).toContain("stopped by");
   });
   it("asks for a planner when none is given", async () => {
