@@ -21,7 +21,7 @@ import {
   writeFileSafely,
   writeJsonl,
 } from "@foresight/sac-annotator";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 
 /** What the `sac` commands take from their surroundings; tests replace the environment or the model. */
 export interface SacCommandDeps {
@@ -122,7 +122,7 @@ function annotateCommand(deps: SacCommandDeps): Command {
         if (!isSacCorpus(corpus)) throw new UsageError(`--corpus must be one of ${SAC_CORPORA.join(", ")}, got "${corpus}"`);
         const limit = parseIntFlag("limit", values.limit, 20);
         if (limit < 0) throw new UsageError(`--limit must be 0 (all) or more, got ${limit}`);
-        const seed = values.seed === undefined ? undefined : parseIntFlag("seed", values.seed, 0);
+        const seed = values.seed === undefined ? undefined : parseSeedFlag(values.seed, 0);
         const concurrency = positive("concurrency", parseIntFlag("concurrency", values.concurrency, 4));
         const maxAttempts = positive("max-attempts", parseIntFlag("max-attempts", values["max-attempts"], 3));
         const timeoutSeconds = positive("timeout", parseIntFlag("timeout", values.timeout, 120));
@@ -282,7 +282,7 @@ const dpoCommand: Command = {
       if (!values.in) throw new UsageError("--in is required");
       if (!values.out) throw new UsageError("--out is required");
       checkOutput(values.in, values.out, values.force ?? false);
-      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseIntFlag("seed", values.seed, 0)));
+      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseSeedFlag(values.seed, 0)));
       writeJsonl(values.out, pairs);
       io.out(`wrote ${pairs.length} DPO pairs to ${values.out}`);
       return 0;

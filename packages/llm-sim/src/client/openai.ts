@@ -36,6 +36,8 @@ export interface OpenAIChatModelOptions {
   defaultHeaders?: Record<string, string>;
   /** A custom fetch (proxies, tests). */
   fetch?: typeof fetch;
+  /** Send `topK` / `repetitionPenalty` as `top_k` / `repetition_penalty` (servers such as vLLM accept them; OpenAI's API rejects them). */
+  extendedSampling?: boolean;
 }
 
 const TopLogprobSchema = z.object({ token: z.string(), logprob: z.number() });
@@ -274,6 +276,7 @@ export class OpenAIChatModel implements ChatModel {
   /** The key and credential-like header values, redacted from every message. */
   readonly #secrets: readonly string[];
   readonly #useMaxCompletionTokens: boolean;
+  readonly #extendedSampling: boolean;
 
   constructor(options: OpenAIChatModelOptions) {
     if (!options.baseURL) throw new LlmConfigError("OpenAIChatModel needs a baseURL (e.g. http://127.0.0.1:8000/v1)");
@@ -296,6 +299,7 @@ export class OpenAIChatModel implements ChatModel {
     const credentialHeaders = Object.entries(options.defaultHeaders ?? {}).filter(([name]) => /key|token|auth|secret|cookie/i.test(name));
     this.#secrets = [apiKey, ...credentialHeaders.map(([, value]) => value.replace(/^Bearer\s+/i, ""))];
     this.#useMaxCompletionTokens = options.useMaxCompletionTokens ?? false;
+    this.#extendedSampling = options.extendedSampling ?? false;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
       apiKey,
@@ -314,6 +318,8 @@ export class OpenAIChatModel implements ChatModel {
     if (n !== 1) body.n = n;
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
+    if (this.#extendedSampling && request.topK !== undefined) body.top_k = request.topK;
+    if (this.#extendedSampling && request.repetitionPenalty !== undefined) body.repetition_penalty = request.repetitionPenalty;
     if (request.maxTokens !== undefined) body[this.#useMaxCompletionTokens ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
     if (request.stop?.length) body.stop = request.stop;
     if (request.logprobs) body.logprobs = true;
