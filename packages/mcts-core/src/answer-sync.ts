@@ -15,6 +15,13 @@ function syncOnly(method: string, promise: PromiseLike<unknown>): MctsModelError
   return new MctsModelError(method, "returned a promise; use searchAsync() for asynchronous models");
 }
 
+/** @internal Calls a caller function synchronously; a promise is an error naming `method`. */
+export function callSync<T>(method: string, fn: () => T | PromiseLike<T>): T {
+  const value = fn();
+  if (isPromiseLike(value)) throw syncOnly(method, value);
+  return value;
+}
+
 /** @internal The model's legal actions at `state`, synchronously. */
 export function actionsSync<S, A>(ctx: SearchContext<S, A>, state: S): readonly A[] {
   const actions = ctx.model.actions(state, ctx.rng);
@@ -55,11 +62,8 @@ export function answerSync<S, A>(ctx: SearchContext<S, A>, req: Request<S, A>): 
     }
     case REQ_EVALUATE:
       return evaluateSync(ctx, req.state);
-    case REQ_CALL: {
-      const value = req.call();
-      if (isPromiseLike(value)) throw syncOnly(req.method, value);
-      return value;
-    }
+    case REQ_CALL:
+      return callSync(req.method, req.call);
     default:
       throw new Error("mcts: a synchronous search has no simulations in flight to wait for");
   }

@@ -1,8 +1,7 @@
 import { LOOP_DETERMINISTIC, RULE_UCT, T_NONE, type Config } from "./config.js";
 import type { SearchContext } from "./context.js";
 import { actionsSync, evaluateSync, stepSync } from "./answer-sync.js";
-import { runSync } from "./drive-sync.js";
-import { addChild, expandNode, type Simulation } from "./simulation.js";
+import { addChild, expandNow, type Simulation } from "./simulation.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /**
@@ -22,15 +21,6 @@ export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
     cfg.rolloutPolicy === undefined &&
     !cfg.rolloutMaxReward
   );
-}
-
-/**
- * Expands `node`: directly when the model has no prior and no actions are masked (just the legal actions, uniform
- * priors), else by the shared expansion of `simulation.ts`.
- */
-function expandSync<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, node: number, state: S): void {
-  if (ctx.cfg.invalidActions !== undefined || ctx.model.prior !== undefined) runSync(ctx, expandNode(ctx, sim, undefined, node, state));
-  else ctx.tree.expand(node, actionsSync(ctx, state), undefined);
 }
 
 /**
@@ -166,12 +156,12 @@ export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulati
       sim.stepReward = lastReward;
       sim.stepTerminal = terminal;
       leaf = addChild(engine, sim, edge, undefined);
-      if (leaf >= 0 && cfg.expandLeaves && !terminal) expandSync(engine, sim, leaf, next);
+      if (leaf >= 0 && cfg.expandLeaves && !terminal) expandNow(engine, leaf, next);
       value = terminal ? 0 : randomRolloutSync(engine, next);
       if (leaf >= 0) tree.rawValue[leaf] = value;
       break descend;
     }
-    expandSync(engine, sim, node, tree.states[node]!);
+    expandNow(engine, node, tree.states[node]!);
   }
   sim.created = NONE;
   // Backup, as `backup` in backup.ts does it for a closed loop without min-max tracking.
