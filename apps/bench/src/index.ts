@@ -5,3 +5,7 @@ export { ObjectTreeUct, UctNode, type BaselineBudget, type BaselineResult, type 
 export { baselineTreeMemory, growToNodes, timeFreshSearchesSideBySide, timeTicTacToeSideBySide, treeMemorySideBySide, type FreshSearchSpeed, type SideBySideSpeed, type TimedRun, type TreeMemory } from "./baseline-compare.js";
 export { ArrayBoardTicTacToe, type ArrayBoard } from "./baselines/array-board-tictactoe.js";
 export * from "./semantic/index.js";
+export * from "./runner/index.js";
+export { suites } from "./suites/index.js";
+export type * from "./suites/types.js";
+export * from "./queue/queue.js";

@@ -81,3 +81,8 @@ export async function settledMemoryInUse(): Promise<number> {
   }
   return last;
 }
+
+/** This machine in one stable line (no load average), as bench reports record it. */
+export function machineLabel(info: MachineInfo = machineInfo()): string {
+  return `${info.cpu} (${info.cores} cores, ${info.platform}, node ${info.node})`;
+}

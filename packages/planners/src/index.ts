@@ -1,2 +1,4 @@
 export * from "./types.js";
 export { plannerFactory, listPlanners, plannerNames } from "./registry.js";
+export * from "./sgm/index.js";
+export * from "./gdpzero/index.js";

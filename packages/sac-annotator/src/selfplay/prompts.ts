@@ -25,13 +25,14 @@ export function userSimulatorPrompt(situation: SeedSituation): string {
   ].join("\n");
 }
 
-/** The selector's system prompt: criteria, the option to decline, and the answer format. */
+/** The selector's system prompt: criteria, the immediate and future value of a reply, and the answer format. */
 export function selectorSystemPrompt(criteria: readonly string[], candidateCount: number): string {
   return [
     "You choose the best next reply of a companion chatbot among candidates. Judge them by these criteria:",
     ...criteria.map((criterion) => `- ${criterion}`),
-    "Pick the single best candidate. If none of them is acceptable by these criteria, decline with 0.",
-    `Answer with JSON only: {"best": <a number from 1 to ${candidateCount}, or 0 to decline>, "reason": "<one short sentence>"}`,
+    "Consider both how good the reply is now and how likely it is to lead to an engaging conversation afterwards.",
+    "Always pick exactly one candidate, even when none is ideal.",
+    `Answer with JSON only: {"best": <a number from 1 to ${candidateCount}>, "reason": "<one short sentence>"}`,
   ].join("\n");
 }
 

@@ -1,0 +1,6 @@
+import { gdpZeroSuite } from "./gdpzero.js";
+import { sgmSuite } from "./sgm.js";
+import type { Suite } from "./types.js";
+
+/** Every planner suite `foresight bench` knows, in the order `--quick` runs them. Each suite adds one import and one entry. */
+export const suites: Suite[] = [gdpZeroSuite, sgmSuite];
