@@ -262,6 +262,40 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
   return total;
 }
 
+/**
+ * Leaf value by a uniformly random rollout with synchronous model calls: {@link leafValue} for the default policy
+ * in a synchronous search, in the same order of generator draws and arithmetic, without the cost of a generator
+ * (rollouts dominate fresh tic-tac-toe searches; the bench measures the difference).
+ */
+export function randomRolloutNow<S, A>(ctx: SearchContext<S, A>, state: S): number {
+  const cfg = ctx.cfg;
+  const rng = ctx.rng;
+  let total = 0;
+  let discount = 1;
+  let sign = 1;
+  let current = state;
+  let ended = false;
+  for (let d = 0; d < cfg.rolloutDepth; d++) {
+    const actions = actionsSync(ctx, current);
+    const count = actions.length;
+    if (count === 0) {
+      ended = true;
+      break;
+    }
+    const step = stepSync(ctx, current, actions[Math.floor(rng.next() * count)]!);
+    total += sign * discount * step.reward;
+    discount *= cfg.discount;
+    if (cfg.players === 2) sign = -sign;
+    current = step.state;
+    if (step.terminal === true) {
+      ended = true;
+      break;
+    }
+  }
+  if (!ended && cfg.hasValue) total += sign * discount * evaluateSync(ctx, current);
+  return total;
+}
+
 /** The legal actions less those `mask` (the `invalidActions` answer) marks invalid. */
 function unmasked<A>(actions: readonly A[], mask: ArrayLike<boolean>): readonly A[] {
   if (mask === null || typeof mask !== "object" || mask.length !== actions.length) {
@@ -420,6 +454,8 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
   sim.len = 0;
   sim.created = NONE;
   sim.virtualHeld = flight !== undefined;
+  const randomRollouts = cfg.rolloutPolicy === undefined && !cfg.rolloutMaxReward;
+  const singleStep = cfg.expansionCandidates === 1;
   for (;;) {
     const flags = tree.flags[node]!;
     const terminal = real >= 0 ? tree.realTerminal[real] === 1 : (flags & FLAG_TERMINAL) !== 0;
@@ -506,7 +542,8 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     if (loop !== LOOP_SAMPLED) {
       const release = flight === undefined ? undefined : mark(flight.stepping, edge);
       try {
-        yield* transition(ctx, sim, state, action);
+        if (sim.sync && singleStep) keepStep(sim, stepSync(ctx, state, action));
+        else yield* transition(ctx, sim, state, action);
         sim.rewards[len] = sim.stepReward;
         leaf = addChild(ctx, sim, edge, undefined);
       } finally {
@@ -520,7 +557,9 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     const ended = sim.stepTerminal;
     leafReal = leaf >= 0 && loop === LOOP_OPEN ? tree.addRealization(leaf, next, reward, ended) : NONE;
     if (leaf >= 0 && cfg.expandLeaves && !ended) yield* expandNode(ctx, sim, flight, leaf, next);
-    value = ended ? 0 : yield* leafValue(ctx, sim, next, reward);
+    if (ended) value = 0;
+    else if (sim.sync && randomRollouts) value = randomRolloutNow(ctx, next);
+    else value = yield* leafValue(ctx, sim, next, reward);
     if (leaf >= 0) tree.rawValue[leaf] = value;
     break;
   }

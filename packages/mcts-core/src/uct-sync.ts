@@ -1,7 +1,7 @@
 import { LOOP_DETERMINISTIC, RULE_UCT, T_NONE, type Config } from "./config.js";
 import type { SearchContext } from "./context.js";
-import { actionsSync, evaluateSync, stepSync } from "./answer-sync.js";
-import { addChild, expandNow, type Simulation } from "./simulation.js";
+import { stepSync } from "./answer-sync.js";
+import { addChild, expandNow, randomRolloutNow, type Simulation } from "./simulation.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /**
@@ -21,40 +21,6 @@ export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
     cfg.rolloutPolicy === undefined &&
     !cfg.rolloutMaxReward
   );
-}
-
-/**
- * Leaf value by a uniformly random rollout with synchronous model calls: `leafValue` in `simulation.ts` for the
- * default policy, in the same order of generator draws and arithmetic, without the cost of a generator (the bench's
- * fresh tic-tac-toe searches, where rollouts dominate, measure the difference).
- */
-function randomRolloutSync<S, A>(ctx: SearchContext<S, A>, state: S): number {
-  const cfg = ctx.cfg;
-  const rng = ctx.rng;
-  let total = 0;
-  let discount = 1;
-  let sign = 1;
-  let current = state;
-  let ended = false;
-  for (let d = 0; d < cfg.rolloutDepth; d++) {
-    const actions = actionsSync(ctx, current);
-    const count = actions.length;
-    if (count === 0) {
-      ended = true;
-      break;
-    }
-    const step = stepSync(ctx, current, actions[Math.floor(rng.next() * count)]!);
-    total += sign * discount * step.reward;
-    discount *= cfg.discount;
-    if (cfg.players === 2) sign = -sign;
-    current = step.state;
-    if (step.terminal === true) {
-      ended = true;
-      break;
-    }
-  }
-  if (!ended && cfg.hasValue) total += sign * discount * evaluateSync(ctx, current);
-  return total;
 }
 
 /**
@@ -96,7 +62,7 @@ export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulati
       }
       if (depth >= maxDepth) {
         leaf = node;
-        value = randomRolloutSync(engine, tree.states[node]!);
+        value = randomRolloutNow(engine, tree.states[node]!);
         break descend;
       }
       if ((flag & FLAG_EXPANDED) === 0) break;
@@ -157,7 +123,7 @@ export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulati
       sim.stepTerminal = terminal;
       leaf = addChild(engine, sim, edge, undefined);
       if (leaf >= 0 && cfg.expandLeaves && !terminal) expandNow(engine, leaf, next);
-      value = terminal ? 0 : randomRolloutSync(engine, next);
+      value = terminal ? 0 : randomRolloutNow(engine, next);
       if (leaf >= 0) tree.rawValue[leaf] = value;
       break descend;
     }
