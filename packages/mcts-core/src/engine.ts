@@ -26,6 +26,11 @@ export class Mcts<S, A> implements SearchContext<S, A> {
   /** @internal */ readonly selector: Selector<S, A>;
   /** The engine's seeded generator, also passed to every model call that samples. */
   readonly rng: Rng;
+  /**
+   * Whether synchronous plain-UCT searches may take the specialised descent (`uct-sync.ts`); the trees are
+   * identical either way. The bench turns it off to measure what the fast path gains.
+   */
+  fastPath = true;
   /** The synchronous search's simulation scratch (path buffers), reused by every simulation. */
   private readonly sim = new Simulation<S, A>();
 
@@ -86,7 +91,7 @@ export class Mcts<S, A> implements SearchContext<S, A> {
     let stride = 1;
     let nextCheck = 0;
     let lastCheck = start;
-    const fast = uctFastPathApplies(this.cfg) && this.tree.unevaluated === 0;
+    const fast = this.fastPath && uctFastPathApplies(this.cfg) && this.tree.unevaluated === 0;
     for (;;) {
       if (iterations >= maxIterations) {
         stop = "iterations";

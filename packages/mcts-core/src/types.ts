@@ -22,10 +22,12 @@ export interface StepResult<S> {
  */
 export interface GenerativeModel<S, A> {
   /**
-   * Legal actions at a state; an empty list makes the state a dead end (treated as terminal). `rng` is the
-   * engine's seeded generator, so a sampled action set (SCOPE's action model) is reproducible.
+   * Legal actions at a state; an empty list makes the state a dead end (treated as terminal). The engine always
+   * passes its seeded generator `rng`, so a sampled action set (SCOPE's action model) is reproducible; it is
+   * optional in this signature only so that existing callers of `model.actions(state)` still compile (an
+   * implementation may declare it required).
    */
-  actions(state: S, rng: Rng): MaybePromise<readonly A[]>;
+  actions(state: S, rng?: Rng): MaybePromise<readonly A[]>;
   /** Prior weights over `actions` (normalised by the engine); uniform when the model has no prior. */
   prior?(state: S, actions: readonly A[]): MaybePromise<ArrayLike<number>>;
   /** Samples one transition. */
