@@ -58,9 +58,9 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20", b: "gdpzero@n=5" },
     { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
   ]),
-  { metric: "wallMsPerTurn", a: "gdpzero@n=20,latencyMs=500,concurrency=8", b: "gdpzero@n=20,latencyMs=500,concurrency=1" },
+  { metric: "cost.wallMsPerTurn", a: "gdpzero@n=20,latencyMs=500,concurrency=8", b: "gdpzero@n=20,latencyMs=500,concurrency=1" },
   { metric: "finalValue", a: "gdpzero@n=20,latencyMs=500,concurrency=8", b: "gdpzero@n=20,latencyMs=500,concurrency=1" },
-  { metric: "wallMsPerTurn", a: "gdpzero@n=20,latencyMs=100,concurrency=8", b: "gdpzero@n=20,latencyMs=100,concurrency=1" },
+  { metric: "cost.wallMsPerTurn", a: "gdpzero@n=20,latencyMs=100,concurrency=8", b: "gdpzero@n=20,latencyMs=100,concurrency=1" },
   { metric: "finalValue", a: "gdpzero@n=20,latencyMs=100,concurrency=8", b: "gdpzero@n=20,latencyMs=100,concurrency=1" },
 ];
 
