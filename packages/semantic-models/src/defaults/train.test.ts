@@ -16,7 +16,8 @@ let manifests: Manifest[] = [];
 
 beforeAll(async () => {
   manifests = await trainDefaultModels("all", { outDir: dir, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" });
-});
+  // The value model simulates rollouts of the tiny split's goals besides reading the corpora.
+}, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("training the default models on a tiny split (real corpora from the shared data folder)", () => {
@@ -47,7 +48,7 @@ describe("training the default models on a tiny split (real corpora from the sha
     } finally {
       rmSync(again, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 
   it("records the encoder each head was trained on and refuses to serve the heads with another encoder", async () => {
     const encoderSha = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.sha256;
