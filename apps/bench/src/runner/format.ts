@@ -86,8 +86,10 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
   }
   if (report.headline) {
     const headline = report.headline;
-    const worlds = [...new Set(report.rows.map((row) => row.world))];
-    out.push("", "## Cost", "", markdownTable(["planner", "world", "cost"], worlds.flatMap((world) => [headline.a, headline.b].map((p) => [p, world, costSummary(report, timings, p, world)]))));
+    const pairs = [...new Set(report.rows.map((row) => `${row.planner}\u0000${row.world}`))]
+      .map((key) => key.split("\u0000") as [string, string])
+      .filter(([planner]) => planner === headline.a || planner === headline.b);
+    out.push("", "## Cost", "", markdownTable(["planner", "world", "cost"], pairs.map(([planner, world]) => [planner, world, costSummary(report, timings, planner, world)])));
   }
   if (timings) {
     out.push("", "## Wall time", "", "Measured on the machine above; not part of summary.json because it varies between runs.", "");

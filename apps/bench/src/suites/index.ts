@@ -1,4 +1,5 @@
+import { sageSuite } from "./sage/suite.js";
 import type { Suite } from "./types.js";
 
 /** Every planner suite `foresight bench` knows, in the order `--quick` runs them. Each suite adds one import and one entry. */
-export const suites: Suite[] = [];
+export const suites: Suite[] = [sageSuite];

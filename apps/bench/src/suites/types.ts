@@ -62,4 +62,9 @@ export interface Suite {
   plots?: PlotSpec[];
   /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */
   headline?: ComparisonSpec;
+  /**
+   * Optional: writes the suite's own artifacts (datasets, exports) into its run folder once a run is complete, from
+   * every episode's spec and outcome in the suite's order; returns the paths written, relative to `dir`.
+   */
+  artifacts?(episodes: readonly (EpisodeOutcome & { spec: EpisodeSpec })[], dir: string): Promise<string[]>;
 }
