@@ -1,6 +1,6 @@
 import type { Dialogue } from "@foresight/dialogue";
 import type { ChatModel, ChatRequest, ChatResponse } from "@foresight/llm-sim";
-import { corpusSacState, utteranceKey } from "./corpus.js";
+import { corpusSacState, offlineResponse, utteranceKey } from "./corpus.js";
 
 /** Reads the numbered transcript lines `[i] Name: text` (or `Name (assistant): text`) of an annotation prompt. */
 function transcriptTurns(content: string): string[] {
@@ -46,6 +46,6 @@ export class CorpusLabelAnnotator implements ChatModel {
     const text = dialogue
       ? JSON.stringify({ turns: dialogue.turns.map((_, turn) => ({ turn, ...corpusSacState(dialogue, turn) })) })
       : "I have no labels for this dialogue: it is not in the corpus I was built from.";
-    return { model: this.id, choices: Array.from({ length: request.n ?? 1 }, () => ({ text, finishReason: "stop" as const })), usage: { promptTokens: 0, completionTokens: 0 } };
+    return offlineResponse(this.id, Array.from({ length: request.n ?? 1 }, () => text));
   }
 }

@@ -1,5 +1,5 @@
 import { dailyDialogMetadata, type Dialogue } from "@foresight/dialogue";
-import { OpenChatCorpusWorld, chatLabels, tokenize } from "@foresight/llm-sim";
+import { OpenChatCorpusWorld, chatLabels, tokenize, type ChatResponse } from "@foresight/llm-sim";
 import type { SacState } from "../schema.js";
 
 /** Lower-cased, single-spaced text, the key under which the offline roles look an utterance up. */
@@ -61,4 +61,9 @@ export class SacCorpusWorld {
     const sorted = [...this.followUpTokens.values()].sort((a, b) => a - b);
     this.medianFollowUp = sorted[Math.floor(sorted.length / 2)] ?? 0;
   }
+}
+
+/** The chat response of an offline role: its texts as choices, no token usage. */
+export function offlineResponse(id: string, texts: readonly string[]): ChatResponse {
+  return { model: id, choices: texts.map((text) => ({ text, finishReason: "stop" as const })), usage: { promptTokens: 0, completionTokens: 0 } };
 }

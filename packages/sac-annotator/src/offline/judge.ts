@@ -1,6 +1,7 @@
 import { tokenize, type ChatModel, type ChatRequest, type ChatResponse } from "@foresight/llm-sim";
 import { parseJudgeUserMessage } from "../judge/judge.js";
 import { parseTranscriptLines } from "../selfplay/prompts.js";
+import { offlineResponse } from "./corpus.js";
 
 /**
  * Engagement of a whole conversation: the mean number of words per user message after the opening — how much the
@@ -37,6 +38,6 @@ export class EngagementJudge implements ChatModel {
       const winner = Math.abs(a - b) <= this.tieMargin * Math.max(a, b) ? "tie" : a > b ? "A" : "B";
       text = JSON.stringify({ winner, reason: `user words per message: A ${a.toFixed(2)}, B ${b.toFixed(2)}` });
     }
-    return { model: this.id, choices: Array.from({ length: request.n ?? 1 }, () => ({ text, finishReason: "stop" as const })), usage: { promptTokens: 0, completionTokens: 0 } };
+    return offlineResponse(this.id, Array.from({ length: request.n ?? 1 }, () => text));
   }
 }

@@ -2,11 +2,7 @@ import { createRng, hashString, type Rng, type Turn } from "@foresight/dialogue"
 import { canonicalJson, chatQueryTokens, jaccard, sampleTopHit, tokenize, type ChatModel, type ChatRequest, type ChatResponse } from "@foresight/llm-sim";
 import { stripStateTags, formatSacMessage } from "../chain/serialize.js";
 import { parseSelectorUserMessage, type TranscriptLine } from "../selfplay/prompts.js";
-import { utteranceKey, type SacCorpusWorld } from "./corpus.js";
-
-function response(id: string, texts: string[]): ChatResponse {
-  return { model: id, choices: texts.map((text) => ({ text, finishReason: "stop" as const })), usage: { promptTokens: 0, completionTokens: 0 } };
-}
+import { offlineResponse, utteranceKey, type SacCorpusWorld } from "./corpus.js";
 
 /** A generator seeded by the role's seed and the request's messages: the same request always gets the same draws. */
 function requestRng(seed: number, role: string, request: ChatRequest): Rng {
@@ -46,7 +42,7 @@ export class CorpusSacAgent implements ChatModel {
       const state = this.world.states[doc]!;
       texts.push(formatSacMessage({ userState: state.user, action: state.action, text: this.world.chat.utterances[doc]!.text }));
     }
-    return response(this.id, texts);
+    return offlineResponse(this.id, texts);
   }
 }
 
@@ -76,7 +72,7 @@ export class CorpusSacUser implements ChatModel {
       .search(chatQueryTokens(history.at(-1), history.at(-2)), { topK: 60 })
       .filter((hit) => !said.has(utteranceKey(this.world.chat.utterances[hit.doc]!.text)));
     const doc = sampleTopHit(hits, rng, { topK: 10, temperature: 0.5 })?.doc ?? rng.int(this.world.chat.utterances.length);
-    return response(this.id, Array.from({ length: request.n ?? 1 }, () => this.world.chat.utterances[doc]!.text));
+    return offlineResponse(this.id, Array.from({ length: request.n ?? 1 }, () => this.world.chat.utterances[doc]!.text));
   }
 }
 
@@ -130,7 +126,7 @@ export class RubricSelector implements ChatModel {
   /** `{"best": i, "reason": …}` for the selector prompt. */
   async complete(request: ChatRequest): Promise<ChatResponse> {
     const parsed = parseSelectorUserMessage(request.messages.find((message) => message.role === "user")?.content ?? "");
-    if (!parsed || parsed.candidates.length === 0) return response(this.id, ["I cannot read the candidates in this prompt."]);
+    if (!parsed || parsed.candidates.length === 0) return offlineResponse(this.id, ["I cannot read the candidates in this prompt."]);
     const scores = parsed.candidates.map((candidate) => rubricScore(this.world, parsed.history, candidate));
     let best = 0;
     scores.forEach((score, i) => {
@@ -138,6 +134,6 @@ export class RubricSelector implements ChatModel {
     });
     const s = scores[best]!;
     const reason = `rubric ${s.total.toFixed(3)}: follow-up ${s.followUp.toFixed(2)}, coherence ${s.coherence.toFixed(2)}, question ${s.question}, natural ${s.natural}, repetition ${s.repetition}`;
-    return response(this.id, Array.from({ length: request.n ?? 1 }, () => JSON.stringify({ best: best + 1, reason })));
+    return offlineResponse(this.id, Array.from({ length: request.n ?? 1 }, () => JSON.stringify({ best: best + 1, reason })));
   }
 }
