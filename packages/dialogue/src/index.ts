@@ -4,6 +4,7 @@ export * from "./core/rng.js";
 export * from "./core/split.js";
 export * from "./core/dedup-split.js";
 export * from "./core/data-dir.js";
+export * from "./core/skipped.js";
 export * from "./core/stats.js";
 export * from "./sopdail/index.js";
 export * from "./multiwoz/index.js";

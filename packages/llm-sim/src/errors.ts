@@ -74,3 +74,32 @@ export function abortError(signal: AbortSignal): ChatModelError {
   if (reason instanceof ChatModelError) return reason;
   return new ChatModelError("aborted", "the chat request was aborted", { cause: reason });
 }
+
+/** Replaces every occurrence of the given secrets, and any `Bearer …` credential, in `text` with "[redacted]". */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let result = text.replace(/\bBearer\s+[^\s"',;]+/gi, "Bearer [redacted]");
+  // Secrets shorter than 4 characters are placeholders, and replacing them would garble the message.
+  for (const secret of secrets) if (secret && secret.length >= 4) result = result.split(secret).join("[redacted]");
+  return result;
+}
+
+/**
+ * One line describing a low-level failure and its causes, e.g. `fetch failed: other side closed (UND_ERR_SOCKET)`;
+ * repeated messages along the cause chain are left out.
+ */
+export function describeCause(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      const text = `${current.message || current.name}${typeof code === "string" && !current.message.includes(code) ? ` (${code})` : ""}`;
+      if (!parts.includes(text)) parts.push(text);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return parts.join(": ") || "unknown error";
+}

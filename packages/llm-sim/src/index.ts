@@ -6,6 +6,7 @@ export * from "./client/env.js";
 export * from "./wrappers/accounting.js";
 export * from "./wrappers/cache.js";
 export * from "./wrappers/concurrency.js";
+export * from "./wrappers/dedup.js";
 export * from "./wrappers/retry.js";
 export * from "./wrappers/split.js";
 export * from "./wrappers/stack.js";

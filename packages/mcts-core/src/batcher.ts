@@ -1,8 +1,8 @@
 import { MctsModelError } from "./tree.js";
-import type { StepResult } from "./types.js";
+import type { MaybePromise, StepRequest, StepResult } from "./types.js";
 
-interface Waiter {
-  resolve(value: number): void;
+interface Waiter<R> {
+  resolve(value: R): void;
   reject(error: unknown): void;
 }
 
@@ -14,42 +14,58 @@ export function checkedValue(method: string, value: unknown): number {
   return value;
 }
 
-/** Gathers leaf evaluations into batches for `evaluateBatch`. */
-export class LeafBatcher<S> {
-  private states: S[] = [];
-  private waiters: Waiter[] = [];
+/** Checks a step result (an object with a finite reward), naming `method` otherwise. */
+export function checkStep<S>(result: StepResult<S>, method = "step"): StepResult<S> {
+  if (result === null || typeof result !== "object") throw new MctsModelError(method, `must return {state, reward, terminal}, got ${String(result)}`);
+  const reward = result.reward;
+  if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError(method, `reward is ${String(reward)}, not a finite number`);
+  return result;
+}
 
-  /** A batcher calling `evaluate` with at most `size` states at a time. */
+/** Checks and copies a step result at once, since models may reuse one result object. */
+export function copyStep<S>(result: StepResult<S>, method = "step"): StepResult<S> {
+  checkStep(result, method);
+  return { state: result.state, reward: result.reward, terminal: result.terminal === true };
+}
+
+/**
+ * Gathers single requests into batched model calls: `request` queues one item and resolves with its answer once
+ * `flush` has sent its batch (at most `size` items) to `run`. `check` turns a batch's raw answers into checked
+ * ones, throwing (naming the method) when they do not fit.
+ */
+export class RequestBatcher<T, R> {
+  private items: T[] = [];
+  private waiters: Waiter<R>[] = [];
+
+  /** A batcher calling `run` with at most `size` items at a time. */
   constructor(
-    private readonly evaluate: (states: readonly S[]) => ArrayLike<number> | PromiseLike<ArrayLike<number>>,
+    private readonly run: (items: readonly T[]) => MaybePromise<ArrayLike<unknown>>,
     readonly size: number,
+    private readonly check: (answers: ArrayLike<unknown> | undefined, count: number) => R[],
   ) {}
 
-  /** Number of states waiting for the next batch. */
+  /** Number of items waiting for the next batch. */
   get pending(): number {
-    return this.states.length;
+    return this.items.length;
   }
 
-  /** Queues a state; resolves with its value once its batch is evaluated. */
-  request(state: S): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.states.push(state);
+  /** Queues an item; resolves with its answer once its batch is answered. */
+  request(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.items.push(item);
       this.waiters.push({ resolve, reject });
     });
   }
 
-  /** Sends up to `size` queued states to the model. */
+  /** Sends up to `size` queued items to the model. */
   flush(): void {
-    const states = this.states.splice(0, this.size);
+    const items = this.items.splice(0, this.size);
     const waiters = this.waiters.splice(0, this.size);
-    if (states.length === 0) return;
+    if (items.length === 0) return;
     Promise.resolve()
-      .then(() => this.evaluate(states))
-      .then((values) => {
-        if (!values || values.length !== states.length) {
-          throw new MctsModelError("evaluateBatch", `returned ${values?.length ?? "no"} values for ${states.length} states`);
-        }
-        const checked = Array.from({ length: states.length }, (_, i) => checkedValue("evaluateBatch", values[i]));
+      .then(() => this.run(items))
+      .then((answers) => {
+        const checked = this.check(answers, items.length);
         for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(checked[i]!);
       })
       .catch((error: unknown) => {
@@ -58,11 +74,24 @@ export class LeafBatcher<S> {
   }
 }
 
-/** Copies a step result at once, since models may reuse one result object. */
-export function copyStep<S>(result: StepResult<S>): StepResult<S> {
-  if (result === null || typeof result !== "object") throw new MctsModelError("step", `must return {state, reward, terminal}, got ${String(result)}`);
-  const reward = result.reward;
-  if (!(reward > -Infinity && reward < Infinity)) throw new MctsModelError("step", `reward is ${String(reward)}, not a finite number`);
-  return { state: result.state, reward, terminal: result.terminal === true };
+/** Gathers leaf evaluations into batches for `evaluateBatch`. */
+export class LeafBatcher<S> extends RequestBatcher<S, number> {
+  /** A batcher calling `evaluate` with at most `size` states at a time. */
+  constructor(evaluate: (states: readonly S[]) => ArrayLike<number> | PromiseLike<ArrayLike<number>>, size: number) {
+    super(evaluate, size, (values, count) => {
+      if (!values || values.length !== count) throw new MctsModelError("evaluateBatch", `returned ${values?.length ?? "no"} values for ${count} states`);
+      return Array.from({ length: count }, (_, i) => checkedValue("evaluateBatch", values[i]));
+    });
+  }
 }
 
+/** Gathers steps into batches for `stepBatch` (results are checked and copied). */
+export class StepBatcher<S, A> extends RequestBatcher<StepRequest<S, A>, StepResult<S>> {
+  /** A batcher calling `stepBatch` with at most `size` requests at a time. */
+  constructor(stepBatch: (requests: readonly StepRequest<S, A>[]) => MaybePromise<ArrayLike<StepResult<S>>>, size: number) {
+    super(stepBatch, size, (results, count) => {
+      if (!results || results.length !== count) throw new MctsModelError("stepBatch", `returned ${results?.length ?? "no"} results for ${count} requests`);
+      return Array.from({ length: count }, (_, i) => copyStep(results[i] as StepResult<S>, "stepBatch"));
+    });
+  }
+}

@@ -1,4 +1,4 @@
-import { NONE, Tree } from "./tree.js";
+import { FLAG_UNEVALUATED, NONE, Tree } from "./tree.js";
 
 function powerOfTwoAtLeast(n: number, floor: number): number {
   let cap = floor;
@@ -42,6 +42,7 @@ export function compactTree<S, A>(old: Tree<S, A>, root: number, maxNodes: numbe
     tree.valueSum[n] = old.valueSum[node]!;
     tree.rawValue[n] = old.rawValue[node]!;
     tree.flags[n] = old.flags[node]!;
+    if ((old.flags[node]! & FLAG_UNEVALUATED) !== 0) tree.unevaluated += 1;
     tree.keys[n] = old.keys[node];
   }
   for (let n = 0; n < order.length; n++) {
@@ -78,6 +79,8 @@ export function compactTree<S, A>(old: Tree<S, A>, root: number, maxNodes: numbe
       const nr = tree.addRealization(n, old.realStates[r] as S, old.realReward[r]!, old.realTerminal[r] === 1);
       tree.realVisits[nr] = old.realVisits[r]!;
       tree.realValue[nr] = old.realValue[r]!;
+      tree.realScore[nr] = old.realScore[r]!;
+      tree.realPriors[nr] = old.realPriors[r];
     }
   }
   return tree;

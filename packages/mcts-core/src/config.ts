@@ -1,4 +1,13 @@
-import type { FinalChoice, GenerativeModel, RolloutPolicy, SearchOptions, SelectionRule, ValueTransform } from "./types.js";
+import type {
+  ExpansionOptions,
+  FinalChoice,
+  GenerativeModel,
+  RealizationScore,
+  RolloutPolicy,
+  SearchOptions,
+  SelectionRule,
+  ValueTransform,
+} from "./types.js";
 
 /** Selection rule code: UCT. Rules, transforms and loops are small integers so the hot loop switches on them. */
 export const RULE_UCT = 0;
@@ -45,7 +54,10 @@ export interface RuleConfig {
 export interface Config<S, A> {
   interior: RuleConfig;
   root: RuleConfig;
+  /** Q transform below the root. */
   transform: Transform;
+  /** Q transform at the root (differs from `transform` only when the default follows a root-only Gumbel rule). */
+  rootTransform: Transform;
   minMaxFixed: boolean;
   minValue: number;
   maxValue: number;
@@ -68,13 +80,26 @@ export interface Config<S, A> {
   cacheCapacity: number;
   cacheTemperature: number;
   cacheAlwaysGenerate: boolean;
+  cacheScore: RealizationScore<S> | undefined;
+  priorPerRealization: boolean;
+  /** Whether the model has a value function (`evaluate` or `evaluateBatch`). */
+  hasValue: boolean;
   rolloutDepth: number;
   rolloutPolicy: RolloutPolicy<S, A> | undefined;
+  /** ChatSOP's reward-greedy rollouts: step every action, follow the highest reward. */
+  rolloutMaxReward: boolean;
+  expansionCandidates: number;
+  expansionScore: ExpansionOptions<S, A>["score"] | undefined;
+  backupMax: boolean;
+  invalidActions: ((state: S, actions: readonly A[]) => ArrayLike<boolean>) | undefined;
+  dirichletAlpha: number;
+  dirichletFraction: number;
   expandLeaves: boolean;
   maxDepth: number;
   maxNodes: number;
   concurrency: number;
   batchSize: number;
+  stepBatchSize: number;
   virtualLoss: number;
   finalChoice: FinalChoice;
   temperature: number;
@@ -105,6 +130,66 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object";
 }
 
+/** Rejects keys of `value` outside `allowed`, naming the first unknown one (a misspelt option must not be ignored). */
+export function knownKeys(name: string, value: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      const prefix = name === "" ? key : `${name}.${key}`;
+      throw new MctsConfigError(prefix, `unknown option (known: ${allowed.join(", ")})`);
+    }
+  }
+}
+
+const OPTION_KEYS = [
+  "seed",
+  "selection",
+  "rootSelection",
+  "valueTransform",
+  "initialQ",
+  "discount",
+  "players",
+  "loop",
+  "rollout",
+  "expansion",
+  "backup",
+  "invalidActions",
+  "dirichletAlpha",
+  "dirichletFraction",
+  "expandLeaves",
+  "maxDepth",
+  "maxNodes",
+  "concurrency",
+  "batchSize",
+  "stepBatchSize",
+  "virtualLoss",
+  "finalChoice",
+  "temperature",
+  "actionKey",
+] as const;
+
+const RULE_KEYS: Record<string, readonly string[]> = {
+  uct: ["kind", "c"],
+  puct: ["kind", "c"],
+  muzero: ["kind", "pbCInit", "pbCBase"],
+  gumbel: ["kind", "maxConsideredActions", "gumbelScale"],
+};
+
+const TRANSFORM_KEYS: Record<string, readonly string[]> = {
+  none: ["kind"],
+  minMax: ["kind", "min", "max"],
+  parentAndSiblings: ["kind", "epsilon"],
+  completedByMixValue: ["kind", "valueScale", "maxVisitInit", "rescaleValues", "useMixedValue", "epsilon"],
+};
+
+/** The keys a search budget may have. */
+export const BUDGET_KEYS = ["iterations", "timeMs", "deadline", "signal", "custom"] as const;
+
+/** Rejects unknown keys of `value` (an object with a kind) given the known keys per kind. */
+function knownKindKeys(name: string, value: object, table: Record<string, readonly string[]>): void {
+  const allowed = table[String((value as { kind?: unknown }).kind)];
+  if (allowed) knownKeys(name, value, allowed);
+}
+
 function positive(name: string, value: number, allowInfinity = false): number {
   if (typeof value !== "number" || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
     throw new MctsConfigError(name, `must be a positive number, got ${String(value)}`);
@@ -120,6 +205,7 @@ function positiveInt(name: string, value: number, allowInfinity = false): number
 
 function resolveRule(name: string, rule: SelectionRule): RuleConfig {
   if (!isObject(rule)) throw new MctsConfigError(name, `must be an object with a kind, got ${String(rule)}`);
+  knownKindKeys(name, rule, RULE_KEYS);
   const base: RuleConfig = { code: RULE_UCT, c: Math.SQRT2, pbCInit: 1.25, pbCBase: 19652, maxConsidered: 16, gumbelScale: 1 };
   switch (rule.kind) {
     case "uct":
@@ -147,6 +233,7 @@ function resolveRule(name: string, rule: SelectionRule): RuleConfig {
 
 function resolveTransform<S, A>(transform: ValueTransform, config: Config<S, A>): void {
   if (!isObject(transform)) throw new MctsConfigError("valueTransform", `must be an object with a kind, got ${String(transform)}`);
+  knownKindKeys("valueTransform", transform, TRANSFORM_KEYS);
   switch (transform.kind) {
     case "none":
       config.transform = T_NONE;
@@ -183,21 +270,29 @@ function resolveTransform<S, A>(transform: ValueTransform, config: Config<S, A>)
 /** Validates options and resolves defaults; throws {@link MctsConfigError} naming the bad option. */
 export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: SearchOptions<S, A>): Config<S, A> {
   if (typeof model?.actions !== "function" || typeof model.step !== "function") {
-    throw new MctsConfigError("model", "must provide actions(state) and step(state, action, rng)");
+    throw new MctsConfigError("model", "must provide actions(state, rng) and step(state, action, rng)");
   }
+  if (options === null || typeof options !== "object") throw new MctsConfigError("options", `must be an object, got ${String(options)}`);
+  knownKeys("", options, OPTION_KEYS);
   const interiorRule = options.selection ?? { kind: "uct", c: Math.SQRT2 };
   const interior = resolveRule("selection", interiorRule);
   const root = options.rootSelection ? resolveRule("rootSelection", options.rootSelection) : interior;
-  const gumbel = root.code === RULE_GUMBEL || interior.code === RULE_GUMBEL;
   const hasValue = typeof model.evaluate === "function" || typeof model.evaluateBatch === "function";
-  const discount = finite("discount", options.discount ?? 1);
-  if (discount < 0 || discount > 1) throw new MctsConfigError("discount", `must lie in [0, 1], got ${discount}`);
-  const players = options.players ?? 1;
+  const signedDiscount = finite("discount", options.discount ?? 1);
+  if (signedDiscount < -1 || signedDiscount > 1) throw new MctsConfigError("discount", `must lie in [-1, 1], got ${signedDiscount}`);
+  let players = options.players ?? 1;
   if (players !== 1 && players !== 2) throw new MctsConfigError("players", `must be 1 or 2, got ${String(players)}`);
+  // mctx's two-player convention: a negative discount flips the value's sign at every ply.
+  const discount = Math.abs(signedDiscount);
+  if (signedDiscount < 0) {
+    if (options.players === 1) throw new MctsConfigError("discount", "a negative discount means two players (mctx's convention); it contradicts players: 1");
+    players = 2;
+  }
   const config: Config<S, A> = {
     interior,
     root,
     transform: T_NONE,
+    rootTransform: T_NONE,
     minMaxFixed: false,
     minValue: 0,
     maxValue: 1,
@@ -219,13 +314,24 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     cacheCapacity: 1,
     cacheTemperature: 1,
     cacheAlwaysGenerate: true,
+    cacheScore: undefined,
+    priorPerRealization: false,
+    hasValue,
     rolloutDepth: hasValue ? 0 : Infinity,
     rolloutPolicy: undefined,
+    rolloutMaxReward: false,
+    expansionCandidates: 1,
+    expansionScore: undefined,
+    backupMax: false,
+    invalidActions: undefined,
+    dirichletAlpha: positive("dirichletAlpha", options.dirichletAlpha ?? 0.3),
+    dirichletFraction: finite("dirichletFraction", options.dirichletFraction ?? 0),
     expandLeaves: options.expandLeaves === true,
     maxDepth: Infinity,
     maxNodes: Infinity,
     concurrency: 1,
     batchSize: 1,
+    stepBatchSize: 1,
     virtualLoss: nonNegative("virtualLoss", options.virtualLoss ?? 1),
     finalChoice: options.finalChoice ?? (root.code === RULE_GUMBEL ? "gumbel" : "mostVisits"),
     temperature: finite("temperature", options.temperature ?? 1),
@@ -236,7 +342,35 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   if (!(typeof seed === "string" || (typeof seed === "number" && Number.isFinite(seed)))) {
     throw new MctsConfigError("seed", `must be a finite number or a string, got ${String(seed)}`);
   }
-  resolveTransform(options.valueTransform ?? (gumbel ? { kind: "completedByMixValue" } : { kind: "none" }), config);
+  if (options.valueTransform !== undefined) {
+    resolveTransform(options.valueTransform, config);
+    config.rootTransform = config.transform;
+  } else {
+    // The default follows each rule: Gumbel's completed Q only where Gumbel selects (never leaking into a UCT or
+    // PUCT interior below a Gumbel root).
+    resolveTransform(interior.code === RULE_GUMBEL ? { kind: "completedByMixValue" } : { kind: "none" }, config);
+    const interiorTransform = config.transform;
+    resolveTransform(root.code === RULE_GUMBEL ? { kind: "completedByMixValue" } : { kind: "none" }, config);
+    config.rootTransform = config.transform;
+    config.transform = interiorTransform;
+  }
+  if (config.dirichletFraction < 0 || config.dirichletFraction > 1) throw new MctsConfigError("dirichletFraction", `must lie in [0, 1], got ${config.dirichletFraction}`);
+  if (options.backup !== undefined && options.backup !== "mean" && options.backup !== "max") {
+    throw new MctsConfigError("backup", `must be "mean" or "max", got ${String(options.backup)}`);
+  }
+  config.backupMax = options.backup === "max";
+  if (options.invalidActions !== undefined) {
+    if (typeof options.invalidActions !== "function") throw new MctsConfigError("invalidActions", "must be a function (state, actions) → boolean mask");
+    config.invalidActions = options.invalidActions;
+  }
+  if (options.expansion !== undefined) {
+    const expansion = options.expansion;
+    if (expansion === null || typeof expansion !== "object") throw new MctsConfigError("expansion", "must be {candidates, score}");
+    knownKeys("expansion", expansion, ["candidates", "score"]);
+    config.expansionCandidates = positiveInt("expansion.candidates", expansion.candidates);
+    if (typeof expansion.score !== "function") throw new MctsConfigError("expansion.score", "must be a function (candidate, state, action) → number");
+    config.expansionScore = expansion.score;
+  }
   if (config.temperature < 0) throw new MctsConfigError("temperature", "must be ≥ 0");
   if (!["mostVisits", "bestQ", "sample", "gumbel"].includes(config.finalChoice)) {
     throw new MctsConfigError("finalChoice", `unknown choice "${config.finalChoice}"`);
@@ -246,13 +380,16 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   }
   const loop = options.loop ?? { kind: "closed" };
   if (!isObject(loop)) throw new MctsConfigError("loop", `must be an object with a kind, got ${String(loop)}`);
+  knownKindKeys("loop", loop, { closed: ["kind", "outcomes"], open: ["kind", "cache", "priorPerRealization"] });
   if (loop.kind === "closed") {
     const outcomes = loop.outcomes ?? { kind: "deterministic" };
     if (!isObject(outcomes)) throw new MctsConfigError("loop.outcomes", `must be an object with a kind, got ${String(outcomes)}`);
+    knownKindKeys("loop.outcomes", outcomes, { deterministic: ["kind"], sampled: ["kind", "key", "widening"] });
     if (outcomes.kind === "sampled") {
       config.loop = LOOP_SAMPLED;
       config.outcomeKey = outcomes.key;
       if (outcomes.widening) {
+        knownKeys("loop.outcomes.widening", outcomes.widening, ["k", "alpha"]);
         config.widening = true;
         config.wideningK = positive("loop.outcomes.widening.k", outcomes.widening.k);
         config.wideningAlpha = finite("loop.outcomes.widening.alpha", outcomes.widening.alpha);
@@ -268,8 +405,10 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     }
   } else if (loop.kind === "open") {
     config.loop = LOOP_OPEN;
+    config.priorPerRealization = loop.priorPerRealization === true;
     const cache = loop.cache;
     if (!isObject(cache)) throw new MctsConfigError("loop.cache", `open loop needs a cache {kind: "uniform" | "topValue", …}, got ${String(cache)}`);
+    knownKindKeys("loop.cache", cache, { uniform: ["kind", "k"], topValue: ["kind", "capacity", "temperature", "generate", "score"] });
     if (cache.kind === "uniform") {
       config.cacheUniform = true;
       config.cacheCapacity = positiveInt("loop.cache.k", cache.k);
@@ -282,6 +421,10 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
         throw new MctsConfigError("loop.cache.generate", `must be "always" or "untilFull", got "${String(generate)}"`);
       }
       config.cacheAlwaysGenerate = generate === "always";
+      if (cache.score !== undefined && typeof cache.score !== "function") {
+        throw new MctsConfigError("loop.cache.score", "must be a function (state, reward, terminal) → number");
+      }
+      config.cacheScore = cache.score;
     } else {
       throw new MctsConfigError("loop.cache", `unknown kind "${(cache as { kind: string }).kind}"`);
     }
@@ -289,14 +432,19 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     throw new MctsConfigError("loop", `unknown kind "${(loop as { kind: string }).kind}"`);
   }
   if (options.rollout) {
+    if (typeof options.rollout !== "object") throw new MctsConfigError("rollout", "must be {depth, policy?}");
+    knownKeys("rollout", options.rollout, ["depth", "policy"]);
     const depth = options.rollout.depth;
     if (typeof depth !== "number" || Number.isNaN(depth) || depth < 0 || (Number.isFinite(depth) && !Number.isInteger(depth))) {
       throw new MctsConfigError("rollout.depth", `must be an integer ≥ 0 (or Infinity), got ${String(depth)}`);
     }
     const policy = options.rollout.policy;
-    if (policy !== undefined && typeof policy !== "function") throw new MctsConfigError("rollout.policy", "must be a function (state, actions, rng) → action");
+    if (policy !== undefined && typeof policy !== "function" && policy !== "random" && policy !== "maxReward") {
+      throw new MctsConfigError("rollout.policy", `must be a function (state, actions, rng, info) → action, "random" or "maxReward", got ${String(policy)}`);
+    }
     config.rolloutDepth = depth;
-    config.rolloutPolicy = policy;
+    config.rolloutPolicy = typeof policy === "function" ? policy : undefined;
+    config.rolloutMaxReward = policy === "maxReward";
   }
   if (config.rolloutDepth === 0 && !hasValue) {
     throw new MctsConfigError("rollout", "the model has no evaluate/evaluateBatch, so rollouts are needed (depth > 0)");
@@ -305,5 +453,6 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   if (options.maxNodes !== undefined) config.maxNodes = positiveInt("maxNodes", options.maxNodes, true);
   config.concurrency = positiveInt("concurrency", options.concurrency ?? 1);
   config.batchSize = positiveInt("batchSize", options.batchSize ?? config.concurrency);
+  config.stepBatchSize = positiveInt("stepBatchSize", options.stepBatchSize ?? config.batchSize);
   return config;
 }

@@ -13,33 +13,42 @@ export function uniformRealization<S, A>(tree: Tree<S, A>, node: number, rng: Rn
   return nthRealization(tree, node, rng.int(tree.realCount[node]!));
 }
 
-/** A realization of `node` drawn with probability softmax(value / temperature) (SMCTS-TOD). */
-export function softmaxRealization<S, A>(tree: Tree<S, A>, node: number, temperature: number, rng: Rng): number {
+/**
+ * The score that ranks realization `r` in a top-value cache: the caller's static score when `useStatic`, else the
+ * return reward + factor·value for the player who acted into it (`factor` = γ, or −γ in a two-player game), the
+ * same quantity {@link bestRealization} maximises.
+ */
+export function realizationScore<S, A>(tree: Tree<S, A>, r: number, factor: number, useStatic: boolean): number {
+  return useStatic ? tree.realScore[r]! : tree.realReward[r]! + factor * tree.realizationValue(r);
+}
+
+/** A realization of `node` drawn with probability softmax(score / temperature) (SMCTS-TOD Eq. 26). */
+export function softmaxRealization<S, A>(tree: Tree<S, A>, node: number, temperature: number, rng: Rng, factor: number, useStatic: boolean): number {
   let hi = -Infinity;
   for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) {
-    const v = tree.realizationValue(r);
+    const v = realizationScore(tree, r, factor, useStatic);
     if (v > hi) hi = v;
   }
   let z = 0;
-  for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) z += Math.exp((tree.realizationValue(r) - hi) / temperature);
+  for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) z += Math.exp((realizationScore(tree, r, factor, useStatic) - hi) / temperature);
   let u = rng.next() * z;
   let last = NONE;
   for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) {
     last = r;
-    u -= Math.exp((tree.realizationValue(r) - hi) / temperature);
+    u -= Math.exp((realizationScore(tree, r, factor, useStatic) - hi) / temperature);
     if (u < 0) return r;
   }
   return last;
 }
 
-/** Evicts the lowest-valued realizations of `node` until at most `capacity` remain (top-B by value). */
-export function evictToCapacity<S, A>(tree: Tree<S, A>, node: number, capacity: number): void {
+/** Evicts the lowest-scored realizations of `node` until at most `capacity` remain (top-B by score). */
+export function evictToCapacity<S, A>(tree: Tree<S, A>, node: number, capacity: number, factor: number, useStatic: boolean): void {
   while (tree.realCount[node]! > capacity) {
     let worst = NONE;
     let worstValue = Infinity;
     for (let r = tree.firstReal[node]!; r !== NONE; r = tree.realNext[r]!) {
-      const v = tree.realizationValue(r);
-      // Among equal values the oldest (last in cache order) goes first.
+      const v = realizationScore(tree, r, factor, useStatic);
+      // Among equal scores the oldest (last in cache order) goes first.
       if (v <= worstValue) {
         worstValue = v;
         worst = r;

@@ -1,5 +1,5 @@
 import { LOOP_OPEN, LOOP_SAMPLED, RULE_GUMBEL } from "./config.js";
-import type { Mcts } from "./engine.js";
+import type { SearchContext } from "./context.js";
 import { gumbelFinalIndex } from "./gumbel.js";
 import { bestRealization } from "./realizations.js";
 import { FLAG_TERMINAL, NONE } from "./tree.js";
@@ -34,7 +34,7 @@ export function visitPolicy(visits: ArrayLike<number>, temperature: number): num
   return out;
 }
 
-function chooseIndex<S, A>(engine: Mcts<S, A>, stats: ActionStats<A>[], policy: number[]): number {
+function chooseIndex<S, A>(engine: SearchContext<S, A>, stats: ActionStats<A>[], policy: number[]): number {
   const cfg = engine.cfg;
   const k = stats.length;
   switch (cfg.finalChoice) {
@@ -63,7 +63,10 @@ function chooseIndex<S, A>(engine: Mcts<S, A>, stats: ActionStats<A>[], policy: 
       engine.selector.completeQ(tree, engine.root);
       const first = tree.firstEdge[engine.root]!;
       const logits = stats.map((_, i) => Math.log(Math.max(TINY, tree.edgePrior[first + i]!)));
-      return gumbelFinalIndex(engine.selector.rootGumbel, logits, engine.selector.q.subarray(0, k), stats.map((s) => s.visits));
+      // Visits of this search only: after tree reuse the halving schedule counted from the root's starting visits.
+      const base = engine.selector.rootBase;
+      const visits = stats.map((s, i) => s.visits - (i < base.length ? base[i]! : 0));
+      return gumbelFinalIndex(engine.selector.rootGumbel, logits, engine.selector.q.subarray(0, k), visits);
     }
     default:
       break;
@@ -77,7 +80,7 @@ function chooseIndex<S, A>(engine: Mcts<S, A>, stats: ActionStats<A>[], policy: 
   return best;
 }
 
-function improvedPolicy<S, A>(engine: Mcts<S, A>): number[] {
+function improvedPolicy<S, A>(engine: SearchContext<S, A>): number[] {
   const tree = engine.tree;
   const root = engine.root;
   const first = tree.firstEdge[root]!;
@@ -97,7 +100,7 @@ function improvedPolicy<S, A>(engine: Mcts<S, A>): number[] {
   return logits.map((w) => w / z);
 }
 
-function chosenRealization<S, A>(engine: Mcts<S, A>, edge: number): ChosenRealization<S> | undefined {
+function chosenRealization<S, A>(engine: SearchContext<S, A>, edge: number): ChosenRealization<S> | undefined {
   const tree = engine.tree;
   let child = tree.edgeChild[edge]!;
   if (child < 0) return undefined;
@@ -113,7 +116,7 @@ function chosenRealization<S, A>(engine: Mcts<S, A>, edge: number): ChosenRealiz
 }
 
 /** @internal The result the engine's current root statistics give. */
-export function buildResult<S, A>(engine: Mcts<S, A>, iterations: number, stopReason: StopReason, elapsedMs: number): SearchResult<S, A> {
+export function buildResult<S, A>(engine: SearchContext<S, A>, iterations: number, stopReason: StopReason, elapsedMs: number): SearchResult<S, A> {
   const tree = engine.tree;
   const root = engine.root;
   const first = tree.firstEdge[root]!;
@@ -204,7 +207,7 @@ export interface SearchTrace {
 }
 
 /** @internal Serialises the engine's tree breadth-first from the root. */
-export function buildTrace<S, A>(engine: Mcts<S, A>, options: TraceOptions<S, A>): SearchTrace {
+export function buildTrace<S, A>(engine: SearchContext<S, A>, options: TraceOptions<S, A>): SearchTrace {
   const tree = engine.tree;
   const describeAction = options.describeAction ?? ((a: A) => a as unknown);
   const limit = options.maxNodes ?? Infinity;

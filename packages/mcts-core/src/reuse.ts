@@ -1,11 +1,11 @@
 import { compactTree } from "./compact.js";
 import { LOOP_OPEN, LOOP_SAMPLED, MctsConfigError } from "./config.js";
-import type { Mcts } from "./engine.js";
+import type { SearchContext } from "./context.js";
 import { bestRealization, findOutcome } from "./realizations.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /** @internal Tree reuse: see {@link Mcts.advance}. */
-export function advanceRoot<S, A>(engine: Mcts<S, A>, action: A, observedState: S | undefined): void {
+export function advanceRoot<S, A>(engine: SearchContext<S, A>, action: A, observedState: S | undefined): void {
   const tree = engine.tree;
   const root = engine.root;
   if (!(tree.flags[root]! & FLAG_EXPANDED)) throw new MctsConfigError("advance", "the root has not been searched yet");
@@ -51,6 +51,10 @@ export function advanceRoot<S, A>(engine: Mcts<S, A>, action: A, observedState: 
   const compacted = compactTree(tree, next, engine.cfg.maxNodes);
   engine.tree = compacted;
   engine.root = 0;
+  engine.rootCleanPrior = undefined;
+  engine.selector.rootBase = new Float64Array(0);
+  // The tree-wide min-max bounds are the kept subtree's, not the discarded tree's.
+  engine.selector.recomputeBounds(compacted);
   if (engine.cfg.loop === LOOP_OPEN) {
     while (compacted.firstReal[0]! !== NONE) compacted.removeRealization(0, compacted.firstReal[0]!);
     const state = rootState ?? compacted.states[0]!;

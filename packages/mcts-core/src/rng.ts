@@ -70,6 +70,53 @@ export class Rng {
     return -Math.log(-Math.log(u));
   }
 
+  /** A standard normal sample (Box–Muller). */
+  normal(): number {
+    let u = this.next();
+    while (u === 0) u = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /** A Gamma(shape, 1) sample (Marsaglia–Tsang; shapes below one boosted by U^(1/shape)). */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError(`gamma: shape must be > 0, got ${shape}`);
+    if (shape < 1) {
+      let u = this.next();
+      while (u === 0) u = this.next();
+      return this.gamma(shape + 1) * Math.pow(u, 1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.next();
+      if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** A symmetric Dirichlet(alpha) sample over `k` categories. */
+  dirichlet(alpha: number, k: number): Float64Array {
+    const out = new Float64Array(k);
+    let sum = 0;
+    for (let i = 0; i < k; i++) {
+      out[i] = this.gamma(alpha);
+      sum += out[i]!;
+    }
+    // Tiny shapes can underflow every draw; fall back to one category chosen uniformly.
+    if (!(sum > 0)) {
+      out[this.int(k)] = 1;
+      return out;
+    }
+    for (let i = 0; i < k; i++) out[i] = out[i]! / sum;
+    return out;
+  }
+
   /** An independent generator derived from this one's seed and a label (stable across runs). */
   fork(label: string | number): Rng {
     return new Rng(hashSeed(`${this.seed}:${label}`));

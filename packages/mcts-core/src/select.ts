@@ -8,6 +8,7 @@ import {
   T_PARENT_SIBLINGS,
   type Config,
   type RuleConfig,
+  type Transform,
 } from "./config.js";
 import { consideredVisitSequence } from "./gumbel.js";
 import type { Rng } from "./rng.js";
@@ -47,6 +48,21 @@ export class Selector<S, A> {
     this.scratch = new Float64Array(cap);
   }
 
+  /** Forgets the tree-wide min/max of Q (a new tree). */
+  resetBounds(): void {
+    this.minSeen = Infinity;
+    this.maxSeen = -Infinity;
+  }
+
+  /** Recomputes the tree-wide min/max of Q from every visited edge of `tree` (after `advance` pruned it). */
+  recomputeBounds(tree: Tree<S, A>): void {
+    this.resetBounds();
+    for (let e = 0; e < tree.edgeTotal; e++) {
+      const n = tree.edgeVisits[e]!;
+      if (n > 0) this.observe(tree.edgeValue[e]! / n);
+    }
+  }
+
   /** Records a backed-up Q for the tree-wide `minMax` transform. */
   observe(q: number): void {
     if (q < this.minSeen) this.minSeen = q;
@@ -67,8 +83,9 @@ export class Selector<S, A> {
   /** Picks the edge to follow from `node` at `depth` (the root has depth 0). */
   select(tree: Tree<S, A>, node: number, depth: number): number {
     const rule = depth === 0 ? this.cfg.root : this.cfg.interior;
-    if (rule.code === RULE_UCT && this.cfg.transform === T_NONE && !this.virtual) return this.fastUct(tree, node, rule.c);
-    this.completeQ(tree, node);
+    const transform = depth === 0 ? this.cfg.rootTransform : this.cfg.transform;
+    if (rule.code === RULE_UCT && transform === T_NONE && !this.virtual) return this.fastUct(tree, node, rule.c);
+    this.completeQ(tree, node, transform);
     switch (rule.code) {
       case RULE_UCT:
         return this.uct(tree, node, rule);
@@ -112,8 +129,8 @@ export class Selector<S, A> {
     return unvisited >= 0 ? unvisited : best;
   }
 
-  /** Fills `q` and `n` for `node`'s edges according to the configured transform. */
-  completeQ(tree: Tree<S, A>, node: number): void {
+  /** Fills `q` and `n` for `node`'s edges according to `transform` (default: the root's). */
+  completeQ(tree: Tree<S, A>, node: number, transform: Transform = this.cfg.rootTransform): void {
     const cfg = this.cfg;
     const first = tree.firstEdge[node]!;
     const k = tree.edgeCount[node]!;
@@ -133,7 +150,7 @@ export class Selector<S, A> {
       n[i] = visits;
       q[i] = visits > 0 ? sum / visits : 0;
     }
-    switch (cfg.transform) {
+    switch (transform) {
       case T_NONE:
         for (let i = 0; i < k; i++) if (n[i] === 0) q[i] = cfg.initialQ;
         return;

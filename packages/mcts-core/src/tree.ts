@@ -4,6 +4,11 @@ export const NONE = -1;
 export const FLAG_TERMINAL = 1;
 /** Node flag: the node's edges (actions and priors) exist. */
 export const FLAG_EXPANDED = 2;
+/**
+ * Node flag: the node was stored but the simulation that created it was abandoned (deadline or abort) before its
+ * evaluation was backed up; the next simulation to reach it evaluates it as a leaf.
+ */
+export const FLAG_UNEVALUATED = 4;
 
 /** An error raised when a model returns something the search cannot use; the message names the method. */
 export class MctsModelError extends Error {
@@ -30,6 +35,24 @@ function grownUint8(array: Uint8Array, capacity: number): Uint8Array {
   const next = new Uint8Array(capacity);
   next.set(array);
   return next;
+}
+
+/**
+ * Writes `priors` normalised to sum to one into `out` from `offset` (uniform when absent or summing to zero);
+ * throws naming `model.prior` when there are not `count` finite weights ≥ 0.
+ */
+export function normalisePriors(priors: ArrayLike<number> | undefined, count: number, out: Float64Array, offset: number): void {
+  let sum = 0;
+  if (priors !== undefined) {
+    if (priors.length !== count) throw new MctsModelError("prior", `returned ${priors.length} weights for ${count} actions`);
+    for (let i = 0; i < count; i++) {
+      const p = priors[i] as number;
+      if (!(p >= 0 && p < Infinity)) throw new MctsModelError("prior", `weight ${i} is ${String(p)}, not a finite number ≥ 0`);
+      sum += p;
+    }
+  }
+  const uniform = sum <= 0;
+  for (let i = 0; i < count; i++) out[offset + i] = uniform ? 1 / count : (priors![i] as number) / sum;
 }
 
 /**
@@ -76,9 +99,19 @@ export class Tree<S, A> {
   realReward: Float64Array;
   realNext: Int32Array;
   realTerminal: Uint8Array;
+  /** Caller-supplied static score of each realization (top-value caches with a `score`). */
+  realScore: Float64Array;
+  /** Generation of each realization slot, bumped when an evicted slot is reused (a stale holder can tell). */
+  realGen: Int32Array;
+  /** Priors P(·|h) per realization (open loop with `priorPerRealization`), computed on first use. */
+  realPriors: (Float64Array | undefined)[] = [];
+  /** Head of the free list of evicted realization slots (chained through `realNext`). */
+  private realFree = NONE;
 
   /** Whether nodes hold realization caches (open loop). */
   readonly openLoop: boolean;
+  /** Nodes flagged FLAG_UNEVALUATED (abandoned before their evaluation). */
+  unevaluated = 0;
   /** Whether virtual-loss counters exist (allocated by the first parallel search). */
   virtualEnabled = false;
 
@@ -113,6 +146,8 @@ export class Tree<S, A> {
     this.realReward = new Float64Array(realizations);
     this.realNext = new Int32Array(realizations);
     this.realTerminal = new Uint8Array(realizations);
+    this.realScore = new Float64Array(realizations);
+    this.realGen = new Int32Array(realizations);
   }
 
   private growNodes(): void {
@@ -160,6 +195,8 @@ export class Tree<S, A> {
     this.realReward = grownFloat64(this.realReward, cap);
     this.realNext = grownInt32(this.realNext, cap);
     this.realTerminal = grownUint8(this.realTerminal, cap);
+    this.realScore = grownFloat64(this.realScore, cap);
+    this.realGen = grownInt32(this.realGen, cap);
     this.realCapacity = cap;
   }
 
@@ -196,40 +233,36 @@ export class Tree<S, A> {
     const count = actions.length;
     const first = this.edgeTotal;
     if (first + count > this.edgeCapacity) this.growEdges(first + count);
+    normalisePriors(priors, count, this.edgePrior, first);
     this.edgeTotal = first + count;
     this.firstEdge[node] = first;
     this.edgeCount[node] = count;
     this.actions[node] = actions;
     this.flags[node] = this.flags[node]! | FLAG_EXPANDED | (count === 0 ? FLAG_TERMINAL : 0);
-    const prior = this.edgePrior;
-    let sum = 0;
-    if (priors !== undefined) {
-      if (priors.length !== count) {
-        throw new MctsModelError("prior", `returned ${priors.length} weights for ${count} actions`);
-      }
-      for (let i = 0; i < count; i++) {
-        const p = priors[i] as number;
-        if (!(p >= 0 && p < Infinity)) throw new MctsModelError("prior", `weight ${i} is ${String(p)}, not a finite number ≥ 0`);
-        sum += p;
-      }
-    }
-    const uniform = sum <= 0;
     for (let i = 0; i < count; i++) {
       const e = first + i;
       this.edgeVisits[e] = 0;
       this.edgeValue[e] = 0;
       this.edgeChild[e] = NONE;
-      prior[e] = uniform ? 1 / count : (priors![i] as number) / sum;
     }
   }
 
-  /** Adds a realization (open loop) to `node` and returns its index. */
+  /** Adds a realization (open loop) to `node` and returns its index; an evicted slot is reused first. */
   addRealization(node: number, state: S, reward: number, terminal: boolean): number {
     if (!this.openLoop) throw new Error("mcts: realizations exist only in open-loop trees");
-    const r = this.realTotal;
-    if (r === this.realCapacity) this.growRealizations();
-    this.realTotal = r + 1;
+    let r = this.realFree;
+    if (r !== NONE) {
+      this.realFree = this.realNext[r]!;
+      this.realGen[r]! += 1;
+    } else {
+      r = this.realTotal;
+      if (r === this.realCapacity) this.growRealizations();
+      this.realTotal = r + 1;
+      this.realGen[r] = 0;
+    }
     this.realStates[r] = state;
+    this.realPriors[r] = undefined;
+    this.realScore[r] = 0;
     this.realVisits[r] = 0;
     this.realValue[r] = 0;
     this.realReward[r] = reward;
@@ -242,8 +275,8 @@ export class Tree<S, A> {
   }
 
   /**
-   * Removes realization `r` from `node`'s cache and drops its state. The slot is not reused before the next
-   * compaction, so a simulation still holding `r` can back up into it harmlessly.
+   * Removes realization `r` from `node`'s cache, drops its state and frees its slot for reuse (the slot's
+   * generation changes on reuse, so a simulation in flight that still holds `r` can tell; see `realGen`).
    */
   removeRealization(node: number, r: number): void {
     let prev = NONE;
@@ -257,7 +290,9 @@ export class Tree<S, A> {
     else this.realNext[prev] = this.realNext[r]!;
     this.realCount[node]! -= 1;
     this.realStates[r] = undefined;
-    this.realNext[r] = NONE;
+    this.realPriors[r] = undefined;
+    this.realNext[r] = this.realFree;
+    this.realFree = r;
     this.realLive -= 1;
   }
 
@@ -278,7 +313,7 @@ export class Tree<S, A> {
     const optional = (this.virtualEnabled ? 4 : 0) + (this.openLoop ? 8 : 0);
     const nodeBytes = this.nodeCapacity * (4 + 8 + 8 + 8 + 4 + 4 + 4 + 4 + 1 + optional) + 8 * 2 * this.nodeCount;
     const edgeBytes = this.edgeCapacity * (4 + 8 + 8 + 4 + (this.virtualEnabled ? 4 : 0));
-    const realBytes = this.realCapacity * (4 + 8 + 8 + 4 + 1) + 8 * this.realStates.length;
+    const realBytes = this.realCapacity * (4 + 8 + 8 + 4 + 1 + 8 + 4) + 8 * (this.realStates.length + this.realPriors.length);
     return nodeBytes + edgeBytes + realBytes;
   }
 }

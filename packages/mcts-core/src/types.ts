@@ -21,20 +21,50 @@ export interface StepResult<S> {
  * synchronous `search` requires values, `searchAsync` accepts both.
  */
 export interface GenerativeModel<S, A> {
-  /** Legal actions at a state; an empty list makes the state a dead end (treated as terminal). */
-  actions(state: S): MaybePromise<readonly A[]>;
+  /**
+   * Legal actions at a state; an empty list makes the state a dead end (treated as terminal). The engine always
+   * passes its seeded generator `rng`, so a sampled action set (SCOPE's action model) is reproducible; it is
+   * optional in this signature only so that existing callers of `model.actions(state)` still compile (an
+   * implementation may declare it required).
+   */
+  actions(state: S, rng?: Rng): MaybePromise<readonly A[]>;
   /** Prior weights over `actions` (normalised by the engine); uniform when the model has no prior. */
   prior?(state: S, actions: readonly A[]): MaybePromise<ArrayLike<number>>;
   /** Samples one transition. */
   step(state: S, action: A, rng: Rng): MaybePromise<StepResult<S>>;
+  /**
+   * Samples many transitions at once (a learned world model run 64–256 rows at a time); `searchAsync` then
+   * gathers the steps of its simulations in flight (descent, expansion and rollouts) into batches of up to
+   * `stepBatchSize`. Returns one result per request, in order.
+   */
+  stepBatch?(requests: readonly StepRequest<S, A>[], rng: Rng): MaybePromise<ArrayLike<StepResult<S>>>;
   /** Leaf value of a state, from the perspective of the player to move there (two-player) or the agent. */
   evaluate?(state: S): MaybePromise<number>;
   /** Leaf values of many states at once (an ONNX batch, concurrent LLM calls); preferred by `searchAsync`. */
   evaluateBatch?(states: readonly S[]): MaybePromise<ArrayLike<number>>;
 }
 
-/** The default policy of rollouts: picks an action among `actions`; uniform random when absent. */
-export type RolloutPolicy<S, A> = (state: S, actions: readonly A[], rng: Rng) => MaybePromise<A>;
+/** One transition to sample in a {@link GenerativeModel.stepBatch} call. */
+export interface StepRequest<S, A> {
+  state: S;
+  action: A;
+}
+
+/** What a rollout policy knows about the rollout so far (reward-aware simulation). */
+export interface RolloutInfo {
+  /** Steps taken in this rollout before this one. */
+  depth: number;
+  /** Reward of the previous rollout step (or of the transition into the leaf at depth 0), for the player who acted. */
+  lastReward: number;
+  /** Discounted return of the rollout so far, from the leaf's player's perspective. */
+  totalReward: number;
+}
+
+/**
+ * The default policy of rollouts: picks an action among `actions`; uniform random when absent. The fourth
+ * argument tells it the step rewards seen so far.
+ */
+export type RolloutPolicy<S, A> = (state: S, actions: readonly A[], rng: Rng, info: RolloutInfo) => MaybePromise<A>;
 
 /**
  * How an action is chosen inside the tree.
@@ -95,14 +125,36 @@ export type OutcomePolicy<S> =
  *   to continue from is sampled by softmax(value / temperature). `generate: "always"` (default) generates on every
  *   visit; `"untilFull"` stops generating once `capacity` are held.
  */
-export type RealizationCache =
+export type RealizationCache<S = unknown> =
   | { kind: "uniform"; k: number }
-  | { kind: "topValue"; capacity: number; temperature: number; generate?: "always" | "untilFull" };
+  | {
+      kind: "topValue";
+      capacity: number;
+      temperature: number;
+      generate?: "always" | "untilFull";
+      /**
+       * The score that ranks realizations, both for keeping the top `capacity` and for softmax(score / temperature)
+       * sampling: SMCTS-TOD's V̄(h), a static value of the history, computed once when a realization is generated.
+       * Default: reward + γ·running value for the player who acted (−γ in two-player games), as `bestRealization`.
+       */
+      score?: RealizationScore<S>;
+    };
+
+/** A caller-supplied realization score: higher is better for the player who acted into the realization. */
+export type RealizationScore<S> = (state: S, reward: number, terminal: boolean) => MaybePromise<number>;
 
 /** The loop mode: closed (node = state) or open (node = action sequence with cached realizations). */
 export type LoopMode<S> =
   | { kind: "closed"; outcomes?: OutcomePolicy<S> }
-  | { kind: "open"; cache: RealizationCache };
+  | {
+      kind: "open";
+      cache: RealizationCache<S>;
+      /**
+       * Compute the prior P(·|h) for each realization h (SMCTS-TOD) instead of once per node from its first
+       * realization: selection at a node uses the prior of the realization the simulation continues from.
+       */
+      priorPerRealization?: boolean;
+    };
 
 /** How the action to play is chosen from the root statistics. */
 export type FinalChoice = "mostVisits" | "bestQ" | "sample" | "gumbel";
@@ -111,8 +163,22 @@ export type FinalChoice = "mostVisits" | "bestQ" | "sample" | "gumbel";
 export interface RolloutOptions<S, A> {
   /** Maximum rollout steps beyond the leaf (Infinity: to the end of the episode). */
   depth: number;
-  /** The default policy; uniform random when absent. */
-  policy?: RolloutPolicy<S, A>;
+  /**
+   * The default policy: a function, `"random"` (uniform, the default) or `"maxReward"` (ChatSOP: step every
+   * action and follow the one with the highest reward; ties go to the first).
+   */
+  policy?: RolloutPolicy<S, A> | "random" | "maxReward";
+}
+
+/**
+ * Best-of-K expansion (SMCTS-TOD Eq. 21–25): every new transition in the tree (a new node, realization or
+ * sampled outcome) is sampled `candidates` times and the candidate with the highest `score` is kept.
+ */
+export interface ExpansionOptions<S, A> {
+  /** Candidate transitions per expansion (K ≥ 1). */
+  candidates: number;
+  /** Scores a candidate (higher is better); `state` and `action` are the parent state and the expanded action. */
+  score: (candidate: StepResult<S>, state: S, action: A) => MaybePromise<number>;
 }
 
 /** Every setting of a search; all optional with the defaults noted. */
@@ -127,7 +193,10 @@ export interface SearchOptions<S, A> {
   valueTransform?: ValueTransform;
   /** Q₀ of unvisited actions for the `none` and `minMax` transforms (default 0). */
   initialQ?: number;
-  /** Discount γ (default 1). */
+  /**
+   * Discount γ in [−1, 1] (default 1). A negative discount is mctx's two-player convention: `discount: −γ` is the
+   * same search as `players: 2, discount: γ` (values flip sign between plies).
+   */
   discount?: number;
   /** 1 = single agent, 2 = two-player zero-sum (values flip sign between plies). Default 1. */
   players?: 1 | 2;
@@ -143,6 +212,22 @@ export interface SearchOptions<S, A> {
    * its first traversal (default false, which stores no edges for leaves).
    */
   expandLeaves?: boolean;
+  /** Best-of-K expansion (default: one sample per transition). */
+  expansion?: ExpansionOptions<S, A>;
+  /**
+   * How returns are backed up: `mean` (default) averages them; `max` backs up r + γ·V(child) where a node's V is
+   * the highest Q among its visited actions (its own evaluation while it has none), edges averaging those.
+   */
+  backup?: "mean" | "max";
+  /**
+   * mctx's invalid-action mask: called at every expansion, `true` marks an action the search must never take
+   * (it gets no edge; priors are renormalised over the rest, as mctx's masked softmax).
+   */
+  invalidActions?: (state: S, actions: readonly A[]) => ArrayLike<boolean>;
+  /** AlphaZero's Dirichlet root noise α (with `dirichletFraction` > 0; default 0.3 as mctx). */
+  dirichletAlpha?: number;
+  /** AlphaZero's ε: root priors become (1 − ε)·P + ε·Dir(α), drawn afresh for each search (default 0: none). */
+  dirichletFraction?: number;
   /** Tree depth at which nodes are evaluated as leaves instead of expanded (default unlimited). */
   maxDepth?: number;
   /** Node cap: beyond it no node is stored (leaves are evaluated in place) and `advance` prunes to it. */
@@ -151,6 +236,8 @@ export interface SearchOptions<S, A> {
   concurrency?: number;
   /** Leaf evaluations gathered per `evaluateBatch` call in `searchAsync` (default = concurrency). */
   batchSize?: number;
+  /** Steps gathered per `stepBatch` call in `searchAsync` (default = batchSize). */
+  stepBatchSize?: number;
   /** Value subtracted per in-flight visit while a simulation is pending (default 1). */
   virtualLoss?: number;
   /** Final action choice (default `mostVisits`, or `gumbel` for Gumbel search). */

@@ -26,11 +26,12 @@ const settings: [string, GenerativeModel<number, number>, SearchOptions<number, 
 
 describe("UCT fast path", () => {
   it("applies to plain UCT on a deterministic closed loop only", () => {
-    expect(uctFastPathApplies(resolveConfig(game, {}), false)).toBe(true);
-    expect(uctFastPathApplies(resolveConfig(game, {}), true)).toBe(false);
-    expect(uctFastPathApplies(resolveConfig(game, { valueTransform: { kind: "minMax" } }), false)).toBe(false);
-    expect(uctFastPathApplies(resolveConfig(game, { rootSelection: { kind: "puct", c: 1 } }), false)).toBe(false);
-    expect(uctFastPathApplies(resolveConfig(game, { loop: { kind: "open", cache: { kind: "uniform", k: 2 } } }), false)).toBe(false);
+    expect(uctFastPathApplies(resolveConfig(game, {}))).toBe(true);
+    expect(uctFastPathApplies(resolveConfig(game, { backup: "max" }))).toBe(false);
+    expect(uctFastPathApplies(resolveConfig(game, { expansion: { candidates: 2, score: (c) => c.reward } }))).toBe(false);
+    expect(uctFastPathApplies(resolveConfig(game, { valueTransform: { kind: "minMax" } }))).toBe(false);
+    expect(uctFastPathApplies(resolveConfig(game, { rootSelection: { kind: "puct", c: 1 } }))).toBe(false);
+    expect(uctFastPathApplies(resolveConfig(game, { loop: { kind: "open", cache: { kind: "uniform", k: 2 } } }))).toBe(false);
   });
 
   it.each(settings)("builds the general path's tree exactly: %s", async (_name, model, options) => {

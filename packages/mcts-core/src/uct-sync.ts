@@ -1,18 +1,23 @@
 import { LOOP_DETERMINISTIC, RULE_UCT, T_NONE, type Config } from "./config.js";
-import type { Mcts } from "./engine.js";
+import type { SearchContext } from "./context.js";
+import { runSync, stepSync } from "./drive-sync.js";
+import { addChild, expandNode, leafValue, type Simulation } from "./simulation.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /**
- * @internal Whether `simulateUctSync` may stand in for the general simulation: UCT at the root and below, no Q
- * transform, a closed loop with deterministic outcomes and no virtual loss. It then builds the identical tree.
+ * @internal Whether `simulateUctSync` may stand in for the general simulation in a synchronous search: UCT at the
+ * root and below, no Q transform, a closed loop with deterministic outcomes, mean backup and one candidate per
+ * expansion. It then builds the identical tree (the bench measures what it gains).
  */
-export function uctFastPathApplies<S, A>(cfg: Config<S, A>, virtual: boolean): boolean {
+export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
   return (
-    !virtual &&
     cfg.loop === LOOP_DETERMINISTIC &&
     cfg.transform === T_NONE &&
+    cfg.rootTransform === T_NONE &&
     cfg.root.code === RULE_UCT &&
-    cfg.interior.code === RULE_UCT
+    cfg.interior.code === RULE_UCT &&
+    !cfg.backupMax &&
+    cfg.expansionCandidates === 1
   );
 }
 
@@ -22,7 +27,7 @@ export function uctFastPathApplies<S, A>(cfg: Config<S, A>, virtual: boolean): b
  * calls the model only to expand a node or step into a new child; the backup is inlined. Every choice and every
  * floating-point operation is the general path's, in the same order, so the resulting tree is identical.
  */
-export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
+export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulation<S, A>): void {
   const cfg = engine.cfg;
   const maxDepth = cfg.maxDepth;
   const rootC = cfg.root.c;
@@ -45,8 +50,8 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
     const edgeValue = tree.edgeValue;
     const edgePrior = tree.edgePrior;
     const edgeChild = tree.edgeChild;
-    let pathNode = engine.pathNode;
-    let pathEdge = engine.pathEdge;
+    let pathNode = sim.nodes;
+    let pathEdge = sim.edges;
     for (;;) {
       const flag = flags[node]!;
       if ((flag & FLAG_TERMINAL) !== 0) {
@@ -55,7 +60,7 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
       }
       if (depth >= maxDepth) {
         leaf = node;
-        value = engine.leafValueSync(tree.states[node]!);
+        value = runSync(engine, leafValue(engine, sim, tree.states[node]!, len > 0 ? tree.reward[node]! : 0));
         break descend;
       }
       if ((flag & FLAG_EXPANDED) === 0) break;
@@ -90,12 +95,14 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
       }
       const edge = unvisited >= 0 ? unvisited : best;
       if (len === pathNode.length) {
-        engine.growPath();
-        pathNode = engine.pathNode;
-        pathEdge = engine.pathEdge;
+        sim.len = len;
+        sim.push(node, edge, NONE, 0);
+        pathNode = sim.nodes;
+        pathEdge = sim.edges;
+      } else {
+        pathNode[len] = node;
+        pathEdge[len] = edge;
       }
-      pathNode[len] = node;
-      pathEdge[len] = edge;
       depth++;
       const child = edgeChild[edge]!;
       len++;
@@ -105,25 +112,30 @@ export function simulateUctSync<S, A>(engine: Mcts<S, A>): void {
       }
       // A new node behind `edge`: step, store it (unless the node cap is reached), evaluate it.
       const action = tree.actions[node]![edge - first]!;
-      engine.stepSync(tree.states[node]!, action);
-      lastReward = engine.stepReward;
-      leaf = engine.addChild(edge, undefined);
-      const terminal = engine.stepTerminal;
-      if (leaf >= 0 && cfg.expandLeaves && !terminal) engine.expandSync(leaf, engine.stepState as S);
-      value = terminal ? 0 : engine.leafValueSync(engine.stepState as S);
+      const step = stepSync(engine, tree.states[node]!, action);
+      const next = step.state;
+      const terminal = step.terminal === true;
+      lastReward = step.reward;
+      sim.stepState = next;
+      sim.stepReward = lastReward;
+      sim.stepTerminal = terminal;
+      leaf = addChild(engine, sim, edge, undefined);
+      if (leaf >= 0 && cfg.expandLeaves && !terminal) runSync(engine, expandNode(engine, sim, undefined, leaf, next));
+      value = terminal ? 0 : runSync(engine, leafValue(engine, sim, next, lastReward));
       if (leaf >= 0) tree.rawValue[leaf] = value;
       break descend;
     }
-    engine.expandSync(node, tree.states[node]!);
+    runSync(engine, expandNode(engine, sim, undefined, node, tree.states[node]!));
   }
-  // Backup, as `backup` in core.ts does it for a closed loop without min-max tracking.
+  sim.created = NONE;
+  // Backup, as `backup` in backup.ts does it for a closed loop without min-max tracking.
   const factor = cfg.childFactor;
   const visits = tree.visits;
   const valueSum = tree.valueSum;
   const edgeVisits = tree.edgeVisits;
   const edgeValue = tree.edgeValue;
-  const pathNode = engine.pathNode;
-  const pathEdge = engine.pathEdge;
+  const pathNode = sim.nodes;
+  const pathEdge = sim.edges;
   const reward = tree.reward;
   let g = value;
   if (leaf >= 0) {

@@ -1,2 +1,3 @@
 export * from "./types.js";
 export { plannerFactory, listPlanners, plannerNames } from "./registry.js";
+export * from "./sgm/index.js";

@@ -1,3 +1,4 @@
+import { cotFactory, cotSopFactory, sgmFactory } from "./sgm/factory.js";
 import type { PlannerFactory } from "./types.js";
 
 /**
@@ -5,7 +6,7 @@ import type { PlannerFactory } from "./types.js";
  * (`foresight plan <name>`), the server and the bench look them up here, so a planner that lands appears
  * everywhere without other changes. A plain list (no registration on import) keeps the package free of side effects.
  */
-const factories: PlannerFactory<never>[] = [];
+const factories: PlannerFactory<never>[] = [sgmFactory, cotFactory, cotSopFactory] as PlannerFactory<never>[];
 
 /** The factory registered under `name`; throws naming the known planners when there is none. */
 export function plannerFactory(name: string): PlannerFactory<Record<string, unknown>> {

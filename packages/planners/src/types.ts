@@ -46,6 +46,11 @@ export interface PlanOptions<Settings = Record<string, unknown>> {
   settings?: Partial<Settings>;
   /** Candidate replies supplied by the caller (e.g. from an upstream LLM); planners generate their own otherwise. */
   candidates?: string[];
+  /**
+   * Return the search tree in `Decision.trace` (mcts-core's `SearchTrace`, from `Mcts.trace()`), for the server's
+   * viewer. Off by default: a trace costs time and memory.
+   */
+  trace?: boolean | { maxNodes?: number };
 }
 
 /** One option the planner considered: a reply and/or an act with its search statistics. */
@@ -122,4 +127,34 @@ export interface PlannerFactory<Settings = Record<string, unknown>> {
    * (`foresight plan <name>` and the server's examples use it). `context` narrows the choice (e.g. `{ task }`).
    */
   heldOutConversation?(options: { seed: number; dataDir?: string; context?: Record<string, string> }): Promise<Conversation>;
+}
+
+/**
+ * Thrown by a planner for input the caller got wrong (an unknown setting, a value out of range, a conversation the
+ * planner cannot plan for, a missing context field). The CLI prints it as one line; the server answers 400 with it.
+ */
+export class PlannerInputError extends Error {
+  constructor(
+    message: string,
+    /** The offending field, e.g. "settings.depth" or "conversation.context.task". */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "PlannerInputError";
+  }
+}
+
+/** Checks settings against the planner's defaults: unknown keys and values of the wrong type are a PlannerInputError. */
+export function resolveSettings<S extends object>(defaults: S, given: Partial<S> | undefined, planner: string): S {
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(given ?? {})) {
+    if (!(key in defaults)) throw new PlannerInputError(`${planner}: unknown setting "${key}" (known: ${Object.keys(defaults).join(", ")})`, `settings.${key}`);
+    const expected = typeof (defaults as Record<string, unknown>)[key];
+    if (value !== undefined && expected !== "undefined" && typeof value !== expected) {
+      throw new PlannerInputError(`${planner}: setting "${key}" must be a ${expected}, got ${JSON.stringify(value)}`, `settings.${key}`);
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) throw new PlannerInputError(`${planner}: setting "${key}" must be finite`, `settings.${key}`);
+    (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
 }

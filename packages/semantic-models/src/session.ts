@@ -36,6 +36,11 @@ export interface ProviderFailure {
   reason: string;
 }
 
+// onnxruntime's process-wide logger prints its own red lines (e.g. when the CUDA provider library is absent) before
+// a session's logSeverityLevel applies; we report provider fallbacks ourselves in one line, so only fatal ones pass.
+// It is read once, when the first session is created.
+ort.env.logLevel = "fatal";
+
 const defaultFactory: SessionFactory = (model, options) => ort.InferenceSession.create(model, options);
 
 /**

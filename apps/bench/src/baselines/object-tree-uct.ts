@@ -156,7 +156,7 @@ export class ObjectTreeUct<S, A> {
     let total = 0;
     let sign = 1;
     for (;;) {
-      const moves = this.model.actions(current) as readonly A[];
+      const moves = this.model.actions(current, this.rng) as readonly A[];
       if (moves.length === 0) return total;
       const result = this.model.step(current, moves[this.rng.int(moves.length)]!, this.rng) as StepResult<S>;
       total += sign * result.reward;
@@ -167,7 +167,7 @@ export class ObjectTreeUct<S, A> {
   }
 
   private legalMoves(state: S): A[] {
-    const moves = this.model.actions(state);
+    const moves = this.model.actions(state, this.rng);
     if (!Array.isArray(moves)) throw new TypeError("ObjectTreeUct needs a synchronous model: actions() returned a promise");
     return moves.slice() as A[];
   }

@@ -1,5 +1,6 @@
 import { sageSuite } from "./sage/suite.js";
+import { sgmSuite } from "./sgm.js";
 import type { Suite } from "./types.js";
 
 /** Every planner suite `foresight bench` knows, in the order `--quick` runs them. Each suite adds one import and one entry. */
-export const suites: Suite[] = [sageSuite];
+export const suites: Suite[] = [sgmSuite, sageSuite];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CorpusError } from "../core/data-dir.js";
+import type { CorpusWarning } from "../core/skipped.js";
 import { DialogueSchema, type Dialogue } from "../core/schema.js";
 import { DAILYDIALOG_EMOTIONS, DAILYDIALOG_INTENTS, dailyDialogMetadata, loadDailyDialog } from "./load.js";
 
@@ -14,12 +15,12 @@ function find(dialogues: readonly Dialogue[], id: string): Dialogue {
 }
 
 /** A valid unified-format line with the given turns. */
-function unifiedLine(id: number, turns: { speaker: string; utterance: string; emotion?: string; intent?: string }[]): string {
+function unifiedLine(id: number, turns: { speaker: string; utterance: string; emotion?: string; intent?: string }[], split = "train"): string {
   return JSON.stringify({
     dataset: "dailydialog",
-    data_split: "train",
-    dialogue_id: `dailydialog-train-${id}`,
-    original_id: `train-${id}`,
+    data_split: split,
+    dialogue_id: `dailydialog-${split}-${id}`,
+    original_id: `${split}-${id}`,
     domains: ["Work"],
     turns: turns.map((turn, utt_idx) => ({
       speaker: turn.speaker,
@@ -114,14 +115,45 @@ describe("loadDailyDialog errors and caching", () => {
       { speaker: "bot", utterance: "Beep." },
     ]);
     const dataDir = tinyCorpus([good, bad]);
-    expect(() => loadDailyDialog({ dataDir, cache: false })).toThrow(/dialogues\.jsonl\.gz line 2 \(field turns\.2\.speaker\)/);
+    expect(() => loadDailyDialog({ dataDir, cache: false, strict: true })).toThrow(/dialogues\.jsonl\.gz line 2 \(field turns\.2\.speaker\)/);
   });
 
   it("rejects malformed JSON, unknown emotions and duplicate ids with the line", () => {
-    expect(() => loadDailyDialog({ dataDir: tinyCorpus([good, "{not json"]), cache: false })).toThrow(/line 2: malformed JSON/);
+    expect(() => loadDailyDialog({ dataDir: tinyCorpus([good, "{not json"]), cache: false, strict: true })).toThrow(/line 2: malformed JSON/);
     const angry = unifiedLine(1, [{ speaker: "user", utterance: "Hi.", emotion: "rage" }]);
-    expect(() => loadDailyDialog({ dataDir: tinyCorpus([angry]), cache: false })).toThrow(/line 1 \(field turns\.0\.emotion\)/);
-    expect(() => loadDailyDialog({ dataDir: tinyCorpus([good, good]), cache: false })).toThrow(/line 2 \(field dialogue_id\): duplicate/);
+    expect(() => loadDailyDialog({ dataDir: tinyCorpus([angry]), cache: false, strict: true })).toThrow(/line 1 \(field turns\.0\.emotion\)/);
+    expect(() => loadDailyDialog({ dataDir: tinyCorpus([good, good]), cache: false, strict: true })).toThrow(/line 2 \(field dialogue_id\): duplicate/);
+  });
+
+  it("loads every split of the unified format, the test split included", () => {
+    const turns = [
+      { speaker: "user", utterance: "Hi." },
+      { speaker: "system", utterance: "Hello!" },
+    ];
+    const dataDir = tinyCorpus([unifiedLine(0, turns), unifiedLine(0, turns, "validation"), unifiedLine(0, turns, "test"), unifiedLine(1, turns, "test")]);
+    expect(loadDailyDialog({ dataDir, cache: false })).toHaveLength(4);
+    const test = loadDailyDialog({ dataDir, cache: false, split: "test" });
+    expect(test.map((d) => d.id)).toEqual(["dailydialog-test-0", "dailydialog-test-1"]);
+    expect(dailyDialogMetadata(test[0]!).dataSplit).toBe("test");
+    const plain = join(dataDir, "test-only.jsonl");
+    writeFileSync(plain, `${unifiedLine(7, turns, "test")}\n`);
+    expect(loadDailyDialog({ file: plain, cache: false }).map((d) => d.id)).toEqual(["dailydialog-test-7"]);
+  });
+
+  it("skips one malformed or empty record with a counted, named warning and keeps the rest", () => {
+    const empty = JSON.stringify({ ...JSON.parse(good), dialogue_id: "dailydialog-train-9", turns: [] });
+    const dataDir = tinyCorpus([good, "{not json", empty]);
+    const warnings: CorpusWarning[] = [];
+    const dialogues = loadDailyDialog({ dataDir, cache: false, onWarning: (w) => warnings.push(w) });
+    expect(dialogues.map((d) => d.id)).toEqual(["dailydialog-train-0"]);
+    expect(warnings.map((w) => w.where)).toEqual([expect.stringMatching(/line 2$/), expect.stringMatching(/line 3$/)]);
+    expect(warnings[1]?.message).toMatch(/line 3 \(field turns\)/);
+    expect(() => loadDailyDialog({ dataDir, cache: false, strict: true })).toThrow(/line 2: malformed JSON/);
+  });
+
+  it("names a folder passed where the file is expected", () => {
+    const dataDir = tinyCorpus([good]);
+    expect(() => loadDailyDialog({ file: join(dataDir, "dailydialog"), cache: false })).toThrow(/dailydialog: is a folder, expected a file/);
   });
 
   it("rejects a file that is not gzip", () => {

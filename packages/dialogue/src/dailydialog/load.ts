@@ -1,15 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
-import { CorpusError, requireCorpusDir, resolveDataDir, validateCorpusValue } from "../core/data-dir.js";
+import { CorpusError, requireCorpusDir, requireFile, resolveDataDir, validateCorpusValue } from "../core/data-dir.js";
+import { SkippedRecords, type RecordTolerance } from "../core/skipped.js";
 import type { Dialogue, Turn } from "../core/schema.js";
 
 /** The file holding DailyDialog in ConvLab's unified format, one JSON dialogue per line, gzipped. */
 export const DAILYDIALOG_FILE = "dialogues.jsonl.gz";
 
-/** The splits present in the shared data (the test split is kept back). */
-export const DAILYDIALOG_SPLITS = ["train", "validation"] as const;
+/** Every split of the unified format (the shared data holds train and validation; the test split is kept back). */
+export const DAILYDIALOG_SPLITS = ["train", "validation", "test"] as const;
 export type DailyDialogSplit = (typeof DAILYDIALOG_SPLITS)[number];
 
 /** DailyDialog's emotion labels (Ekman's six plus "no emotion"), carried in `turn.state.emotion`. */
@@ -59,11 +60,13 @@ export interface DailyDialogMetadata {
   topics: string[];
 }
 
-/** Options for {@link loadDailyDialog}. */
-export interface LoadDailyDialogOptions {
+/** Options for {@link loadDailyDialog}; a malformed line is skipped with a warning unless `strict` (see {@link RecordTolerance}). */
+export interface LoadDailyDialogOptions extends RecordTolerance {
   /** The shared data folder (holding `dailydialog/`); default {@link resolveDataDir}. */
   dataDir?: string;
-  /** Only this split; default both. */
+  /** A unified-format file to read instead (`.jsonl` or `.jsonl.gz`); `dataDir` is then not used. */
+  file?: string;
+  /** Only this split; default every split in the file. */
   split?: DailyDialogSplit;
   /**
    * Reuse the dialogues parsed earlier for the same folder (default true); false always re-reads. Cached dialogue
@@ -83,15 +86,18 @@ export function clearDailyDialogCache(): void {
  * Loads DailyDialog (Li et al., 2017) from ConvLab's unified format as dialogues of domain "open-chat". Speakers
  * stay as the file has them ("user" opens, "system" answers); each turn's intent becomes its one act
  * `{ intent }` and its emotion `turn.state.emotion`; the dialogue's id is the unified `dialogue_id`
- * (`dailydialog-train-0`) and its metadata a {@link DailyDialogMetadata}. Every line is validated; errors name
- * the file, the line and the field (`dialogues.jsonl.gz line 17 (field turns.2.speaker)`).
+ * (`dailydialog-train-0`) and its metadata a {@link DailyDialogMetadata}. Every line is validated; a malformed line
+ * is skipped with a warning naming the file, the line and the field (`dialogues.jsonl.gz line 17 (field
+ * turns.2.speaker)`), or raised as a {@link CorpusError} in strict mode.
  */
 export function loadDailyDialog(options: LoadDailyDialogOptions = {}): Dialogue[] {
-  const dir = requireCorpusDir(resolveDataDir(options.dataDir), "dailydialog");
-  let dialogues = options.cache === false ? undefined : cache.get(dir);
+  const file = options.file ? resolve(options.file) : join(requireCorpusDir(resolveDataDir(options.dataDir), "dailydialog"), DAILYDIALOG_FILE);
+  // A cached load already reported its skipped lines; strict loads are cached apart so they still fail.
+  const key = `${file}${options.strict ? "#strict" : ""}`;
+  let dialogues = options.cache === false ? undefined : cache.get(key);
   if (!dialogues) {
-    dialogues = readDailyDialog(join(dir, DAILYDIALOG_FILE));
-    if (options.cache !== false) cache.set(dir, dialogues);
+    dialogues = readDailyDialog(file, new SkippedRecords("dailydialog", options));
+    if (options.cache !== false) cache.set(key, dialogues);
   }
   const { split } = options;
   return split === undefined ? [...dialogues] : dialogues.filter((dialogue) => dailyDialogMetadata(dialogue).dataSplit === split);
@@ -106,33 +112,50 @@ export function dailyDialogMetadata(dialogue: Pick<Dialogue, "id" | "metadata">)
   return metadata as DailyDialogMetadata;
 }
 
-function readDailyDialog(file: string): Dialogue[] {
-  if (!existsSync(file)) throw new CorpusError(file, "file not found");
-  let text: string;
+/** Reads a `.jsonl` file, gunzipping it first when it is named `.gz` or starts with gzip's magic bytes. */
+function readJsonLines(file: string): string {
+  const bytes = readFileSync(requireFile(file));
+  if (!file.endsWith(".gz") && (bytes[0] !== 0x1f || bytes[1] !== 0x8b)) return bytes.toString("utf8");
   try {
-    text = gunzipSync(readFileSync(file)).toString("utf8");
+    return gunzipSync(bytes).toString("utf8");
   } catch (error) {
     throw new CorpusError(file, `not a valid gzip file: ${(error as Error).message}`);
   }
+}
+
+function parseLine(line: string, where: string): UnifiedDailyDialog {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch (error) {
+    throw new CorpusError(where, `malformed JSON: ${(error as Error).message}`);
+  }
+  return validateCorpusValue(UnifiedDailyDialogSchema, parsed, where);
+}
+
+function readDailyDialog(file: string, skipped: SkippedRecords): Dialogue[] {
   const dialogues: Dialogue[] = [];
   const seen = new Map<string, number>();
-  const lines = text.split("\n");
-  lines.forEach((line, index) => {
-    if (line.trim() === "") return;
-    const where = `${file} line ${index + 1}`;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      throw new CorpusError(where, `malformed JSON: ${(error as Error).message}`);
-    }
-    const raw = validateCorpusValue(UnifiedDailyDialogSchema, parsed, where);
-    const first = seen.get(raw.dialogue_id);
-    if (first !== undefined) throw new CorpusError(where, `duplicate dialogue id ${raw.dialogue_id} (first on line ${first})`, "dialogue_id");
-    seen.set(raw.dialogue_id, index + 1);
-    dialogues.push(toDialogue(raw));
-  });
-  if (dialogues.length === 0) throw new CorpusError(file, "no dialogues in the file");
+  let records = 0;
+  readJsonLines(file)
+    .split("\n")
+    .forEach((line, index) => {
+      if (line.trim() === "") return;
+      records++;
+      const where = `${file} line ${index + 1}`;
+      try {
+        const raw = parseLine(line, where);
+        const first = seen.get(raw.dialogue_id);
+        if (first !== undefined) throw new CorpusError(where, `duplicate dialogue id ${raw.dialogue_id} (first on line ${first})`, "dialogue_id");
+        seen.set(raw.dialogue_id, index + 1);
+        dialogues.push(toDialogue(raw));
+      } catch (error) {
+        if (!(error instanceof CorpusError)) throw error;
+        skipped.skip(where, error);
+      }
+    });
+  skipped.finish(records);
+  if (dialogues.length === 0) throw new CorpusError(file, records === 0 ? "no dialogues in the file" : `none of the ${records} lines is a valid dialogue`);
   return dialogues;
 }
 

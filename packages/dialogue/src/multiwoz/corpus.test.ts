@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CorpusError, resolveDataDir } from "../core/data-dir.js";
+import type { CorpusWarning } from "../core/skipped.js";
 import {
   beliefStateOf,
   fromMultiWozActs,
@@ -14,6 +15,7 @@ import {
   multiWozDir,
   ontologyValues,
   plainGoalMessage,
+  listMultiWozSplits,
   readMultiWozArchive,
   toMultiWozActs,
   type MultiWozActDict,
@@ -154,20 +156,44 @@ describe("errors", () => {
     expect(() => loadMultiWoz({ dataDir: bogus })).toThrow(/corpus folder "multiwoz" not found/);
   });
 
-  it("names the file and the field of a malformed dialogue", () => {
+  it("names the file and the field of a malformed dialogue in strict mode", () => {
     const dir = mkdtempSync(join(tmpdir(), "foresight-mwz-"));
     mkdirSync(join(dir, "multiwoz"));
     const bad = { X1: { goal: { message: [] }, log: [{ text: 42, dialog_act: {}, metadata: {} }] } };
     writeFileSync(join(dir, "multiwoz", "val.json.zip"), zipSync({ "val.json": strToU8(JSON.stringify(bad)) }));
     let error: unknown;
     try {
-      loadMultiWoz({ dataDir: dir });
+      loadMultiWoz({ dataDir: dir, strict: true });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(CorpusError);
     expect((error as CorpusError).file).toMatch(/val\.json\.zip#val\.json$/);
     expect((error as CorpusError).field).toBe("X1.log.0.text");
+  });
+
+  it("loads any split present or a ConvLab file given by path, and skips a malformed dialogue with a warning", () => {
+    const { data } = readMultiWozArchive(multiWozDir(dataDir));
+    const real = { PMUL1635: data.PMUL1635, SNG0907: data.SNG0907 };
+    const dir = mkdtempSync(join(tmpdir(), "foresight-mwz-"));
+    mkdirSync(join(dir, "multiwoz"));
+    writeFileSync(join(dir, "multiwoz", "val.json.zip"), zipSync({ "val.json": strToU8(JSON.stringify(real)) }));
+    writeFileSync(join(dir, "multiwoz", "test.json.zip"), zipSync({ "data/test.json": strToU8(JSON.stringify({ SNG0907: data.SNG0907, BAD1: { goal: {}, log: [] } })) }));
+    expect(listMultiWozSplits({ dataDir: dir })).toEqual(["val", "test"]);
+    const warnings: CorpusWarning[] = [];
+    const test = loadMultiWoz({ dataDir: dir, split: "test", onWarning: (w) => warnings.push(w) });
+    expect(test.map((d) => [d.id, d.metadata?.split])).toEqual([["SNG0907", "test"]]);
+    expect(warnings.map((w) => w.where)).toEqual([expect.stringMatching(/test\.json\.zip#test\.json#BAD1$/)]);
+    expect(() => loadMultiWoz({ dataDir: dir, split: "test", strict: true })).toThrow(/test\.json: .*BAD1|BAD1/);
+    expect(() => loadMultiWoz({ dataDir: dir, split: "train" })).toThrow(/train\.json\.zip: file not found \(splits present: val, test\)/);
+    const plain = join(dir, "mine.json");
+    writeFileSync(plain, JSON.stringify(real));
+    expect(loadMultiWoz({ file: plain }).map((d) => [d.id, d.metadata?.split])).toEqual([
+      ["PMUL1635", "mine.json"],
+      ["SNG0907", "mine.json"],
+    ]);
+    expect(loadMultiWoz({ file: join(dir, "multiwoz", "val.json.zip") }).map((d) => d.metadata?.split)).toEqual(["val", "val"]);
+    expect(() => loadMultiWoz({ file: join(dir, "multiwoz") })).toThrow(/multiwoz: is a folder, expected a file/);
   });
 
   it("names an archive that is not a zip", () => {

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
 import { z } from "zod";
-import { CorpusError, readTextFile, requireCorpusDir, resolveDataDir, validateCorpusValue } from "../core/data-dir.js";
+import { CorpusError, readTextFile, requireCorpusDir, requireFile, resolveDataDir, validateCorpusValue } from "../core/data-dir.js";
+import { SkippedRecords, type RecordTolerance } from "../core/skipped.js";
 import type { Dialogue, Turn } from "../core/schema.js";
 import { fromMultiWozActs } from "./acts.js";
 import {
@@ -26,14 +27,21 @@ export const MULTIWOZ_VAL_ARCHIVE = "val.json.zip";
 export const MULTIWOZ_VAL_ENTRY = "val.json";
 /** The official list of validation dialogue ids. */
 export const MULTIWOZ_VAL_LIST = "valListFile";
+/** ConvLab's MultiWOZ 2.1 splits, each `<split>.json.zip` (or an unzipped `<split>.json`) in the corpus folder. */
+export const MULTIWOZ_SPLITS = ["train", "val", "test"] as const;
+export type MultiWozSplit = (typeof MULTIWOZ_SPLITS)[number];
 
 /** A MultiWOZ dialogue: a {@link Dialogue} whose goal is a validated {@link MultiWozGoal}. */
 export type MultiWozDialogue = Omit<Dialogue, "goal"> & { goal: MultiWozGoal };
 
-/** Options for {@link loadMultiWoz}. */
-export interface LoadMultiWozOptions {
+/** Options for {@link loadMultiWoz}; a malformed dialogue is skipped with a warning unless `strict`. */
+export interface LoadMultiWozOptions extends RecordTolerance {
   /** The shared data folder (default: {@link resolveDataDir}). */
   dataDir?: string;
+  /** Which split of the corpus folder (default `val`, the one in the shared data). */
+  split?: MultiWozSplit;
+  /** A ConvLab MultiWOZ file to read instead of a split: `<name>.json`, or a zip holding one JSON file. */
+  file?: string;
   /** Only these dialogue ids, in this order; an id absent from the corpus is an error. */
   ids?: readonly string[];
 }
@@ -43,45 +51,97 @@ export function multiWozDir(dataDir?: string): string {
   return requireCorpusDir(resolveDataDir(dataDir), MULTIWOZ_DIR);
 }
 
-/** Reads `val.json` out of `val.json.zip` in memory and parses it (dialogue id → raw dialogue, unvalidated). */
-export function readMultiWozArchive(dir: string): { file: string; data: Record<string, unknown> } {
-  const archive = join(dir, MULTIWOZ_VAL_ARCHIVE);
-  if (!existsSync(archive)) throw new CorpusError(archive, "file not found");
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(new Uint8Array(readFileSync(archive)), {
-      filter: (info) => info.name === MULTIWOZ_VAL_ENTRY || info.name.endsWith(`/${MULTIWOZ_VAL_ENTRY}`),
-    });
-  } catch (error) {
-    throw new CorpusError(archive, `not a readable zip archive: ${(error as Error).message}`);
-  }
-  const bytes = Object.values(entries)[0];
-  const file = `${archive}#${MULTIWOZ_VAL_ENTRY}`;
-  if (!bytes) throw new CorpusError(archive, `archive holds no "${MULTIWOZ_VAL_ENTRY}"`);
+/** The file of a split in the corpus folder (`<split>.json.zip`, else `<split>.json`), or undefined when absent. */
+export function multiWozSplitFile(dir: string, split: MultiWozSplit): string | undefined {
+  return [`${split}.json.zip`, `${split}.json`].map((name) => join(dir, name)).find((file) => existsSync(file));
+}
+
+/** The splits present in the MultiWOZ folder of the data folder, in train/val/test order. */
+export function listMultiWozSplits(options: { dataDir?: string } = {}): MultiWozSplit[] {
+  const dir = multiWozDir(options.dataDir);
+  return MULTIWOZ_SPLITS.filter((split) => multiWozSplitFile(dir, split) !== undefined);
+}
+
+/** The split a ConvLab file name stands for (`test.json.zip` → test), or the file's base name for any other file. */
+function splitLabel(file: string): string {
+  const name = basename(file).replace(/#.*$/, "");
+  const match = /^(train|val|test)\.json(\.zip)?$/.exec(name);
+  return match?.[1] ?? name;
+}
+
+function parseJsonRecord(text: string, file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(strFromU8(bytes));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new CorpusError(file, `malformed JSON: ${(error as Error).message}`);
   }
-  const data = validateCorpusValue(z.record(z.string(), z.unknown()), parsed, file);
-  return { file, data };
+  return validateCorpusValue(z.record(z.string(), z.unknown()), parsed, file);
 }
 
 /**
- * Loads the MultiWOZ 2.1 validation dialogues from `multiwoz/val.json.zip`: turns alternate user/system starting with
- * the user, acts become {@link DialogueAct}s (see {@link fromMultiWozActs}), each system turn's belief state is its
- * `state` (a {@link MultiWozBeliefState}), the goal is a normalised {@link MultiWozGoal}, and `metadata.originalId`
- * keeps the corpus id. Errors name the file and the field (`<id>.log.<i>.<field>`).
+ * Reads a ConvLab MultiWOZ file (dialogue id → raw dialogue, unvalidated): a `.json` file, or a zip archive holding
+ * `entry` (default: its only `.json` file). The returned `file` names the source in errors (`val.json.zip#val.json`).
+ */
+export function readMultiWozFile(path: string, entry?: string): { file: string; data: Record<string, unknown> } {
+  const source = requireFile(path);
+  const bytes = new Uint8Array(readFileSync(source));
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  if (!isZip && !source.endsWith(".zip")) return { file: source, data: parseJsonRecord(strFromU8(bytes), source) };
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, {
+      filter: (info) => (entry ? info.name === entry || info.name.endsWith(`/${entry}`) : info.name.endsWith(".json") && !info.name.startsWith("__MACOSX/")),
+    });
+  } catch (error) {
+    throw new CorpusError(source, `not a readable zip archive: ${(error as Error).message}`);
+  }
+  const names = Object.keys(entries);
+  if (names.length === 0) throw new CorpusError(source, `archive holds no "${entry ?? "*.json"}"`);
+  if (names.length > 1) throw new CorpusError(source, `archive holds several JSON files (${names.join(", ")}); unzip the one you mean`);
+  const name = names[0]!;
+  const file = `${source}#${basename(name)}`;
+  return { file, data: parseJsonRecord(strFromU8(entries[name]!), file) };
+}
+
+/** Reads `<split>.json` out of the split's archive in the corpus folder (default the validation split). */
+export function readMultiWozArchive(dir: string, split: MultiWozSplit = "val"): { file: string; data: Record<string, unknown> } {
+  const path = multiWozSplitFile(dir, split);
+  if (!path) {
+    const present = MULTIWOZ_SPLITS.filter((s) => multiWozSplitFile(dir, s) !== undefined);
+    throw new CorpusError(join(dir, `${split}.json.zip`), `file not found (splits present: ${present.join(", ") || "none"})`);
+  }
+  return readMultiWozFile(path, path.endsWith(".zip") ? `${split}.json` : undefined);
+}
+
+/**
+ * Loads MultiWOZ 2.1 dialogues — a split of `multiwoz/` (default the validation split, `val.json.zip`) or any ConvLab
+ * file given as `file`: turns alternate user/system starting with the user, acts become {@link DialogueAct}s (see
+ * {@link fromMultiWozActs}), each system turn's belief state is its `state` (a {@link MultiWozBeliefState}), the goal
+ * is a normalised {@link MultiWozGoal}, and `metadata.originalId` / `metadata.split` keep the corpus id and split. A
+ * malformed dialogue is skipped with a warning naming the file and the field (`<id>.log.<i>.<field>`), or raised in
+ * strict mode; an id asked for in `ids` that is absent is always an error.
  */
 export function loadMultiWoz(options: LoadMultiWozOptions = {}): MultiWozDialogue[] {
-  const { file, data } = readMultiWozArchive(multiWozDir(options.dataDir));
+  const { file, data } = options.file
+    ? readMultiWozFile(resolve(options.file))
+    : readMultiWozArchive(multiWozDir(options.dataDir), options.split ?? "val");
+  const split = options.file ? splitLabel(file) : (options.split ?? "val");
   const ids = options.ids ?? Object.keys(data);
-  return ids.map((id) => {
+  const skipped = new SkippedRecords("multiwoz", options);
+  const dialogues = ids.flatMap((id) => {
     const raw = data[id];
     if (raw === undefined) throw new CorpusError(file, `no dialogue with id "${id}"`, "ids");
-    return convertMultiWozDialogue(id, validateCorpusValue(RawDialogueSchema, raw, file, id), file);
+    try {
+      return [convertMultiWozDialogue(id, validateCorpusValue(RawDialogueSchema, raw, file, id), file, split)];
+    } catch (error) {
+      if (!(error instanceof CorpusError)) throw error;
+      skipped.skip(`${file}#${id}`, error);
+      return [];
+    }
   });
+  skipped.finish(ids.length);
+  return dialogues;
 }
 
 /** Reads the official id list `valListFile` (one id per line). */
@@ -96,7 +156,7 @@ export function loadMultiWozIdList(options: { dataDir?: string } = {}): string[]
 }
 
 /** Converts one validated raw dialogue into a {@link MultiWozDialogue}; `file` names the source in errors. */
-export function convertMultiWozDialogue(id: string, raw: RawDialogue, file: string): MultiWozDialogue {
+export function convertMultiWozDialogue(id: string, raw: RawDialogue, file: string, split = "val"): MultiWozDialogue {
   const goal = normalizeMultiWozGoal(raw.goal, file, `${id}.goal`);
   const turns = raw.log.map((turn, index) => convertTurn(turn, index, file, `${id}.log.${index}`));
   return {
@@ -107,7 +167,7 @@ export function convertMultiWozDialogue(id: string, raw: RawDialogue, file: stri
     metadata: {
       originalId: id,
       corpus: "MultiWOZ 2.1",
-      split: "val",
+      split,
       goalDomains: Object.keys(goal.domains),
     },
   };

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { CorpusError, requireCorpusDir, resolveDataDir } from "../core/data-dir.js";
+import { SkippedRecords, type RecordTolerance } from "../core/skipped.js";
 import type { Dialogue, DialogueAct, Segment, Turn } from "../core/schema.js";
 import { hasBoundaryCopyCandidates, removeBoundaryCopies, type FullMessageLookup } from "./boundary-copies.js";
 import { readCsvRows } from "./csv.js";
@@ -24,8 +25,8 @@ export const P4G_FILES: Readonly<Record<P4gPart, { dialog: string; info: string 
   full: { dialog: "full_dialog.csv", info: "full_info.csv" },
 });
 
-/** Options for {@link loadPersuasionForGood}. */
-export interface LoadPersuasionForGoodOptions {
+/** Options for {@link loadPersuasionForGood}; a malformed dialogue row is skipped with a warning unless `strict`. */
+export interface LoadPersuasionForGoodOptions extends RecordTolerance {
   /** The shared data folder (holding `p4g/`); default {@link resolveDataDir}. */
   dataDir?: string;
   part: P4gPart;
@@ -95,21 +96,23 @@ export function clearPersuasionForGoodCache(): void {
  * - `full`: every row is a whole message without labels; each becomes one segment with no acts.
  *
  * Rows whose text is empty or blank are skipped (none in the released files, but they would render as empty
- * turns). The dialogue's `outcome` is a {@link P4gOutcome}. Errors name the file, line and column.
+ * turns). The dialogue's `outcome` is a {@link P4gOutcome}. Errors name the file, line and column; a dialogue row that
+ * fails validation is skipped with a counted warning (raised in strict mode).
  */
 export function loadPersuasionForGood(options: LoadPersuasionForGoodOptions): Dialogue[] {
   const dir = requireCorpusDir(resolveDataDir(options.dataDir), "p4g");
-  const key = `${dir}\u0000${options.part}`;
+  const key = `${dir}\u0000${options.part}${options.strict ? "\u0000strict" : ""}`;
   const cached = options.cache === false ? undefined : cache.get(key);
   if (cached) return [...cached];
-  const dialogues = options.part === "annotated" ? loadAnnotated(dir) : loadFull(dir);
+  const skipped = new SkippedRecords(`p4g ${options.part}`, options);
+  const dialogues = options.part === "annotated" ? loadAnnotated(dir, skipped) : loadFull(dir, skipped);
   if (options.cache !== false) cache.set(key, dialogues);
   return [...dialogues];
 }
 
-function loadAnnotated(dir: string): Dialogue[] {
+function loadAnnotated(dir: string, skipped: SkippedRecords): Dialogue[] {
   const dialogFile = join(dir, P4G_FILES.annotated.dialog);
-  const rows = readCsvRows(dialogFile, AnnotatedDialogRowSchema);
+  const rows = readCsvRows(dialogFile, AnnotatedDialogRowSchema, skipped);
   const units = rows.map(({ line, row }): Unit => {
     const persuader = row.B4 === "0";
     const table: Readonly<Record<string, string>> = persuader ? P4G_PERSUADER_ACT_TABLE : P4G_PERSUADEE_REACTION_TABLE;
@@ -135,8 +138,8 @@ function loadAnnotated(dir: string): Dialogue[] {
   });
 }
 
-function loadFull(dir: string): Dialogue[] {
-  const rows = readCsvRows(join(dir, P4G_FILES.full.dialog), FullDialogRowSchema);
+function loadFull(dir: string, skipped: SkippedRecords): Dialogue[] {
+  const rows = readCsvRows(join(dir, P4G_FILES.full.dialog), FullDialogRowSchema, skipped);
   const units = rows.map(
     ({ row }): Unit => ({ dialogueId: row.B2, role: row.B4, exchange: row.Turn, text: row.Unit.trim(), labels: [], sentiment: null }),
   );

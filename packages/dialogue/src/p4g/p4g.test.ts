@@ -155,7 +155,7 @@ describe("loadPersuasionForGood errors and caching", () => {
       "annotated_dialog.csv": `${DIALOG_HEADER}\n0,d1,0,0,Hello.,greeting,,,,0,1,0\n1,d1,2,0,Hi!,,greeting,,,0,1,0\n`,
       "annotated_info.csv": INFO,
     });
-    expect(() => loadPersuasionForGood({ dataDir, part: "annotated", cache: false })).toThrow(
+    expect(() => loadPersuasionForGood({ dataDir, part: "annotated", cache: false, strict: true })).toThrow(
       /annotated_dialog\.csv line 3 \(field B4\): expected role "0" \(persuader\) or "1" \(persuadee\)/,
     );
   });
@@ -165,14 +165,14 @@ describe("loadPersuasionForGood errors and caching", () => {
       "annotated_dialog.csv": `${DIALOG_HEADER}\n0,d1,0,0,Hello.,greeting,,,,0,1,0\n1,d1,1,0,Hi!,,hugging,,,0,1,0\n`,
       "annotated_info.csv": INFO,
     });
-    expect(() => loadPersuasionForGood({ dataDir: unknown, part: "annotated", cache: false })).toThrow(
+    expect(() => loadPersuasionForGood({ dataDir: unknown, part: "annotated", cache: false, strict: true })).toThrow(
       /line 3 \(field ee_label_1\): unknown persuadee label "hugging"/,
     );
     const shifted = tinyCorpus({
       "annotated_dialog.csv": `${DIALOG_HEADER}\n0,d1,0,0,Hello.,,greeting,,,0,1,0\n`,
       "annotated_info.csv": INFO,
     });
-    expect(() => loadPersuasionForGood({ dataDir: shifted, part: "annotated", cache: false })).toThrow(/line 2 \(field ee_label_1\)/);
+    expect(() => loadPersuasionForGood({ dataDir: shifted, part: "annotated", cache: false, strict: true })).toThrow(/line 2 \(field ee_label_1\)/);
   });
 
   it("requires a persuadee info row and a number in B6", () => {

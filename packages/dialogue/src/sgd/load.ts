@@ -1,9 +1,11 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CorpusError, readJsonFile, requireCorpusDir, resolveDataDir } from "../core/data-dir.js";
+import { z } from "zod";
+import { CorpusError, readJsonFile, requireCorpusDir, resolveDataDir, validateCorpusValue } from "../core/data-dir.js";
+import { SkippedRecords, type RecordTolerance } from "../core/skipped.js";
 import type { Dialogue, DialogueAct, Turn } from "../core/schema.js";
 import {
-  RawSgdDialogueFileSchema,
+  RawSgdDialogueSchema,
   RawSgdSchemaFileSchema,
   SGD_SPLITS,
   SgdTurnStateSchema,
@@ -30,12 +32,14 @@ export interface LoadSgdSchemasOptions {
   split?: SgdSplit;
 }
 
-/** Options for {@link loadSgdDialogues}. */
-export interface LoadSgdDialoguesOptions {
+/** Options for {@link loadSgdDialogues}; a malformed dialogue is skipped with a warning unless `strict`. */
+export interface LoadSgdDialoguesOptions extends RecordTolerance {
   /** The shared data folder (holding `sgd/`); default {@link resolveDataDir}. */
   dataDir?: string;
   /** Only these file names inside `sgd/` (e.g. `["test_dialogues_011.json"]`); default every dialogue file present. */
   files?: readonly string[];
+  /** Only the files of this split (`<split>_dialogues_NNN.json`); an absent split is an error. */
+  split?: SgdSplit;
 }
 
 /** The split a file name declares (`test_schema.json`, `test_dialogues_011.json` → `test`), if any. */
@@ -120,26 +124,43 @@ export function listSgdDialogueFiles(options: { dataDir?: string } = {}): string
  * slot or value list is left out); a user turn's frame states go into `turn.state[service]` ({@link SgdTurnState});
  * a system turn's backend calls into `turn.metadata.serviceCalls`. The id is `sgd-<split>-<dialogue_id>`
  * (`sgd-<dialogue_id>` for an unprefixed file), the metadata a {@link SgdDialogueMetadata}. Errors name the file and
- * field (`test_dialogues_011.json (field 3.turns.2.speaker)`).
+ * field (`test_dialogues_011.json (field 3.turns.2.speaker)`); such a dialogue is skipped with a counted warning, or
+ * raised in strict mode.
  */
 export function loadSgdDialogues(options: LoadSgdDialoguesOptions = {}): Dialogue[] {
   const dir = requireCorpusDir(resolveDataDir(options.dataDir), "sgd");
-  const names = options.files ? [...options.files] : listSgdDialogueFiles({ dataDir: options.dataDir });
+  let names = options.files ? [...options.files] : listSgdDialogueFiles({ dataDir: options.dataDir });
+  if (options.split !== undefined) {
+    names = names.filter((name) => splitOfFile(name) === options.split);
+    if (names.length === 0) throw new CorpusError(dir, `no dialogue files of the ${options.split} split (${options.split}_dialogues_NNN.json) found`);
+  }
   if (names.length === 0) throw new CorpusError(dir, "no dialogue files (dialogues_NNN.json or <split>_dialogues_NNN.json) found");
   const seen = new Map<string, string>();
-  return names.flatMap((name) => {
+  const skipped = new SkippedRecords("sgd", options);
+  let records = 0;
+  const dialogues = names.flatMap((name) => {
     const file = join(dir, name);
     const split = splitOfFile(name);
-    return readJsonFile(file, RawSgdDialogueFileSchema).map((raw, index) => {
-      const dialogue = dialogueFromRaw(raw, split, name, file, String(index));
-      const first = seen.get(dialogue.id);
-      if (first !== undefined) {
-        throw new CorpusError(file, `duplicate dialogue id "${raw.dialogue_id}" (also in ${first})`, `${index}.dialogue_id`);
+    return readJsonFile(file, z.array(z.unknown())).flatMap((value, index) => {
+      records++;
+      try {
+        const raw = validateCorpusValue(RawSgdDialogueSchema, value, file, String(index));
+        const dialogue = dialogueFromRaw(raw, split, name, file, String(index));
+        const first = seen.get(dialogue.id);
+        if (first !== undefined) {
+          throw new CorpusError(file, `duplicate dialogue id "${raw.dialogue_id}" (also in ${first})`, `${index}.dialogue_id`);
+        }
+        seen.set(dialogue.id, name);
+        return [dialogue];
+      } catch (error) {
+        if (!(error instanceof CorpusError)) throw error;
+        skipped.skip(`${file} record ${index}`, error);
+        return [];
       }
-      seen.set(dialogue.id, name);
-      return dialogue;
     });
   });
+  skipped.finish(records);
+  return dialogues;
 }
 
 function dialogueFromRaw(raw: RawSgdDialogue, split: SgdSplit | undefined, name: string, file: string, field: string): Dialogue {

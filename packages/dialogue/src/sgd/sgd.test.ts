@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CorpusError, resolveDataDir } from "../core/data-dir.js";
+import type { CorpusWarning } from "../core/skipped.js";
 import { DialogueSchema } from "../core/schema.js";
 import { summarizeDialogues } from "../core/stats.js";
 import { listSgdDialogueFiles, loadSgdDialogues, loadSgdSchemas, sgdMetadata, sgdStateOf } from "./load.js";
@@ -117,16 +118,27 @@ describe("SGD loader errors", () => {
     expect(() => loadSgdSchemas({ dataDir, split: "test" })).toThrow(/corpus folder "sgd" not found/);
   });
 
+  it("skips a malformed dialogue with a counted warning and loads a chosen split", () => {
+    const bad = { ...goodDialogue, dialogue_id: "1_00001", turns: [] };
+    const dataDir = tinyCorpus({ "dev_dialogues_001.json": [goodDialogue, bad], "test_dialogues_001.json": [goodDialogue] });
+    const warnings: CorpusWarning[] = [];
+    const loaded = loadSgdDialogues({ dataDir, split: "dev", onWarning: (w) => warnings.push(w) });
+    expect(loaded).toHaveLength(1);
+    expect(warnings.map((w) => w.where)).toEqual([expect.stringMatching(/dev_dialogues_001\.json record 1$/)]);
+    expect(loadSgdDialogues({ dataDir, split: "test" }).map((d) => d.id)).toEqual([`sgd-test-${goodDialogue.dialogue_id}`]);
+    expect(() => loadSgdDialogues({ dataDir, split: "train" })).toThrow(/no dialogue files of the train split/);
+  });
+
   it("names the file and field of a malformed dialogue", () => {
     const bad = { ...goodDialogue, dialogue_id: "1_00001", turns: [{ ...goodDialogue.turns[0], speaker: "BOT" }] };
     const dataDir = tinyCorpus({ "dev_dialogues_001.json": [goodDialogue, bad] });
-    expect(() => loadSgdDialogues({ dataDir })).toThrow(/dev_dialogues_001\.json \(field 1\.turns\.0\.speaker\)/);
+    expect(() => loadSgdDialogues({ dataDir, strict: true })).toThrow(/dev_dialogues_001\.json \(field 1\.turns\.0\.speaker\)/);
     const foreign = { ...goodDialogue, services: ["Hotels_2"] };
-    expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "dialogues_001.json": [foreign] }) })).toThrow(
+    expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "dialogues_001.json": [foreign] }), strict: true })).toThrow(
       /dialogues_001\.json \(field 0\.turns\.0\.frames\.0\.service\): service "Alarm_1" is not among/,
     );
     expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "test_dialogues_002.json": "[{" }) })).toThrow(/test_dialogues_002\.json: malformed JSON/);
-    expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "test_dialogues_001.json": [goodDialogue, goodDialogue] }) })).toThrow(
+    expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "test_dialogues_001.json": [goodDialogue, goodDialogue] }), strict: true })).toThrow(
       /\(field 1\.dialogue_id\): duplicate dialogue id "1_00000"/,
     );
     expect(() => loadSgdDialogues({ dataDir: tinyCorpus({ "test_schema.json": [] }) })).toThrow(/no dialogue files/);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { CorpusError, readJsonFile, requireCorpusDir, resolveDataDir } from "../core/data-dir.js";
+import { SkippedRecords, type RecordTolerance } from "../core/skipped.js";
 import type { Dialogue, Turn } from "../core/schema.js";
 import { sopdailNode } from "./gloss.js";
 import {
@@ -13,14 +14,14 @@ import {
   type SopdailTurnState,
 } from "./schema.js";
 
-/** Options for {@link loadSopdailTasks}. */
-export interface LoadSopdailTasksOptions {
+/** Options for {@link loadSopdailTasks}; a malformed task file is skipped with a warning unless `strict`. */
+export interface LoadSopdailTasksOptions extends RecordTolerance {
   /** The shared data folder (default: {@link resolveDataDir}). */
   dataDir?: string;
 }
 
-/** Options for {@link loadSopdailDialogues}. */
-export interface LoadSopdailDialoguesOptions {
+/** Options for {@link loadSopdailDialogues}; a malformed or empty dialogue file is skipped with a warning unless `strict`. */
+export interface LoadSopdailDialoguesOptions extends RecordTolerance {
   /** The shared data folder (default: {@link resolveDataDir}). */
   dataDir?: string;
   /** Only the dialogues of this task id (`airport-check_in`) or these ids; all tasks when absent. */
@@ -71,16 +72,29 @@ function taskFromRaw(raw: RawSopdailTask, file: string): SopdailTask {
   };
 }
 
-/** Loads and validates the 40 SOPDAIL task definitions (`sopdail/task/*.json`), sorted by id. */
+/**
+ * Loads and validates the 40 SOPDAIL task definitions (`sopdail/task/*.json`), sorted by id. A malformed task file
+ * is skipped with a counted warning (its dialogues are then skipped too), or raised in strict mode.
+ */
 export function loadSopdailTasks(options: LoadSopdailTasksOptions = {}): SopdailTask[] {
   const root = requireCorpusDir(resolveDataDir(options.dataDir), "sopdail");
   const dir = requireSubDir(root, "task");
   const files = jsonFiles(dir);
   if (files.length === 0) throw new CorpusError(dir, "no task files (*.json) found");
-  return files.map((name) => {
+  const skipped = new SkippedRecords("sopdail tasks", options);
+  const tasks = files.flatMap((name) => {
     const file = join(dir, name);
-    return taskFromRaw(readJsonFile(file, RawSopdailTaskSchema), file);
+    try {
+      return [taskFromRaw(readJsonFile(file, RawSopdailTaskSchema), file)];
+    } catch (error) {
+      if (!(error instanceof CorpusError)) throw error;
+      skipped.skip(file, error);
+      return [];
+    }
   });
+  skipped.finish(files.length);
+  if (tasks.length === 0) throw new CorpusError(dir, `none of the ${files.length} task files is valid`);
+  return tasks;
 }
 
 /** The annotated SOP node of a SOPDAIL turn (`代理.核对身份`), or undefined when the turn carries none. */
@@ -162,11 +176,12 @@ function dialogueFromRaw(raw: RawSopdailDialogue, file: string, id: string, sess
  * a Dialogue of domain `"sop"`: Agent turns are `system`, User turns `user`; the annotated agent action or user
  * state is the turn's single act and `turn.state` (a {@link SopdailTurnState}). `metadata.task` names the task;
  * `metadata.sop` holds the dialogue's own SOP when it differs from its task's (likewise `agentActions` /
- * `userStates`). `outcome.success` says whether one of the task's success marks occurs in the dialogue.
+ * `userStates`). `outcome.success` says whether one of the task's success marks occurs in the dialogue. A malformed
+ * or empty dialogue file is skipped with a counted warning naming it, or raised in strict mode.
  */
 export function loadSopdailDialogues(options: LoadSopdailDialoguesOptions = {}): Dialogue[] {
   const root = requireCorpusDir(resolveDataDir(options.dataDir), "sopdail");
-  const tasks = options.tasks ?? loadSopdailTasks({ dataDir: options.dataDir });
+  const tasks = options.tasks ?? loadSopdailTasks({ dataDir: options.dataDir, strict: options.strict, onWarning: options.onWarning });
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const wanted = options.task === undefined ? undefined : new Set(typeof options.task === "string" ? [options.task] : options.task);
   for (const id of wanted ?? []) {
@@ -177,16 +192,25 @@ export function loadSopdailDialogues(options: LoadSopdailDialoguesOptions = {}):
   const dir = requireSubDir(root, "dialogue");
   const files = jsonFiles(dir);
   if (files.length === 0) throw new CorpusError(dir, "no dialogue files (*.json) found");
+  const skipped = new SkippedRecords("sopdail dialogues", options);
   const dialogues: Dialogue[] = [];
+  let records = 0;
   for (const name of files) {
     const file = join(dir, name);
     const match = DIALOGUE_FILE.exec(name);
-    if (!match) throw new CorpusError(file, 'a dialogue file name must be "<domain>-<task>-dialogue_<id>.json"');
-    const [, taskId = "", sessionId = ""] = match;
-    if (wanted && !wanted.has(taskId)) continue;
-    const task = byId.get(taskId);
-    if (!task) throw new CorpusError(file, `no task "${taskId}" in ${join(root, "task")} for this dialogue`, "task");
-    dialogues.push(dialogueFromRaw(readJsonFile(file, RawSopdailDialogueSchema), file, basename(name, ".json"), sessionId, task));
+    const [, taskId = "", sessionId = ""] = match ?? [];
+    if (match && wanted && !wanted.has(taskId)) continue;
+    records++;
+    try {
+      if (!match) throw new CorpusError(file, 'a dialogue file name must be "<domain>-<task>-dialogue_<id>.json"');
+      const task = byId.get(taskId);
+      if (!task) throw new CorpusError(file, `no task "${taskId}" in ${join(root, "task")} for this dialogue`, "task");
+      dialogues.push(dialogueFromRaw(readJsonFile(file, RawSopdailDialogueSchema), file, basename(name, ".json"), sessionId, task));
+    } catch (error) {
+      if (!(error instanceof CorpusError)) throw error;
+      skipped.skip(file, error);
+    }
   }
+  skipped.finish(records);
   return dialogues;
 }

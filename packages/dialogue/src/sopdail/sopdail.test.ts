@@ -13,6 +13,7 @@ import {
   resolveDataDir,
   sopdailNodeOf,
   splitSopdailNode,
+  type CorpusWarning,
   type Dialogue,
   type SopdailTask,
 } from "../index.js";
@@ -195,7 +196,7 @@ describe("SOPDAIL loader errors", () => {
     delete task.conversation_profile.代理目标;
     const file = join(taskDir, "travel-booking.json");
     writeFileSync(file, JSON.stringify(task));
-    const error = corpusErrorOf(() => loadSopdailTasks({ dataDir: root }));
+    const error = corpusErrorOf(() => loadSopdailTasks({ dataDir: root, strict: true }));
     expect(error.file).toBe(file);
     expect(error.field).toBe("conversation_profile.代理目标");
     expect(error.message).toContain("travel-booking.json");
@@ -206,10 +207,10 @@ describe("SOPDAIL loader errors", () => {
     const task = JSON.parse(readFileSync(realTaskFile(), "utf8"));
     task.sop.vertex[2] = "Agent.greet";
     writeFileSync(join(taskDir, "travel-booking.json"), JSON.stringify(task));
-    expect(corpusErrorOf(() => loadSopdailTasks({ dataDir: root })).field).toBe("sop.vertex.2");
+    expect(corpusErrorOf(() => loadSopdailTasks({ dataDir: root, strict: true })).field).toBe("sop.vertex.2");
     const { root: root2, taskDir: taskDir2 } = tempCorpus();
     writeFileSync(join(taskDir2, "travel-renamed.json"), readFileSync(realTaskFile()));
-    expect(corpusErrorOf(() => loadSopdailTasks({ dataDir: root2 })).field).toBe("task");
+    expect(corpusErrorOf(() => loadSopdailTasks({ dataDir: root2, strict: true })).field).toBe("task");
   });
 
   it("names the file and field of a malformed dialogue and of malformed JSON", () => {
@@ -219,11 +220,28 @@ describe("SOPDAIL loader errors", () => {
     good.dialogue.dialogues[1].role = "Bot";
     const file = join(dialogueDir, "travel-booking-dialogue_x1.json");
     writeFileSync(file, JSON.stringify(good));
-    const error = corpusErrorOf(() => loadSopdailDialogues({ dataDir: root }));
+    const error = corpusErrorOf(() => loadSopdailDialogues({ dataDir: root, strict: true }));
     expect(error.file).toBe(file);
     expect(error.field).toBe("dialogue.dialogues.1.role");
     writeFileSync(file, "{ not json");
-    expect(corpusErrorOf(() => loadSopdailDialogues({ dataDir: root })).message).toMatch(/travel-booking-dialogue_x1\.json: malformed JSON/);
+    expect(corpusErrorOf(() => loadSopdailDialogues({ dataDir: root, strict: true })).message).toMatch(/travel-booking-dialogue_x1\.json: malformed JSON/);
+  });
+
+  it("skips a dialogue with an empty dialogues list with a counted, named warning; strict mode fails on it", () => {
+    const { root, taskDir, dialogueDir } = tempCorpus();
+    writeFileSync(join(taskDir, "travel-booking.json"), readFileSync(realTaskFile()));
+    const good = JSON.parse(readFileSync(join(dataDir, "sopdail", "dialogue", "travel-booking-dialogue_0529114fbd82.json"), "utf8"));
+    writeFileSync(join(dialogueDir, "travel-booking-dialogue_a1.json"), JSON.stringify(good));
+    const emptyFile = join(dialogueDir, "travel-booking-dialogue_a2.json");
+    writeFileSync(emptyFile, JSON.stringify({ ...good, dialogue: { dialogues: [] } }));
+    writeFileSync(join(dialogueDir, "travel-booking-dialogue_a3.json"), JSON.stringify(good));
+    const warnings: CorpusWarning[] = [];
+    const loaded = loadSopdailDialogues({ dataDir: root, onWarning: (w) => warnings.push(w) });
+    expect(loaded.map((d) => d.id)).toEqual(["travel-booking-dialogue_a1", "travel-booking-dialogue_a3"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ corpus: "sopdail dialogues", where: emptyFile });
+    expect(warnings[0]?.message).toMatch(/travel-booking-dialogue_a2\.json \(field dialogue\.dialogues\)/);
+    expect(corpusErrorOf(() => loadSopdailDialogues({ dataDir: root, strict: true })).file).toBe(emptyFile);
   });
 
   it("fails clearly when the folders are missing", () => {

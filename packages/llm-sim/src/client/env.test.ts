@@ -15,8 +15,8 @@ describe("configuration from the environment", () => {
     const model = chatModelFromEnv({ FORESIGHT_LLM_BASE_URL: "http://127.0.0.1:8000/v1", FORESIGHT_LLM_MODEL: "qwen", FORESIGHT_LLM_API_KEY: "secret" });
     expect(model).toBeInstanceOf(OpenAIChatModel);
     expect(model?.id).toBe("qwen");
-    expect(model?.client.baseURL).toBe("http://127.0.0.1:8000/v1");
-    expect(model?.client.apiKey).toBe("secret");
+    expect(model?.baseURL).toBe("http://127.0.0.1:8000/v1");
+    expect(JSON.stringify(model)).not.toContain("secret");
   });
 
   it("rejects a base URL without a model, and an invalid URL", () => {
@@ -33,6 +33,7 @@ describe("parseCompletionBody", () => {
           { index: 1, finish_reason: "function_call", message: { content: null } },
           { index: 0, finish_reason: "weird", message: { content: "first" } },
         ],
+        usage: { prompt_tokens: 5, completion_tokens: 2 },
       },
       "m",
     );
@@ -40,11 +41,22 @@ describe("parseCompletionBody", () => {
       { text: "first", finishReason: "unknown" },
       { text: "", finishReason: "tool_calls" },
     ]);
-    expect(response.usage).toEqual({ promptTokens: 0, completionTokens: 0 });
+    expect(response.usage).toEqual({ promptTokens: 5, completionTokens: 2 });
   });
 
   it("names the offending field of a malformed body", () => {
     expect(() => parseCompletionBody({ choices: "nope" }, "m")).toThrow(/field choices/);
     expect(() => parseCompletionBody("<html>busy</html>", "m")).toThrow(/body starts "<html>busy/);
+  });
+
+  it("says what it received when choices, content or usage are wrong", () => {
+    const usage = { prompt_tokens: 1, completion_tokens: 1 };
+    const choice = (content: string | null) => ({ index: 0, finish_reason: "stop", message: { content } });
+    expect(() => parseCompletionBody({ choices: [], usage }, "m", 15)).toThrow(/from m: no choices \(choices: \[\]\) for n=15/);
+    expect(() => parseCompletionBody({ choices: [choice("a")], usage }, "m", 15)).toThrow(/1 choices for n=15/);
+    expect(() => parseCompletionBody({ choices: [choice(null)], usage }, "m", 1)).toThrow(/choice 0 has content null \(finish_reason stop\)/);
+    expect(() => parseCompletionBody({ choices: [choice("a")] }, "m", 1)).toThrow(/no usage/);
+    expect(() => parseCompletionBody({ choices: [choice("a")], usage: { prompt_tokens: -3, completion_tokens: 1 } }, "m", 1)).toThrow(/usage\.prompt_tokens is -3/);
+    expect(parseCompletionBody({ choices: [choice("a")], usage }, "m", 1).choices).toEqual([{ text: "a", finishReason: "stop" }]);
   });
 });

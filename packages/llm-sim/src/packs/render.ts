@@ -91,6 +91,8 @@ export function packVariables(pack: PromptPack, history: readonly Turn[], acts: 
     persona: "",
     personaDescription: "",
     guidance: "",
+    taskProfile: "",
+    userProfile: "",
     act: "",
     actDescription: "",
     ...extra,

@@ -150,7 +150,8 @@ export function withDiskCache(model: ChatModel, options: DiskCacheOptions = {}):
             const choice = fresh.choices[position] as ChatChoice;
             const entry: CacheEntry = { version: 1, model: fresh.model, choice, promptTokens: fresh.usage.promptTokens, completionTokens: share };
             entries[sampleIndex] = entry;
-            if (mode === "read-write") writes.push(writeEntry(dir, keys[sampleIndex] as string, entry));
+            // An empty completion is returned but never stored, so a re-run asks again instead of replaying it.
+            if (mode === "read-write" && choice.text !== "") writes.push(writeEntry(dir, keys[sampleIndex] as string, entry));
           });
           await Promise.all(writes);
         } else {

@@ -37,6 +37,16 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
   return ceiling / 2 + rng.next() * (ceiling / 2);
 }
 
+/** The error for a server that asked to wait longer than the cap: the original failure, saying why it was not retried. */
+function refusedRetryAfter(error: ChatModelError, retryAfterMs: number, maxRetryAfterMs: number): ChatModelError {
+  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  return new ChatModelError(
+    error.kind,
+    `${error.message} (not retried: the server asked to wait ${seconds(retryAfterMs)}, beyond the ${seconds(maxRetryAfterMs)} cap of maxRetryAfterMs)`,
+    { status: error.status, retryAfterMs, cause: error },
+  );
+}
+
 /**
  * Retries failed calls with exponential backoff and seeded jitter. A server's `Retry-After` replaces the
  * computed delay; errors that a retry cannot fix (other 4xx, aborts, malformed bodies) are thrown at once.
@@ -60,7 +70,7 @@ export function withRetry(model: ChatModel, options: RetryOptions = {}): ChatMod
           if (request.signal?.aborted) throw abortError(request.signal);
           if (attempt >= maxRetries || !retryable(error)) throw error;
           const retryAfter = error instanceof ChatModelError ? error.retryAfterMs : undefined;
-          if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw error;
+          if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw refusedRetryAfter(error as ChatModelError, retryAfter, maxRetryAfterMs);
           const delayMs = retryAfter ?? backoffDelay(attempt + 1, baseDelayMs, maxDelayMs, rng);
           options.onRetry?.({ attempt: attempt + 1, delayMs, error, request });
           await clock.sleep(delayMs, request.signal);

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import { withAccounting, type UsageLedger } from "./accounting.js";
 import { withDiskCache, type DiskCacheOptions } from "./cache.js";
 import { withConcurrencyLimit } from "./concurrency.js";
+import { withInFlightDeduplication } from "./dedup.js";
 import { withRetry, type RetryOptions } from "./retry.js";
 import { withMaxChoices } from "./split.js";
 import { withTimeout } from "./timeout.js";
@@ -20,6 +21,8 @@ export interface ChatStackOptions {
   cache?: DiskCacheOptions | true;
   /** Split n>maxChoices requests (for endpoints that ignore `n`). */
   maxChoices?: number;
+  /** Share one upstream call among identical temperature-0 requests in flight (default true). */
+  deduplicate?: boolean;
   /** Book calls, tokens and latency here. */
   ledger?: UsageLedger;
   /** Emit trace events here. */
@@ -29,9 +32,9 @@ export interface ChatStackOptions {
 }
 
 /**
- * Wraps a model in the standard order, outermost first: trace → accounting → cache → split → retry →
- * concurrency limit → timeout → model. So cache hits take no concurrency slot, a backoff wait holds no slot,
- * each attempt has its own timeout, and accounting sees cache hits as cached calls.
+ * Wraps a model in the standard order, outermost first: trace → accounting → in-flight de-duplication → cache →
+ * split → retry → concurrency limit → timeout → model. So cache hits take no concurrency slot, a backoff wait holds
+ * no slot, each attempt has its own timeout, and accounting sees cache hits and shared answers as cached calls.
  */
 export function buildChatModel(model: ChatModel, options: ChatStackOptions = {}): ChatModel {
   let stacked = model;
@@ -40,6 +43,7 @@ export function buildChatModel(model: ChatModel, options: ChatStackOptions = {})
   if (options.retry !== false) stacked = withRetry(stacked, { clock: options.clock, ...(options.retry ?? {}) });
   if (options.maxChoices !== undefined) stacked = withMaxChoices(stacked, options.maxChoices);
   if (options.cache !== undefined) stacked = withDiskCache(stacked, options.cache === true ? {} : options.cache);
+  if (options.deduplicate !== false) stacked = withInFlightDeduplication(stacked);
   if (options.ledger) stacked = withAccounting(stacked, options.ledger, options.clock);
   if (options.trace) stacked = withTracing(stacked, options.trace, options.clock);
   return stacked;

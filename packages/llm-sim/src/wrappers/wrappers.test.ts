@@ -5,6 +5,7 @@ import { ChatModelError, isRetryableError, parseRetryAfter } from "../errors.js"
 import { FakeClock, ScriptedChatModel } from "../testing/index.js";
 import { UsageLedger, withAccounting } from "./accounting.js";
 import { Semaphore, withConcurrencyLimit } from "./concurrency.js";
+import { withInFlightDeduplication } from "./dedup.js";
 import { backoffDelay, withRetry, type RetryEvent } from "./retry.js";
 import { withMaxChoices } from "./split.js";
 import { buildChatModel } from "./stack.js";
@@ -51,6 +52,10 @@ describe("retry", () => {
   it("fails instead of waiting longer than maxRetryAfterMs", async () => {
     const model = new ScriptedChatModel({ script: [{ error: { status: 429, retryAfterSeconds: 3600 } }, "late"] });
     await expect(withRetry(model, { clock: new FakeClock(), maxRetryAfterMs: 60_000 }).complete(hello)).rejects.toMatchObject({ status: 429 });
+    const refused = await withRetry(new ScriptedChatModel({ script: [{ error: { status: 429, retryAfterSeconds: 3600 } }] }), { clock: new FakeClock(), maxRetryAfterMs: 60_000 })
+      .complete(hello)
+      .catch((error: unknown) => error);
+    expect((refused as Error).message).toMatch(/not retried: the server asked to wait 3600 s, beyond the 60 s cap of maxRetryAfterMs/);
   });
 
   it("draws the same jitter for the same seed", () => {
@@ -228,5 +233,22 @@ describe("split and stack", () => {
     expect(clock.sleeps).toEqual([1000]);
     expect(ledger.snapshot().byRole.user?.calls).toBe(1);
     expect(events.map((event) => event.type)).toEqual(["request", "response"]);
+  });
+});
+
+describe("in-flight de-duplication", () => {
+  it("shares one call among identical temperature-0 requests; an aborted first caller does not fail the others", async () => {
+    const model = new ScriptedChatModel({ respond: () => ({ choices: ["same"], delayMs: 30 }) });
+    const shared = withInFlightDeduplication(model);
+    const request = { ...hello, temperature: 0 };
+    const first = new AbortController();
+    const leader = shared.complete({ ...request, signal: first.signal });
+    const followers = [shared.complete(request), shared.complete(request)];
+    first.abort();
+    await expect(leader).rejects.toMatchObject({ kind: "aborted" });
+    const answers = await Promise.all(followers);
+    expect(answers.map((answer) => answer.choices[0]?.text)).toEqual(["same", "same"]);
+    expect(answers.filter((answer) => answer.cached)).toHaveLength(1);
+    expect(model.requests).toHaveLength(2);
   });
 });

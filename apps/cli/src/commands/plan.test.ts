@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../cli.js";
+import { parseSettings } from "./plan.js";
+
+async function run(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("foresight plan", () => {
+  it("converts --set pairs to typed settings and rejects pairs without a key", () => {
+    expect(parseSettings(["depth=4", "variant=mdn", "replayBuffer=true", "lambda=0.1"])).toEqual({ depth: 4, variant: "mdn", replayBuffer: true, lambda: 0.1 });
+    expect(() => parseSettings(["=3"])).toThrow(/key=value/);
+  });
+  it("names the known planners for an unknown one and exits 2", async () => {
+    const result = await run(["plan", "no-such-planner"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('unknown planner "no-such-planner"');
+  });
+  it("asks for a planner when none is given", async () => {
+    const result = await run(["plan"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("name a planner");
+  });
+});

@@ -1,0 +1,68 @@
+import { plannerFactory, type Planner, type PlannerFactory } from "@foresight/planners";
+
+/** Where the server gets planners: the registry by default, a fixed list in tests. */
+export interface PlannerSource {
+  /** Names the server can plan with. */
+  names(): string[];
+  factory(name: string): PlannerFactory<Record<string, unknown>>;
+}
+
+/** The planners of `@foresight/planners`; a planner that lands there is served without server changes. */
+export function registrySource(names: () => string[]): PlannerSource {
+  return { names, factory: (name) => plannerFactory(name) };
+}
+
+/** An unknown planner name in a request (answered 404 with the known names). */
+export class UnknownPlannerError extends Error {
+  constructor(name: string, known: string[]) {
+    super(`unknown planner "${name}" (known: ${known.join(", ") || "none"})`);
+    this.name = "UnknownPlannerError";
+  }
+}
+
+/**
+ * One shared planner instance per name for stateless `/v1/plan` calls (creating one loads models, so it is done
+ * once), and fresh instances for sessions, whose trees must not be shared.
+ */
+export class PlannerPool {
+  private readonly shared = new Map<string, Promise<Planner<Record<string, unknown>>>>();
+
+  constructor(
+    private readonly source: PlannerSource,
+    private readonly folders: { dataDir?: string; modelsDir?: string },
+  ) {}
+
+  /** Names of the planners served. */
+  names(): string[] {
+    return this.source.names();
+  }
+
+  /** The factory for `name`, or an {@link UnknownPlannerError}. */
+  factory(name: string): PlannerFactory<Record<string, unknown>> {
+    if (!this.source.names().includes(name)) throw new UnknownPlannerError(name, this.source.names());
+    return this.source.factory(name);
+  }
+
+  /** The shared instance of `name`, created on first use. A failed creation is not cached. */
+  sharedInstance(name: string): Promise<Planner<Record<string, unknown>>> {
+    let planner = this.shared.get(name);
+    if (!planner) {
+      planner = this.factory(name).create(this.folders);
+      this.shared.set(name, planner);
+      planner.catch(() => this.shared.delete(name));
+    }
+    return planner;
+  }
+
+  /** A new instance of `name` with its own state (for a session). */
+  create(name: string, settings?: Record<string, unknown>): Promise<Planner<Record<string, unknown>>> {
+    return this.factory(name).create({ ...this.folders, ...(settings ? { settings } : {}) });
+  }
+
+  /** Closes every shared instance. */
+  async close(): Promise<void> {
+    const planners = await Promise.allSettled(this.shared.values());
+    this.shared.clear();
+    await Promise.allSettled(planners.map((p) => (p.status === "fulfilled" ? p.value.close?.() : undefined)));
+  }
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { ServerContext } from "../context.js";
+import { publicDecision, runPlan } from "../planning.js";
+import { CreateSessionSchema, SessionTurnsSchema } from "../schemas.js";
+import type { SessionRecord } from "../sessions/store.js";
+import { HttpError, abortOnClose, parseBody } from "./http.js";
+
+function sessionView(record: SessionRecord) {
+  return { id: record.id, planner: record.planner, turns: record.turns.length, createdAt: record.createdAt, version: record.version };
+}
+
+async function loadSession(ctx: ServerContext, id: string): Promise<SessionRecord> {
+  const record = await ctx.sessions.get(id);
+  if (!record) throw new HttpError(404, "not_found", `session ${JSON.stringify(id)} does not exist or has expired`, "id");
+  return record;
+}
+
+/**
+ * Sessions: the conversation lives in the session store (memory or Redis, shared by every instance); the planner and
+ * its tree live on the instance that served the last turn and are advanced with `observe` (tree reuse).
+ */
+export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post("/v1/sessions", async (request, reply) => {
+    const body = parseBody(CreateSessionSchema, request.body);
+    const factory = ctx.pool.factory(body.planner);
+    const record: SessionRecord = {
+      id: randomUUID(),
+      planner: factory.name,
+      ...(body.settings ? { settings: body.settings } : {}),
+      ...(body.context ? { context: body.context } : {}),
+      turns: body.turns ?? [],
+      createdAt: new Date().toISOString(),
+      version: 0,
+    };
+    // Create the planner now so bad settings fail here, not on the first turn.
+    ctx.live.put(record.id, await ctx.pool.create(factory.name, record.settings), record.turns.length);
+    await ctx.sessions.create(record);
+    reply.code(201);
+    return { session: sessionView(record), ttlSeconds: ctx.config.sessionTtlSeconds };
+  });
+
+  app.get<{ Params: { id: string } }>("/v1/sessions/:id", async (request) => {
+    const record = await loadSession(ctx, request.params.id);
+    return { session: sessionView(record), conversation: { turns: record.turns, context: record.context ?? {} } };
+  });
+
+  app.post<{ Params: { id: string } }>("/v1/sessions/:id/turns", async (request, reply) => {
+    const body = parseBody(SessionTurnsSchema, request.body);
+    const record = await loadSession(ctx, request.params.id);
+    const seen = record.turns.length;
+    let planner = ctx.live.take(record.id, seen);
+    if (planner) planner.observe?.(body.turns);
+    else planner = await ctx.pool.create(record.planner, record.settings);
+    const next: SessionRecord = { ...record, turns: [...record.turns, ...body.turns], version: record.version + 1 };
+    try {
+      const conversation = { turns: next.turns, ...(next.context ? { context: next.context } : {}) };
+      const decision =
+        body.plan === false
+          ? undefined
+          : await runPlan(ctx, record.planner, planner, conversation, { ...body, ...(record.settings ? { settings: record.settings } : {}) }, abortOnClose(reply));
+      if (!(await ctx.sessions.update(next))) throw new HttpError(409, "conflict", `session ${record.id} was updated by another request; send the turns again`, "id");
+      ctx.live.put(record.id, planner, next.turns.length);
+      return { session: sessionView(next), ...(decision ? { decision: publicDecision(decision) } : {}) };
+    } catch (error) {
+      ctx.live.drop(record.id);
+      await planner.close?.();
+      throw error;
+    }
+  });
+
+  app.delete<{ Params: { id: string } }>("/v1/sessions/:id", async (request, reply) => {
+    ctx.live.drop(request.params.id);
+    if (!(await ctx.sessions.delete(request.params.id))) throw new HttpError(404, "not_found", `session ${JSON.stringify(request.params.id)} does not exist or has expired`, "id");
+    reply.code(204);
+    return null;
+  });
+}

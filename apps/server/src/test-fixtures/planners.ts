@@ -1,0 +1,64 @@
+import type { Conversation, Decision, PlanOptions, Planner, PlannerFactory } from "@foresight/planners";
+import { PlannerInputError } from "@foresight/planners";
+import type { PlannerSource } from "../planner-pool.js";
+
+/** Calls the fixture planners saw, for assertions. */
+export const seen = { observed: [] as number[], plans: 0, creates: 0 };
+
+/**
+ * A deterministic planner for server tests: scores each candidate by length plus a seeded jitter, "simulates" by
+ * sleeping `settings.sleepMs`, honours its time budget and signal, and returns a two-level trace.
+ */
+function lengthPlanner(name: string, options: { ignoreBudget?: boolean } = {}): PlannerFactory {
+  return {
+    name,
+    summary: `test planner ${name}`,
+    domain: "chat",
+    async create(createOptions) {
+      seen.creates++;
+      const base = createOptions?.settings ?? {};
+      const planner: Planner = {
+        name,
+        async plan(conversation: Conversation, plan: PlanOptions = {}): Promise<Decision> {
+          seen.plans++;
+          const settings = { ...base, ...plan.settings };
+          for (const key of Object.keys(settings)) if (key !== "sleepMs") throw new PlannerInputError(`${name}: unknown setting "${key}"`, `settings.${key}`);
+          const sleepMs = Number(settings.sleepMs ?? 0);
+          const started = performance.now();
+          const deadline = options.ignoreBudget ? Infinity : (plan.budget?.timeMs ?? Infinity);
+          const candidates = plan.candidates ?? ["yes", "tell me more about that", "ok"];
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(sleepMs, deadline));
+            if (!options.ignoreBudget) plan.budget?.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          const scored = candidates.map((text, i) => ({ text, value: text.length + ((((plan.seed ?? 0) * 7 + i) % 3) / 10), visits: 10 + i, prior: 1 / candidates.length }));
+          scored.sort((a, b) => b.value - a.value);
+          const stop = plan.budget?.signal?.aborted ? "aborted" : "iterations";
+          return {
+            planner: name,
+            reply: scored[0]!.text,
+            candidates: scored,
+            stats: { simulations: 12, modelCalls: 3, llmCalls: 0, tokens: 0, wallMs: performance.now() - started, stopReason: stop },
+            traceId: `${name}-${conversation.turns.length}-${plan.seed ?? 0}-${Math.random().toString(36).slice(2, 8)}`,
+            ...(plan.trace
+              ? { trace: { version: 1, loop: "closed", players: 1, discount: 1, nodeCount: 1 + scored.length, nodes: [{ id: 0, parent: null, action: null, depth: 0, visits: 12, value: 1, rawValue: 0, reward: 0, terminal: false, edges: [] }, ...scored.map((c, i) => ({ id: i + 1, parent: 0, action: c.text, depth: 1, visits: c.visits, value: c.value, rawValue: 0, reward: 0, terminal: false, edges: [] }))] } }
+              : {}),
+          };
+        },
+        observe(turns) {
+          seen.observed.push(turns.length);
+        },
+      };
+      return planner;
+    },
+  };
+}
+
+/** The fixture planners: "length" (well behaved) and "stubborn" (ignores its budget and signal). */
+export const testPlanners: PlannerSource = (() => {
+  const factories = [lengthPlanner("length"), lengthPlanner("stubborn", { ignoreBudget: true })];
+  return {
+    names: () => factories.map((f) => f.name),
+    factory: (name) => factories.find((f) => f.name === name)! as PlannerFactory<Record<string, unknown>>,
+  };
+})();
