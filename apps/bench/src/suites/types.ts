@@ -25,7 +25,11 @@ export interface EpisodeSpec {
 /** What one episode produced. `metrics` are the per-episode numbers the report aggregates. */
 export interface EpisodeOutcome {
   metrics: Record<string, number>;
-  /** Costs per turn or per episode: llmCalls, tokens, wallMs, modelCalls, simulations … */
+  /**
+   * Costs per episode (llmCalls, tokens, modelCalls, simulations …) or per turn when named `…PerTurn`; the terminal
+   * table divides per-episode costs by the `turns` metric when there is one. Wall-clock costs are named `…Ms` or
+   * `…MsPer…` (wallMs, wallMsPerTurn): they vary between runs, so they go to timings.json, not summary.json.
+   */
   costs: Record<string, number>;
   /** The decisions and turns of the episode, for the JSONL (kept small). */
   transcript?: unknown[];
