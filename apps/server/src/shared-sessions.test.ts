@@ -21,10 +21,19 @@ function startInstance(): Promise<string> {
   });
 }
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** The parts of the API's answers these tests read. */
+interface ApiBody {
+  status: string;
+  session: { id: string; planner: string; turns: number; version: number };
+  conversation: { turns: { speaker: string; text: string }[] };
+  decision: { planner: string; reply: string; stats: { simulations: number } };
+  error: { type: string; field?: string };
+}
+
+async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: ApiBody }> {
   const res = await fetch(base + path, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as ApiBody };
 }
 
 let a: string;
@@ -71,7 +80,7 @@ describe("sessions shared by two server processes through Redis", () => {
 
     // A sees B's turns, and continues the same conversation.
     const seenOnA = await call(a, "GET", `/v1/sessions/${id}`);
-    expect(seenOnA.json.conversation.turns.map((t: { text: string }) => t.text)).toEqual(["I just got back from a trip to the mountains.", "That sounds lovely!", "It was, but the weather turned bad on the second day."]);
+    expect(seenOnA.json.conversation.turns.map((t) => t.text)).toEqual(["I just got back from a trip to the mountains.", "That sounds lovely!", "It was, but the weather turned bad on the second day."]);
     const onA = await call(a, "POST", `/v1/sessions/${id}/turns`, { turns: [{ speaker: "agent", text: onB.json.decision.reply }, { speaker: "user", text: "We had to hike down in the rain." }], candidates, seed: 2, budget: { iterations: 64 } });
     expect(onA.status).toBe(200);
     expect(onA.json.session).toMatchObject({ turns: 5, version: 2 });
@@ -86,7 +95,7 @@ describe("sessions shared by two server processes through Redis", () => {
     expect(loser.json.error).toMatchObject({ type: "conflict", field: "id" });
     const after = (await call(b, "GET", `/v1/sessions/${id}`)).json;
     expect(after.session).toMatchObject({ turns: 7, version: 3 });
-    expect(after.conversation.turns.at(-1).text).toBe(fromA.status === 200 ? "from A" : "from B");
+    expect(after.conversation.turns.at(-1)!.text).toBe(fromA.status === 200 ? "from A" : "from B");
 
     // Deleted on A: gone on B too.
     expect((await call(a, "DELETE", `/v1/sessions/${id}`)).status).toBe(204);

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (The DOM types are for the functions that run in the browser: page.evaluate, waitForFunction.)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
