@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { mixtureForward } from "../heads/mixture.js";
 import { mixtureSpecFromModel } from "../heads/serialize.js";
 import { ManifestSchema, type Manifest } from "../manifest.js";
