@@ -138,4 +138,29 @@ describe("searchAsync", () => {
       }
     }
   });
+
+  it("never credits a reused realization slot with returns meant for the evicted one", async () => {
+    const mdp = new RandomMdp({ branching: 2, depth: 6, seed: 8 });
+    const model: GenerativeModel<number, number> = {
+      actions: (s) => mdp.actions(s),
+      step: async (s, a, rng) => {
+        await delay(rng.int(3));
+        return { ...mdp.step(s, a + 2 * rng.int(8)) };
+      },
+      evaluate: (s) => ((s >>> 5) % 100) / 100,
+    };
+    const engine = new Mcts(model, mdp.start, { seed: 9, concurrency: 16, loop: { kind: "open", cache: { kind: "topValue", capacity: 1, temperature: 0.2 } } });
+    await engine.searchAsync({ iterations: 400 });
+    const trace = engine.trace();
+    let realizations = 0;
+    for (const node of trace.nodes) {
+      for (const r of node.realizations!) {
+        // A realization's visits are a subset of its node's (the root's own is visited by every simulation).
+        expect(r.visits).toBeLessThanOrEqual(node.visits);
+        realizations++;
+      }
+    }
+    expect(realizations).toBeGreaterThan(10);
+    expect(engine.tree.realCapacity).toBeLessThanOrEqual(2 ** Math.ceil(Math.log2(engine.realizationCount + 16 + 1)));
+  });
 });

@@ -50,7 +50,7 @@ class AsyncRun<S, A> {
     ctx.tree.enableVirtual();
     ctx.selector.virtual = true;
     try {
-      await this.drive(prepareRoot(ctx, new Simulation<S, A>()), undefined);
+      await this.drive(prepareRoot(ctx, new Simulation<S, A>(false)), undefined);
       this.begin();
     } catch (error) {
       ctx.selector.virtual = false;
@@ -146,7 +146,7 @@ class AsyncRun<S, A> {
         this.stopReason = reason;
         break;
       }
-      const sim = new Simulation<S, A>();
+      const sim = new Simulation<S, A>(false);
       const program = simulate(this.ctx, sim, this.flight);
       this.sims.set(sim, program);
       this.active++;
