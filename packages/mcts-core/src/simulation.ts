@@ -49,6 +49,8 @@ export class Simulation<S, A> {
   stepState: S = undefined as S;
   stepReward = 0;
   stepTerminal = false;
+  /** With `returns: "mean"`: how many rewards the last leaf value averages (0 for a terminal leaf). */
+  leafSteps = 0;
 
   /** A simulation whose requests are answered inline (`sync`) or yielded to an asynchronous driver. */
   constructor(sync: boolean) {
@@ -187,7 +189,8 @@ function* transition<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, stat
 /**
  * Leaf value of a non-terminal state: a rollout with the default policy to the configured depth (rewards signed
  * per ply in two-player games), bootstrapped by the value function when the episode has not ended. `lastReward`
- * is the reward of the transition into the leaf (the first `RolloutInfo.lastReward`).
+ * is the reward of the transition into the leaf (the first `RolloutInfo.lastReward`). With `returns: "mean"` the
+ * value is the mean of those terms and `sim.leafSteps` their number.
  */
 export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, state: S, lastReward: number): SimProgram<S, A, number> {
   const cfg = ctx.cfg;
@@ -200,6 +203,7 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
   let current = state;
   let last = lastReward;
   let ended = false;
+  let steps = 0;
   for (let d = 0; d < cfg.rolloutDepth; d++) {
     let actions: readonly A[];
     if (sim.sync) {
@@ -240,6 +244,7 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
     }
     last = sim.stepReward;
     total += sign * discount * last;
+    steps++;
     discount *= cfg.discount;
     if (cfg.players === 2) sign = -sign;
     current = sim.stepState;
@@ -258,8 +263,11 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
       value = (yield req) as number;
     }
     total += sign * discount * value;
+    steps++;
   }
-  return total;
+  if (!cfg.meanReturns) return total;
+  sim.leafSteps = steps;
+  return steps > 0 ? total / steps : 0;
 }
 
 /**
@@ -453,8 +461,9 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
   let value = 0;
   sim.len = 0;
   sim.created = NONE;
+  sim.leafSteps = 0;
   sim.virtualHeld = flight !== undefined;
-  const randomRollouts = cfg.rolloutPolicy === undefined && !cfg.rolloutMaxReward;
+  const randomRollouts = cfg.rolloutPolicy === undefined && !cfg.rolloutMaxReward && !cfg.meanReturns;
   const singleStep = cfg.expansionCandidates === 1;
   for (;;) {
     const flags = tree.flags[node]!;
@@ -564,7 +573,7 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     break;
   }
   releaseVirtual(ctx, sim);
-  backup(ctx, sim.nodes, sim.edges, sim.reals, flight === undefined ? undefined : sim.gens, sim.rewards, sim.len, leaf, leafReal, value);
+  backup(ctx, sim.nodes, sim.edges, sim.reals, flight === undefined ? undefined : sim.gens, sim.rewards, sim.len, leaf, leafReal, value, sim.leafSteps);
   sim.created = NONE;
 }
 
@@ -585,13 +594,13 @@ export function* prepareRoot<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, 
     if (tree.visits[root]! > 0) {
       const value = yield* leafValue(ctx, sim, state, 0);
       tree.rawValue[root] = value;
-      backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value);
+      backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value, sim.leafSteps);
     }
   }
   if (tree.visits[root] === 0) {
     const value = yield* leafValue(ctx, sim, state, 0);
     tree.rawValue[root] = value;
-    backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value);
+    backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value, sim.leafSteps);
   }
   if (ctx.cfg.priorPerRealization && ctx.rootReal >= 0) yield* realizationPrior(ctx, sim, root, ctx.rootReal);
   applyRootNoise(ctx);

@@ -6,7 +6,7 @@ import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /**
  * @internal Whether `simulateUctSync` may stand in for the general simulation in a synchronous search: UCT at the
- * root and below, no Q transform, a closed loop with deterministic outcomes, mean backup and one candidate per
+ * root and below, no Q transform, a closed loop with deterministic outcomes, mean backup of summed returns and one candidate per
  * expansion. It then builds the identical tree (the bench measures what it gains).
  */
 export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
@@ -17,6 +17,7 @@ export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
     cfg.root.code === RULE_UCT &&
     cfg.interior.code === RULE_UCT &&
     !cfg.backupMax &&
+    !cfg.meanReturns &&
     cfg.expansionCandidates === 1 &&
     cfg.rolloutPolicy === undefined &&
     !cfg.rolloutMaxReward
