@@ -21,3 +21,6 @@ export * from "./multiwoz/index.js";
 export * from "./sop/world.js";
 export * from "./sop/roles.js";
 export * from "./sop/simulate.js";
+export * from "./sop/split.js";
+export * from "./sop/judge.js";
+export * from "./sop/fit-check.js";

@@ -104,6 +104,8 @@ export function packVariables(
     persona: "",
     personaDescription: "",
     guidance: "",
+    taskProfile: "",
+    userProfile: "",
     act: "",
     actDescription: "",
     ...extra,

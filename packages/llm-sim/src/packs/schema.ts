@@ -62,6 +62,8 @@ export const TEMPLATE_VARIABLES = [
   "candidateA",
   "candidateB",
   "criteria",
+  "taskProfile",
+  "userProfile",
 ] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 

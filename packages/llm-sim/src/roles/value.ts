@@ -123,7 +123,7 @@ export class LlmSuccessValue extends SampledLlmValue implements ValueFunction {
  */
 export class LlmRationalityValue extends SampledLlmValue implements ValueFunction {
   constructor(options: LlmValueOptions) {
-    super(options, { samples: 5, temperature: 0.7, maxTokens: 16, fallbackValue: 0.5 });
+    super(options, { samples: 5, temperature: 0.7, maxTokens: 512, fallbackValue: 0.5 });
   }
 
   /** The judge prompt for act `a` after `h`. */
