@@ -11,7 +11,7 @@ describe("the smcts-tod bench suite", () => {
     for (const spec of specs) expect(test.has(spec.unit)).toBe(true);
     expect(new Set(specs.map((s) => s.world))).toEqual(new Set(["cooperative/matched", "cooperative/mismatched", "less-cooperative/matched", "less-cooperative/mismatched"]));
     for (const world of ["cooperative/mismatched", "less-cooperative/mismatched"]) {
-      expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"]));
+      expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(smctsTodSuite.comparisons.flatMap((c) => [c.a, c.b])));
     }
     expect(smctsTodSuite.episodes("full", 1).length).toBeGreaterThan(specs.length);
     // Every comparison names planners the suite plays.
