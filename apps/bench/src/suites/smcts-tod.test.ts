@@ -25,7 +25,8 @@ describe("the smcts-tod bench suite", () => {
     for (const key of ["inform", "success", "book", "combined", "uni", "tri", "cbe"]) expect(outcome.metrics).toHaveProperty([key]);
     const { inform, success, book, combined } = outcome.metrics as Record<string, number>;
     expect(combined).toBeCloseTo(0.5 * inform! + 0.25 * (success! + book!), 9);
-    expect(outcome.costs.llmCallsPerTurn).toBeGreaterThan(0);
+    expect(outcome.costs.llmCalls).toBeGreaterThan(0);
+    expect(outcome.metrics.tokensPerTurn).toBeCloseTo(outcome.costs.tokens! / outcome.metrics.turns!, 6);
     expect(outcome.transcript!.length).toBeGreaterThan(1);
   });
 });

@@ -102,13 +102,16 @@ export const smctsTodSuite: Suite = {
         uni: div.distinctUnigrams,
         tri: div.distinctTrigrams,
         cbe: div.conditionalBigramEntropy,
-      },
-      costs: {
-        llmCallsPerTurn: sum((t) => t.llmCalls) / turns,
+        // For the success-vs-tokens Pareto plot (a metric, so it is not divided again).
         tokensPerTurn: sum((t) => t.tokens) / turns,
-        wallMsPerTurn: sum((t) => t.wallMs) / turns,
-        modelCallsPerTurn: sum((t) => t.decision.stats.modelCalls) / turns,
-        simulationsPerTurn: sum((t) => t.decision.stats.simulations) / turns,
+      },
+      // Costs are per episode; the runner reports them per turn (it divides by the `turns` metric).
+      costs: {
+        llmCalls: sum((t) => t.llmCalls),
+        tokens: sum((t) => t.tokens),
+        wallMs: sum((t) => t.wallMs),
+        modelCalls: sum((t) => t.decision.stats.modelCalls),
+        simulations: sum((t) => t.decision.stats.simulations),
       },
       transcript: episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: turn.metadata.actType } : {}) })),
     };
