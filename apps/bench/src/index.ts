@@ -8,3 +8,4 @@ export * from "./semantic/index.js";
 export * from "./runner/index.js";
 export { suites } from "./suites/index.js";
 export type * from "./suites/types.js";
+export * from "./queue/queue.js";

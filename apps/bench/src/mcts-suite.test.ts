@@ -12,6 +12,7 @@ describe("mcts bench suite", () => {
       concurrency: 4,
       compareNodes: 1500,
       ticTacToeCompareNodes: 600,
+      cacheSimulations: 3000,
       commit: "test-commit",
     });
     expect(rows.map((r) => r.case)).toEqual([
@@ -30,6 +31,12 @@ describe("mcts bench suite", () => {
       "memory-tictactoe-600-nodes-baseline-array-board",
       "memory-random-mdp-b8-d20-1500-nodes",
       "memory-random-mdp-b8-d20-1500-nodes-baseline",
+      "tictactoe-random-rollouts-previous-engine",
+      "tictactoe-random-rollouts-general-path",
+      "tictactoe-fresh-searches-10000-iterations-previous-engine",
+      "tictactoe-fresh-searches-10000-iterations-general-path",
+      "topvalue-cache-3000-simulations",
+      "topvalue-cache-3000-simulations-previous-engine",
     ]);
     for (const row of rows) {
       expect(row.suite).toBe("mcts");
@@ -74,7 +81,16 @@ describe("mcts bench suite", () => {
     expect(table).toContain("commit: test-commit  seed: 7");
     const report = JSON.parse(JSON.stringify(reportObject("mcts", rows)));
     expect(report.suite).toBe("mcts");
-    expect(report.rows).toHaveLength(15);
+    expect(report.rows).toHaveLength(21);
+    // The previous engine and the general path build the engine's tree, side by side with it.
+    expect(ratios["tictactoe-random-rollouts-previous-engine"]!.case).toBe("tictactoe-random-rollouts");
+    expect(byCase.get("tictactoe-random-rollouts-general-path")!.iterations).toBeGreaterThan(0);
+    expect(byCase.get("tictactoe-fresh-searches-10000-iterations-previous-engine")!.iterations % 10_000).toBe(0);
+    // Top-value cache memory: evicted slots are reused, so slots stay near the live realizations.
+    const cache = byCase.get("topvalue-cache-3000-simulations")!.detail.match(/(\d+) live realizations in (\d+) slots/)!;
+    const previous = byCase.get("topvalue-cache-3000-simulations-previous-engine")!.detail.match(/(\d+) live realizations in (\d+) slots/)!;
+    expect(Number(cache[2])).toBeLessThanOrEqual(2 * Number(cache[1]) + 16);
+    expect(Number(previous[2])).toBeGreaterThan(Number(cache[2]));
     expect(report.ratios["tictactoe-random-rollouts-baseline-array-board"].case).toBe("tictactoe-random-rollouts");
   });
 

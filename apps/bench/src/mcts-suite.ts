@@ -1,5 +1,18 @@
 import { Mcts, RandomMdp, TicTacToe, type GenerativeModel, type StepResult } from "@foresight/mcts-core";
-import { baselineTreeMemory, timeFreshSearchesSideBySide, timeTicTacToeSideBySide, treeMemorySideBySide, type TimedRun, type TreeMemory } from "./baseline-compare.js";
+import {
+  baselineTreeMemory,
+  timeFreshSearchesSideBySide,
+  iterationsPerCpuSecond,
+  TIMED_SLICES,
+  timeTicTacToeSideBySide,
+  TOP_VALUE_OPTIONS,
+  topValueCacheMemory,
+  treeMemorySideBySide,
+  type CacheMemory,
+  type TimedRun,
+  type TreeMemory,
+} from "./baseline-compare.js";
+import { PreviousMcts } from "./baselines/previous-engine/index.js";
 import { ArrayBoardTicTacToe } from "./baselines/array-board-tictactoe.js";
 import { collectGarbage, gitCommit, machineInfo, settledMemoryInUse, type MachineInfo } from "./machine.js";
 
@@ -46,6 +59,8 @@ export interface MctsSuiteOptions {
    * ever more slowly there, about 23,000 after 100k iterations and 34,000 after 3M).
    */
   ticTacToeCompareNodes?: number;
+  /** Simulations of the top-value cache memory case (default 100,000). */
+  cacheSimulations?: number;
   /** Commit to report (default: `git rev-parse HEAD`). */
   commit?: string;
 }
@@ -89,6 +104,8 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   const compareNodes = options.compareNodes ?? 200_000;
   if (!Number.isInteger(memoryNodes) || memoryNodes < 1) throw new RangeError(`memoryNodes must be a positive integer, got ${memoryNodes}`);
   const tttNodes = options.ticTacToeCompareNodes ?? 20_000;
+  const cacheSimulations = options.cacheSimulations ?? 100_000;
+  if (!Number.isInteger(cacheSimulations) || cacheSimulations < 1) throw new RangeError(`cacheSimulations must be a positive integer, got ${cacheSimulations}`);
   if (!Number.isInteger(compareNodes) || compareNodes < 2) throw new RangeError(`compareNodes must be an integer ≥ 2, got ${compareNodes}`);
   if (!Number.isInteger(tttNodes) || tttNodes < 2) throw new RangeError(`ticTacToeCompareNodes must be an integer ≥ 2, got ${tttNodes}`);
   const machine = machineInfo();
@@ -126,19 +143,25 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   // lets both trees go before the next cases.
   let baselineA: TimedRun;
   let arrayBoardA: TimedRun;
+  let previousA: TimedRun;
+  let generalA: TimedRun;
+  let engineA: TimedRun;
   {
     const speed = timeTicTacToeSideBySide(seed, seconds);
     const tttEngine = speed.engine;
     const a = speed.engineRun;
+    engineA = a;
     baselineA = speed.baselineRun;
     arrayBoardA = speed.arrayBoardRun;
+    previousA = speed.previousRun;
+    generalA = speed.generalRun;
     // Heap growth per further iteration, without collecting in between (node storage growth included).
     const heapBefore = (collectGarbage(), process.memoryUsage().heapUsed);
     const extra = tttEngine.search({ iterations: 100_000 });
     const heapPerIteration = (process.memoryUsage().heapUsed - heapBefore) / extra.iterations;
     row(
       "tictactoe-random-rollouts",
-      `UCT c=√2 from the empty board, random rollouts, synchronous, 6 slices rotating with the baselines; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
+      `UCT c=√2 from the empty board, random rollouts, synchronous (UCT fast path), ${TIMED_SLICES} slices rotating with the baselines; ${iterationsPerCpuSecond(a)} it/CPU-s; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
       a.iterations,
       a.elapsedMs,
       tttEngine.nodeCount,
@@ -194,7 +217,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   const OBJECT_TREE = "conventional object-tree UCT (node objects with children and untried-move arrays, state per node, splice, parent-link backup), c=√2";
   row(
     `${caseA}-baseline`,
-    `${OBJECT_TREE}, on the same packed TicTacToe model, seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    `${OBJECT_TREE}, on the same packed TicTacToe model, seed and budget, slices rotating with (a); ${iterationsPerCpuSecond(baselineA)} it/CPU-s; bytes/node as measured at ${tttNodes} nodes`,
     baselineA.iterations,
     baselineA.elapsedMs,
     baselineA.nodes,
@@ -204,7 +227,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   );
   row(
     `${caseA}-baseline-array-board`,
-    `${OBJECT_TREE}, on a 9-cell array board copied on every move (fresh move arrays, line scans), same seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    `${OBJECT_TREE}, on a 9-cell array board copied on every move (fresh move arrays, line scans), same seed and budget, slices rotating with (a); ${iterationsPerCpuSecond(arrayBoardA)} it/CPU-s; bytes/node as measured at ${tttNodes} nodes`,
     arrayBoardA.iterations,
     arrayBoardA.elapsedMs,
     arrayBoardA.nodes,
@@ -223,7 +246,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   for (const [name, who, run, searches, memory, baselineOf] of freshRows) {
     row(
       name,
-      `${who}: ${searches} fresh searches of ${FRESH_ITERATIONS} iterations from the empty board (seeds ${seed}…${seed + searches - 1}, tree construction included), slices rotating with the other two; nodes of the last tree; bytes/node as measured at ${tttNodes} nodes`,
+      `${who}: ${searches} fresh searches of ${FRESH_ITERATIONS} iterations from the empty board (seeds ${seed}…${seed + searches - 1}, tree construction included), slices rotating with the others; ${iterationsPerCpuSecond(run)} it/CPU-s; nodes of the last tree; bytes/node as measured at ${tttNodes} nodes`,
       run.iterations,
       run.elapsedMs,
       run.nodes,
@@ -245,6 +268,45 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
       name,
       `${what} tree (UCT, random rollouts, seed ${seed}) grown to exactly ${m.nodes} nodes: heap + array buffers settled after GC (${(m.bytes / 1e6).toFixed(1)} MB)`,
       m.iterations,
+      m.elapsedMs,
+      m.nodes,
+      m.bytes / m.nodes,
+      "bytesPerNode",
+      baselineOf,
+    );
+  }
+  // The previous engine and the engine's general simulation (fast path off), timed in the same rotations as (a)
+  // and the fresh searches; all three build the same trees.
+  const PREVIOUS = "previous mcts-core engine (commit 6c9e20e, kept in apps/bench/src/baselines/previous-engine), same tree";
+  const GENERAL = "this engine with its UCT fast path off (the single general simulation), same tree";
+  const sameTree: [string, string, TimedRun, string][] = [
+    [`${caseA}-previous-engine`, `${PREVIOUS}; slices rotating with (a)`, previousA, caseA],
+    [`${caseA}-general-path`, `${GENERAL}; slices rotating with (a)`, generalA, caseA],
+    [`${caseF}-previous-engine`, `${PREVIOUS}; ${fresh.searches[3]} fresh searches, slices rotating with ${caseF}`, fresh.previousRun, caseF],
+    [`${caseF}-general-path`, `${GENERAL}; ${fresh.searches[4]} fresh searches, slices rotating with ${caseF}`, fresh.generalRun, caseF],
+  ];
+  const cpuRates = new Map([
+    [caseA, iterationsPerCpuSecond(engineA)],
+    [caseF, iterationsPerCpuSecond(fresh.engineRun)],
+  ]);
+  for (const [name, detail, run, baselineOf] of sameTree) {
+    const mine = iterationsPerCpuSecond(run);
+    const ratio = mine > 0 ? (cpuRates.get(baselineOf)! / mine).toFixed(3) : "n/a";
+    row(name, `${detail}; ${mine} it/CPU-s (engine / this by CPU time: ${ratio})`, run.iterations, run.elapsedMs, run.nodes, 0, "iterationsPerSecond", baselineOf);
+  }
+
+  // Top-value cache memory after many simulations (SMCTS-TOD's setting, generate on every visit): evicted
+  // realization slots are reused, so memory follows the live realizations; the previous engine never reused them.
+  const caseM = `topvalue-cache-${cacheSimulations}-simulations`;
+  const cacheRows: [string, string, CacheMemory, string | undefined][] = [
+    [caseM, "engine", await topValueCacheMemory((m, r) => new Mcts(m, r, { seed, ...TOP_VALUE_OPTIONS }), seed, cacheSimulations), undefined],
+    [`${caseM}-previous-engine`, "previous engine", await topValueCacheMemory((m, r) => new PreviousMcts(m, r, { seed, ...TOP_VALUE_OPTIONS }), seed, cacheSimulations), caseM],
+  ];
+  for (const [name, who, m, baselineOf] of cacheRows) {
+    row(
+      name,
+      `${who}: open loop, top-value cache B=8 τ=0.5 generating on every visit, PUCT c=1.5, depth 4, stochastic random MDP (branching 4, 4 outcomes per action): ${m.live} live realizations in ${m.slots} slots, ${(m.bytes / 1e6).toFixed(2)} MB (heap + array buffers settled after GC) after ${m.simulations} simulations; bytes/node = that / ${m.nodes} nodes`,
+      m.simulations,
       m.elapsedMs,
       m.nodes,
       m.bytes / m.nodes,

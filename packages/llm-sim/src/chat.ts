@@ -9,6 +9,13 @@ export interface ChatRequest {
   n?: number;
   temperature?: number;
   topP?: number;
+  /**
+   * Sample among the k most likely tokens, and penalise repeated tokens (>1 discourages repeats). Not part of
+   * OpenAI's own API: an {@link OpenAIChatModel} sends them (as `top_k`, `repetition_penalty`) only when created
+   * with `extendedSampling` (vLLM, TGI, llama.cpp servers accept them); other models ignore them.
+   */
+  topK?: number;
+  repetitionPenalty?: number;
   maxTokens?: number;
   stop?: string[];
   /** Ask for per-token logprobs; `topLogprobs` alternatives per position where the endpoint supports it. */

@@ -14,7 +14,7 @@ import { simulateUctSync, uctFastPathApplies } from "./uct-sync.js";
 
 /**
  * The search engine: one tree, one configuration, one seeded generator. Build it with a model and a root state,
- * run `search` (synchronous models, allocation-free hot loop) or `searchAsync` (any model; simulations in flight,
+ * run `search` (synchronous models, answered at once) or `searchAsync` (any model; simulations in flight,
  * batched steps and leaf evaluations), read the result, then `advance` to reuse the tree on the next turn.
  */
 export class Mcts<S, A> implements SearchContext<S, A> {
@@ -26,8 +26,13 @@ export class Mcts<S, A> implements SearchContext<S, A> {
   /** @internal */ readonly selector: Selector<S, A>;
   /** The engine's seeded generator, also passed to every model call that samples. */
   readonly rng: Rng;
+  /**
+   * Whether synchronous plain-UCT searches may take the specialised descent (`uct-sync.ts`); the trees are
+   * identical either way. The bench turns it off to measure what the fast path gains.
+   */
+  fastPath = true;
   /** The synchronous search's simulation scratch (path buffers), reused by every simulation. */
-  private readonly sim = new Simulation<S, A>();
+  private readonly sim = new Simulation<S, A>(true);
 
   /** Creates an engine for `model` rooted at `rootState`; throws {@link MctsConfigError} on a bad option. */
   constructor(
@@ -86,7 +91,7 @@ export class Mcts<S, A> implements SearchContext<S, A> {
     let stride = 1;
     let nextCheck = 0;
     let lastCheck = start;
-    const fast = uctFastPathApplies(this.cfg) && this.tree.unevaluated === 0;
+    const fast = this.fastPath && uctFastPathApplies(this.cfg) && this.tree.unevaluated === 0;
     for (;;) {
       if (iterations >= maxIterations) {
         stop = "iterations";

@@ -22,10 +22,12 @@ export interface StepResult<S> {
  */
 export interface GenerativeModel<S, A> {
   /**
-   * Legal actions at a state; an empty list makes the state a dead end (treated as terminal). `rng` is the
-   * engine's seeded generator, so a sampled action set (SCOPE's action model) is reproducible.
+   * Legal actions at a state; an empty list makes the state a dead end (treated as terminal). The engine always
+   * passes its seeded generator `rng`, so a sampled action set (SCOPE's action model) is reproducible; it is
+   * optional in this signature only so that existing callers of `model.actions(state)` still compile (an
+   * implementation may declare it required).
    */
-  actions(state: S, rng: Rng): MaybePromise<readonly A[]>;
+  actions(state: S, rng?: Rng): MaybePromise<readonly A[]>;
   /** Prior weights over `actions` (normalised by the engine); uniform when the model has no prior. */
   prior?(state: S, actions: readonly A[]): MaybePromise<ArrayLike<number>>;
   /** Samples one transition. */
@@ -217,6 +219,13 @@ export interface SearchOptions<S, A> {
    * the highest Q among its visited actions (its own evaluation while it has none), edges averaging those.
    */
   backup?: "mean" | "max";
+  /**
+   * What one simulation backs up at each edge of its path: `sum` (default) the discounted sum of the rewards from
+   * that edge to the end of the simulation (rollout and bootstrap value included), `mean` their mean (RAP's
+   * "mean of future rewards", so a long path earns no more than a short one; a value-function bootstrap counts as
+   * one more reward). `mean` needs the default closed loop and `mean` backup.
+   */
+  returns?: "sum" | "mean";
   /**
    * mctx's invalid-action mask: called at every expansion, `true` marks an action the search must never take
    * (it gets no edge; priors are renormalised over the rest, as mctx's masked softmax).

@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import writeFileAtomic from "write-file-atomic";
 import type { z } from "zod";
 import { SacFileError } from "./errors.js";
 import { describeZodError } from "./json.js";
@@ -36,16 +37,24 @@ export function ensureParentDir(file: string): void {
   mkdirSync(dirname(file), { recursive: true });
 }
 
-/** Appends one value as a JSON line (creating the file and its folder). */
+/**
+ * Replaces `file` with `text` through a temp file that is fsynced and renamed over it, so a crash at any moment
+ * leaves either the old or the new content, never a shorter file (creates the folder).
+ */
+export function writeFileSafely(file: string, text: string): void {
+  ensureParentDir(file);
+  writeFileAtomic.sync(file, text, { fsync: true });
+}
+
+/** Appends one value as a JSON line (creating the file and its folder); appends are the only in-place writes. */
 export function appendJsonl(file: string, value: unknown): void {
   ensureParentDir(file);
   appendFileSync(file, `${JSON.stringify(value)}\n`);
 }
 
-/** Writes values as a JSONL file, replacing it. */
+/** Writes values as a JSONL file, replacing it atomically ({@link writeFileSafely}). */
 export function writeJsonl(file: string, values: Iterable<unknown>): void {
-  ensureParentDir(file);
   const lines: string[] = [];
   for (const value of values) lines.push(JSON.stringify(value));
-  writeFileSync(file, lines.length === 0 ? "" : `${lines.join("\n")}\n`);
+  writeFileSafely(file, lines.length === 0 ? "" : `${lines.join("\n")}\n`);
 }

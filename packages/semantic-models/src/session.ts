@@ -36,6 +36,11 @@ export interface ProviderFailure {
   reason: string;
 }
 
+// onnxruntime's process-wide logger prints its own red lines (e.g. when the CUDA provider library is absent) before
+// a session's logSeverityLevel applies; we report provider fallbacks ourselves in one line, so only fatal ones pass.
+// It is read once, when the first session is created.
+ort.env.logLevel = "fatal";
+
 const defaultFactory: SessionFactory = (model, options) => ort.InferenceSession.create(model, options);
 
 /**
@@ -71,6 +76,12 @@ export class OnnxSession {
         return new OnnxSession(session, provider, failures, label);
       } catch (error) {
         const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error";
+        // The CPU provider is part of every onnxruntime build: when it fails, the model is what failed (an unknown
+        // operator, a malformed graph), and the message must say so rather than blame the provider.
+        if (provider === "cpu") {
+          const before = failures.length > 0 ? ` (${failures.map((f) => `${f.provider}: ${f.reason}`).join("; ")} before)` : "";
+          throw new ModelLoadError(label, `onnxruntime could not load the model on cpu: ${reason}${before}`);
+        }
         if (options.strict) throw new ModelLoadError(label, `execution provider "${provider}" failed (strict mode): ${reason}`);
         failures.push({ provider, reason });
         const next = providers[providers.indexOf(provider) + 1];

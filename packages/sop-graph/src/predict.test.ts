@@ -1,6 +1,7 @@
 import type { ChatModel, ChatRequest, ChatResponse } from "@foresight/llm-sim";
 import { describe, expect, it } from "vitest";
-import { ENGLISH_NAMING, SOPDAIL_NAMING, SopPredictionError, extractSop, predictSop, type SopTaskSpec } from "./index.js";
+import { loadSopdailTasks } from "@foresight/dialogue";
+import { ENGLISH_NAMING, SOPDAIL_NAMING, SopPredictionError, extractSop, predictSop, sopdailTaskSpec, type SopTaskSpec } from "./index.js";
 
 /** A ChatModel that answers from a script, in order, and records every request. */
 class ScriptedChatModel implements ChatModel {
@@ -64,7 +65,7 @@ describe("predictSop with a scripted model", () => {
     const model = new ScriptedChatModel([sloppy]);
     const prediction = await predictSop(model, spec);
     expect(model.requests).toHaveLength(1);
-    expect(model.requests[0]?.temperature).toBe(0);
+    expect(model.requests[0]).toMatchObject({ temperature: 0.1, topP: 0.1 });
     const prompt = model.requests[0]?.messages.map((m) => m.content).join("\n") ?? "";
     expect(prompt).toContain("Agent.HandOverKey");
     expect(prompt).toContain("User.NoBooking");
@@ -83,6 +84,26 @@ describe("predictSop with a scripted model", () => {
     ]);
     expect(prediction.issues.some((i) => i.code === "successor-only" && i.severity === "repaired")).toBe(true);
     expect(prediction.usage).toEqual({ promptTokens: 10, completionTokens: 5 });
+    expect(prediction.fallbacks).toEqual({ renamedNodes: 3, unknownNodes: 0, mermaid: 0, repairs: 0 });
+  });
+
+  it("gives a SOPDAIL task's SOP vertices and profiles, and asks only for the edges", async () => {
+    const task = loadSopdailTasks().find((t) => t.id === "bank-activate_bank_card")!;
+    const taskSpec = sopdailTaskSpec(task);
+    expect(taskSpec.vertices).toContain("代理.介绍激活活动");
+    expect(taskSpec.vertices).not.toContain("代理.闲聊");
+    const model = new ScriptedChatModel([JSON.stringify(task.sop.adjacencyList)]);
+    const prediction = await predictSop(model, taskSpec);
+    const prompt = model.requests[0]!.messages.map((m) => m.content).join("\n");
+    expect(prompt).toContain("SOP Vertexes:");
+    for (const vertex of taskSpec.vertices!) expect(prompt).toContain(JSON.stringify(vertex));
+    expect(prompt).not.toContain("代理.闲聊");
+    expect(prompt).toContain(`"agent_identity": ${JSON.stringify(task.agentIdentity)}`);
+    expect(prompt).toContain("User Profile:");
+    expect(prediction.ok).toBe(true);
+    expect(prediction.graph.edgeCount).toBe(Object.values(task.sop.adjacencyList).flat().length);
+    const offVertex = await predictSop(new ScriptedChatModel([JSON.stringify({ ...task.sop.adjacencyList, "代理.闲聊": ["代理.礼貌结束"] })]), taskSpec);
+    expect(offVertex.fallbacks.unknownNodes).toBe(1);
   });
 
   it("TCoT: describes first, then translates its own description", async () => {
@@ -91,7 +112,7 @@ describe("predictSop with a scripted model", () => {
     const prediction = await predictSop(model, spec, { method: "tcot" });
     expect(model.requests).toHaveLength(2);
     const second = model.requests[1]?.messages ?? [];
-    expect(second.at(-2)).toEqual({ role: "assistant", content: description });
+    expect(second.at(-1)?.content).toContain(`Task Knowledge:\n${description}`);
     expect(second.at(-1)?.content).toContain("translate the procedure");
     expect(prediction.description).toBe(description);
     expect(prediction.ok).toBe(true);

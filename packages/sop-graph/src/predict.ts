@@ -12,8 +12,10 @@ export type SopPredictionMethod = "dal" | "tcot";
 /** Options for {@link predictSop}. */
 export interface PredictSopOptions extends PromptOptions {
   method?: SopPredictionMethod;
-  /** Sampling temperature (default 0). */
+  /** Sampling temperature (default 0.1, the paper's). */
   temperature?: number;
+  /** Nucleus sampling top-p (default 0.1, the paper's). */
+  topP?: number;
   maxTokens?: number;
   /** How many times to ask for the graph when an answer cannot be read (default 2). */
   attempts?: number;
@@ -32,6 +34,8 @@ export interface SopPrediction extends SopReport {
   answers: string[];
   attempts: number;
   usage: { promptTokens: number; completionTokens: number };
+  /** Every fallback the reading took, counted: renamed nodes, names off the vertices, a mermaid answer, re-asks. */
+  fallbacks: { renamedNodes: number; unknownNodes: number; mermaid: number; repairs: number };
 }
 
 /** The model never gave a readable SOP; carries its answers. */
@@ -83,9 +87,11 @@ function normalizeAdjacency(adjacency: AdjacencyList, spec: SopTaskSpec): { adja
     if (canonical !== name) {
       renamed.set(name, canonical);
       issues.push(issue("repaired", "renamed-node", `renamed "${name}" to "${canonical}"`, [name, canonical]));
-    } else if (canonicalName(name, spec, preferUser) === undefined && !unknown.has(name)) {
+    }
+    const offVertices = spec.vertices !== undefined && spec.vertices.length > 0 && !spec.vertices.includes(canonical);
+    if (canonical === name && (canonicalName(name, spec, preferUser) === undefined || offVertices) && !unknown.has(name)) {
       unknown.add(name);
-      issues.push(issue("warning", "undeclared-vertex", `"${name}" is not in the task's actions or user states`, [name]));
+      issues.push(issue("warning", "undeclared-vertex", `"${name}" is not among the given vertices or the task's actions and user states`, [name]));
     }
     return canonical;
   };
@@ -106,7 +112,8 @@ async function ask(model: ChatModel, messages: ChatMessage[], options: PredictSo
   const response = await model.complete({
     messages,
     n: 1,
-    temperature: options.temperature ?? 0,
+    temperature: options.temperature ?? 0.1,
+    topP: options.topP ?? 0.1,
     ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     role: "sop-predictor",
@@ -156,13 +163,19 @@ export async function predictSop(model: ChatModel, spec: SopTaskSpec, options: P
       const normalized = normalizeAdjacency(adjacency, spec);
       const report = loadSop({ adjacencyList: normalized.adjacency }, { ...graphOptions, tolerant: options.tolerant ?? true });
       const issues = [...normalized.issues, ...report.issues];
-      const prediction: SopPrediction = { graph: report.graph, issues, ok: noErrors(issues), method, answers, attempts: attempt, usage };
+      const fallbacks = {
+        renamedNodes: normalized.issues.filter((i) => i.code === "renamed-node").length,
+        unknownNodes: normalized.issues.filter((i) => i.code === "undeclared-vertex").length,
+        mermaid: extracted.kind === "mermaid" ? 1 : 0,
+        repairs: attempt - 1,
+      };
+      const prediction: SopPrediction = { graph: report.graph, issues, ok: noErrors(issues), method, answers, attempts: attempt, usage, fallbacks };
       if (description !== undefined) prediction.description = description;
       return prediction;
     } catch (error) {
       if (!(error instanceof SopFormatError)) throw error;
       lastError = error.message;
-      messages = [...messages, { role: "assistant", content: answer }, repairMessage(lastError)];
+      messages = [...messages, { role: "assistant", content: answer }, repairMessage(lastError, spec.naming)];
     }
   }
   throw new SopPredictionError(`no readable SOP after ${attempts} attempt(s): ${lastError}`, answers);

@@ -1,6 +1,13 @@
 import { formatSemanticTable, runSemanticSuite, semanticReport } from "@foresight/bench";
 import { ModelLoadError } from "@foresight/semantic-models";
-import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, requireInputDir, type Command } from "../command.js";
+import { MAX_BENCH_SECONDS } from "./bench.js";
+
+/** The most onnxruntime threads `--threads` accepts. */
+export const MAX_BENCH_THREADS = 64;
+/** The largest batch size and the most batch sizes `--batches` accepts. */
+export const MAX_BENCH_BATCH = 4096;
+export const MAX_BENCH_BATCH_COUNT = 16;
 
 /** `foresight bench semantic [--json] [--seed N] [--seconds S] [--batches 1,64,256] [--threads N] [--models DIR]`. */
 export const benchSemanticCommand: Command = {
@@ -14,23 +21,28 @@ export const benchSemanticCommand: Command = {
     "  then step (rollouts restart every 6 steps).",
     "",
     "  --json        print one JSON object {suite, machine, commit, seed, rows}",
-    "  --seed N      sampling seed (default 1)",
-    "  --seconds S   wall-clock budget per case (default 1)",
-    "  --batches L   comma-separated batch sizes (default 1,64,256)",
-    "  --threads N   onnxruntime intra-op threads (default 1)",
+    "  --seed N      sampling seed, 0 to 4294967295 (default 1)",
+    `  --seconds S   wall-clock budget per case, above 0 and at most ${MAX_BENCH_SECONDS} (default 1)`,
+    `  --batches L   comma-separated batch sizes, each 1 to ${MAX_BENCH_BATCH}, at most ${MAX_BENCH_BATCH_COUNT} (default 1,64,256)`,
+    `  --threads N   onnxruntime intra-op threads, 1 to ${MAX_BENCH_THREADS} (default 1)`,
     "  --models DIR  folder of the default models (default: the repository's models/)",
   ].join("\n"),
   async run(argv, io) {
     const { values } = parseFlags(argv, { json: { type: "boolean" }, seed: { type: "string" }, seconds: { type: "string" }, batches: { type: "string" }, threads: { type: "string" }, models: { type: "string" } });
-    const seed = parseIntFlag("seed", values.seed, 1);
+    const seed = parseSeedFlag(values.seed, 1);
     const seconds = values.seconds === undefined ? 1 : Number(values.seconds);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--seconds must be a positive number, got "${values.seconds}"`);
-    const batches = (values.batches ?? "1,64,256").split(",").map((b) => {
-      if (!/^\d+$/.test(b.trim()) || Number(b) < 1) throw new UsageError(`--batches must be positive integers separated by commas, got "${values.batches}"`);
+    if (values.seconds?.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_BENCH_SECONDS) {
+      throw new UsageError(`--seconds must be a number above 0 and at most ${MAX_BENCH_SECONDS}, got "${values.seconds}"`);
+    }
+    const batchList = (values.batches ?? "1,64,256").split(",");
+    const batches = batchList.map((b) => {
+      if (!/^\d+$/.test(b.trim()) || Number(b) < 1 || Number(b) > MAX_BENCH_BATCH || batchList.length > MAX_BENCH_BATCH_COUNT) {
+        throw new UsageError(`--batches must be positive integers separated by commas, each at most ${MAX_BENCH_BATCH}, at most ${MAX_BENCH_BATCH_COUNT} of them; got "${values.batches}"`);
+      }
       return Number(b);
     });
-    const threads = values.threads === undefined ? undefined : parseIntFlag("threads", values.threads, 1);
-    if (threads !== undefined && threads < 1) throw new UsageError(`--threads must be at least 1, got ${threads}`);
+    const threads = values.threads === undefined ? undefined : parseIntFlag("threads", values.threads, 1, { min: 1, max: MAX_BENCH_THREADS });
+    if (values.models !== undefined) requireInputDir("--models", values.models);
     let rows;
     try {
       rows = await runSemanticSuite({ seed, seconds, batches, ...(threads ? { threads } : {}), ...(values.models ? { modelsDir: values.models } : {}) });

@@ -1,5 +1,4 @@
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
-import { parseSeedFlag } from "./simulate.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 
 /** `foresight bench server`: loopback load test of `/v1/plan`. */
 export const benchServerCommand: Command = {

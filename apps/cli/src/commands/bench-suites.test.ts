@@ -5,7 +5,7 @@ import type { Suite } from "@foresight/bench";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli.js";
 import { UsageError } from "../command.js";
-import { createBenchMergeCommand, createBenchSuitesCommand } from "./bench-suites.js";
+import { createBenchMergeCommand, createBenchSuitesCommand, createBenchWorkerCommand } from "./bench-suites.js";
 
 function capture() {
   const out: string[] = [];
@@ -80,6 +80,10 @@ describe("foresight bench <suite>", () => {
     const shard = capture();
     expect(await command.run(["--shard", "3/2", "--out", join(root, "y")], shard.io)).toBe(1);
     expect(shard.err.join("\n")).toContain("--shard must be i/n with 1 ≤ i ≤ n");
+    await expect(createBenchWorkerCommand([tiny]).run([], capture().io)).rejects.toThrow("--redis URL is required");
+    const unreachable = capture();
+    expect(await command.run(["tiny", "--redis", "redis://127.0.0.1:1", "--out", join(root, "z")], unreachable.io)).toBe(1);
+    expect(unreachable.err.join("\n")).toMatch(/^foresight bench: cannot reach Redis at redis:\/\/127.0.0.1:1/);
     const missing = capture();
     expect(await merge.run([join(root, "absent")], missing.io)).toBe(1);
     expect(missing.err.join("\n")).toContain("no such folder");

@@ -1,5 +1,6 @@
-import { BenchError, closeBench, defaultOutDir, lineProgress, mergeBench, parseShard, runBench, suites, type Suite, type SuiteRun } from "@foresight/bench";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
+import { createProgress } from "../progress.js";
 
 function scaleOf(values: { quick?: boolean; full?: boolean; scale?: string }): string {
   const chosen = [values.quick && "quick", values.full && "full", values.scale].filter(Boolean) as string[];
@@ -61,7 +62,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
     path: ["bench"],
     summary: "Planner suites against their baselines: episodes JSONL, summary.json, report.md, plots, headline table",
     usage: [
-      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--shard i/n] [--data-dir DIR]",
+      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--shard i/n] [--redis URL] [--data-dir DIR]",
       "",
       `  Suites: ${suiteList.map((suite) => suite.name).join(", ") || "(none registered yet)"}; with none named, every suite runs.`,
       "  Speed suites have their own commands: foresight bench mcts, foresight bench semantic.",
@@ -77,22 +78,39 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
       "  --seed N       seed of the run (default 1)",
       "  --out DIR      root output folder (default bench-results/<scale>-seed-<seed>)",
       "  --shard i/n    run only the i-th of n deterministic parts; join the parts with `foresight bench merge`",
+      "  --redis URL    enqueue the episodes on BullMQ at this Redis and collect what `foresight bench worker` processes",
+      "                 on any machine return (same report as a local run; a worker that dies has its episode retried)",
+      "  --queue NAME   the BullMQ queue (default foresight-bench)",
       "  --data-dir DIR the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data)",
     ].join("\n"),
     async run(argv, io) {
       const { values, positionals } = parseFlags(
         argv,
-        { quick: { type: "boolean" }, full: { type: "boolean" }, scale: { type: "string" }, json: { type: "boolean" }, seed: { type: "string" }, out: { type: "string" }, shard: { type: "string" }, "data-dir": { type: "string" } },
+        {
+          quick: { type: "boolean" },
+          full: { type: "boolean" },
+          scale: { type: "string" },
+          json: { type: "boolean" },
+          seed: { type: "string" },
+          out: { type: "string" },
+          shard: { type: "string" },
+          redis: { type: "string" },
+          queue: { type: "string" },
+          "data-dir": { type: "string" },
+        },
         true,
       );
       const scale = scaleOf(values);
-      const seed = parseIntFlag("seed", values.seed, 1);
+      const seed = parseSeedFlag(values.seed, 1);
       const outDir = values.out ?? defaultOutDir(scale, seed);
       try {
         const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-        const progress = lineProgress(process.stderr);
+        const progress = createProgress({ plain: values.json });
+        const commit = gitCommit();
+        const redis = values.redis;
+        const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"] });
         const runs = await withInterrupt((signal) =>
-          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress }).finally(() => progress.end()),
+          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor }).finally(() => progress.stop()),
         );
         if (runs.length === 0) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");
@@ -139,3 +157,42 @@ export function createBenchMergeCommand(suiteList: readonly Suite[]): Command {
 
 /** `foresight bench merge …` over the shipped planner suites. */
 export const benchMergeCommand = createBenchMergeCommand(suites);
+
+/** `foresight bench worker --redis URL [--queue NAME] [--concurrency N]` over these suites. */
+export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
+  return {
+    path: ["bench", "worker"],
+    summary: "Run queued bench episodes (BullMQ on Redis) until stopped with Ctrl-C or SIGTERM",
+    usage: [
+      "Usage: foresight bench worker --redis URL [--queue NAME] [--concurrency N]",
+      "",
+      "  Takes episodes that `foresight bench --redis URL` enqueued, plays them with this checkout's suites and",
+      "  returns the records. Run it on any number of machines at the same commit as the producer (a job from another",
+      "  commit fails rather than mixing code). A worker that dies mid-episode loses its lock after 30 s and the",
+      "  episode is retried on another worker.",
+      "",
+      `  --queue NAME       the BullMQ queue (default ${DEFAULT_QUEUE})`,
+      "  --concurrency N    episodes at once (default 1)",
+    ].join("\n"),
+    async run(argv, io) {
+      const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" } });
+      if (values.redis === undefined) throw new UsageError("--redis URL is required");
+      const concurrency = parseIntFlag("concurrency", values.concurrency, 1, { min: 1 });
+      try {
+        const worker = await startWorker({ url: values.redis, suites: suiteList, queueName: values.queue, concurrency, onStart: (spec) => io.err(`episode ${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`) });
+        io.err(`foresight bench worker: waiting for episodes on ${values.queue ?? DEFAULT_QUEUE} at ${values.redis}`);
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
+        await worker.close();
+        return 0;
+      } catch (error) {
+        return benchErrors(io, "bench worker", error);
+      }
+    },
+  };
+}
+
+/** `foresight bench worker …` over the shipped planner suites. */
+export const benchWorkerCommand = createBenchWorkerCommand(suites);

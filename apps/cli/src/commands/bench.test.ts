@@ -35,9 +35,9 @@ describe("foresight bench mcts", () => {
     expect(out.join("\n")).toMatch(/foresight \/ baseline, measured side by side in this run/);
     const bad = capture();
     expect(await runCli(["bench", "mcts", "--seconds", "fast"], bad.io)).toBe(2);
-    expect(bad.err.join("\n")).toContain("--seconds must be a positive number");
+    expect(bad.err.join("\n")).toContain("--seconds must be a number above 0 and at most 600");
     const badNodes = capture();
     expect(await runCli(["bench", "mcts", "--compare-nodes", "1"], badNodes.io)).toBe(2);
-    expect(badNodes.err.join("\n")).toContain("--compare-nodes must be at least 2");
+    expect(badNodes.err.join("\n")).toContain("--compare-nodes must be an integer from 2 to 20000000");
   });
 });

@@ -1,10 +1,16 @@
 import { formatTable, reportObject, runMctsSuite } from "@foresight/bench";
-import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command } from "../command.js";
 
-function parsePositive(name: string, value: string | undefined, fallback: number): number {
+/** The longest budget per case `--seconds` accepts (both benches). */
+export const MAX_BENCH_SECONDS = 600;
+
+/** The largest tree `--memory-nodes` / `--compare-nodes` / `--ttt-compare-nodes` accept (memory stays in a few GB). */
+export const MAX_BENCH_NODES = 20_000_000;
+
+function parsePositive(name: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0 || parsed > max) throw new UsageError(`--${name} must be a number above 0 and at most ${max}, got "${value}"`);
   return parsed;
 }
 
@@ -22,11 +28,11 @@ export const benchMctsCommand: Command = {
     "  equal node counts; the report's ratios are foresight / baseline.",
     "",
     "  --json                 print one JSON object {suite, machine, commit, seed, rows, ratios}",
-    "  --seed N               seed of every search (default 1)",
-    "  --seconds S            wall-clock budget per timed case and contestant (default 2)",
-    "  --memory-nodes N       node count of the memory case (default 1000000)",
-    "  --compare-nodes N      node count of the random-MDP memory comparison (default 200000)",
-    "  --ttt-compare-nodes N  node count of the tic-tac-toe memory comparison (default 20000)",
+    "  --seed N               seed of every search, 0 to 4294967295 (default 1)",
+    `  --seconds S            wall-clock budget per timed case and contestant, at most ${MAX_BENCH_SECONDS} (default 2)`,
+    `  --memory-nodes N       node count of the memory case, at most ${MAX_BENCH_NODES} (default 1000000)`,
+    `  --compare-nodes N      node count of the random-MDP memory comparison, at most ${MAX_BENCH_NODES} (default 200000)`,
+    `  --ttt-compare-nodes N  node count of the tic-tac-toe memory comparison, at most ${MAX_BENCH_NODES} (default 20000)`,
   ].join("\n"),
   async run(argv, io) {
     const { values } = parseFlags(argv, {
@@ -37,14 +43,11 @@ export const benchMctsCommand: Command = {
       "compare-nodes": { type: "string" },
       "ttt-compare-nodes": { type: "string" },
     });
-    const seed = parseIntFlag("seed", values.seed, 1);
-    const seconds = parsePositive("seconds", values.seconds, 2);
-    const memoryNodes = parseIntFlag("memory-nodes", values["memory-nodes"], 1_000_000);
-    if (memoryNodes < 1) throw new UsageError(`--memory-nodes must be at least 1, got ${memoryNodes}`);
-    const compareNodes = parseIntFlag("compare-nodes", values["compare-nodes"], 200_000);
-    if (compareNodes < 2) throw new UsageError(`--compare-nodes must be at least 2, got ${compareNodes}`);
-    const ticTacToeCompareNodes = parseIntFlag("ttt-compare-nodes", values["ttt-compare-nodes"], 20_000);
-    if (ticTacToeCompareNodes < 2) throw new UsageError(`--ttt-compare-nodes must be at least 2, got ${ticTacToeCompareNodes}`);
+    const seed = parseSeedFlag(values.seed, 1);
+    const seconds = parsePositive("seconds", values.seconds, 2, MAX_BENCH_SECONDS);
+    const memoryNodes = parseIntFlag("memory-nodes", values["memory-nodes"], 1_000_000, { min: 1, max: MAX_BENCH_NODES });
+    const compareNodes = parseIntFlag("compare-nodes", values["compare-nodes"], 200_000, { min: 2, max: MAX_BENCH_NODES });
+    const ticTacToeCompareNodes = parseIntFlag("ttt-compare-nodes", values["ttt-compare-nodes"], 20_000, { min: 2, max: MAX_BENCH_NODES });
     const rows = await runMctsSuite({ seed, seconds, memoryNodes, compareNodes, ticTacToeCompareNodes });
     io.out(values.json ? JSON.stringify(reportObject("mcts", rows)) : formatTable(rows));
     return 0;

@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { multiWozDir, readMultiWozArchive, resolveDataDir } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../cli.js";
 
@@ -30,8 +34,36 @@ describe("foresight evaluate multiwoz", () => {
   });
 
   it("rejects an unknown split and a bad limit by flag name", async () => {
-    expect((await run(["evaluate", "multiwoz", "--split", "test"])).err).toMatch(/--split must be one of val/);
-    expect((await run(["evaluate", "multiwoz", "--limit", "x"])).err).toMatch(/--limit must be an integer/);
-    expect((await run(["evaluate", "multiwoz", "--limit", "0"])).err).toMatch(/--limit must be at least 1/);
+    expect((await run(["evaluate", "multiwoz", "--split", "test"])).err).toMatch(/--split test: not present in .*multiwoz \(present: val; or give --file PATH\)/);
+    expect((await run(["evaluate", "multiwoz", "--split", "dev"])).err).toMatch(/--split dev: no such split/);
+    expect((await run(["evaluate", "multiwoz", "--limit", "x"])).err).toMatch(/--limit must be an integer of at least 1/);
+    expect((await run(["evaluate", "multiwoz", "--limit", "0"])).err).toMatch(/--limit must be an integer of at least 1, got 0/);
+  });
+
+  it("scores any split present in the data folder, or a ConvLab file given with --file", async () => {
+    const shared = multiWozDir(resolveDataDir());
+    const { data } = readMultiWozArchive(shared);
+    const three = Object.fromEntries(Object.entries(data).slice(0, 3));
+    const dataDir = mkdtempSync(join(tmpdir(), "foresight-cli-eval-"));
+    try {
+      mkdirSync(join(dataDir, "multiwoz"));
+      symlinkSync(join(shared, "db"), join(dataDir, "multiwoz", "db"));
+      writeFileSync(join(dataDir, "multiwoz", "test.json"), JSON.stringify(three)); // an unzipped split works too
+      const test = await run(["evaluate", "multiwoz", "--split", "test", "--json", "--data-dir", dataDir]);
+      expect(test.err).toBe("");
+      expect(JSON.parse(test.out)).toMatchObject({ corpus: "multiwoz", split: "test", dialogues: 3 });
+      const missing = await run(["evaluate", "multiwoz", "--split", "val", "--data-dir", dataDir]);
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/--split val: not present .*\(present: test; or give --file PATH\)/);
+      const file = join(dataDir, "mine.json");
+      writeFileSync(file, JSON.stringify(three));
+      const fromFile = await run(["evaluate", "multiwoz", "--file", file, "--json", "--data-dir", dataDir]);
+      expect(JSON.parse(fromFile.out)).toMatchObject({ split: "mine.json", dialogues: 3 });
+      const folder = await run(["evaluate", "multiwoz", "--file", dataDir]);
+      expect(folder.code).toBe(1);
+      expect(folder.err).toBe(`foresight evaluate multiwoz: --file ${dataDir}: is a folder, expected a file`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -85,6 +85,94 @@ describe("foresight sac", () => {
       const missing = await run(stats, ["--in", join(dir, "nope.jsonl")]);
       expect(missing.code).toBe(1);
       expect(missing.err).toMatch(/nope\.jsonl: file not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses an --out that is --in, and an existing --out without --force", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sac-cli-out-"));
+    try {
+      const annotations = join(dir, "dd.jsonl");
+      const line = { id: "a", corpus: "c", domain: "d", model: "m", attempts: 1, turns: [{ speaker: "user", text: "hi", annotation: { motivation: "ask", emotion: null, topics: [], bridgingQuestion: null } }, { speaker: "system", text: "hello", annotation: { motivation: "greet", emotion: null, topics: [], bridgingQuestion: null } }] };
+      writeFileSync(annotations, `${JSON.stringify(line)}\n`);
+      const before = readFileSync(annotations, "utf8");
+      for (const argv of [
+        ["sac", "export", "--in", annotations, "--format", "openai", "--out", annotations],
+        ["sac", "export", "--in", annotations, "--format", "openai", "--out", join(dir, ".", "dd.jsonl")],
+        ["sac", "dpo", "--in", annotations, "--out", annotations],
+      ]) {
+        const err: string[] = [];
+        expect(await runCli(argv, { out: () => undefined, err: (t) => err.push(t) })).toBe(2);
+        expect(err.join("\n")).toMatch(/--out is the same file as --in/);
+      }
+      expect(readFileSync(annotations, "utf8")).toBe(before);
+      const doubled = join(dir, "doubled.jsonl");
+      writeFileSync(doubled, `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+      const statsErr: string[] = [];
+      const statsOut: string[] = [];
+      expect(await runCli(["sac", "stats", "--in", doubled, "--json"], { out: (t) => statsOut.push(t), err: (t) => statsErr.push(t) })).toBe(0);
+      expect(JSON.parse(statsOut.join("\n")).dialogues).toBe(1);
+      expect(statsErr.join("\n")).toMatch(/warning: .*doubled\.jsonl: skipped 1 duplicate line/);
+      const existing = join(dir, "ft.jsonl");
+      writeFileSync(existing, "keep me\n");
+      const err: string[] = [];
+      expect(await runCli(["sac", "export", "--in", annotations, "--format", "openai", "--out", existing], { out: () => undefined, err: (t) => err.push(t) })).toBe(2);
+      expect(err.join("\n")).toMatch(/ft\.jsonl already exists; pass --force to overwrite it/);
+      expect(readFileSync(existing, "utf8")).toBe("keep me\n");
+      expect(await runCli(["sac", "export", "--in", annotations, "--format", "openai", "--out", existing, "--force"], { out: () => undefined, err: () => undefined })).toBe(0);
+      expect(readFileSync(existing, "utf8")).toMatch(/"messages"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bounds a hung endpoint with --timeout and --retries", { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sac-cli-hung-"));
+    try {
+      const hung = new ScriptedChatModel({ respond: () => ({ choices: ["never"], delayMs: 600_000 }) });
+      const [annotate] = createSacCommands({ createModel: () => hung });
+      const started = Date.now();
+      const result = await run(annotate, ["--corpus", "dailydialog", "--limit", "1", "--out", join(dir, "dd.jsonl"), "--timeout", "1", "--retries", "1"]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/retry 1\/1 in .* s: the chat request timed out after 1000 ms/);
+      expect(readFileSync(join(dir, "dd.errors.jsonl"), "utf8")).toMatch(/model call failed: the chat request timed out after 1000 ms/);
+      expect(hung.requests).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on an interrupt finishes the dialogues in flight, saves them and prints a summary; repairs a cut-short line with a warning", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sac-cli-int-"));
+    try {
+      const out = join(dir, "dd.jsonl");
+      writeFileSync(out, '{"id": "cut short by a kil');
+      let interrupt: ((name: string) => void) | undefined;
+      const inner = scriptedAnnotator();
+      const model = new ScriptedChatModel({
+        id: "scripted-annotator",
+        respond: async (request, call) => {
+          if (call === 1) interrupt?.("SIGINT");
+          const answer = await inner.complete(request);
+          return { choices: [answer.choices[0]?.text ?? ""], delayMs: 20 };
+        },
+      });
+      const [annotate] = createSacCommands({
+        createModel: () => model,
+        onInterrupt: (handler) => {
+          interrupt = handler;
+          return () => (interrupt = undefined);
+        },
+      });
+      const result = await run(annotate, ["--corpus", "dailydialog", "--limit", "5", "--out", out, "--concurrency", "2"]);
+      expect(result.code).toBe(130);
+      expect(result.err).toMatch(/warning: .*dd\.jsonl: removed an incomplete last line \(26 characters\) left by an interrupted run/);
+      expect(result.err).toMatch(/SIGINT: finishing the dialogues in flight/);
+      expect(result.out).toMatch(/^interrupted: 2 new annotations saved, 3 dialogues left; run the same command again to resume$/m);
+      expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(2);
+      expect(interrupt).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

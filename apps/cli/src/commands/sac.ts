@@ -1,26 +1,27 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createRng } from "@foresight/dialogue";
 import { LlmConfigError, MISSING_ENDPOINT_MESSAGE, UsageLedger, buildChatModel, chatModelFromEnv, type ChatModel } from "@foresight/llm-sim";
 import {
-  AnnotatedDialogueSchema,
   SAC_CORPORA,
   SacFileError,
   SacFormatError,
   TrajectorySchema,
   annotateCorpus,
   dpoPairs,
-  ensureParentDir,
+  DEFAULT_LOCK_STALE_MS,
   formatSacStatistics,
   isSacCorpus,
   loadSacCorpus,
+  readAnnotations,
   readJsonl,
   sacStatistics,
   toOpenAiFineTune,
   toShareGpt,
+  writeFileSafely,
   writeJsonl,
 } from "@foresight/sac-annotator";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 
 /** What the `sac` commands take from their surroundings; tests replace the environment or the model. */
 export interface SacCommandDeps {
@@ -28,6 +29,26 @@ export interface SacCommandDeps {
   env?: () => Record<string, string | undefined>;
   /** Builds the annotating model (default: llm-sim's `chatModelFromEnv`); undefined means none is configured. */
   createModel?: (env: Record<string, string | undefined>) => ChatModel | undefined;
+  /** Subscribes to interrupts (default: SIGINT and SIGTERM of this process); returns the unsubscribe function. */
+  onInterrupt?: (handler: (name: string) => void) => () => void;
+}
+
+/** Calls `handler` on SIGINT and SIGTERM (instead of exiting) until the returned function is called. */
+function processInterrupts(handler: (name: string) => void): () => void {
+  const listener = (name: NodeJS.Signals) => handler(name);
+  process.on("SIGINT", listener);
+  process.on("SIGTERM", listener);
+  return () => {
+    process.off("SIGINT", listener);
+    process.off("SIGTERM", listener);
+  };
+}
+
+/** Refuses an output that is the input file, or an existing file without `--force` (nothing is overwritten silently). */
+function checkOutput(inFile: string, outFile: string, force: boolean): void {
+  const canonical = (file: string) => (existsSync(file) ? realpathSync(file) : resolve(file));
+  if (canonical(inFile) === canonical(outFile)) throw new UsageError(`--out is the same file as --in (${outFile}); write to another file`);
+  if (existsSync(outFile) && !force) throw new UsageError(`${outFile} already exists; pass --force to overwrite it`);
 }
 
 /** The default annotations file of a corpus, under `.foresight-cache/sac/` of the working directory. */
@@ -71,9 +92,13 @@ function annotateCommand(deps: SacCommandDeps): Command {
       "  --errors FILE       failures JSONL, rewritten each run (default: next to --out, .errors.jsonl)",
       "  --concurrency N     dialogues in flight at once (default 4)",
       "  --max-attempts N    model calls per dialogue incl. repair requests (default 3)",
+      "  --timeout S         seconds one model call may take before it is retried (default 120)",
+      "  --retries N         retries of a failed call: timeouts, network errors, 429, 5xx (default 2)",
+      `  --lock-stale-ms N   a lock on --out not refreshed for this long (left by a killed run) is taken over (default ${DEFAULT_LOCK_STALE_MS})`,
       "  --bridging          also ask for bridging questions on assistant turns that do not end with one",
       "  --data-dir DIR      the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data)",
       "",
+      "Ctrl-C finishes the dialogues in flight, saves them and prints a summary; a second Ctrl-C abandons them.",
       "Needs an OpenAI-compatible endpoint: FORESIGHT_LLM_BASE_URL, FORESIGHT_LLM_MODEL and, if required, FORESIGHT_LLM_API_KEY.",
     ].join("\n"),
     run: (argv, io) =>
@@ -86,6 +111,9 @@ function annotateCommand(deps: SacCommandDeps): Command {
           errors: { type: "string" },
           concurrency: { type: "string" },
           "max-attempts": { type: "string" },
+          timeout: { type: "string" },
+          retries: { type: "string" },
+          "lock-stale-ms": { type: "string" },
           bridging: { type: "boolean" },
           "data-dir": { type: "string" },
         });
@@ -94,9 +122,14 @@ function annotateCommand(deps: SacCommandDeps): Command {
         if (!isSacCorpus(corpus)) throw new UsageError(`--corpus must be one of ${SAC_CORPORA.join(", ")}, got "${corpus}"`);
         const limit = parseIntFlag("limit", values.limit, 20);
         if (limit < 0) throw new UsageError(`--limit must be 0 (all) or more, got ${limit}`);
-        const seed = values.seed === undefined ? undefined : parseIntFlag("seed", values.seed, 0);
+        const seed = values.seed === undefined ? undefined : parseSeedFlag(values.seed, 0);
         const concurrency = positive("concurrency", parseIntFlag("concurrency", values.concurrency, 4));
         const maxAttempts = positive("max-attempts", parseIntFlag("max-attempts", values["max-attempts"], 3));
+        const timeoutSeconds = positive("timeout", parseIntFlag("timeout", values.timeout, 120));
+        const retries = parseIntFlag("retries", values.retries, 2);
+        if (retries < 0) throw new UsageError(`--retries must be 0 or more, got ${retries}`);
+        const lockStaleMs = parseIntFlag("lock-stale-ms", values["lock-stale-ms"], DEFAULT_LOCK_STALE_MS);
+        if (lockStaleMs < 2000) throw new UsageError(`--lock-stale-ms must be at least 2000, got ${lockStaleMs}`);
         const outFile = values.out ?? defaultAnnotationsFile(corpus);
         const errorsFile = values.errors ?? errorsFileFor(outFile);
 
@@ -116,35 +149,65 @@ function annotateCommand(deps: SacCommandDeps): Command {
 
         const dialogues = loadSacCorpus(corpus, { dataDir: values["data-dir"], limit, seed });
         const ledger = new UsageLedger();
-        const stacked = buildChatModel(model, { concurrency, ledger });
-        io.err(`annotating ${dialogues.length} ${corpus} dialogues with ${model.id} into ${outFile}`);
-        const summary = await annotateCorpus(stacked, dialogues, {
-          corpus,
-          outFile,
-          errorsFile,
+        const stacked = buildChatModel(model, {
           concurrency,
-          maxAttempts,
-          seed,
-          bridgingQuestions: values.bridging ?? false,
           ledger,
-          onProgress: (progress) => {
-            if (progress.lastId === undefined) {
-              if (progress.skipped > 0) io.err(`skipping ${progress.skipped} already annotated`);
-              return;
-            }
-            const finished = progress.skipped + progress.annotated + progress.failed;
-            io.err(`[${finished}/${progress.total}] ${progress.lastId}${progress.failed > 0 ? ` (${progress.failed} failed)` : ""}`);
-          },
+          timeoutMs: timeoutSeconds * 1000,
+          retry: { maxRetries: retries, onRetry: (event) => io.err(`retry ${event.attempt}/${retries} in ${(event.delayMs / 1000).toFixed(1)} s: ${(event.error as Error).message}`) },
         });
+        // The first interrupt drains (in-flight dialogues finish and are saved), the second abandons them.
+        const drain = new AbortController();
+        const abort = new AbortController();
+        const unsubscribe = (deps.onInterrupt ?? processInterrupts)((name) => {
+          if (!drain.signal.aborted) {
+            io.err(`${name}: finishing the dialogues in flight, then stopping (interrupt again to abandon them)`);
+            drain.abort();
+          } else if (!abort.signal.aborted) {
+            io.err(`${name}: abandoning the dialogues in flight`);
+            abort.abort();
+          }
+        });
+        io.err(`annotating ${dialogues.length} ${corpus} dialogues with ${model.id} into ${outFile}`);
+        let summary;
+        try {
+          summary = await annotateCorpus(stacked, dialogues, {
+            corpus,
+            outFile,
+            errorsFile,
+            concurrency,
+            maxAttempts,
+            seed,
+            bridgingQuestions: values.bridging ?? false,
+            ledger,
+            signal: abort.signal,
+            drain: drain.signal,
+            lockStaleMs,
+            onWarning: (message) => io.err(`warning: ${message}`),
+            onProgress: (progress) => {
+              if (progress.lastId === undefined) {
+                if (progress.skipped > 0) io.err(`skipping ${progress.skipped} already annotated`);
+                return;
+              }
+              const finished = progress.skipped + progress.annotated + progress.failed;
+              io.err(`[${finished}/${progress.total}] ${progress.lastId}${progress.failed > 0 ? ` (${progress.failed} failed)` : ""}`);
+            },
+          });
+        } finally {
+          unsubscribe();
+        }
         const usage = ledger.snapshot().total;
+        const interrupted = summary.aborted || summary.drained;
+        const left = summary.total - summary.skipped - summary.annotated - summary.failed;
         io.out(
           [
+            ...(interrupted ? [`interrupted: ${summary.annotated} new annotations saved, ${left} dialogues left; run the same command again to resume`] : []),
             `annotated ${summary.annotated}, skipped ${summary.skipped} (already done), failed ${summary.failed} of ${summary.total} ${corpus} dialogues`,
             `annotations: ${summary.outFile}`,
             `failures:    ${summary.errorsFile}${summary.failed > 0 ? " (reasons inside)" : ""}`,
             `LLM usage:   ${usage.calls} calls (${usage.failedCalls} failed), ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, ${usage.parseFailures} invalid answers repaired or reported`,
           ].join("\n"),
         );
+        if (interrupted) return 130;
         return summary.failed > 0 ? 1 : 0;
       }),
   };
@@ -154,11 +217,12 @@ const exportCommand: Command = {
   path: ["sac", "export"],
   summary: "export annotated dialogues in SAC form as ShareGPT JSON or OpenAI fine-tuning JSONL",
   usage: [
-    "Usage: foresight sac export --in FILE --format <sharegpt|openai> --out FILE [--system-prompt TEXT] [--bridging]",
+    "Usage: foresight sac export --in FILE --format <sharegpt|openai> --out FILE [--force] [--system-prompt TEXT] [--bridging]",
     "",
     "  --in FILE             an annotations JSONL written by `foresight sac annotate`",
     "  --format F            sharegpt (one JSON array) or openai (chat fine-tuning JSONL, weight 1 on assistant turns)",
-    "  --out FILE            where to write",
+    "  --out FILE            where to write (not --in)",
+    "  --force               overwrite --out when it exists",
     "  --system-prompt TEXT  a system message to put first in every conversation",
     "  --bridging            append annotated bridging questions to assistant replies",
   ].join("\n"),
@@ -170,17 +234,17 @@ const exportCommand: Command = {
         out: { type: "string" },
         "system-prompt": { type: "string" },
         bridging: { type: "boolean" },
+        force: { type: "boolean" },
       });
       if (!values.in) throw new UsageError("--in is required");
       if (!values.out) throw new UsageError("--out is required");
       if (values.format !== "sharegpt" && values.format !== "openai") throw new UsageError(`--format must be sharegpt or openai, got "${values.format ?? ""}"`);
-      const records = readJsonl(values.in, AnnotatedDialogueSchema);
+      checkOutput(values.in, values.out, values.force ?? false);
+      const records = readAnnotations(values.in, { onWarning: (message) => io.err(`warning: ${message}`) });
       const options = { systemPrompt: values["system-prompt"], appendBridgingQuestions: values.bridging ?? false };
       const result = values.format === "sharegpt" ? toShareGpt(records, options) : toOpenAiFineTune(records, options);
-      if (values.format === "sharegpt") {
-        ensureParentDir(values.out);
-        writeFileSync(values.out, `${JSON.stringify(result.examples, null, 2)}\n`);
-      } else writeJsonl(values.out, result.examples);
+      if (values.format === "sharegpt") writeFileSafely(values.out, `${JSON.stringify(result.examples, null, 2)}\n`);
+      else writeJsonl(values.out, result.examples);
       io.out(`wrote ${result.examples.length} ${values.format} conversations to ${values.out}${result.skipped.length ? `; skipped ${result.skipped.length} without an assistant turn` : ""}`);
       return 0;
     }),
@@ -195,7 +259,7 @@ const statsCommand: Command = {
       const { values } = parseFlags(argv, { in: { type: "string" }, top: { type: "string" }, json: { type: "boolean" } });
       if (!values.in) throw new UsageError("--in is required");
       const top = positive("top", parseIntFlag("top", values.top, 10));
-      const stats = sacStatistics(readJsonl(values.in, AnnotatedDialogueSchema), { top });
+      const stats = sacStatistics(readAnnotations(values.in, { onWarning: (message) => io.err(`warning: ${message}`) }), { top });
       io.out(values.json ? JSON.stringify(stats, null, 2) : formatSacStatistics(stats));
       return 0;
     }),
@@ -204,13 +268,21 @@ const statsCommand: Command = {
 const dpoCommand: Command = {
   path: ["sac", "dpo"],
   summary: "turn self-play trajectories into DPO preference pairs (chosen vs a seeded random rejected)",
-  usage: ["Usage: foresight sac dpo --in FILE --out FILE [--seed N]", "", "  --in FILE   trajectories JSONL (from selfPlay)", "  --out FILE  pairs JSONL", "  --seed N    seed for picking the rejected reply (default 0)"].join("\n"),
+  usage: [
+    "Usage: foresight sac dpo --in FILE --out FILE [--force] [--seed N]",
+    "",
+    "  --in FILE   trajectories JSONL (from selfPlay)",
+    "  --out FILE  pairs JSONL (not --in)",
+    "  --force     overwrite --out when it exists",
+    "  --seed N    seed for picking the rejected reply (default 0)",
+  ].join("\n"),
   run: (argv, io) =>
     reportingFileErrors("sac dpo", io, async () => {
-      const { values } = parseFlags(argv, { in: { type: "string" }, out: { type: "string" }, seed: { type: "string" } });
+      const { values } = parseFlags(argv, { in: { type: "string" }, out: { type: "string" }, seed: { type: "string" }, force: { type: "boolean" } });
       if (!values.in) throw new UsageError("--in is required");
       if (!values.out) throw new UsageError("--out is required");
-      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseIntFlag("seed", values.seed, 0)));
+      checkOutput(values.in, values.out, values.force ?? false);
+      const pairs = dpoPairs(readJsonl(values.in, TrajectorySchema), createRng(parseSeedFlag(values.seed, 0)));
       writeJsonl(values.out, pairs);
       io.out(`wrote ${pairs.length} DPO pairs to ${values.out}`);
       return 0;

@@ -38,12 +38,12 @@ describe("foresight simulate multiwoz", () => {
     for (const bad of ["-1", "4294967296", "2.5", "abc"]) {
       const out = await run(["simulate", "multiwoz", `--seed=${bad}`]);
       expect(out.code, bad).toBe(2);
-      expect(out.err, bad).toMatch(/--seed must be an integer/);
+      expect(out.err, bad).toMatch(/--seed must be a whole number from 0 to 4294967295/);
     }
-    for (const bad of ["0", "-3"]) {
+    for (const bad of ["0", "-3", "201"]) {
       const out = await run(["simulate", "multiwoz", "--seed", "1", `--max-turns=${bad}`]);
       expect(out.code, bad).toBe(2);
-      expect(out.err).toContain("--max-turns must be at least 1");
+      expect(out.err).toContain("--max-turns must be an integer from 1 to 200");
     }
     const persona = await run(["simulate", "multiwoz", "--seed", "1", "--persona", "grumpy"]);
     expect(persona.code).toBe(2);

@@ -9,8 +9,8 @@ import {
   simulateMultiWozDialogue,
   type MultiWozPolicyName,
 } from "@foresight/llm-sim";
-import { parseFlags, parseIntFlag, UsageError, type Command } from "../command.js";
-import { parseSeedFlag } from "./simulate.js";
+import { parseFlags, parseIntFlag, parseSeedFlag, UsageError, type Command } from "../command.js";
+import { MAX_SIMULATION_TURNS } from "./simulate.js";
 
 /** `foresight simulate multiwoz --seed N [--json] [--goal ID] [--persona P] [--system S] [--max-turns N] [--data-dir DIR]`. */
 export const simulateMultiWozCommand: Command = {
@@ -23,9 +23,9 @@ export const simulateMultiWozCommand: Command = {
     "  --goal ID        take the goal of this MultiWOZ validation dialogue (e.g. PMUL1635); default: drawn by the seed",
     "  --persona P      cooperative (default) | less-cooperative",
     `  --system S       ${MULTIWOZ_POLICY_NAMES.join(" | ")} (default correct: the rule-based DB policy; prior: samples the corpus act prior)`,
-    `  --max-turns N    exchanges before the dialogue is cut off (default ${MULTIWOZ_MAX_TURNS})`,
+    `  --max-turns N    exchanges before the dialogue is cut off, 1 to ${MAX_SIMULATION_TURNS} (default ${MULTIWOZ_MAX_TURNS})`,
     "  --json           print the Dialogue object (acts, belief states, outcome) as JSON",
-    "  --data-dir DIR   the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data)",
+    "  --data-dir DIR   the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data beside the workspace)",
   ].join("\n"),
   async run(argv, io) {
     const { values } = parseFlags(argv, {
@@ -39,8 +39,7 @@ export const simulateMultiWozCommand: Command = {
     });
     if (values.seed === undefined) throw new UsageError("--seed is required");
     const seed = parseSeedFlag(values.seed, 0);
-    const maxTurns = parseIntFlag("max-turns", values["max-turns"], MULTIWOZ_MAX_TURNS);
-    if (maxTurns < 1) throw new UsageError(`--max-turns must be at least 1, got ${maxTurns}`);
+    const maxTurns = parseIntFlag("max-turns", values["max-turns"], MULTIWOZ_MAX_TURNS, { min: 1, max: MAX_SIMULATION_TURNS });
     let persona;
     try {
       persona = agendaPersona(values.persona ?? "cooperative");
@@ -49,7 +48,7 @@ export const simulateMultiWozCommand: Command = {
     }
     const system = (values.system ?? "correct") as MultiWozPolicyName;
     if (!MULTIWOZ_POLICY_NAMES.includes(system)) throw new UsageError(`--system must be one of ${MULTIWOZ_POLICY_NAMES.join(", ")}, got "${values.system}"`);
-    const world = loadMultiWozWorld({ dataDir: resolveDataDir(values["data-dir"]) });
+    const world = loadMultiWozWorld({ dataDir: resolveDataDir(values["data-dir"], "--data-dir") });
     let picked;
     if (values.goal !== undefined) {
       try {

@@ -38,16 +38,16 @@ describe("foresight simulate", () => {
     expect((await run(["simulate", "chat", "--task", "x"])).err).toContain("--task applies only to the sop world");
     const seed = await run(["simulate", "p4g", "--seed", "abc"]);
     expect(seed.code).toBe(2);
-    expect(seed.err).toContain("--seed must be an integer");
+    expect(seed.err).toContain("--seed must be a whole number from 0 to 4294967295");
     for (const bad of ["-1", "4294967296", "1.5"]) {
       const out = await run(["simulate", "chat", `--seed=${bad}`]);
       expect(out.code, bad).toBe(2);
-      expect(out.err, bad).toMatch(/--seed must be an integer/);
+      expect(out.err, bad).toMatch(/--seed must be a whole number from 0 to 4294967295/);
     }
-    for (const bad of ["0", "-2"]) {
+    for (const bad of ["0", "-2", "201"]) {
       const out = await run(["simulate", "p4g", `--max-turns=${bad}`]);
       expect(out.code, bad).toBe(2);
-      expect(out.err).toContain("--max-turns must be at least 1");
+      expect(out.err).toContain("--max-turns must be an integer from 1 to 200");
     }
     const task = await run(["simulate", "sop", "--task", "nope"]);
     expect(task.code).toBe(2);

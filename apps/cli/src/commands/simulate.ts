@@ -7,24 +7,19 @@ import {
   simulatePersuasion,
   simulateSop,
 } from "@foresight/llm-sim";
-import { UsageError, parseFlags, parseIntFlag, type Command } from "../command.js";
+import { MAX_SEED, UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command } from "../command.js";
+import { createProgress } from "../progress.js";
 
 /** The offline worlds `foresight simulate` knows (MultiWOZ has its own command, `simulate multiwoz`). */
 export const SIMULATE_WORLDS = ["p4g", "chat", "sop"] as const;
 type SimulateWorld = (typeof SIMULATE_WORLDS)[number];
 
-/** The largest seed: the simulators' generator reads its seed as an unsigned 32-bit integer. */
-export const MAX_SIMULATION_SEED = 4294967295;
+/** The largest seed (kept for callers of this module; THE seed parser and its range live in command.ts). */
+export const MAX_SIMULATION_SEED = MAX_SEED;
+export { parseSeedFlag };
 
-/**
- * Parses `--seed`: an integer from 0 to {@link MAX_SIMULATION_SEED}. A negative or larger value would be wrapped to
- * 32 bits by the generator and silently replay another seed's dialogue, so it is refused.
- */
-export function parseSeedFlag(value: string | undefined, fallback: number): number {
-  const seed = parseIntFlag("seed", value, fallback);
-  if (seed < 0 || seed > MAX_SIMULATION_SEED) throw new UsageError(`--seed must be an integer from 0 to ${MAX_SIMULATION_SEED}, got "${value}"`);
-  return seed;
-}
+/** The most turns `--max-turns` accepts: far beyond any corpus dialogue, small enough to always finish. */
+export const MAX_SIMULATION_TURNS = 200;
 
 /** What one simulation returns: the dialogue and its outcome. */
 interface Simulated {
@@ -78,10 +73,10 @@ export const simulateCommand: Command = {
     "  sop   SOPDAIL: a task's graph walked the way the annotated dialogues did",
     "",
     "  --seed N        the seed, 0 to 4294967295 (default 1)",
-    "  --max-turns N   p4g: persuader turns (default 10); chat: turns (default 8); sop: turns at most (default 30)",
+    `  --max-turns N   p4g: persuader turns (default 10); chat: turns (default 8); sop: turns at most (default 30); 1 to ${MAX_SIMULATION_TURNS}`,
     "  --task ID       sop only: the SOPDAIL task id (default the first task, airport-check_in)",
     "  --json          print one machine-readable JSON object",
-    "  --data-dir DIR  the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data)",
+    "  --data-dir DIR  the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data beside the workspace)",
   ].join("\n"),
   async run(argv, io) {
     const { values, positionals } = parseFlags(
@@ -100,15 +95,19 @@ export const simulateCommand: Command = {
     if (!SIMULATE_WORLDS.includes(world)) throw new UsageError(`unknown world "${world}"; choose one of ${SIMULATE_WORLDS.join(", ")} (MultiWOZ: foresight simulate multiwoz)`);
     if (values.task !== undefined && world !== "sop") throw new UsageError("--task applies only to the sop world");
     const seed = parseSeedFlag(values.seed, 1);
-    const maxTurns = values["max-turns"] === undefined ? undefined : parseIntFlag("max-turns", values["max-turns"], 0);
-    if (maxTurns !== undefined && maxTurns < 1) throw new UsageError(`--max-turns must be at least 1, got ${maxTurns}`);
-    const dataDir = resolveDataDir(values["data-dir"]);
+    const maxTurns = values["max-turns"] === undefined ? undefined : parseIntFlag("max-turns", values["max-turns"], 0, { min: 1, max: MAX_SIMULATION_TURNS });
+    const dataDir = resolveDataDir(values["data-dir"], "--data-dir");
+    const progress = createProgress({ plain: values.json });
+    progress.update(0, 1, `building the ${world} world from the corpus and simulating`);
     let simulated: Simulated;
     try {
       simulated = runSimulation(world, { dataDir, seed, maxTurns, task: values.task });
     } catch (error) {
       if (error instanceof Error && /unknown SOPDAIL task/.test(error.message)) throw new UsageError(error.message);
       throw error;
+    } finally {
+      progress.update(1, 1, "done");
+      progress.stop();
     }
     const { dialogue, outcome } = simulated;
     if (values.json) {

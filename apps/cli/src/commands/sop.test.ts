@@ -33,6 +33,13 @@ describe("foresight sop check", () => {
     expect(strict.out).toMatch(/INVALID SOP .*error +multiple-sources/s);
   });
 
+  it("reports a task whose success mark is not a node of its SOP as an error naming the task", async () => {
+    const task = join(resolveDataDir(), "sopdail", "task", "shopping-sams_club_member_day_invitation.json");
+    const result = await run(["sop", "check", task]);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/error +unknown-success-mark: task shopping-sams_club_member_day_invitation: .*用户\.日期可行/);
+  });
+
   it("checks a plain adjacency list and names the problems", async () => {
     const file = tempFile("pred.json", JSON.stringify({ "Agent.Start": ["User.Yes"], "User.Yes": ["User.No"], "User.No": [] }));
     const result = await run(["sop", "check", file]);

@@ -1,5 +1,7 @@
+import { basename } from "node:path";
 import {
   SopFormatError,
+  noErrors,
   pathMetrics,
   readSopFile,
   sopEditDistance,
@@ -29,6 +31,19 @@ async function reportingFormatErrors(command: string, io: CommandIO, body: () =>
   }
 }
 
+/**
+ * A SOPDAIL task whose success mark is not a node of its SOP can never succeed: an error naming the task (the
+ * graph validation alone only warns, since a bare SOP may list marks of another graph).
+ */
+function withTaskMarksChecked(report: ReturnType<typeof readSopFile>, file: string): ReturnType<typeof readSopFile> {
+  if (report.kind !== "sopdail-task") return report;
+  const task = basename(file, ".json");
+  const issues = report.issues.map((i) =>
+    i.code === "unknown-success-mark" ? { ...i, severity: "error" as const, message: `task ${task}: ${i.message} (the task can never succeed)` } : i,
+  );
+  return { ...report, issues, ok: noErrors(issues) };
+}
+
 /** `foresight sop check <file> [--json] [--strict]`. */
 export const sopCheckCommand: Command = {
   path: ["sop", "check"],
@@ -48,7 +63,7 @@ export const sopCheckCommand: Command = {
     if (positionals.length !== 1) throw new UsageError(`expected one SOP file, got ${positionals.length}`);
     const file = positionals[0] as string;
     return reportingFormatErrors("sop check", io, () => {
-      const report = readSopFile(file, { tolerant: !values.strict });
+      const report = withTaskMarksChecked(readSopFile(file, { tolerant: !values.strict }), file);
       if (values.json) {
         io.out(JSON.stringify({ file, kind: report.kind, ...graphSummary(report), issues: report.issues }, null, 2));
       } else {

@@ -34,12 +34,13 @@ const dataDirSources = new Map<string, string>();
  * `FORESIGHT_DATA_DIR`, else `../shared/data` beside the workspace root — the root this package is installed in,
  * else the one above the working directory — so the default does not depend on the current directory.
  */
-export function resolveDataDir(explicit?: string, explicitName = "the dataDir option"): string {
+export function resolveDataDir(explicit?: string, explicitName?: string): string {
   let dir: string;
   let source: string;
   if (explicit) {
     dir = resolve(explicit);
-    source = explicitName;
+    // A folder passed on by code keeps the name the user gave it (e.g. `--data-dir`).
+    source = explicitName ?? dataDirSources.get(dir) ?? "the dataDir option";
   } else if (process.env.FORESIGHT_DATA_DIR) {
     dir = resolve(process.env.FORESIGHT_DATA_DIR);
     source = "FORESIGHT_DATA_DIR";

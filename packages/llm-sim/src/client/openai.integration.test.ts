@@ -146,6 +146,15 @@ describe("OpenAIChatModel over HTTP", () => {
     expect(receivedFor("ok")[0]).not.toHaveProperty("role");
   });
 
+  it("sends top_k and repetition_penalty only to an endpoint marked as accepting them", async () => {
+    const sampling = { messages: ask("ok"), temperature: 1.1, topK: 100, repetitionPenalty: 1.1 };
+    await new OpenAIChatModel({ baseURL, model: "plain" }).complete(sampling);
+    expect(receivedFor("ok")[0]).not.toHaveProperty("top_k");
+    expect(receivedFor("ok")[0]).not.toHaveProperty("repetition_penalty");
+    await new OpenAIChatModel({ baseURL, model: "vllm", extendedSampling: true }).complete(sampling);
+    expect(receivedFor("ok")[1]).toMatchObject({ model: "vllm", temperature: 1.1, top_k: 100, repetition_penalty: 1.1 });
+  });
+
   it("retries a 429 after its Retry-After, then succeeds", async () => {
     const clock = new FakeClock();
     const model = withRetry(new OpenAIChatModel({ baseURL, model: "m" }), { clock });

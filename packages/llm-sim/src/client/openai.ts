@@ -32,10 +32,12 @@ export interface OpenAIChatModelOptions {
   maxResponseBytes?: number;
   /** Send `max_completion_tokens` instead of `max_tokens` (newer hosted models require it). */
   useMaxCompletionTokens?: boolean;
-  /** Extra headers on every request. */
+  /** Extra headers on every request; values of credential-like headers (key, token, auth…) are redacted like the key. */
   defaultHeaders?: Record<string, string>;
   /** A custom fetch (proxies, tests). */
   fetch?: typeof fetch;
+  /** Send `topK` / `repetitionPenalty` as `top_k` / `repetition_penalty` (servers such as vLLM accept them; OpenAI's API rejects them). */
+  extendedSampling?: boolean;
 }
 
 const TopLogprobSchema = z.object({ token: z.string(), logprob: z.number() });
@@ -271,8 +273,10 @@ export class OpenAIChatModel implements ChatModel {
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly #client: OpenAI;
-  readonly #apiKey: string;
+  /** The key and credential-like header values, redacted from every message. */
+  readonly #secrets: readonly string[];
   readonly #useMaxCompletionTokens: boolean;
+  readonly #extendedSampling: boolean;
 
   constructor(options: OpenAIChatModelOptions) {
     if (!options.baseURL) throw new LlmConfigError("OpenAIChatModel needs a baseURL (e.g. http://127.0.0.1:8000/v1)");
@@ -291,11 +295,14 @@ export class OpenAIChatModel implements ChatModel {
     this.baseURL = displayURL(options.baseURL);
     this.timeoutMs = timeoutMs;
     this.maxResponseBytes = maxResponseBytes;
-    this.#apiKey = options.apiKey || "not-needed";
+    const apiKey = options.apiKey || "not-needed";
+    const credentialHeaders = Object.entries(options.defaultHeaders ?? {}).filter(([name]) => /key|token|auth|secret|cookie/i.test(name));
+    this.#secrets = [apiKey, ...credentialHeaders.map(([, value]) => value.replace(/^Bearer\s+/i, ""))];
     this.#useMaxCompletionTokens = options.useMaxCompletionTokens ?? false;
+    this.#extendedSampling = options.extendedSampling ?? false;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
-      apiKey: this.#apiKey,
+      apiKey,
       maxRetries: 0,
       timeout: timeoutMs,
       logLevel: "off",
@@ -311,6 +318,8 @@ export class OpenAIChatModel implements ChatModel {
     if (n !== 1) body.n = n;
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
+    if (this.#extendedSampling && request.topK !== undefined) body.top_k = request.topK;
+    if (this.#extendedSampling && request.repetitionPenalty !== undefined) body.repetition_penalty = request.repetitionPenalty;
     if (request.maxTokens !== undefined) body[this.#useMaxCompletionTokens ? "max_completion_tokens" : "max_tokens"] = request.maxTokens;
     if (request.stop?.length) body.stop = request.stop;
     if (request.logprobs) body.logprobs = true;
@@ -333,13 +342,13 @@ export class OpenAIChatModel implements ChatModel {
       try {
         raw = JSON.parse(text);
       } catch (error) {
-        const start = upstreamText(text.slice(0, 80), [this.#apiKey]);
+        const start = upstreamText(text.slice(0, 80), this.#secrets);
         throw new ChatModelError("malformed-response", `response from ${where} is not valid JSON (${(error as Error).message}): body starts ${JSON.stringify(start)}`);
       }
       return parseCompletionBody(raw, this.id, n);
     } catch (error) {
       if (deadline.signal.aborted && !request.signal?.aborted) throw deadline.signal.reason;
-      throw toChatModelError(error, request.signal, { modelId: this.id, baseURL: this.baseURL, secrets: [this.#apiKey] });
+      throw toChatModelError(error, request.signal, { modelId: this.id, baseURL: this.baseURL, secrets: this.#secrets });
     } finally {
       clearTimeout(timer);
     }

@@ -9,7 +9,7 @@ export * from "./render.js";
 export { persuasionPack } from "./persuasion.js";
 export { openChatPack } from "./open-chat.js";
 export { todPack, renderMultiwozGoal } from "./tod.js";
-export { sopPack } from "./sop.js";
+export { SOP_KNOWLEDGE_CHARS, sopPack, sopProfileVariables } from "./sop.js";
 
 /** The built-in packs by id. */
 export const BUILTIN_PACKS: Readonly<Record<string, PromptPack>> = {

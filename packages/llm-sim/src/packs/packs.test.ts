@@ -1,4 +1,4 @@
-import type { Turn } from "@foresight/dialogue";
+import { loadSopdailTasks, type Turn } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import {
   BUILTIN_PACKS,
@@ -13,6 +13,7 @@ import {
   renderMultiwozGoal,
   renderTemplate,
   requireTemplate,
+  sopProfileVariables,
   sopPack,
   todPack,
   type PromptPack,
@@ -38,7 +39,7 @@ function renderAll(pack: PromptPack): Record<string, string> {
         persona: pack.personas[0]?.label ?? "",
         personaDescription: pack.personas[0]?.description ?? "",
         guidance: "GUIDANCE",
-      }),
+      }, name),
     );
     rendered[name] = messages.map((message) => `${message.role}: ${message.content}`).join("\n---\n");
   }
@@ -78,7 +79,9 @@ describe("built-in packs render", () => {
     expect(rendered.systemReply).toContain("$2");
     expect(rendered.systemReply).toContain("The Persuader establishes credibility of Save the Children by citing its impact.\nPersuader [credibility appeal]:");
     expect(rendered.systemReply).toContain("Persuader [greeting]: Hello there!");
-    expect(rendered.userReply).toContain("Persuadee [donate]: Okay, I'll give $1 of my payment.");
+    // The persuadee (and the value prompt, which uses the same template) never sees act labels.
+    expect(rendered.userReply).toContain("Persuadee: Okay, I'll give $1 of my payment.");
+    expect(rendered.userReply).not.toMatch(/Persuader \[/);
     expect(rendered.nextAct).toContain("G) other: The Persuader responds to the Persuadee without using any persuasive strategy.");
     expect(persuasionPack.valueQuestion).toBe("Would you be interested in donating to Save the Children?");
     expect(renderExample(persuasionPack).split("\n").filter((line) => line.startsWith("Persuadee")).length).toBe(5);
@@ -105,12 +108,28 @@ describe("built-in packs render", () => {
 
   it("SOP: next action with priority, reply, user state and rationality", () => {
     const rendered = renderAll(sopPack);
-    expect(rendered.nextAct).toContain("SOP priority: GUIDANCE");
+    expect(rendered.nextAct).toContain("please prioritize the following agent actions: GUIDANCE");
     expect(rendered.nextAct).toContain("A) Greet");
+    expect(rendered.nextAct).toContain('"Therefore, the best agent action is: <name>"');
     expect(rendered.systemReply).toContain("Task: GOAL-BLOCK");
     expect(rendered.userState).toContain("- Worried or doubtful: The User is worried or has doubts (担忧疑惑).");
-    expect(rendered.rationalityJudge).toContain("Answer 1 for rational or 0");
+    expect(rendered.userState).toContain('Start with "User State:"');
+    expect(rendered.rationalityJudge).toContain('"Therefore, the answer is: 1" or "Therefore, the answer is: 0"');
     expect(Object.keys(sopPack.templates)).toEqual(expect.arrayContaining([TEMPLATE_NAMES.nextAct, TEMPLATE_NAMES.systemReply, TEMPLATE_NAMES.userState, TEMPLATE_NAMES.rationalityJudge]));
+  });
+});
+
+describe("SOP task profiles", () => {
+  it("puts the task and user profiles of a SOPDAIL task in every SOP prompt", () => {
+    const task = loadSopdailTasks()[0]!;
+    const variables = sopProfileVariables(task);
+    expect(JSON.parse(variables.userProfile!)).toEqual(task.userProfile);
+    expect(variables.taskProfile).toContain(task.agentIdentity);
+    for (const name of [TEMPLATE_NAMES.nextAct, TEMPLATE_NAMES.userState, TEMPLATE_NAMES.rationalityJudge, TEMPLATE_NAMES.systemReply]) {
+      const text = renderMessages(sopPack, name, packVariables(sopPack, history, sopPack.systemActs, variables)).map((m) => m.content).join("\n");
+      expect(text, name).toContain(`task_profile: ${variables.taskProfile}`);
+      expect(text, name).toContain(`user_profile: ${variables.userProfile}`);
+    }
   });
 });
 

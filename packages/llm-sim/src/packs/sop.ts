@@ -1,4 +1,20 @@
+import type { SopdailTask } from "@foresight/dialogue";
+import type { TemplateVariables } from "./render.js";
 import { parsePromptPack, type PromptPack } from "./schema.js";
+
+/** Characters of a task's knowledge kept in its prompt profile (the FAQ texts run to several thousand). */
+export const SOP_KNOWLEDGE_CHARS = 1500;
+
+/**
+ * The template variables every ChatSOP prompt carries for a SOPDAIL task: the task profile (agent identity, goal,
+ * success marks, knowledge cut to {@link SOP_KNOWLEDGE_CHARS}) and the user profile, as JSON, and the goal.
+ */
+export function sopProfileVariables(task: SopdailTask): TemplateVariables {
+  let knowledge = JSON.stringify(task.knowledge);
+  if (knowledge.length > SOP_KNOWLEDGE_CHARS) knowledge = `${knowledge.slice(0, SOP_KNOWLEDGE_CHARS)}…`;
+  const taskProfile = JSON.stringify({ agent_identity: task.agentIdentity, task_goal: task.agentGoal, success_mark: task.successMarks }).replace(/}$/, `,"other_knowledge":${JSON.stringify(knowledge)}}`);
+  return { taskProfile, userProfile: JSON.stringify(task.userProfile), goal: task.agentGoal };
+}
 
 const spec = (label: string, description: string, alias: string) => ({ label, description, aliases: [alias] });
 
@@ -41,30 +57,49 @@ export const sopPack: PromptPack = parsePromptPack({
   showActsInHistory: true,
   judgeCriteria: "Which response follows the SOP better while answering the User's actual state?",
   fallbackReplies: { system: "好的，请问还有什么可以帮您？", user: "嗯。" },
+  // The templates follow ChatSOP's appendix prompts: every one carries the task and user profiles (JSON), the
+  // dialogue context, and asks for the paper's answer format ("Therefore, the best agent action is: X",
+  // "User State: Y", "Analysis: … Therefore, the answer is: 1"), which the SOP parsers read.
   templates: {
     nextAct: {
-      system: "You are the dialogue manager of an Agent. {{background}}",
+      system: "You are a business expert agent. {{background}}",
       user: [
-        "Conversation so far:\n{{history}}",
-        "Optional next actions:\n{{actOptions}}",
-        "{{#guidance}}SOP priority: {{guidance}}\n\n{{/guidance}}Prefer the actions the SOP prescribes at this point; choose a proactive action off the SOP only when the User's latest state makes the prescribed actions inappropriate.",
-        "Answer with the option letter and the action name only.",
+        'Given the following "user_profile", "task_profile" and "Dialogue Context", please select the next round of agent action from the "Optional Agent Actions" for the agent that can best encourage the user to complete this dialogue task. When the task is completed, please actively choose the polite end to end the conversation. The name of the agent action must be exactly the same as those in the candidate list.',
+        "{{#taskProfile}}task_profile: {{taskProfile}}\n{{/taskProfile}}{{#userProfile}}user_profile: {{userProfile}}\n{{/userProfile}}{{#goal}}Task: {{goal}}\n{{/goal}}",
+        "Dialogue Context:\n{{history}}",
+        "Optional Agent Actions:\n{{actOptions}}",
+        "{{#guidance}}Dialogue SOP: Based on the standard procedure for this task, please prioritize the following agent actions: {{guidance}}\n\n{{/guidance}}" +
+          'Start with "Analysis:" and deduce step by step the best agent action for the next turn, concluding with "Therefore, the best agent action is: <name>", with a colon before the name of the agent action.',
       ].join("\n\n"),
     },
     systemReply: {
       system: "You are the {{system}}. {{background}}{{#goal}}\n\nTask: {{goal}}{{/goal}}",
-      user: "Conversation so far:\n{{history}}\n\nThe {{system}}'s next action: {{act}} — {{actDescription}}\n\nWrite the {{system}}'s next turn carrying out exactly this action. Reply with the utterance only, in the conversation's language.",
+      user: [
+        'Given the "user_profile", "task_profile" and "Dialogue Context" below, please generate an appropriate agent response by following the chosen agent action.',
+        "{{#taskProfile}}task_profile: {{taskProfile}}\n{{/taskProfile}}{{#userProfile}}user_profile: {{userProfile}}\n{{/userProfile}}",
+        "Dialogue Context:\n{{history}}",
+        "Agent Action: {{act}} — {{actDescription}}",
+        "Reply with the {{system}}'s utterance only, carrying out exactly this action, in the conversation's language.",
+      ].join("\n\n"),
     },
     userState: {
-      system: "You classify the state of the User in a conversation with an Agent that follows a Standard Operating Procedure.",
-      user: "Conversation so far:\n{{history}}\n\nWhich state is the User in after their latest turn? States:\n{{states}}\n\nAnswer with the state name only.",
+      system: "You are an agent specializing in customer service, following a Standard Operating Procedure.",
+      user: [
+        'Given the following "user_profile", "task_profile" and "Dialogue Context", please select an option from the "Optional User State" that best reflects the user\'s current task status in the dialogue context.',
+        "{{#taskProfile}}task_profile: {{taskProfile}}\n{{/taskProfile}}{{#userProfile}}user_profile: {{userProfile}}\n{{/userProfile}}",
+        "Dialogue Context:\n{{history}}",
+        "Optional User State:\n{{states}}",
+        'Start with "User State:" and the state name must be exactly the same as one in the list.',
+      ].join("\n\n"),
     },
     rationalityJudge: {
-      system: "You judge whether an Agent's action is rational at this point of a conversation that follows a Standard Operating Procedure. {{background}}",
+      system: "You are a business expert manager. {{background}}",
       user: [
-        "{{#goal}}Task: {{goal}}\n\n{{/goal}}Conversation so far:\n{{history}}",
-        "Proposed next action of the {{system}}: {{act}} — {{actDescription}}",
-        "{{#guidance}}SOP context: {{guidance}}\n\n{{/guidance}}Is this action rational here — consistent with the SOP and appropriate to the User's latest state? Answer 1 for rational or 0 for not rational, nothing else.",
+        "The company's business agent is contacting the customer below to handle affairs; see \"Dialogue Context\" for the conversation. Please carefully read the following information and judge whether the agent's chosen \"Agent action\" conforms to the task process (SOP) or is conducive to guiding the user toward task success. If it meets the requirements, it is 1; otherwise, it is 0.",
+        "{{#taskProfile}}task_profile: {{taskProfile}}\n{{/taskProfile}}{{#userProfile}}user_profile: {{userProfile}}\n{{/userProfile}}{{#goal}}Task: {{goal}}\n{{/goal}}{{#guidance}}SOP: {{guidance}}\n{{/guidance}}",
+        "Dialogue Context:\n{{history}}",
+        "Agent action: {{act}} — {{actDescription}}",
+        'Start your analysis with "Analysis:" and after your conclusion, summarize with "Therefore, the answer is: 1" or "Therefore, the answer is: 0".',
       ].join("\n\n"),
     },
     pairwiseJudge: {

@@ -2,3 +2,4 @@ export * from "./labels.js";
 export * from "./json.js";
 export * from "./values.js";
 export * from "./utterance.js";
+export * from "./sop.js";

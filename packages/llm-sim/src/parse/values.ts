@@ -58,10 +58,14 @@ const YES = /^(?:yes|y|true|1|rational|reasonable|appropriate|correct|是|合理
 const NO = /^(?:no|n|false|0|irrational|unreasonable|inappropriate|incorrect|否|不合理)(?![a-z0-9])/;
 
 /**
- * Reads a 0/1 judgement from model output: JSON (`{"rational": true}`, `{"score": 1}`), or a leading or
- * labelled yes/no, true/false, 1/0, rational/irrational. Undefined when the answer is not clear.
+ * Reads a 0/1 judgement from model output: the last "the answer is: 1/0" conclusion (ChatSOP's format, after an
+ * analysis), JSON (`{"rational": true}`, `{"score": 1}`), or a leading or labelled yes/no, true/false, 1/0,
+ * rational/irrational. Undefined when the answer is not clear.
  */
 export function parseBinary(text: string): 0 | 1 | undefined {
+  // ChatSOP's judge reasons first and concludes "Therefore, the answer is: 1": the last such conclusion decides.
+  const concluded = [...text.matchAll(/(?:\banswer\s+is|\bthe\s+answer|答案(?:是)?)\s*[:：=]?\s*[*"'`「]*\s*([01])(?![0-9.])/gi)].at(-1);
+  if (concluded) return concluded[1] === "1" ? 1 : 0;
   const json = extractJson(text);
   if (json && typeof json === "object" && !Array.isArray(json)) {
     for (const value of Object.values(json as Record<string, unknown>)) {

@@ -2,6 +2,7 @@ import type { Turn } from "@foresight/dialogue";
 import { packVariables, renderMessages } from "../packs/render.js";
 import { PromptPackError, TEMPLATE_NAMES } from "../packs/schema.js";
 import { aliasesOf, matchLabel } from "../parse/labels.js";
+import { sopAnswerSpan } from "../parse/sop.js";
 import { LlmRole, type LlmRoleOptions } from "./base.js";
 import type { RoleCallOptions, StateClassification, UserStateClassifier } from "./types.js";
 
@@ -29,7 +30,8 @@ export class LlmStateClassifier extends LlmRole implements UserStateClassifier {
   async classify(history: readonly Turn[], options: RoleCallOptions = {}): Promise<StateClassification> {
     const response = await this.send(this.messages(history), { temperature: this.temperature, maxTokens: this.maxTokens }, options);
     const labels = this.pack.userStates.map((state) => state.label);
-    const match = matchLabel(response.choices[0]?.text ?? "", labels, { aliases: aliasesOf(this.pack.userStates) });
+    const text = response.choices[0]?.text ?? "";
+    const match = matchLabel(sopAnswerSpan(text, "state") ?? text, labels, { aliases: aliasesOf(this.pack.userStates) });
     this.recordParse(1, match ? 0 : 1, options);
     if (match) return { label: match.label, fallback: false };
     return { label: this.pack.defaultUserState ?? (labels[0] as string), fallback: true };

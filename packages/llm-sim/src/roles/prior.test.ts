@@ -36,7 +36,7 @@ describe("LlmSamplingPrior", () => {
     expect(result.probabilities[1]).toBeCloseTo(4 / 5);
     const prompt = model.requests[0]?.messages.at(-1)?.content ?? "";
     expect(prompt).toContain("A) Verify identity");
-    expect(prompt).toContain("SOP priority: the SOP prescribes Verify identity next");
+    expect(prompt).toContain("please prioritize the following agent actions: the SOP prescribes Verify identity next");
   });
 
   it("is uniform and flagged when nothing parses", async () => {

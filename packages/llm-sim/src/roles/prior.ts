@@ -3,6 +3,7 @@ import type { TokenLogprob } from "../chat.js";
 import { describeAct, packVariables, renderMessages } from "../packs/render.js";
 import { TEMPLATE_NAMES, type ActSpec, type PromptPack } from "../packs/schema.js";
 import { aliasesOf, matchLabel, optionKeys } from "../parse/labels.js";
+import { sopAnswerSpan } from "../parse/sop.js";
 import { LlmRole, type LlmRoleOptions } from "./base.js";
 import type { ActInput, PriorOptions, PriorPolicy, PriorResult } from "./types.js";
 
@@ -62,7 +63,8 @@ export class LlmSamplingPrior extends LlmRole implements PriorPolicy {
     const counts = labels.map(() => 0);
     let unparsed = 0;
     for (const choice of response.choices) {
-      const match = matchLabel(choice.text, labels, keys ? { optionKeys: keys, aliases: aliasesOf(acts) } : { aliases: aliasesOf(acts) });
+      // An answer concluding "Therefore, the best agent action is: X" (ChatSOP's format) is read at its conclusion.
+      const match = matchLabel(sopAnswerSpan(choice.text, "action") ?? choice.text, labels, keys ? { optionKeys: keys, aliases: aliasesOf(acts) } : { aliases: aliasesOf(acts) });
       if (match) counts[labels.indexOf(match.label)]! += 1;
       else unparsed++;
     }

@@ -78,7 +78,7 @@ describe("LlmRationalityValue (ChatSOP)", () => {
     const result = await new LlmRationalityValue({ model, rng: createRng(1), pack: sopPack }).evaluate(history, { act: "Build trust", guidance: "next: Build trust, Polite end" });
     expect(result.samples).toEqual([1, 0, 1, 1]);
     expect(result.value).toBe(0.75);
-    expect(model.requests[0]?.messages.at(-1)?.content).toContain("SOP context: next: Build trust, Polite end");
+    expect(model.requests[0]?.messages.at(-1)?.content).toContain("SOP: next: Build trust, Polite end");
     await expect(new LlmRationalityValue({ model, rng: createRng(1), pack: sopPack }).evaluate(history)).rejects.toThrow(/needs options.act/);
   });
 });

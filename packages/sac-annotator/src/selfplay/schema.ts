@@ -13,11 +13,16 @@ export type SeedSituation = z.infer<typeof SeedSituationSchema>;
 export const CandidateSchema = z.object({ raw: z.string(), text: z.string() });
 export type Candidate = z.infer<typeof CandidateSchema>;
 
-/** One sampling round of a turn: the candidates, the selector's choice (null: it declined them all) and its reason. */
+/**
+ * One sampling round of a turn: the candidates, the selector's choice and its reason; `fallback` when the
+ * selector's answer was unreadable and the first candidate was kept. (`chosen: null` — a declined round — only
+ * occurs in trajectories written before the selector always picked one.)
+ */
 export const SelectionRoundSchema = z.object({
   candidates: z.array(CandidateSchema).min(1),
   chosen: z.number().int().nonnegative().nullable(),
   reason: z.string(),
+  fallback: z.literal(true).optional(),
 });
 export type SelectionRound = z.infer<typeof SelectionRoundSchema>;
 
@@ -29,7 +34,7 @@ export const AgentTurnSchema = z.object({
 });
 export type AgentTurn = z.infer<typeof AgentTurnSchema>;
 
-/** A self-play trajectory; `declined` when it stopped because the selector accepted no candidate at some turn. */
+/** A self-play trajectory; `declined` only in files written before the selector always picked a candidate. */
 export const TrajectorySchema = z.object({
   id: z.string().min(1),
   situation: SeedSituationSchema,

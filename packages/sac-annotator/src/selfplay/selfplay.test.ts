@@ -5,7 +5,7 @@ import { dpoPairs, negativesOf } from "./dpo.js";
 import { TrajectorySchema, type SeedSituation } from "./schema.js";
 import { parseSacMessage } from "../chain/serialize.js";
 import { steerByPrefill } from "../steer.js";
-import { parseSelection, selfPlay } from "./selfplay.js";
+import { SELF_PLAY_DEFAULTS, parseSelection, selfPlay } from "./selfplay.js";
 
 const situation: SeedSituation = { id: "lonely", situation: "You moved to a new city and feel lonely.", opening: "I don't know anyone here yet." };
 
@@ -41,26 +41,32 @@ describe("self-play with rejection sampling", () => {
     expect(negativesOf(trajectory.turns[0]!).map((raw) => raw.slice(-9))).toEqual(["reply 1.0", "reply 1.2"]);
   });
 
-  it("samples again when the selector declines, and stops as declined when it keeps declining", async () => {
-    const selector = new ScriptedChatModel({ id: "selector", script: ['{"best": 0, "reason": "all cold"}', '{"best": 1}', '{"best": "none"}', "garbage", '{"best": 0}'] });
+  it("uses SAGE's defaults: 16 candidates, 12 agent turns, T 1.1, top-k 100, repetition penalty 1.1", async () => {
+    const agent = agentModel();
+    const trajectory = await selfPlay(situation, { agent, user: new ScriptedChatModel({ respond: () => "go on" }), selector: new ScriptedChatModel({ respond: () => '{"best": 16}' }) });
+    expect(SELF_PLAY_DEFAULTS).toEqual({ candidates: 16, agentTurns: 12, temperature: 1.1, topK: 100, repetitionPenalty: 1.1 });
+    expect(trajectory.turns).toHaveLength(12);
+    expect(agent.requests).toHaveLength(12);
+    expect(agent.requests[0]).toMatchObject({ n: 16, temperature: 1.1, topK: 100, repetitionPenalty: 1.1 });
+    expect(trajectory.turns.every((turn) => turn.rounds.length === 1 && turn.rounds[0]?.candidates.length === 16 && turn.reply?.text.endsWith(".15"))).toBe(true);
+  });
+
+  it("always keeps a candidate: an unreadable or out-of-range answer is asked again, then the first candidate is kept and flagged", async () => {
+    const selector = new ScriptedChatModel({ id: "selector", script: ['{"best": 0, "reason": "all cold"}', '{"best": 2}', '{"best": "none"}', "garbage"] });
     const trajectory = await selfPlay(situation, {
       agent: agentModel(),
       user: new ScriptedChatModel({ respond: () => "ok" }),
       selector,
       candidates: 2,
-      agentTurns: 3,
-      maxRounds: 2,
+      agentTurns: 2,
     });
-    expect(trajectory.status).toBe("declined");
-    expect(trajectory.turns).toHaveLength(2);
-    expect(trajectory.turns[0]?.rounds.map((round) => round.chosen)).toEqual([null, 0]);
-    expect(trajectory.turns[0]?.reply?.text).toBe("reply 2.0");
-    expect(trajectory.turns[1]?.rounds.map((round) => [round.chosen, round.reason])).toEqual([
-      [null, ""],
-      [null, ""],
-    ]);
-    expect(trajectory.turns[1]?.reply).toBeNull();
-    expect(negativesOf(trajectory.turns[0]!)).toHaveLength(3);
+    expect(trajectory.status).toBe("complete");
+    expect(trajectory.turns.map((turn) => turn.rounds.map((round) => [round.chosen, round.fallback ?? false]))).toEqual([[[1, false]], [[0, true]]]);
+    expect(trajectory.turns.map((turn) => turn.reply?.text)).toEqual(["reply 1.1", "reply 2.0"]);
+    expect(trajectory.turns[1]?.rounds[0]?.reason).toBe("selector answer unreadable after 2 attempts; kept the first candidate");
+    expect(selector.requests).toHaveLength(4);
+    expect(selector.requests[0]?.messages[0]?.content).toContain("Always pick exactly one candidate");
+    expect(negativesOf(trajectory.turns[0]!)).toHaveLength(1);
   });
 
   it("exports DPO pairs with a seeded random rejected reply", async () => {
@@ -107,7 +113,8 @@ describe("self-play with rejection sampling", () => {
 
   it("reads selector answers strictly", () => {
     expect(parseSelection('{"best": 3, "reason": "x"}', 3)).toEqual({ chosen: 2, reason: "x" });
-    expect(parseSelection('{"best": "none"}', 3)).toEqual({ chosen: null, reason: "" });
+    expect(parseSelection('{"best": "none"}', 3)).toBeUndefined();
+    expect(parseSelection('{"best": 0}', 3)).toBeUndefined();
     expect(parseSelection('{"best": 4}', 3)).toBeUndefined();
     expect(parseSelection("I like the second one", 3)).toBeUndefined();
   });

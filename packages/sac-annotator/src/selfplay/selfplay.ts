@@ -5,35 +5,43 @@ import { stripStateTags } from "../chain/serialize.js";
 import { COMPANION_CRITERIA, DEFAULT_AGENT_SYSTEM_PROMPT, selectorSystemPrompt, selectorUserMessage, userSimulatorPrompt } from "./prompts.js";
 import type { AgentTurn, Candidate, SeedSituation, SelectionRound, Trajectory } from "./schema.js";
 
+/**
+ * SAGE's self-play settings (§4.4): 16 candidates per agent turn, up to 12 agent turns, sampling at temperature 1.1
+ * with top-k 100 and repetition penalty 1.1 (sent where the endpoint supports them, see llm-sim's `extendedSampling`).
+ */
+export const SELF_PLAY_DEFAULTS = Object.freeze({ candidates: 16, agentTurns: 12, temperature: 1.1, topK: 100, repetitionPenalty: 1.1 });
+
 /** Options for {@link selfPlay}. */
 export interface SelfPlayOptions {
   /** The model being improved; its outputs may carry State-Action Chain tags. */
   agent: ChatModel;
   /** Plays the person in the seed situation. */
   user: ChatModel;
-  /** Picks the best candidate by the companion criteria, or declines. */
+  /** Picks the best candidate by the companion criteria. */
   selector: ChatModel;
-  /** Candidates sampled per turn (default 4). */
+  /** Candidates sampled per turn (default 16). */
   candidates?: number;
-  /** Agent turns per trajectory (default 4). */
+  /** Agent turns per trajectory (default 12). */
   agentTurns?: number;
-  /** Sampling rounds per turn while the selector declines (default 2); after that the trajectory stops as "declined". */
-  maxRounds?: number;
-  /** Calls per selection when the selector's answer cannot be read (default 2); still unreadable counts as declined. */
+  /** Calls per selection when the selector's answer cannot be read (default 2); then the first candidate is kept, flagged as a fallback. */
   selectorAttempts?: number;
   agentSystemPrompt?: string;
   criteria?: readonly string[];
+  /** The agent's sampling temperature (default 1.1), top-k (default 100) and repetition penalty (default 1.1). */
   agentTemperature?: number;
+  agentTopK?: number;
+  agentRepetitionPenalty?: number;
   userTemperature?: number;
   /** Adjusts each agent request before it is sent (e.g. to steer it; see steer.ts). */
   prepareAgentRequest?: (request: ChatRequest, turn: number) => ChatRequest;
   signal?: AbortSignal;
 }
 
-/** The selector's decision: a 0-based candidate index or null (declined), and its reason. */
+/** The selector's decision: a 0-based candidate index, its reason, and whether it is the fallback for an unreadable answer. */
 export interface Selection {
-  chosen: number | null;
+  chosen: number;
   reason: string;
+  fallback?: true;
 }
 
 const SelectorAnswerSchema = z.object({
@@ -41,7 +49,7 @@ const SelectorAnswerSchema = z.object({
   reason: z.string().optional(),
 });
 
-/** Reads a selector answer for `count` candidates; undefined when it cannot be read or names no candidate. */
+/** Reads a selector answer naming one of `count` candidates (1-based in the answer); undefined when it names none. */
 export function parseSelection(text: string, count: number): Selection | undefined {
   const json = extractJson(text);
   let best: number | undefined;
@@ -51,14 +59,13 @@ export function parseSelection(text: string, count: number): Selection | undefin
     reason = parsed.data.reason ?? "";
     const value = parsed.data.best;
     if (typeof value === "number") best = value;
-    else if (/^\s*(?:none|0|decline[d]?)\s*$/i.test(value)) best = 0;
     else if (/^\s*\[?\d+\]?\s*$/.test(value)) best = Number(value.replace(/[^\d]/g, ""));
   } else {
     const match = /\bbest\b["'\s:=]*\[?(\d+)/i.exec(text);
     if (match) best = Number(match[1]);
   }
-  if (best === undefined || !Number.isInteger(best) || best < 0 || best > count) return undefined;
-  return { chosen: best === 0 ? null : best - 1, reason };
+  if (best === undefined || !Number.isInteger(best) || best < 1 || best > count) return undefined;
+  return { chosen: best - 1, reason };
 }
 
 /** The agent's view of a trajectory before turn `turn`: system prompt, earlier exchanges (raw replies) and the user's message. */
@@ -95,7 +102,7 @@ function cleanUserMessage(text: string): string {
     .trim();
 }
 
-/** Asks the selector to choose among candidates; unreadable answers are retried, then count as a decline. */
+/** Asks the selector to choose among candidates; an unreadable answer is asked again, then the first candidate is kept as a fallback. */
 export async function selectCandidate(selector: ChatModel, history: readonly ChatMessage[], candidates: readonly Candidate[], options: Pick<SelfPlayOptions, "criteria" | "selectorAttempts" | "signal"> = {}): Promise<Selection> {
   const messages: ChatMessage[] = [
     { role: "system", content: selectorSystemPrompt(options.criteria ?? COMPANION_CRITERIA, candidates.length) },
@@ -107,19 +114,19 @@ export async function selectCandidate(selector: ChatModel, history: readonly Cha
     const selection = parseSelection(response.choices[0]?.text ?? "", candidates.length);
     if (selection) return selection;
   }
-  return { chosen: null, reason: `selector answer unreadable after ${attempts} attempts` };
+  return { chosen: 0, reason: `selector answer unreadable after ${attempts} attempts; kept the first candidate`, fallback: true };
 }
 
 /**
- * Rolls out one dialogue from a seed situation: the user model speaks, the agent proposes N candidates, the selector
- * keeps the best (the others become negatives) or declines and the agent samples again, for `agentTurns` turns.
- * The agent sees its own raw replies (tags included); the user and the selector see them with the tags stripped.
+ * Rolls out one dialogue from a seed situation (SAGE §4.4): the user model speaks, the agent samples N candidates,
+ * the selector keeps the best (the others become negatives), for `agentTurns` turns. The selector always picks
+ * one; an unreadable answer keeps the first candidate and the round says so. The agent sees its own raw replies
+ * (tags included); the user and the selector see them with the tags stripped.
  */
 export async function selfPlay(situation: SeedSituation, options: SelfPlayOptions): Promise<Trajectory> {
-  const n = options.candidates ?? 4;
-  const agentTurns = options.agentTurns ?? 4;
-  const maxRounds = options.maxRounds ?? 2;
-  for (const [name, value] of [["candidates", n], ["agentTurns", agentTurns], ["maxRounds", maxRounds]] as const) {
+  const n = options.candidates ?? SELF_PLAY_DEFAULTS.candidates;
+  const agentTurns = options.agentTurns ?? SELF_PLAY_DEFAULTS.agentTurns;
+  for (const [name, value] of [["candidates", n], ["agentTurns", agentTurns]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
   const trajectory: Trajectory = {
@@ -147,27 +154,29 @@ export async function selfPlay(situation: SeedSituation, options: SelfPlayOption
     trajectory.turns.push(current);
     const history = agentMessages(trajectory, turn);
     const displayHistory = history.map((message) => (message.role === "assistant" ? { ...message, content: stripStateTags(message.content) } : message));
-    for (let round = 0; round < maxRounds && current.reply === null; round++) {
-      const base: ChatRequest = { messages: history, n, temperature: options.agentTemperature ?? 1, role: "sac-agent", signal: options.signal };
-      const request = options.prepareAgentRequest ? options.prepareAgentRequest(base, turn) : base;
-      const response = await options.agent.complete(request);
-      if (response.choices.length === 0) throw new Error(`agent model ${options.agent.id} returned no choices at turn ${turn}`);
-      // A prefilled request (steerByPrefill) ends with the start of the assistant message; the completion continues it.
-      const last = request.messages.at(-1);
-      const prefill = last?.role === "assistant" ? last.content : "";
-      const candidates = response.choices.map((choice) => {
-        const raw = `${prefill}${choice.text}`;
-        return { raw, text: stripStateTags(raw) };
-      });
-      const selection = await selectCandidate(options.selector, displayHistory, candidates, options);
-      const record: SelectionRound = { candidates, chosen: selection.chosen, reason: selection.reason };
-      current.rounds.push(record);
-      if (selection.chosen !== null) current.reply = candidates[selection.chosen] ?? null;
-    }
-    if (current.reply === null) {
-      trajectory.status = "declined";
-      break;
-    }
+    const base: ChatRequest = {
+      messages: history,
+      n,
+      temperature: options.agentTemperature ?? SELF_PLAY_DEFAULTS.temperature,
+      topK: options.agentTopK ?? SELF_PLAY_DEFAULTS.topK,
+      repetitionPenalty: options.agentRepetitionPenalty ?? SELF_PLAY_DEFAULTS.repetitionPenalty,
+      role: "sac-agent",
+      signal: options.signal,
+    };
+    const request = options.prepareAgentRequest ? options.prepareAgentRequest(base, turn) : base;
+    const response = await options.agent.complete(request);
+    if (response.choices.length === 0) throw new Error(`agent model ${options.agent.id} returned no choices at turn ${turn}`);
+    // A prefilled request (steerByPrefill) ends with the start of the assistant message; the completion continues it.
+    const last = request.messages.at(-1);
+    const prefill = last?.role === "assistant" ? last.content : "";
+    const candidates = response.choices.map((choice) => {
+      const raw = `${prefill}${choice.text}`;
+      return { raw, text: stripStateTags(raw) };
+    });
+    const selection = await selectCandidate(options.selector, displayHistory, candidates, options);
+    const record: SelectionRound = { candidates, chosen: selection.chosen, reason: selection.reason, ...(selection.fallback ? { fallback: true as const } : {}) };
+    current.rounds.push(record);
+    current.reply = candidates[selection.chosen] ?? null;
   }
   return trajectory;
 }

@@ -1,4 +1,6 @@
 import { findWorkspaceRoot } from "@foresight/dialogue";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HashedEncoder } from "../encoder/hashed-encoder.js";
@@ -16,19 +18,41 @@ export const DEFAULT_MODEL_NAMES = {
   transitionEnsemble: "transition-ensemble",
   transitionMdn: "transition-mdn",
   reward: "reward-length",
+  harm: "reward-harm",
   value: "value-multiwoz",
 } as const;
 
 /**
- * The folder of the default models: `explicit`, else env `FORESIGHT_MODELS_DIR`, else `models/` at the workspace
- * root found from the working directory, else the one next to this package in the repository.
+ * The folder of the default models: `explicit`, else env `FORESIGHT_MODELS_DIR`, else — inside this repository — the
+ * root `models/` folder where `foresight train` writes them (found from this package's own location), else the
+ * `@foresight/models` package installed beside this one. Never the current directory.
  */
 export function resolveModelsDir(explicit?: string): string {
   if (explicit) return resolve(explicit);
   const fromEnv = process.env.FORESIGHT_MODELS_DIR;
   if (fromEnv) return resolve(fromEnv);
-  const root = findWorkspaceRoot(process.cwd()) ?? findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
-  return resolve(root ?? process.cwd(), "models");
+  const root = findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
+  if (root && isForesightRepository(root) && existsSync(join(root, "models", "encoder.json"))) return join(root, "models");
+  return packagedModelsDir();
+}
+
+/** True for this project's own repository (not a user's workspace that happens to contain us). */
+function isForesightRepository(root: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name?: string }).name === "foresight-monorepo";
+  } catch {
+    return false;
+  }
+}
+
+/** The models folder of the installed `@foresight/models` package, resolved from this package's location. */
+function packagedModelsDir(): string {
+  const require = createRequire(import.meta.url);
+  try {
+    return join(dirname(require.resolve("@foresight/models/package.json")), "models");
+  } catch {
+    throw new ModelLoadError("@foresight/models", "the default models are not installed: add @foresight/models, or set FORESIGHT_MODELS_DIR / pass modelsDir");
+  }
 }
 
 /** The manifest path of a default model. */
@@ -41,6 +65,8 @@ export interface DefaultWorldModelOptions extends SessionOptions {
   modelsDir?: string;
   /** Which parameterisation of the action and transition models; default "ensemble". */
   heads?: "ensemble" | "mdn";
+  /** Which reward the world gives: human reply length (default) or negative harmfulness. */
+  reward?: "length" | "harm";
 }
 
 /**
@@ -66,13 +92,13 @@ export function checkTrainedOnEncoder(model: LoadedModel, encoder: HashedEncoder
  * every head must have been trained on that encoder. If any model fails, the others' sessions are released.
  */
 export async function loadDefaultWorldModel(options: DefaultWorldModelOptions = {}): Promise<SemanticWorldModel> {
-  const { modelsDir, heads = "ensemble", ...session } = options;
+  const { modelsDir, heads = "ensemble", reward: rewardKind = "length", ...session } = options;
   const path = (name: string) => defaultManifestPath(name, modelsDir);
   const loads = [
     HashedEncoder.load(path(DEFAULT_MODEL_NAMES.encoder), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.actionMdn : DEFAULT_MODEL_NAMES.actionEnsemble), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.transitionMdn : DEFAULT_MODEL_NAMES.transitionEnsemble), session),
-    ScalarModel.load(path(DEFAULT_MODEL_NAMES.reward), session),
+    ScalarModel.load(path(rewardKind === "harm" ? DEFAULT_MODEL_NAMES.harm : DEFAULT_MODEL_NAMES.reward), session),
   ] as const;
   const settled = await Promise.allSettled(loads);
   const release = () => Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.release() : undefined)));

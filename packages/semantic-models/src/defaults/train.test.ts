@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { mixtureForward } from "../heads/mixture.js";
 import { mixtureSpecFromModel } from "../heads/serialize.js";
 import { ManifestSchema, type Manifest } from "../manifest.js";
@@ -14,8 +15,11 @@ import { trainDefaultModels } from "./train-all.js";
 const dir = mkdtempSync(join(tmpdir(), "semantic-models-train-"));
 let manifests: Manifest[] = [];
 
+/** A stand-in text scorer for the harmfulness head (the CLI passes the rewards package's). */
+const harmfulness = (text: string) => (/\b(stupid|idiot|hate)\b/i.test(text) ? 1 : 0);
+
 beforeAll(async () => {
-  manifests = await trainDefaultModels("all", { outDir: dir, seed: 3, scale: TINY_TRAIN_SCALE, command: "test" });
+  manifests = await trainDefaultModels("all", { outDir: dir, seed: 3, scale: TINY_TRAIN_SCALE, command: "test", harmfulness, harmfulnessName: "test-words" });
   // The value model simulates rollouts of the tiny split's goals besides reading the corpora.
 }, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +36,18 @@ describe("training the default models on a tiny split (real corpora from the sha
     const transition = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.transitionEnsemble);
     expect(transition?.metrics).toHaveProperty("cosine");
     expect(transition?.metrics).toHaveProperty("normRatio");
-    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.reward)?.metrics).toHaveProperty("r2");
+    expect(transition?.metrics).toHaveProperty("nll");
+    expect(transition?.metrics).toHaveProperty("ridgeBaselineNll");
+    expect(transition?.metrics).toHaveProperty("fsaBaselineNll");
+    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.actionMdn)?.metrics).toHaveProperty("meanBaselineNll");
+    const reward = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.reward);
+    expect(reward?.metrics).toHaveProperty("r2");
+    expect(reward?.metrics).toHaveProperty("spearmanExpectedEnsemble");
+    expect(reward?.head.stepReward).toBe("next");
+    expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.harm)?.head).toMatchObject({ stepReward: "next", sign: -1 });
+    const encoder = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder);
+    expect(encoder?.metrics).toHaveProperty("baselineTfIdfRecallAt1");
+    expect(encoder?.dims.state).toBe((encoder?.dims.embedding as number) + (encoder?.head.structure as string[]).length);
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.value)?.metrics).toHaveProperty("auc");
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.metrics).toHaveProperty("baselineBowRecallAt1");
   });
@@ -73,6 +88,10 @@ describe("training the default models on a tiny split (real corpora from the sha
     const contexts = [["Hi, how are you?", "Fine thanks. And you?"], ["Would you like to donate to Save the Children?"]];
     const states = await world.embedContexts(contexts);
     expect(states.length).toBe(2 * world.dim);
+    // The state ends with the structure features: log(1 + cl100k tokens) of the last turn first.
+    const encoder = world.parts.encoder as HashedEncoder;
+    expect(encoder.dim).toBe(encoder.semanticDim + encoder.structure.length);
+    expect(states[encoder.semanticDim]).toBeCloseTo(Math.log1p(6), 5);
     const actions = await world.actionVectors(contexts[0] as string[], ["I am great.", "Not so well, to be honest."]);
     expect(actions.length).toBe(2 * world.dim);
     const sampled = await world.sampleActions(states, 2, 5, createRng(1));
@@ -83,9 +102,13 @@ describe("training the default models on a tiny split (real corpora from the sha
       const b = await w.step(states, action2, 2, createRng(9));
       expect(Array.from(a.next)).toEqual(Array.from(b.next));
       expect(Array.from(a.rewards)).toEqual(Array.from(b.rewards));
-      const before = await w.stateRewards(states, 2);
-      for (let i = 0; i < 2; i++) expect(a.rewards[i]).toBeCloseTo((a.nextRewards[i] as number) - (before[i] as number), 4);
+      // The length reward model scores the state after the human's reply: the step reward is F_R(s̃′).
+      expect(w.rewardForm).toBe("next");
+      for (let i = 0; i < 2; i++) expect(a.rewards[i]).toBe(a.nextRewards[i]);
     }
+    const safety = await loadDefaultWorldModel({ modelsDir: dir, reward: "harm", log: () => {} });
+    const harmStep = await safety.step(states, action2, 2, createRng(9));
+    for (let i = 0; i < 2; i++) expect(harmStep.rewards[i]).toBeCloseTo(-(harmStep.nextRewards[i] as number), 6);
     const path = join(dir, `${DEFAULT_MODEL_NAMES.transitionMdn}.json`);
     const verified = verifyModelFile(path);
     const spec = mixtureSpecFromModel(verified.manifest, verified.model, path);

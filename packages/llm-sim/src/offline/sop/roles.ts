@@ -54,9 +54,10 @@ export function sopUtteranceTurn(world: SopCorpusWorld, history: readonly Turn[]
 }
 
 /**
- * The SOPDAIL user, from the task's annotated dialogues: the user state is drawn from the states that followed the
- * last agent action in the corpus (from every state that followed any agent action when that action was never
- * answered), and the words are a real utterance of that state chosen for the context.
+ * The SOPDAIL user, from the task's annotated dialogues: the user state is drawn from the world's history-dependent
+ * node model (the agent's last action and the user's state before it, backed off to the last action alone) among
+ * the user states — a reply is asked for, so "no user turn" is not drawn — and the words are a real utterance of
+ * that state chosen for the context.
  */
 export class CorpusSopUser implements UserSimulator {
   /** A user over a built task world. */
@@ -65,16 +66,11 @@ export class CorpusSopUser implements UserSimulator {
     private readonly rng: Rng,
   ) {}
 
-  /** The next user state after the history's last agent action. */
+  /** The next user state after the history. */
   nextState(history: readonly Turn[], rng: Rng = this.rng): string {
-    const agent = lastTurn(history, "system");
-    const action = agent ? this.world.nodeOf(agent, "agent") : SOPDAIL_START;
-    let options = this.world.successors(action, "user");
-    if (options.size === 0) {
-      options = new Map();
-      for (const node of this.world.agentNodes) for (const [state, count] of this.world.successors(node, "user")) options.set(state, (options.get(state) ?? 0) + count);
-    }
-    return sampleFromTable(options, rng);
+    const table = this.world.userDistribution(this.world.nodesOfTurns(history));
+    table.delete(null);
+    return sampleFromTable(table as Map<string, number>, rng);
   }
 
   /** The user's next turn: a state and a real utterance of it. */

@@ -1,6 +1,6 @@
 import { SOPDAIL_SINK, SOPDAIL_START, createRng, splitSopdailNode, type Dialogue, type Turn } from "@foresight/dialogue";
 import { sampleFromTable } from "../text/sample.js";
-import { sopUtteranceTurn } from "./roles.js";
+import { SOP_USER_END, sopUtteranceTurn } from "./roles.js";
 import type { SopCorpusWorld } from "./world.js";
 
 /** Options of {@link simulateSop}. */
@@ -63,4 +63,57 @@ export function simulateSop(world: SopCorpusWorld, options: SimulateSopOptions):
     },
     outcome,
   };
+}
+
+/** Picks the agent's next action from the history so far (node names, Agent.Start first, and the turns said). */
+export type SopAgentPolicy = (nodes: readonly string[], turns: readonly Turn[]) => string | Promise<string>;
+
+/** Options of {@link playSopEpisode}. */
+export interface PlaySopOptions {
+  seed: number | string;
+  /** Agent turns at most (default 12). */
+  maxAgentTurns?: number;
+}
+
+/** An episode played against the world's user. */
+export interface SopEpisode {
+  /** Every node, Agent.Start first. */
+  nodes: string[];
+  turns: Turn[];
+  /** Success was earned (see {@link SopCorpusWorld.earnsSuccess}). */
+  success: boolean;
+  /** The agent said Agent.PoliteEnd or the user ended (用户.结束) before the turn limit. */
+  ended: boolean;
+  agentTurns: number;
+}
+
+/**
+ * Plays an agent policy against the world's history-dependent user: each agent action is voiced by a real
+ * utterance of it, the user answers with a state drawn from the node model (or lets the agent go on) and a real
+ * utterance of that state; success counts only when earned. The same seed and policy give the same episode.
+ */
+export async function playSopEpisode(world: SopCorpusWorld, agent: SopAgentPolicy, options: PlaySopOptions): Promise<SopEpisode> {
+  const maxAgentTurns = options.maxAgentTurns ?? 12;
+  const rng = createRng(options.seed);
+  const episode: SopEpisode = { nodes: [SOPDAIL_START], turns: [], success: false, ended: false, agentTurns: 0 };
+  const reach = (node: string, turn: Turn | undefined) => {
+    if (!episode.success && world.earnsSuccess(episode.nodes, node)) episode.success = true;
+    episode.nodes.push(node);
+    if (turn) episode.turns.push(turn);
+  };
+  while (!episode.ended && episode.agentTurns < maxAgentTurns) {
+    const act = await agent(episode.nodes, episode.turns);
+    if (!world.agentNodes.includes(act)) throw new Error(`the agent chose "${act}", not an action of task ${world.task.id}`);
+    episode.agentTurns++;
+    reach(act, sopUtteranceTurn(world, episode.turns, act, rng) ?? sopUtteranceTurn(world, [], act, rng));
+    if (act === SOPDAIL_SINK) {
+      episode.ended = true;
+      break;
+    }
+    const answer = sampleFromTable(world.userDistribution(episode.nodes), rng);
+    if (answer === null) continue;
+    reach(answer, sopUtteranceTurn(world, episode.turns, answer, rng) ?? sopUtteranceTurn(world, [], answer, rng));
+    if (answer === SOP_USER_END) episode.ended = true;
+  }
+  return episode;
 }

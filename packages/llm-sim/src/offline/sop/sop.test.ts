@@ -1,7 +1,10 @@
-import { SOPDAIL_SINK, createRng, sopdailNodeOf, splitSopdailNode, type Turn } from "@foresight/dialogue";
+import { SOPDAIL_SINK, SOPDAIL_START, createRng, loadSopdailTasks, sopdailNodeOf, splitSopdailNode, type Turn } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CorpusSopAgent, CorpusSopPrior, CorpusSopStateClassifier, CorpusSopUser, CorpusSopValue } from "./roles.js";
-import { simulateSop } from "./simulate.js";
+import { replayGoldOutcomes, userStateLikelihood } from "./fit-check.js";
+import { OfflineSopRationalityJudge } from "./judge.js";
+import { playSopEpisode, simulateSop } from "./simulate.js";
+import { sopdailTaskSplit } from "./split.js";
 import { SopCorpusWorld } from "./world.js";
 
 let world: SopCorpusWorld;
@@ -64,14 +67,40 @@ describe("simulateSop", () => {
 describe("SOP roles", () => {
   const history: Turn[] = [{ speaker: "system", text: "好的，请您提供一下您的姓名和身份证号。", state: { sopNode: "代理.核对身份" } }];
 
-  it("the user answers an agent action only with states that followed it in the corpus", async () => {
+  it("the user answers mostly with states that followed the action in the corpus, and depends on the history", async () => {
     const user = new CorpusSopUser(world, createRng(1));
     const seen = world.successors("代理.核对身份", "user");
-    for (let i = 0; i < 20; i++) {
+    let inCorpus = 0;
+    for (let i = 0; i < 50; i++) {
       const reply = await user.respond(history);
-      expect(seen.has(reply.reaction!)).toBe(true);
+      if (seen.has(reply.reaction!)) inCorpus++;
       expect(reply.text.length).toBeGreaterThan(0);
     }
+    expect(inCorpus).toBeGreaterThanOrEqual(45);
+    // Same last agent action after different earlier nodes (both seen ≥ 5 times): different answer distributions.
+    const contexts = new Map<string, Map<string, number>>();
+    for (const d of world.train) {
+      const seq = world.nodeSequence(d);
+      for (let i = 2; i < seq.length; i++) {
+        if (!world.agentNodes.includes(seq[i]!)) continue;
+        const row = contexts.get(seq[i]!) ?? new Map<string, number>();
+        row.set(seq[i - 1]!, (row.get(seq[i - 1]!) ?? 0) + 1);
+        contexts.set(seq[i]!, row);
+      }
+    }
+    let largest = 0;
+    for (const [action, before] of contexts) {
+      const common = [...before].filter(([, n]) => n >= 5).map(([node]) => node);
+      for (const x of common) {
+        for (const y of common) {
+          const px = world.userDistribution([SOPDAIL_START, x, action]);
+          const py = world.userDistribution([SOPDAIL_START, y, action]);
+          const tv = [...px.keys()].reduce((sum, s) => sum + Math.abs(px.get(s)! - (py.get(s) ?? 0)), 0) / 2;
+          largest = Math.max(largest, tv);
+        }
+      }
+    }
+    expect(largest).toBeGreaterThan(0.3);
   });
 
   it("the agent voices an action with distinct real utterances of it", async () => {
@@ -108,5 +137,60 @@ describe("SOP roles", () => {
       if (guess.label === label) correct++;
     }
     expect(correct / userTurns.length).toBeGreaterThan(Math.max(...counts.values()) / userTurns.length);
+  });
+});
+
+describe("the SOPDAIL world fit from the dialogues", () => {
+  it("splits the tasks once, deterministically, with a quarter held out", () => {
+    const ids = loadSopdailTasks().map((t) => t.id);
+    const split = sopdailTaskSplit(ids);
+    expect(split).toEqual(sopdailTaskSplit([...ids].reverse()));
+    expect(split.test).toHaveLength(10);
+    expect(new Set([...split.train, ...split.test]).size).toBe(ids.length);
+  });
+
+  it("predicts held-out user moves better with history than from the last action alone", () => {
+    const fit = userStateLikelihood(world);
+    expect(fit.n).toBeGreaterThan(100);
+    expect(fit.history).toBeGreaterThan(fit.lastAction);
+  });
+
+  it("earns success only the way the dialogues reach it, and held-out gold dialogues keep their outcome", async () => {
+    const mark = world.task.successMarks[0]!;
+    expect(world.earnsSuccess([SOPDAIL_START], mark)).toBe(false);
+    const replay = replayGoldOutcomes(world);
+    expect(replay.recorded).toBeGreaterThan(5);
+    expect(replay.agree / replay.total).toBeGreaterThanOrEqual(0.95);
+    const sayMarkFirst = await playSopEpisode(world, () => mark, { seed: 1, maxAgentTurns: 3 });
+    expect(sayMarkFirst.success).toBe(false);
+    const gold = world.test.find((d) => d.outcome?.success === true)!;
+    const goldNodes = world.nodeSequence(gold);
+    expect(world.pathEarnsSuccess(goldNodes)).toBe(true);
+  });
+
+  it("says which success marks are not nodes of the task's SOP", () => {
+    expect(world.marksOffSop).toEqual([]);
+    const sams = SopCorpusWorld.build({ task: "shopping-sams_club_member_day_invitation" });
+    expect(sams.marksOffSop).toEqual(["用户.日期可行"]);
+  });
+
+  it("plays the same episode for the same seed", async () => {
+    const policy = (nodes: readonly string[]) => [...world.agentDistribution(nodes)].sort((x, y) => y[1] - x[1])[0]![0];
+    expect(await playSopEpisode(world, policy, { seed: 4 })).toEqual(await playSopEpisode(world, policy, { seed: 4 }));
+    await expect(playSopEpisode(world, () => "代理.飞行", { seed: 4 })).rejects.toThrow(/not an action of task/);
+  });
+
+  it("judges with 0/1 votes like the LLM judge: SOP-compliant usual actions above off-SOP unusual ones", async () => {
+    const nodes = world.nodeSequence(world.test[0]!).slice(0, 3);
+    const prescribed = [...world.agentDistribution(nodes)].sort((x, y) => y[1] - x[1])[0]![0];
+    const judge = new OfflineSopRationalityJudge(world, { allowedNext: () => [prescribed], samples: 5 });
+    const good = await judge.evaluate([{ speaker: "system", text: "x", state: { sopNode: prescribed } }], { act: prescribed });
+    expect(good.samples).toHaveLength(5);
+    expect(good.samples.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(good.value).toBe(good.samples.reduce((a, b) => a + b, 0) / 5);
+    const rare = [...world.agentDistribution(nodes)].sort((x, y) => x[1] - y[1])[0]![0];
+    expect(judge.probability(nodes, prescribed)).toBeGreaterThan(judge.probability(nodes, rare));
+    expect(judge.votes(nodes, rare)).toEqual(judge.votes(nodes, rare));
+    await expect(judge.evaluate([])).rejects.toThrow(/needs options.act/);
   });
 });

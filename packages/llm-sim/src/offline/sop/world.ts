@@ -6,12 +6,14 @@ import {
   sopdailNode,
   sopdailNodeOf,
   splitByDialogueId,
+  splitOf,
   splitSopdailNode,
   type Dialogue,
   type SopdailTask,
   type SplitRatios,
   type Turn,
 } from "@foresight/dialogue";
+import { ActNgramModel } from "../stats/ngram.js";
 import { Bm25Index } from "../text/bm25.js";
 import { tokenize } from "../text/tokenize.js";
 import type { CorpusWorldOptions } from "../world-options.js";
@@ -21,6 +23,29 @@ export const SOP_SPLIT_SEED = 7;
 
 /** 80% of a task's dialogues build its world, 20% are held out. */
 export const SOP_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.8, dev: 0, test: 0.2 });
+
+/** The seed that halves a task's training dialogues into the disjoint halves "a" and "b" (mismatched worlds). */
+export const SOP_HALF_SEED = 11;
+const HALVES: SplitRatios = Object.freeze({ train: 0.5, dev: 0, test: 0.5 });
+
+/**
+ * Order of the node n-gram behind the user and the action prior: the next node depends on the last two nodes (the
+ * agent's action and the user's state before it), backed off Witten-Bell to the last node. Chosen on the training
+ * tasks' held-out dialogues: mean user-move log-likelihood −0.635 nats against −0.733 for order 2 (last node only),
+ * −0.642 for order 4 and −0.667 for order 5 (see `userStateLikelihood`).
+ */
+export const SOP_USER_ORDER = 3;
+
+/** What must hold for a success mark to count: fit from the training dialogues that reach it. */
+export interface SuccessPrecondition {
+  mark: string;
+  /** SOP nodes seen before the mark in every training dialogue that reaches it (Agent.Start excluded). */
+  required: string[];
+  /** Nodes seen immediately before the mark in those dialogues (the user state, or agent action, that allows it). */
+  allowedAfter: string[];
+  /** Training dialogues that reach the mark. */
+  support: number;
+}
 
 /** One annotated SOPDAIL utterance with its node and the utterance it answered. */
 export interface SopUtterance {
@@ -35,6 +60,10 @@ export interface SopUtterance {
 export interface SopWorldOptions extends CorpusWorldOptions {
   /** The task id (e.g. `airport-check_in`); default the first task by id. */
   task?: string;
+  /** Fit the world on this half of the task's training dialogues only (mismatched planning models); default all. */
+  half?: "a" | "b";
+  /** Order of the history-dependent node model (default {@link SOP_USER_ORDER}; 2 = last node only). */
+  order?: number;
   /** Use these tasks instead of loading them. */
   tasks?: readonly SopdailTask[];
 }
@@ -65,14 +94,31 @@ export class SopCorpusWorld {
   /** The task's agent-action nodes and user-state nodes (with prefixes). */
   readonly agentNodes: readonly string[];
   readonly userNodes: readonly string[];
+  /** Every node of the task (Agent.Start and the sink included): the n-gram vocabulary. */
+  readonly vocabulary: readonly string[];
+  /** The history-dependent node model (order {@link SOP_USER_ORDER}) fit on the training dialogues. */
+  readonly nodeModel: ActNgramModel;
+  /** The last-node-only model (order 2) on the same dialogues, the simpler model the world is checked against. */
+  readonly lastNodeModel: ActNgramModel;
+  /** Preconditions of each success mark reached in the training dialogues (marks never reached have none). */
+  readonly preconditions = new Map<string, SuccessPrecondition>();
+  /** The nodes of the task's SOP (its adjacency list's keys and successors). */
+  readonly sopNodes: ReadonlySet<string>;
+  /** Success marks of the task that are not nodes of its SOP (an error of the task definition, reported by `sop check`). */
+  readonly marksOffSop: readonly string[];
 
   private constructor(
     readonly task: SopdailTask,
     readonly train: readonly Dialogue[],
     readonly test: readonly Dialogue[],
+    order: number,
   ) {
-    this.agentNodes = task.agentActions.map((label) => sopdailNode("agent", label));
+    this.agentNodes = task.agentActions.map((label) => sopdailNode("agent", label)).filter((node) => node !== SOPDAIL_START);
+    if (!this.agentNodes.includes(SOPDAIL_SINK)) this.agentNodes = [...this.agentNodes, SOPDAIL_SINK];
     this.userNodes = task.userStates.map((label) => sopdailNode("user", label));
+    this.vocabulary = [...new Set([SOPDAIL_START, ...this.agentNodes, ...this.userNodes])];
+    this.sopNodes = new Set([...Object.keys(task.sop.adjacencyList), ...Object.values(task.sop.adjacencyList).flat()]);
+    this.marksOffSop = task.successMarks.filter((mark) => !this.sopNodes.has(mark));
     const known = new Set([...this.agentNodes, ...this.userNodes, SOPDAIL_START, SOPDAIL_SINK]);
     for (const dialogue of train) {
       let previous: string | undefined = SOPDAIL_START;
@@ -92,12 +138,94 @@ export class SopCorpusWorld {
       });
     }
     if (this.utterances.length === 0) throw new Error(`SOP world ${task.id}: no annotated utterances in the training dialogues`);
+    this.nodeModel = new ActNgramModel(this.vocabulary, order);
+    this.lastNodeModel = new ActNgramModel(this.vocabulary, 2);
+    const sequences = train.map((d) => this.nodeSequence(d));
+    for (const sequence of sequences) {
+      this.nodeModel.addSequence(sequence);
+      this.lastNodeModel.addSequence(sequence);
+    }
+    this.fitPreconditions(sequences);
     this.index = new Bm25Index(this.utterances.map((u) => tokenize(u.previousText)));
     this.utterances.forEach((u, i) => {
       const pool = this.nodePools.get(u.node) ?? new Set<number>();
       pool.add(i);
       this.nodePools.set(u.node, pool);
     });
+  }
+
+  /** A dialogue as its sequence of the task's nodes, Agent.Start first (turns labelled off the task are dropped). */
+  nodeSequence(dialogue: Pick<Dialogue, "turns">): string[] {
+    const out = [SOPDAIL_START];
+    for (const turn of dialogue.turns) {
+      const node = sopdailNodeOf(turn);
+      if (node !== undefined && node !== SOPDAIL_START && this.vocabulary.includes(node)) out.push(node);
+    }
+    return out;
+  }
+
+  /** A conversation's turns as node names, Agent.Start first (each turn's node as {@link nodeOf} reads it). */
+  nodesOfTurns(turns: readonly Turn[]): string[] {
+    return [SOPDAIL_START, ...turns.map((turn) => this.nodeOf(turn, turn.speaker === "system" ? "agent" : "user"))];
+  }
+
+  private fitPreconditions(sequences: readonly string[][]): void {
+    for (const mark of this.task.successMarks) {
+      const before: string[][] = [];
+      const allowedAfter = new Set<string>();
+      for (const sequence of sequences) {
+        const at = sequence.indexOf(mark);
+        if (at <= 0) continue;
+        before.push(sequence.slice(1, at));
+        allowedAfter.add(sequence[at - 1]!);
+      }
+      if (before.length === 0) continue;
+      // Only the SOP's own steps are preconditions: generic moves every scripted dialogue happens to make (a greeting)
+      // are not what the task requires.
+      const required = [...new Set(before[0])].filter((node) => this.sopNodes.has(node) && before.every((nodes) => nodes.includes(node)));
+      this.preconditions.set(mark, { mark, required, allowedAfter: [...allowedAfter], support: before.length });
+    }
+  }
+
+  /**
+   * Whether reaching `node` after `history` (node names, Agent.Start first) earns success: it is a success mark
+   * with a fitted precondition, every required node occurred, and the node right before is one that allowed it in
+   * the training dialogues. A mark said out of order earns nothing.
+   */
+  earnsSuccess(history: readonly string[], node: string): boolean {
+    const pre = this.preconditions.get(node);
+    if (!pre) return false;
+    const last = history[history.length - 1];
+    return last !== undefined && pre.allowedAfter.includes(last) && pre.required.every((r) => history.includes(r));
+  }
+
+  /** Whether a whole node path earned success at some point (see {@link earnsSuccess}). */
+  pathEarnsSuccess(path: readonly string[]): boolean {
+    return path.some((node, i) => this.earnsSuccess(path.slice(0, i), node));
+  }
+
+  /**
+   * The user's side after the history (node names, Agent.Start first, ending with the agent's action): the
+   * probability of each user state, and of no user turn (`null`, the agent goes on), from the node model.
+   */
+  userDistribution(history: readonly string[], model: ActNgramModel = this.nodeModel): Map<string | null, number> {
+    const all = model.distribution(history);
+    const out = new Map<string | null, number>();
+    let silent = 0;
+    for (const [node, p] of all) {
+      if (this.userNodes.includes(node)) out.set(node, p);
+      else if (node !== SOPDAIL_START) silent += p;
+    }
+    out.set(null, silent);
+    return out;
+  }
+
+  /** The corpus' distribution of the agent's next action after the history (node names), over {@link agentNodes}. */
+  agentDistribution(history: readonly string[]): Map<string, number> {
+    const all = this.nodeModel.distribution(history);
+    const mass = this.agentNodes.map((node) => all.get(node) ?? 0);
+    const total = mass.reduce((s, m) => s + m, 0);
+    return new Map(this.agentNodes.map((node, i) => [node, mass[i]! / total]));
   }
 
   /** Loads the task and its dialogues (or takes the given ones), splits them and builds the statistics. */
@@ -110,7 +238,8 @@ export class SopCorpusWorld {
       (d) => d.metadata?.task === task.id,
     );
     const split = splitByDialogueId(dialogues, options.splitSeed ?? SOP_SPLIT_SEED, options.splitRatios ?? SOP_SPLIT_RATIOS);
-    return new SopCorpusWorld(task, split.train, split.test);
+    const train = options.half === undefined ? split.train : split.train.filter((d) => (splitOf(d.id, SOP_HALF_SEED, HALVES) === "train") === (options.half === "a"));
+    return new SopCorpusWorld(task, train, split.test, options.order ?? SOP_USER_ORDER);
   }
 
   /** The corpus' next-node counts after a node, only those of one side when `side` is given. */

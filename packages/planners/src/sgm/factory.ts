@@ -1,0 +1,66 @@
+import { chatModelFromEnv } from "@foresight/llm-sim";
+import type { PlannerFactory } from "../types.js";
+import { heldOutSopConversation, loadSopDomain, type SopDomain, type SopDomainOptions } from "./domain.js";
+import type { SgmSettings } from "./model.js";
+import { SopCotPlanner, SopGuidedPlanner, type CotVariant } from "./planner.js";
+
+/** Settings every SOP planner's factory reads besides SGM's own: which half of the data and which SOP. */
+export interface SopPlannerSettings extends Partial<SgmSettings> {
+  /** Plan with a world fit on one half of each task's training dialogues (the bench's mismatched setting). */
+  half?: "a" | "b";
+  /** Follow this SOP file (e.g. a DAL/TCoT prediction) instead of each task's gold SOP. */
+  sopFile?: string;
+}
+
+function domainCache(settings: SopPlannerSettings, dataDir: string | undefined): (task: string) => SopDomain {
+  const cache = new Map<string, SopDomain>();
+  const options: SopDomainOptions = {
+    ...(dataDir ? { dataDir } : {}),
+    ...(settings.half ? { half: settings.half } : {}),
+    ...(settings.sopFile ? { sopFile: settings.sopFile } : {}),
+  };
+  return (task) => {
+    let domain = cache.get(task);
+    if (!domain) {
+      domain = loadSopDomain(task, options);
+      cache.set(task, domain);
+    }
+    return domain;
+  };
+}
+
+/** `sgm`: ChatSOP's SOP-guided MCTS on SOPDAIL (offline planning world). */
+export const sgmFactory: PlannerFactory<SgmSettings> = {
+  name: "sgm",
+  summary: "ChatSOP's SOP-guided MCTS over SOP actions (UCT w=1, 3 actions, depth 8, 3 roll-outs) on SOPDAIL",
+  domain: "sop",
+  async create(options = {}) {
+    const settings = (options.settings ?? {}) as SopPlannerSettings;
+    const { half: _half, sopFile: _sop, ...sgm } = settings;
+    return new SopGuidedPlanner(domainCache(settings, options.dataDir), sgm);
+  },
+  async heldOutConversation(options) {
+    return heldOutSopConversation(options);
+  },
+};
+
+function makeCotFactory(name: CotVariant, summary: string): PlannerFactory {
+  return {
+    name,
+    summary,
+    domain: "sop",
+    async create(options = {}) {
+      // With FORESIGHT_LLM_BASE_URL (and model) set, the baseline asks that endpoint with ChatSOP's prompt.
+      return new SopCotPlanner(name, domainCache((options.settings ?? {}) as SopPlannerSettings, options.dataDir), chatModelFromEnv());
+    },
+    async heldOutConversation(options) {
+      return heldOutSopConversation(options);
+    },
+  };
+}
+
+/** `cot`: ChatSOP's CoT baseline — the most likely next action among all of the task's actions. */
+export const cotFactory = makeCotFactory("cot", "ChatSOP's CoT baseline: the action generator's most likely next action, SOP not consulted");
+
+/** `cot-sop`: ChatSOP's CoT+SOP baseline — the most likely among the actions the SOP allows next. */
+export const cotSopFactory = makeCotFactory("cot-sop", "ChatSOP's CoT+SOP baseline: the most likely next action among those the SOP allows");

@@ -1,0 +1,134 @@
+import { sopdailNode } from "@foresight/dialogue";
+import { sopdailTaskSplit } from "@foresight/llm-sim";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { plannerFactory } from "../registry.js";
+import type { Conversation, Planner } from "../types.js";
+import { loadSopDomain, sopdailTasks, type SopDomain } from "./domain.js";
+import { SgmModel, SGM_DEFAULTS } from "./model.js";
+import { SopCotPlanner, SopGuidedPlanner } from "./planner.js";
+import { PROACTIVE_TASK, proactiveDomain } from "./test-fixtures.js";
+
+const A = (label: string) => sopdailNode("agent", label);
+const U = (label: string) => sopdailNode("user", label);
+
+describe("SGM on a held-out SOPDAIL task", () => {
+  let conversation: Conversation;
+  let planner: Planner;
+  let domain: SopDomain;
+  beforeAll(async () => {
+    const factory = plannerFactory("sgm");
+    conversation = await factory.heldOutConversation!({ seed: 1 });
+    const task = conversation.context!.task as string;
+    expect(sopdailTaskSplit(sopdailTasks().map((t) => t.id)).test).toContain(task);
+    domain = loadSopDomain(task);
+    planner = await factory.create();
+  });
+
+  it("chooses a legal action: one of the task's agent actions in SGM's expansion set, with a reply and a gloss", async () => {
+    const decision = await planner.plan(conversation, { seed: 1 });
+    const nodes = domain.world.nodesOfTurns(conversation.turns.map((t) => ({ speaker: t.speaker === "agent" ? "system" : "user", text: t.text, state: { sopNode: t.act } })));
+    const allowed = new SgmModel(domain.world, domain.graph, SGM_DEFAULTS, 1).allowed(nodes);
+    expect(allowed).toContain(decision.act);
+    expect(domain.world.agentNodes).toContain(decision.act);
+    expect(decision.reply).toBeTruthy();
+    expect(decision.candidates[0]!.details!.gloss).toMatch(/^Agent\./);
+    expect(decision.candidates.filter((c) => c.visits > 0).length).toBeLessThanOrEqual(SGM_DEFAULTS.actions);
+    expect(decision.stats).toMatchObject({ simulations: 3, stopReason: "iterations" });
+    expect(decision.stats.llmCalls).toBe(Object.values(decision.stats.roleCalls!).reduce((s, n) => s + n, 0));
+  });
+
+  it("gives the same decision for the same seed", async () => {
+    const strip = (d: Awaited<ReturnType<Planner["plan"]>>) => ({ act: d.act, reply: d.reply, candidates: d.candidates, calls: d.stats.roleCalls });
+    const a = await planner.plan(conversation, { seed: 5, budget: { iterations: 12 } });
+    const b = await planner.plan(conversation, { seed: 5, budget: { iterations: 12 } });
+    expect(strip(a)).toEqual(strip(b));
+  });
+
+  it("honours iteration, call and abort budgets", async () => {
+    const iterations = await planner.plan(conversation, { seed: 2, budget: { iterations: 7 } });
+    expect(iterations.stats).toMatchObject({ simulations: 7, stopReason: "iterations" });
+    const calls = await planner.plan(conversation, { seed: 2, budget: { llmCalls: 20 } });
+    expect(calls.stats.stopReason).toBe("llmCalls");
+    expect(calls.stats.llmCalls).toBeGreaterThanOrEqual(20);
+    expect(calls.stats.simulations).toBeLessThan(iterations.stats.simulations * 10);
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await planner.plan(conversation, { seed: 2, budget: { iterations: 100, signal: controller.signal } });
+    expect(aborted.stats).toMatchObject({ stopReason: "aborted", simulations: 0 });
+    expect(aborted.act).toBeTruthy();
+  });
+
+  it("cuts held-out conversations of the task it is asked for, before an agent turn", async () => {
+    const factory = plannerFactory("cot-sop");
+    const asked = await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } });
+    expect(asked.context!.task).toBe("airport-check_in");
+    expect(loadSopDomain("airport-check_in").world.test.map((d) => d.id)).toContain(asked.context!.dialogueId);
+    expect(asked.turns.length).toBeGreaterThan(0);
+    expect(String(asked.context!.goldNext)).toMatch(/^代理\./);
+    expect(await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } })).toEqual(asked);
+  });
+
+  it("says which task is missing", async () => {
+    await expect(planner.plan({ turns: [] })).rejects.toThrow(/sgm needs context\.task/);
+  });
+});
+
+describe("a proactive action off the SOP", () => {
+  const conversation: Conversation = {
+    turns: [
+      { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
+      { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
+    ],
+    context: { task: PROACTIVE_TASK.id },
+  };
+
+  it("is found by SGM and out of CoT+SOP's reach", async () => {
+    const domain = proactiveDomain();
+    expect(domain.graph.hasNode(A("排忧解惑"))).toBe(false);
+    const sgm = await new SopGuidedPlanner(() => domain).plan(conversation, { seed: 3 });
+    expect(sgm.act).toBe(A("排忧解惑"));
+    expect(sgm.candidates.find((c) => c.act === A("排忧解惑"))!.details).toMatchObject({ onSop: false, allowedBySop: false });
+    const cotSop = await new SopCotPlanner("cot-sop", () => domain).plan(conversation);
+    expect(cotSop.act).toBe(A("礼貌结束"));
+    expect(cotSop.candidates.map((c) => c.act)).not.toContain(A("排忧解惑"));
+    // Saying the success mark out of order earns nothing; after relieving the doubts and agreement it does.
+    const nodes = domain.world.nodesOfTurns([]).concat([A("介绍活动"), U("担忧疑惑")]);
+    expect(domain.world.earnsSuccess(nodes, A("告知成功"))).toBe(false);
+    expect(domain.world.earnsSuccess([...nodes, A("排忧解惑"), U("明确同意")], A("告知成功"))).toBe(true);
+  });
+});
+
+describe("the CoT baselines on an LLM", () => {
+  const conversation: Conversation = {
+    turns: [
+      { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
+      { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
+    ],
+    context: { task: PROACTIVE_TASK.id },
+  };
+
+  it("send ChatSOP's prompt with the profiles (CoT+SOP with the SOP's actions to prioritise) and read the paper's answer", async () => {
+    const domain = proactiveDomain();
+    const chat = new ScriptedChatModel({ script: ["Analysis: the user worries, so 礼貌结束 would lose her.\nTherefore, the best agent action is: 排忧解惑"] });
+    const decision = await new SopCotPlanner("cot-sop", () => domain, chat).plan(conversation, { seed: 2 });
+    expect(decision.act).toBe(A("排忧解惑"));
+    expect(decision.stats.counters).toEqual({});
+    const request = chat.requests[0]!;
+    expect(request).toMatchObject({ temperature: 0.1, topP: 0.1 });
+    const prompt = request.messages.map((m) => m.content).join("\n");
+    expect(prompt).toContain(`task_profile: {"agent_identity":"活动专员"`);
+    expect(prompt).toContain("user_profile: {}");
+    expect(prompt).toContain('please prioritize the following agent actions: "代理.礼貌结束"');
+    expect(prompt).toContain("我有点担心。");
+  });
+
+  it("count an answer naming no offered action and fall back to the corpus choice", async () => {
+    const domain = proactiveDomain();
+    const chat = new ScriptedChatModel({ script: ["I am not sure."] });
+    const decision = await new SopCotPlanner("cot", () => domain, chat).plan(conversation);
+    expect(decision.stats.counters).toEqual({ unparsed: 1 });
+    expect(decision.degraded!.reason).toMatch(/named none of the offered actions/);
+    expect(domain.world.agentNodes).toContain(decision.act);
+  });
+});

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Release flow end to end against a real private registry (Verdaccio on 127.0.0.1, throw-away storage):
+# changeset version → changeset publish of every package → a fresh npm project outside the workspace installs
+# @foresight/planners, @foresight/mcts-core and @foresight/cli by name and version and runs them on the embedded
+# defaults. Nothing in this checkout changes: the release runs in a copy under a temp folder.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+data=${FORESIGHT_DATA_DIR:-$root/../shared/data}
+tmp=$(mktemp -d /tmp/foresight-release.XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+step() { echo "release-test: $*"; }
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+registry="http://127.0.0.1:$port/"
+mkdir -p "$tmp/registry"
+cp "$root/tooling/release/verdaccio.yaml" "$tmp/registry/config.yaml"
+step "starting Verdaccio on $registry"
+"$root/node_modules/.bin/verdaccio" --config "$tmp/registry/config.yaml" --listen "127.0.0.1:$port" > "$tmp/registry/log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "$registry-/ping" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "$registry-/ping" >/dev/null || { cat "$tmp/registry/log"; echo "release-test: Verdaccio did not start" >&2; exit 1; }
+
+step "copying the built workspace"
+mkdir -p "$tmp/repo"
+(cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$tmp/repo/" 2>/dev/null || true)
+(cd "$root" && for d in packages/*/dist apps/*/dist packages/models/models; do [ -d "$d" ] && mkdir -p "$tmp/repo/$d" && cp -r "$d/." "$tmp/repo/$d/"; done)
+cd "$tmp/repo"
+git init -q && git add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -qm release-test
+pnpm install --frozen-lockfile --prefer-offline --reporter=silent
+
+step "changeset version"
+pnpm changeset version >/dev/null
+version=$(node -p 'require("./packages/planners/package.json").version')
+for p in packages/*/ apps/*/; do
+  name=$(node -p "require('./$p/package.json').name")
+  [ -f "$p/CHANGELOG.md" ] || { echo "release-test: $name has no CHANGELOG.md after changeset version" >&2; exit 1; }
+done
+step "publishing version $version"
+printf '//127.0.0.1:%s/:_authToken=release-test\nregistry=%s\n' "$port" "$registry" > .npmrc
+npm_config_registry="$registry" pnpm changeset publish > "$tmp/publish.log" 2>&1 || { cat "$tmp/publish.log"; exit 1; }
+grep -c "published" "$tmp/publish.log" | xargs -I{} echo "release-test: changeset publish reported {} lines with 'published'"
+
+step "installing into an empty project"
+mkdir -p "$tmp/consumer" && cd "$tmp/consumer"
+printf '{"name":"consumer","private":true,"type":"module"}\n' > package.json
+printf 'registry=%s\n' "$registry" > .npmrc
+ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error \
+  "@foresight/planners@$version" "@foresight/mcts-core@$version" "@foresight/cli@$version" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
+cp "$root/tooling/release/consumer-check.mjs" .
+env -u FORESIGHT_MODELS_DIR node consumer-check.mjs
+step "plan scope through the published binary"
+env -u FORESIGHT_MODELS_DIR FORESIGHT_DATA_DIR="$data" ./node_modules/.bin/foresight plan scope --seed 1 --iterations 200 --json > plan.json
+node -e 'const d=JSON.parse(require("fs").readFileSync("plan.json","utf8")).decision; if(!d.reply&&!d.act) throw new Error("no decision"); console.log("release-test: foresight plan scope chose: "+(d.reply??d.act).slice(0,80))'
+step "ok"
