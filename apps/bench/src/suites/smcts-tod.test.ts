@@ -11,7 +11,7 @@ describe("the smcts-tod bench suite", () => {
     for (const spec of specs) expect(test.has(spec.unit)).toBe(true);
     expect(new Set(specs.map((s) => s.world))).toEqual(new Set(["cooperative/matched", "cooperative/mismatched", "less-cooperative/matched", "less-cooperative/mismatched"]));
     for (const world of ["cooperative/mismatched", "less-cooperative/mismatched"]) {
-      expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"]));
+      expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(smctsTodSuite.comparisons.flatMap((c) => [c.a, c.b])));
     }
     expect(smctsTodSuite.episodes("full", 1).length).toBeGreaterThan(specs.length);
     // Every comparison names planners the suite plays.
@@ -25,7 +25,8 @@ describe("the smcts-tod bench suite", () => {
     for (const key of ["inform", "success", "book", "combined", "uni", "tri", "cbe"]) expect(outcome.metrics).toHaveProperty([key]);
     const { inform, success, book, combined } = outcome.metrics as Record<string, number>;
     expect(combined).toBeCloseTo(0.5 * inform! + 0.25 * (success! + book!), 9);
-    expect(outcome.costs.llmCallsPerTurn).toBeGreaterThan(0);
+    expect(outcome.costs.llmCalls).toBeGreaterThan(0);
+    expect(outcome.metrics.tokensPerTurn).toBeCloseTo(outcome.costs.tokens! / outcome.metrics.turns!, 6);
     expect(outcome.transcript!.length).toBeGreaterThan(1);
   });
 });

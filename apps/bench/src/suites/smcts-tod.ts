@@ -6,18 +6,14 @@ import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 const SUITE = "smcts-tod";
 const PERSONAS: readonly AgendaPersona["name"][] = ["cooperative", "less-cooperative"];
 
-/** The planners of every world, and the ablations (played in every world at full scale, matched only at quick). */
+/** The planners compared with SMCTS-TOD, and its ablations. */
 const MAIN = ["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"] as const;
 const ABLATIONS = ["smcts-tod-closed-loop", "smcts-tod-no-best-of-k", "smcts-tod-seed-value", "smcts-tod-prompt-value"] as const;
 
-/**
- * Episodes per scale: held-out goals, simulations per turn (S), and the worlds of the ablations. At quick scale the
- * ablations play the matched worlds only, and the prompt-judged one (a rollout to the end per leaf, ~10× the cost)
- * the cooperative matched world only.
- */
-const SCALES: Record<Scale, { goals: number; simulations: number; ablationWorlds: "all" | "matched" }> = {
-  quick: { goals: 5, simulations: 32, ablationWorlds: "matched" },
-  full: { goals: 60, simulations: 64, ablationWorlds: "all" },
+/** Episodes per scale: held-out goals and simulations per turn (S). Every planner plays every world (paired comparisons). */
+const SCALES: Record<Scale, { goals: number; simulations: number }> = {
+  quick: { goals: 5, simulations: 32 },
+  full: { goals: 60, simulations: 64 },
 };
 
 function otherPersona(persona: AgendaPersona["name"]): AgendaPersona["name"] {
@@ -65,9 +61,7 @@ export const smctsTodSuite: Suite = {
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
         const world = worldLabel(persona, matched);
-        const ablations = config.ablationWorlds === "all" ? ABLATIONS : matched ? ABLATIONS.filter((name) => name !== "smcts-tod-prompt-value" || persona === "cooperative") : [];
-        const names = [...MAIN, ...ablations];
-        for (const planner of names) {
+        for (const planner of [...MAIN, ...ABLATIONS]) {
           for (const goal of goals) out.push({ suite: SUITE, planner, setting: { simulations: config.simulations }, world, unit: goal.id, seed });
         }
       }
@@ -108,13 +102,16 @@ export const smctsTodSuite: Suite = {
         uni: div.distinctUnigrams,
         tri: div.distinctTrigrams,
         cbe: div.conditionalBigramEntropy,
-      },
-      costs: {
-        llmCallsPerTurn: sum((t) => t.llmCalls) / turns,
+        // For the success-vs-tokens Pareto plot (a metric, so it is not divided again).
         tokensPerTurn: sum((t) => t.tokens) / turns,
-        wallMsPerTurn: sum((t) => t.wallMs) / turns,
-        modelCallsPerTurn: sum((t) => t.decision.stats.modelCalls) / turns,
-        simulationsPerTurn: sum((t) => t.decision.stats.simulations) / turns,
+      },
+      // Costs are per episode; the runner reports them per turn (it divides by the `turns` metric).
+      costs: {
+        llmCalls: sum((t) => t.llmCalls),
+        tokens: sum((t) => t.tokens),
+        wallMs: sum((t) => t.wallMs),
+        modelCalls: sum((t) => t.decision.stats.modelCalls),
+        simulations: sum((t) => t.decision.stats.simulations),
       },
       transcript: episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: turn.metadata.actType } : {}) })),
     };
