@@ -1,12 +1,20 @@
+import { gdpZeroFactories } from "./gdpzero/index.js";
 import { cotFactory, cotSopFactory, sgmFactory } from "./sgm/factory.js";
+import { smctsTodFactories } from "./smcts-tod/index.js";
 import type { PlannerFactory } from "./types.js";
+import { scopeFactories } from "./scope/index.js";
 
 /**
  * Every planner by name. Each system adds its factories (the planner and its baselines) to this list; the CLI
  * (`foresight plan <name>`), the server and the bench look them up here, so a planner that lands appears
  * everywhere without other changes. A plain list (no registration on import) keeps the package free of side effects.
  */
-const factories: PlannerFactory<never>[] = [sgmFactory, cotFactory, cotSopFactory] as PlannerFactory<never>[];
+const factories: PlannerFactory<never>[] = [
+  ...(gdpZeroFactories as PlannerFactory<never>[]),
+  ...([sgmFactory, cotFactory, cotSopFactory] as PlannerFactory<never>[]),
+  ...(scopeFactories as PlannerFactory<never>[]),
+  ...(smctsTodFactories as PlannerFactory<never>[]),
+];
 
 /** The factory registered under `name`; throws naming the known planners when there is none. */
 export function plannerFactory(name: string): PlannerFactory<Record<string, unknown>> {

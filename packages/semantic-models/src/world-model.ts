@@ -19,8 +19,21 @@ export interface StepBatch {
   next: Float32Array;
   /** F_R(s̃′) [rows], to pass back as `stateRewards` on the next step. */
   nextRewards: Float32Array;
-  /** F_R(s̃′) − F_R(s̃) [rows]. */
+  /** The step rewards [rows]: F_R(s̃′) − F_R(s̃), or F_R(s̃′) for a reward model of the reply itself (see `stepReward`). */
   rewards: Float32Array;
+}
+
+/**
+ * How a reward model's F_R becomes a step reward (its manifest's `head.stepReward`): `difference` (the paper's
+ * F_R(s̃′) − F_R(s̃), F_R a cumulative value) or `next` (F_R(s̃′), F_R the reward of the reply that ends the state).
+ */
+export type StepRewardForm = "difference" | "next";
+
+/** The step-reward form a reward model's manifest declares (`difference` when it declares none). */
+export function stepRewardForm(reward: ScalarModel): StepRewardForm {
+  const form = reward.model.manifest.head.stepReward ?? "difference";
+  if (form !== "difference" && form !== "next") throw new Error(`${reward.model.manifestPath}: head.stepReward must be "difference" or "next", got ${JSON.stringify(form)}`);
+  return form;
 }
 
 /**
@@ -31,6 +44,8 @@ export interface StepBatch {
 export class SemanticWorldModel {
   /** The embedding dimension. */
   readonly dim: number;
+  /** How the reward model's values become step rewards. */
+  readonly rewardForm: StepRewardForm;
 
   constructor(readonly parts: WorldModelParts) {
     const dim = parts.encoder.dim;
@@ -45,7 +60,14 @@ export class SemanticWorldModel {
       if (wrong) throw new Error(`${label} model input "${wrong.name}" has ${wrong.dim} dims, the encoder gives ${dim}`);
     }
     this.dim = dim;
+    this.rewardForm = stepRewardForm(parts.reward);
+    const sign = parts.reward.model.manifest.head.sign ?? 1;
+    if (sign !== 1 && sign !== -1) throw new Error(`${parts.reward.model.manifestPath}: head.sign must be 1 or -1, got ${JSON.stringify(sign)}`);
+    this.rewardSign = sign;
   }
+
+  /** +1, or −1 for a model of a cost (harmfulness): step rewards are multiplied by it. */
+  readonly rewardSign: 1 | -1;
 
   /** s̃ for each context (turns oldest first): [n, dim]. */
   embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
@@ -79,15 +101,19 @@ export class SemanticWorldModel {
   }
 
   /**
-   * Samples s̃′ for each (s̃, ã) and returns the step rewards F_R(s̃′) − F_R(s̃). Pass `stateRewards` (F_R(s̃), e.g.
-   * the previous step's `nextRewards`) to skip recomputing it.
+   * Samples s̃′ for each (s̃, ã) and returns the step rewards (F_R(s̃′) − F_R(s̃), or F_R(s̃′) for a `next`-form
+   * reward model). Pass `stateRewards` (F_R(s̃), e.g. the previous step's `nextRewards`) to skip recomputing it.
    */
   async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng, stateRewards?: Float32Array): Promise<StepBatch> {
     const next = await this.sampleNextStates(states, actions, rows, rng);
+    if (this.rewardForm === "next") {
+      const after = await this.stateRewards(next, rows);
+      return { next, nextRewards: after, rewards: this.rewardSign === 1 ? after : after.map((v) => -v) };
+    }
     const [before, after] = await Promise.all([stateRewards ?? this.stateRewards(states, rows), this.stateRewards(next, rows)]);
     if (before.length !== rows) throw new Error(`stateRewards has ${before.length} values for ${rows} rows`);
     const rewards = new Float32Array(rows);
-    for (let i = 0; i < rows; i++) rewards[i] = (after[i] as number) - (before[i] as number);
+    for (let i = 0; i < rows; i++) rewards[i] = this.rewardSign * ((after[i] as number) - (before[i] as number));
     return { next, nextRewards: after, rewards };
   }
 }

@@ -68,7 +68,7 @@ describe("GDP-Zero act mapping", () => {
       "personal-story": "other",
       "donation-information": "other",
       "ask-not-donate-reason": "other",
-      "ask-donation-amount": "other",
+      "ask-donation-amount": "proposition of donation",
       "comment-partner": "other",
       thank: "other",
       "you-are-welcome": "other",

@@ -34,8 +34,8 @@ export type GdpZeroPersuadeeReaction = (typeof GDP_ZERO_PERSUADEE_REACTIONS)[num
  * kinds into "task related inquiry", and puts everything else into "other". Decisions beyond that rule:
  * - `non-personal-Task-related-inquiry` (only in `er_label_2`, twice) is the annotators' spelling of a
  *   task-related inquiry, so it is one.
- * - `ask-donation-amount`, `ask-donate-more` and `confirm-donation` talk about donating but are not GDP-Zero's
- *   proposition of donation (the paper keeps only `proposition-of-donation` there), so they are "other".
+ * - `ask-donation-amount` asks the persuadee to donate (naming or asking for an amount): a proposition of donation.
+ * - `ask-donate-more` and `confirm-donation` come after a donation was agreed, so they are "other".
  * - The persuader's answers to the persuadee's questions (`positive-/neutral-/negative-to-inquiry`) are "other".
  */
 export const P4G_PERSUADER_ACT_TABLE: Readonly<Record<string, GdpZeroPersuaderAct>> = Object.freeze({
@@ -52,7 +52,7 @@ export const P4G_PERSUADER_ACT_TABLE: Readonly<Record<string, GdpZeroPersuaderAc
   "self-modeling": "other",
   "personal-story": "other",
   "donation-information": "other",
-  "ask-donation-amount": "other",
+  "ask-donation-amount": "proposition of donation",
   "ask-donate-more": "other",
   "ask-not-donate-reason": "other",
   "confirm-donation": "other",

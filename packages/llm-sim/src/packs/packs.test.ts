@@ -39,7 +39,7 @@ function renderAll(pack: PromptPack): Record<string, string> {
         persona: pack.personas[0]?.label ?? "",
         personaDescription: pack.personas[0]?.description ?? "",
         guidance: "GUIDANCE",
-      }),
+      }, name),
     );
     rendered[name] = messages.map((message) => `${message.role}: ${message.content}`).join("\n---\n");
   }
@@ -79,7 +79,9 @@ describe("built-in packs render", () => {
     expect(rendered.systemReply).toContain("$2");
     expect(rendered.systemReply).toContain("The Persuader establishes credibility of Save the Children by citing its impact.\nPersuader [credibility appeal]:");
     expect(rendered.systemReply).toContain("Persuader [greeting]: Hello there!");
-    expect(rendered.userReply).toContain("Persuadee [donate]: Okay, I'll give $1 of my payment.");
+    // The persuadee (and the value prompt, which uses the same template) never sees act labels.
+    expect(rendered.userReply).toContain("Persuadee: Okay, I'll give $1 of my payment.");
+    expect(rendered.userReply).not.toMatch(/Persuader \[/);
     expect(rendered.nextAct).toContain("G) other: The Persuader responds to the Persuadee without using any persuasive strategy.");
     expect(persuasionPack.valueQuestion).toBe("Would you be interested in donating to Save the Children?");
     expect(renderExample(persuasionPack).split("\n").filter((line) => line.startsWith("Persuadee")).length).toBe(5);

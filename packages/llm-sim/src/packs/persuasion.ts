@@ -28,13 +28,15 @@ export const persuasionPack: PromptPack = parsePromptPack({
     { label: "other", description: "The Persuader responds to the Persuadee without using any persuasive strategy." },
   ],
   userReactions: [
-    { label: "no donation", description: "The Persuadee refuses to donate.", value: -1 },
-    { label: "negative reaction", description: "The Persuadee is sceptical, annoyed or disagrees.", value: -0.5 },
-    { label: "neutral", description: "The Persuadee responds without leaning either way.", value: 0 },
-    { label: "positive reaction", description: "The Persuadee is interested, agrees or shows sympathy.", value: 0.5 },
-    { label: "donate", description: "The Persuadee agrees to donate.", value: 1 },
+    { label: "no donation", description: "The Persuadee refuses to donate.", value: -1, aliases: ["refuse", "refusal", "no donate", "not donate", "decline", "disagree donation"] },
+    { label: "negative reaction", description: "The Persuadee is sceptical, annoyed or disagrees.", value: -0.5, aliases: ["negative", "negative reaction to donation"] },
+    { label: "neutral", description: "The Persuadee responds without leaning either way.", value: 0, aliases: ["neutral reaction", "neutral reaction to donation"] },
+    { label: "positive reaction", description: "The Persuadee is interested, agrees or shows sympathy.", value: 0.5, aliases: ["positive", "positive reaction to donation"] },
+    { label: "donate", description: "The Persuadee agrees to donate.", value: 1, aliases: ["donation", "donates", "agree donation", "agree to donate", "will donate"] },
   ],
   defaultReaction: "neutral",
+  // The persuadee and the value prompt (both the userReply template) see only the persuader's words, as in GDP-Zero.
+  actsHiddenIn: ["userReply"],
   example: [
     { speaker: "system", act: "greeting", text: "Hello! How are you doing today?" },
     { speaker: "user", act: "neutral", text: "I'm fine, thanks. What is this about?" },

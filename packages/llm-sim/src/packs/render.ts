@@ -47,17 +47,20 @@ export function describeAct(pack: PromptPack, act: string | ActSpec): ActSpec {
 }
 
 /** Renders a history as a transcript with the pack's speaker names (acts in brackets when the pack says so). */
-export function renderHistory(pack: PromptPack, history: readonly Turn[]): string {
+export function renderHistory(pack: PromptPack, history: readonly Turn[], showActs = pack.showActsInHistory): string {
   if (history.length === 0) return "(the conversation has not started yet)";
-  return renderTranscript({ domain: pack.domain, turns: [...history] }, { roles: pack.speakers, showActs: pack.showActsInHistory });
+  return renderTranscript({ domain: pack.domain, turns: [...history] }, { roles: pack.speakers, showActs });
 }
 
-/** Renders the pack's example dialogue, each turn preceded by its act's natural-language form. */
-export function renderExample(pack: PromptPack): string {
+/**
+ * Renders the pack's example dialogue, each turn preceded by its act's natural-language form; with `showActs`
+ * false, as plain words (for templates listed in the pack's `actsHiddenIn`).
+ */
+export function renderExample(pack: PromptPack, showActs = true): string {
   return pack.example
     .map((turn) => {
       const name = pack.speakers[turn.speaker];
-      if (turn.act === undefined) return `${name}: ${turn.text}`;
+      if (turn.act === undefined || !showActs) return `${name}: ${turn.text}`;
       const description = turn.speaker === "system" ? describeAct(pack, turn.act).description : undefined;
       return description && description !== turn.act ? `${description}\n${name} [${turn.act}]: ${turn.text}` : `${name} [${turn.act}]: ${turn.text}`;
     })
@@ -68,9 +71,19 @@ function bullets(specs: readonly { label: string; description: string }[]): stri
   return specs.map((spec) => `- ${spec.label}: ${spec.description}`).join("\n");
 }
 
-/** The variables every template of a pack can use, for a given history (plus per-call extras). */
-export function packVariables(pack: PromptPack, history: readonly Turn[], acts: readonly ActSpec[] = pack.systemActs, extra: TemplateVariables = {}): TemplateVariables {
+/**
+ * The variables every template of a pack can use, for a given history (plus per-call extras). `template` names the
+ * template they are for: one in the pack's `actsHiddenIn` gets its history and example without act labels.
+ */
+export function packVariables(
+  pack: PromptPack,
+  history: readonly Turn[],
+  acts: readonly ActSpec[] = pack.systemActs,
+  extra: TemplateVariables = {},
+  template?: string,
+): TemplateVariables {
   const keys = acts.length <= 26 ? optionKeys(acts.length) : [];
+  const hidden = template !== undefined && pack.actsHiddenIn.includes(template);
   return {
     system: pack.speakers.system,
     user: pack.speakers.user,
@@ -78,8 +91,8 @@ export function packVariables(pack: PromptPack, history: readonly Turn[], acts: 
     acts: bullets(acts),
     actOptions: keys.length ? acts.map((act, index) => `${keys[index]}) ${act.label}: ${act.description}`).join("\n") : bullets(acts),
     actLabels: acts.map((act) => act.label).join(", "),
-    example: renderExample(pack),
-    history: renderHistory(pack, history),
+    example: renderExample(pack, !hidden),
+    history: renderHistory(pack, history, pack.showActsInHistory && !hidden),
     reactions: bullets(pack.userReactions),
     reactionLabels: pack.userReactions.map((reaction) => reaction.label).join(", "),
     states: bullets(pack.userStates),

@@ -98,6 +98,11 @@ export const PromptPackSchema = z
     fallbackReplies: z.object({ system: z.string().min(1), user: z.string().min(1) }).default({ system: "I see. Could you tell me more?", user: "I see." }),
     /** Show acts in brackets after the speaker name in rendered histories. */
     showActsInHistory: z.boolean().default(true),
+    /**
+     * Templates whose histories and example show no act labels even when `showActsInHistory` is true (GDP-Zero
+     * shows the persuader's acts to its own prompts, never to the simulated persuadee or the value prompt).
+     */
+    actsHiddenIn: z.array(z.string()).default([]),
     templates: z.record(z.string(), MessageTemplateSchema),
   })
   .superRefine((pack, ctx) => {

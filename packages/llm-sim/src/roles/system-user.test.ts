@@ -88,4 +88,18 @@ describe("LlmUserSimulator", () => {
     expect(parseUserOutput(persuasionPack, "donate: ok, $1 it is").reply).toMatchObject({ reaction: "donate", text: "ok, $1 it is", fallback: false });
     expect(parseUserOutput(persuasionPack, "").reply).toMatchObject({ text: "I see.", fallback: true });
   });
+
+  it("forgives a real model's spellings of the reaction and flags only what it cannot read", () => {
+    const read = (raw: string) => parseUserOutput(persuasionPack, raw);
+    expect(read("[positive] That sounds nice.").reply).toMatchObject({ reaction: "positive reaction", text: "That sounds nice.", fallback: false });
+    expect(read("[donation] Sure, $1.").reply).toMatchObject({ reaction: "donate", fallback: false });
+    expect(read("(positive reaction) I like kids.").reply).toMatchObject({ reaction: "positive reaction", text: "I like kids.", fallback: false });
+    expect(read("Persuadee: [Negative Reaction] Not sure.").reply).toMatchObject({ reaction: "negative reaction", fallback: false });
+    expect(read("**no donation** I'd rather not.").reply).toMatchObject({ reaction: "no donation", text: "I'd rather not.", fallback: false });
+    // Unreadable: the default reaction, flagged and counted as a failure.
+    const unreadable = read("Hmm, maybe later.");
+    expect(unreadable.reply).toMatchObject({ reaction: "neutral", fallback: true });
+    expect(unreadable.reactionFallback).toBe(true);
+    expect(unreadable.failures).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Turn } from "@foresight/dialogue";
 import { packVariables, renderMessages } from "../packs/render.js";
 import { PromptPackError, TEMPLATE_NAMES, type PromptPack } from "../packs/schema.js";
-import { matchLabel } from "../parse/labels.js";
+import { aliasesOf, matchLabel } from "../parse/labels.js";
 import { cleanUtterance } from "../parse/utterance.js";
 import { LlmRole, type LlmRoleOptions } from "./base.js";
 import type { RoleCallOptions, UserReply, UserSimulator } from "./types.js";
@@ -36,11 +36,14 @@ export function parseUserOutput(pack: PromptPack, raw: string): ParsedUserOutput
   const reply: UserReply = { text: body, ended, fallback: false };
   if (pack.userReactions.length > 0) {
     const labels = pack.userReactions.map((reaction) => reaction.label);
-    let reaction = cleaned.tag === undefined ? undefined : matchLabel(cleaned.tag, labels)?.label;
+    const aliases = { aliases: aliasesOf(pack.userReactions) };
+    let reaction = cleaned.tag === undefined ? undefined : matchLabel(cleaned.tag, labels, aliases)?.label;
     if (reaction === undefined) {
-      // "positive reaction: sounds good" — a label at the very start, set off by punctuation.
-      const lead = /^([^:\-–—\n]{1,40})\s*[:\-–—]\s*/.exec(body);
-      const match = lead ? matchLabel(lead[1] as string, labels) : undefined;
+      // "positive reaction: sounds good", "(positive reaction) sounds good", "**donate** ok" — a label (or one of its
+      // aliases, e.g. "[positive]", "[donation]") at the very start, set off by punctuation or brackets.
+      const lead = /^(?:\(([^()\n]{1,40})\)|\*\*([^*\n]{1,40})\*\*|<([^<>\n]{1,40})>|([^:\-–—\n]{1,40})\s*[:\-–—])\s*/.exec(body);
+      const named = lead ? (lead[1] ?? lead[2] ?? lead[3] ?? lead[4]) : undefined;
+      const match = named === undefined ? undefined : matchLabel(named, labels, aliases);
       if (lead && match && (match.method === "exact" || match.method === "bracketed")) {
         reaction = match.label;
         body = body.slice(lead[0].length).trim();
@@ -99,12 +102,13 @@ export class LlmUserSimulator extends LlmRole implements UserSimulator {
     return renderMessages(
       this.pack,
       TEMPLATE_NAMES.userReply,
-      packVariables(this.pack, history, this.pack.systemActs, {
-        persona: this.persona?.label ?? "",
-        personaDescription: this.persona?.description ?? "",
-        goal: this.goal,
-        ...this.variables,
-      }),
+      packVariables(
+        this.pack,
+        history,
+        this.pack.systemActs,
+        { persona: this.persona?.label ?? "", personaDescription: this.persona?.description ?? "", goal: this.goal, ...this.variables },
+        TEMPLATE_NAMES.userReply,
+      ),
     );
   }
 

@@ -78,7 +78,7 @@ export class LlmReactionValue extends SampledLlmValue implements ValueFunction {
   /** The prompt: the history plus the value question, for the user's reaction. */
   messages(history: readonly Turn[]) {
     const probed: Turn[] = [...history, { speaker: "system", text: this.question }];
-    return renderMessages(this.pack, TEMPLATE_NAMES.userReply, packVariables(this.pack, probed, this.pack.systemActs, this.variables));
+    return renderMessages(this.pack, TEMPLATE_NAMES.userReply, packVariables(this.pack, probed, this.pack.systemActs, this.variables, TEMPLATE_NAMES.userReply));
   }
 
   /** The mean reaction value over l samples. */

@@ -1,7 +1,11 @@
-import { loadDailyDialog, loadPersuasionForGood, splitByDialogueId, type Dialogue, type SplitName } from "@foresight/dialogue";
+import { CORPUS_SPLIT_SEED, loadDailyDialog, loadPersuasionForGood, splitDialogues, type Dialogue, type SplitName } from "@foresight/dialogue";
+export { countTokens } from "../encoder/tokens.js";
 
-/** The held-out split every default model uses: by dialogue id, this seed, 80/10/10. */
-export const DEFAULT_SPLIT_SEED = 20250;
+/**
+ * The held-out split every default model uses: the project's one deduplicated split per corpus (`splitDialogues`,
+ * copies and dialogues sharing an opening on one side), 80/10/10 with this seed.
+ */
+export const DEFAULT_SPLIT_SEED = CORPUS_SPLIT_SEED;
 
 /** DailyDialog and PersuasionForGood (full) dialogues, split by dialogue id. */
 export interface OpenChatCorpus {
@@ -9,13 +13,13 @@ export interface OpenChatCorpus {
   persuasion: Record<SplitName, Dialogue[]>;
 }
 
-/** Loads DailyDialog (train + validation as shipped) and PersuasionForGood's full part and splits each by id. */
+/** Loads DailyDialog (train + validation as shipped) and PersuasionForGood's full part, each split by `splitDialogues`. */
 export function loadOpenChatCorpus(options: { dataDir?: string; splitSeed?: number } = {}): OpenChatCorpus {
   const seed = options.splitSeed ?? DEFAULT_SPLIT_SEED;
   const dataDir = options.dataDir ? { dataDir: options.dataDir } : {};
   return {
-    dailyDialog: splitByDialogueId(loadDailyDialog(dataDir), seed),
-    persuasion: splitByDialogueId(loadPersuasionForGood({ ...dataDir, part: "full" }), seed),
+    dailyDialog: splitDialogues(loadDailyDialog(dataDir), { seed }),
+    persuasion: splitDialogues(loadPersuasionForGood({ ...dataDir, part: "full" }), { seed }),
   };
 }
 
@@ -61,10 +65,4 @@ export function scopeSteps(dialogues: readonly Dialogue[], agent: "any" | "syste
     }
   }
   return out;
-}
-
-/** Number of word tokens in a text (the length reward's unit): whitespace-separated pieces. */
-export function countTokens(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === "" ? 0 : trimmed.split(/\s+/).length;
 }

@@ -18,6 +18,7 @@ export const DEFAULT_MODEL_NAMES = {
   transitionEnsemble: "transition-ensemble",
   transitionMdn: "transition-mdn",
   reward: "reward-length",
+  harm: "reward-harm",
   value: "value-multiwoz",
 } as const;
 
@@ -64,6 +65,8 @@ export interface DefaultWorldModelOptions extends SessionOptions {
   modelsDir?: string;
   /** Which parameterisation of the action and transition models; default "ensemble". */
   heads?: "ensemble" | "mdn";
+  /** Which reward the world gives: human reply length (default) or negative harmfulness. */
+  reward?: "length" | "harm";
 }
 
 /**
@@ -89,13 +92,13 @@ export function checkTrainedOnEncoder(model: LoadedModel, encoder: HashedEncoder
  * every head must have been trained on that encoder. If any model fails, the others' sessions are released.
  */
 export async function loadDefaultWorldModel(options: DefaultWorldModelOptions = {}): Promise<SemanticWorldModel> {
-  const { modelsDir, heads = "ensemble", ...session } = options;
+  const { modelsDir, heads = "ensemble", reward: rewardKind = "length", ...session } = options;
   const path = (name: string) => defaultManifestPath(name, modelsDir);
   const loads = [
     HashedEncoder.load(path(DEFAULT_MODEL_NAMES.encoder), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.actionMdn : DEFAULT_MODEL_NAMES.actionEnsemble), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.transitionMdn : DEFAULT_MODEL_NAMES.transitionEnsemble), session),
-    ScalarModel.load(path(DEFAULT_MODEL_NAMES.reward), session),
+    ScalarModel.load(path(rewardKind === "harm" ? DEFAULT_MODEL_NAMES.harm : DEFAULT_MODEL_NAMES.reward), session),
   ] as const;
   const settled = await Promise.allSettled(loads);
   const release = () => Promise.all(settled.map((s) => (s.status === "fulfilled" ? s.value.release() : undefined)));

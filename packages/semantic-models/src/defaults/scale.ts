@@ -9,6 +9,8 @@ export interface TrainScale {
   encoderIterations: number;
   /** Whitening prior of the encoder fit. */
   whitenPrior: number;
+  /** Weight of a context turn relative to the next one (older turns fade geometrically). */
+  turnDecay: number;
   /** Keep at most this many dialogues per corpus and split part (undefined: all). */
   maxDialogues?: number;
   /** Cap on training examples for the heads (sampled with the seed). */
@@ -29,15 +31,16 @@ export interface TrainScale {
 /** The scale of the committed default models (a few minutes on 2 CPU cores). */
 export const DEFAULT_TRAIN_SCALE: TrainScale = {
   buckets: 16384,
-  dim: 64,
+  dim: 96,
   encoderIterations: 3,
   whitenPrior: 1,
+  turnDecay: 0.6,
   maxHeadExamples: 40000,
   hidden: [128],
-  epochs: 4,
-  batchSize: 256,
-  learningRate: 0.002,
-  ensembleMembers: 5,
+  epochs: 5,
+  batchSize: 512,
+  learningRate: 0.003,
+  ensembleMembers: 4,
   mdnComponents: 5,
   valueHidden: [],
   valueEpochs: 20,
@@ -51,6 +54,7 @@ export const TINY_TRAIN_SCALE: TrainScale = {
   dim: 8,
   encoderIterations: 2,
   whitenPrior: 0.1,
+  turnDecay: 0.6,
   maxDialogues: 40,
   maxHeadExamples: 300,
   hidden: [16],

@@ -1,27 +1,31 @@
 import type { Manifest } from "../manifest.js";
 import { trainDefaultEncoder, type TrainJob } from "./train-encoder-model.js";
-import { loadJobEncoder, openChatTransitions, trainActionModels, trainRewardModel, trainTransitionModels } from "./train-open-chat.js";
+import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainTransitionModels } from "./train-open-chat.js";
 import { trainValueModel } from "./train-value.js";
 
 /** The models `foresight train` knows. */
-export const TRAINABLE_MODELS = ["encoder", "action", "transition", "reward", "value", "all"] as const;
+export const TRAINABLE_MODELS = ["encoder", "action", "transition", "reward", "harm", "scope", "value", "all"] as const;
 export type TrainableModel = (typeof TRAINABLE_MODELS)[number];
 
 /**
  * Trains one default model (or all) into `job.outDir`. Everything but the encoder embeds with the encoder found
- * in `job.outDir`, so "all" trains the encoder first.
+ * in `job.outDir`, so "all" trains the encoder first; the reward model's metrics sample the transition models
+ * found there. The harmfulness head needs `job.harmfulness` ("all" skips it without one). "scope" trains every
+ * SCOPE head (action, transition, reward, harm) on the encoder already there.
  */
 export async function trainDefaultModels(which: TrainableModel, job: TrainJob): Promise<Manifest[]> {
   const out: Manifest[] = [];
   if (which === "encoder" || which === "all") out.push(await trainDefaultEncoder(job));
   if (which === "encoder") return out;
   const encoder = await loadJobEncoder(job);
-  if (which === "action" || which === "transition" || which === "reward" || which === "all") {
+  const all = which === "all" || which === "scope";
+  if (which === "action" || which === "transition" || which === "reward" || which === "harm" || all) {
     const sets = await openChatTransitions(job, encoder);
-    if (which === "action" || which === "all") out.push(...(await trainActionModels(job, sets)));
-    if (which === "transition" || which === "all") out.push(...(await trainTransitionModels(job, sets)));
-    if (which === "reward" || which === "all") out.push(await trainRewardModel(job, sets));
+    if (which === "action" || all) out.push(...(await trainActionModels(job, sets)));
+    if (which === "transition" || all) out.push(...(await trainTransitionModels(job, sets)));
+    if (which === "reward" || all) out.push(await trainRewardModel(job, sets));
+    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets));
   }
-  if (which === "value" || which === "all") out.push(await trainValueModel(job, encoder));
+  if (which === "value" || which === "all") out.push(await trainValueModel(job));
   return out;
 }

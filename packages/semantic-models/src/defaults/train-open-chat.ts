@@ -7,16 +7,18 @@ import { mixtureManifestParts, scalarManifestParts } from "../heads/serialize.js
 import { countTokens, loadOpenChatCorpus, scopeSteps, DEFAULT_SPLIT_SEED, type ScopeStep } from "../data/open-chat.js";
 import type { Manifest } from "../manifest.js";
 import { saveModel } from "../model-file.js";
-import { meanCosine, meanNormRatio, round4, rSquared } from "../train/metrics.js";
+import { gaussianParams, meanCosine, meanNormRatio, mixtureNll, round4, rSquared, spearman } from "../train/metrics.js";
 import { fitRidge } from "../train/ridge.js";
 import { trainMixtureHead, trainRegressionHead, type FitOptions, type MixtureData } from "../train/heads.js";
+import { MixtureModel } from "../heads/runtime.js";
+import { fitNormalizer } from "../mlp.js";
 import { mlpForward } from "../mlp.js";
 import { permutation } from "../train/network.js";
 import { DEFAULT_MODEL_NAMES } from "./load.js";
 import { capDialogues, DEFAULT_TRAIN_SCALE } from "./scale.js";
 import { splitInfo, type TrainJob } from "./train-encoder-model.js";
 
-/** SCOPE transitions embedded with the encoder: s̃, ã = f(s+a) − f(s), s̃′ = f(s+a+h) and |h| in tokens. */
+/** SCOPE transitions embedded with the encoder: s̃, ã = f(s+a) − f(s), s̃′ = f(s+a+h) and |h| in cl100k tokens. */
 export interface TransitionSet {
   rows: number;
   dim: number;
@@ -26,12 +28,16 @@ export interface TransitionSet {
   afterAction: Float32Array;
   next: Float32Array;
   replyTokens: Float32Array;
+  /** |a| in cl100k tokens (the 0-step greedy score). */
+  actionTokens: Float32Array;
+  /** Harmfulness of the human's reply h by the text scorer, when one was given. */
+  replyHarm?: Float32Array;
   /** sha256 of the encoder that embedded the set (recorded in the manifests of heads trained on it). */
   encoderSha256: string;
 }
 
 /** Embeds every step: one encoder call for all the prefixes the steps need. */
-export async function embedSteps(encoder: HashedEncoder, steps: readonly ScopeStep[]): Promise<TransitionSet> {
+export async function embedSteps(encoder: HashedEncoder, steps: readonly ScopeStep[], harmfulness?: (text: string) => number): Promise<TransitionSet> {
   const d = encoder.dim;
   const contexts: string[][] = [];
   for (const { dialogue, at } of steps) {
@@ -48,6 +54,8 @@ export async function embedSteps(encoder: HashedEncoder, steps: readonly ScopeSt
     afterAction: new Float32Array(rows * d),
     next: new Float32Array(rows * d),
     replyTokens: new Float32Array(rows),
+    actionTokens: new Float32Array(rows),
+    ...(harmfulness ? { replyHarm: new Float32Array(rows) } : {}),
     encoderSha256: encoder.sha256,
   };
   steps.forEach(({ dialogue, at }, r) => {
@@ -60,6 +68,8 @@ export async function embedSteps(encoder: HashedEncoder, steps: readonly ScopeSt
       set.next[r * d + j] = embedded[(3 * r + 2) * d + j] as number;
     }
     set.replyTokens[r] = countTokens(dialogue.turns[at + 1]?.text ?? "");
+    set.actionTokens[r] = countTokens(dialogue.turns[at]?.text ?? "");
+    if (set.replyHarm && harmfulness) set.replyHarm[r] = harmfulness(dialogue.turns[at + 1]?.text ?? "");
   });
   return set;
 }
@@ -74,17 +84,30 @@ function stepsOf(parts: { dailyDialog: Dialogue[]; persuasion: Dialogue[] }): Sc
   return [...scopeSteps(parts.dailyDialog, "any"), ...scopeSteps(parts.persuasion, "system")];
 }
 
-/** The train and test transition sets of DailyDialog (both sides) and PersuasionForGood (persuader turns). */
-export async function openChatTransitions(job: TrainJob, encoder: HashedEncoder): Promise<{ train: TransitionSet; test: TransitionSet }> {
+/** Train (fit), dev (early stopping, model choice) and test (metrics) transition sets. */
+export interface TransitionSets {
+  train: TransitionSet;
+  dev: TransitionSet;
+  test: TransitionSet;
+}
+
+/**
+ * The transition sets of DailyDialog (both sides) and PersuasionForGood (persuader turns), from the deduplicated
+ * split's train, dev and test parts. Train keeps every step up to `maxHeadExamples` (sampled with the seed).
+ */
+export async function openChatTransitions(job: TrainJob, encoder: HashedEncoder): Promise<TransitionSets> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const corpus = loadOpenChatCorpus({ ...(job.dataDir ? { dataDir: job.dataDir } : {}), splitSeed: job.splitSeed ?? DEFAULT_SPLIT_SEED });
-  const pick = (part: "train" | "test") => ({
+  const pick = (part: "train" | "dev" | "test") => ({
     dailyDialog: capDialogues(corpus.dailyDialog[part], scale.maxDialogues),
     persuasion: capDialogues(corpus.persuasion[part], scale.maxDialogues),
   });
+  const heldOut = Math.max(200, Math.floor(scale.maxHeadExamples / 6));
   const train = sampleSteps(stepsOf(pick("train")), scale.maxHeadExamples, job.seed);
-  const test = sampleSteps(stepsOf(pick("test")), Math.max(200, Math.floor(scale.maxHeadExamples / 4)), job.seed + 1);
-  return { train: await embedSteps(encoder, train), test: await embedSteps(encoder, test) };
+  const dev = sampleSteps(stepsOf(pick("dev")), heldOut, job.seed + 2);
+  const test = sampleSteps(stepsOf(pick("test")), heldOut, job.seed + 1);
+  const harm = job.harmfulness;
+  return { train: await embedSteps(encoder, train, harm), dev: await embedSteps(encoder, dev, harm), test: await embedSteps(encoder, test, harm) };
 }
 
 function fitOptions(job: TrainJob): FitOptions {
@@ -97,7 +120,8 @@ function fitOptions(job: TrainJob): FitOptions {
     batchSize: scale.batchSize,
     learningRate: scale.learningRate,
     seed: job.seed,
-    onEpoch: (label, epoch, loss) => log(`  ${label} epoch ${epoch + 1}: loss ${loss.toFixed(4)}`),
+    patience: 1,
+    onEpoch: (label, epoch, loss, validation) => log(`  ${label} epoch ${epoch + 1}: loss ${loss.toFixed(4)}${validation === undefined ? "" : `, validation ${validation.toFixed(4)}`}`),
   };
 }
 
@@ -134,9 +158,27 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
     const v = train.values[name] as Float32Array;
     for (let i = 0; i < trainBase.length; i++) trainBase[i] = (trainBase[i] as number) + (v[i] as number);
   }
-  const ridge = fitRidge(trainX.x, residualOf(train.target, trainBase), train.rows, trainX.width, d, 1);
+  const trainDelta = residualOf(train.target, trainBase);
+  const ridge = fitRidge(trainX.x, trainDelta, train.rows, trainX.width, d, 1);
   const ridgeDelta = mlpForward(ridge, concat(test).x, test.rows);
+  // Gaussian baselines with one fitted std per dimension: ridge's mean, and the "no model" mean (zero residual:
+  // the transition's f(s+a), the action's average direction).
+  const ridgeTrain = mlpForward(ridge, trainX.x, train.rows);
+  const ridgeStd = fitNormalizer(residualOf(trainDelta, ridgeTrain), train.rows, d).std;
+  const plain = fitNormalizer(trainDelta, train.rows, d);
+  const plainMean = new Float32Array(test.rows * d);
+  for (let r = 0; r < test.rows; r++) for (let j = 0; j < d; j++) plainMean[r * d + j] = spec.residualInputs.length > 0 ? 0 : (plain.mean[j] as number);
+  const plainStd = spec.residualInputs.length > 0 ? Float32Array.from(plain.std, (_, j) => Math.sqrt(((plain.std[j] as number) ** 2) + ((plain.mean[j] as number) ** 2))) : plain.std;
+  const headResidual = mixtureForward(spec, test.values, test.rows);
+  for (let r = 0; r < test.rows; r++) {
+    for (let c = 0; c < headResidual.components; c++) {
+      for (let j = 0; j < d; j++) headResidual.mean[(r * headResidual.components + c) * d + j] = (headResidual.mean[(r * headResidual.components + c) * d + j] as number) - (base[r * d + j] as number);
+    }
+  }
   const metrics: Record<string, number> = {
+    nll: round4(mixtureNll(headResidual, trueDelta)),
+    ridgeBaselineNll: round4(mixtureNll(gaussianParams(ridgeDelta, ridgeStd, test.rows, d), trueDelta)),
+    [spec.residualInputs.length > 0 ? "fsaBaselineNll" : "meanBaselineNll"]: round4(mixtureNll(gaussianParams(plainMean, plainStd, test.rows, d), trueDelta)),
     cosine: round4(meanCosine(predDelta, trueDelta, d)),
     normRatio: round4(meanNormRatio(predDelta, trueDelta, d)),
     ridgeBaselineCosine: round4(meanCosine(ridgeDelta, trueDelta, d)),
@@ -150,7 +192,7 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
   return metrics;
 }
 
-async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, set: TransitionSet): Promise<Manifest> {
+async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, set: TransitionSet, devRows: number): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const what = role === "action" ? "s̃ → ã (the agent's reply direction)" : "(s̃, ã) → s̃′ (the state after the human's answer)";
   const kindText = spec.kind === "ensemble" ? `deep ensemble of ${spec.components} Gaussian MLPs` : `mixture density network with ${spec.components} diagonal Gaussians`;
@@ -163,12 +205,12 @@ async function saveMixture(job: TrainJob, name: string, role: "action" | "transi
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: "train",
+      trainedOn: "train (corpus dialogues, every agent step up to the example cap; no simulated conversations)",
       evaluatedOn: "test",
-      examples: { train: set.rows, test: metrics.testExamples ?? 0 },
+      examples: { train: set.rows, dev: devRows, test: metrics.testExamples ?? 0 },
       seed: job.seed,
-      method: `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js`,
-      hyperparameters: { hidden: scale.hidden.join("x"), epochs: scale.epochs, batchSize: scale.batchSize, learningRate: scale.learningRate },
+      method: `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js, early stopping on the dev part (patience 1, best epoch kept)`,
+      hyperparameters: { hidden: scale.hidden.join("x"), maxEpochs: scale.epochs, batchSize: scale.batchSize, learningRate: scale.learningRate },
       command: job.command ?? `foresight train ${role} --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
       encoderSha256: set.encoderSha256,
@@ -178,21 +220,21 @@ async function saveMixture(job: TrainJob, name: string, role: "action" | "transi
 }
 
 /** Trains and saves the action models (ensemble and MDN) on the given transitions. */
-export async function trainActionModels(job: TrainJob, sets: { train: TransitionSet; test: TransitionSet }): Promise<Manifest[]> {
+export async function trainActionModels(job: TrainJob, sets: TransitionSets): Promise<Manifest[]> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const data = (set: TransitionSet): MixtureData => ({ inputs: [{ name: "state", dim: set.dim }], values: { state: set.state }, target: set.action, rows: set.rows, outDim: set.dim, residualInputs: [] });
   const out: Manifest[] = [];
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`action (${kind}): ${sets.train.rows} training examples`);
-    const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job));
+    const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.actionEnsemble : DEFAULT_MODEL_NAMES.actionMdn;
-    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train));
+    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train, sets.dev.rows));
   }
   return out;
 }
 
 /** Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). */
-export async function trainTransitionModels(job: TrainJob, sets: { train: TransitionSet; test: TransitionSet }): Promise<Manifest[]> {
+export async function trainTransitionModels(job: TrainJob, sets: TransitionSets): Promise<Manifest[]> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const data = (set: TransitionSet): MixtureData => ({
     inputs: [
@@ -208,62 +250,142 @@ export async function trainTransitionModels(job: TrainJob, sets: { train: Transi
   const out: Manifest[] = [];
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
-    const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job));
+    const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
-    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train));
+    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train, sets.dev.rows));
   }
   return out;
 }
 
+/** Rows of a regression data set over one state input. */
+function stateRows(states: Float32Array, target: Float32Array, dim: number, start = 0, end = target.length) {
+  return { inputs: [{ name: "state", dim }], values: { state: states.subarray(start * dim, end * dim) }, target: target.subarray(start, end), rows: end - start };
+}
+
 /**
- * Trains the length reward model F_R(s̃): the human's next reply length in tokens from f(s + a). A ridge fit and
- * an MLP are both trained; the one with the higher R² on the train split's last 10 % (held out from fitting) wins.
+ * Spearman correlation, on the test steps, between the real next human reply length and the expected step reward
+ * the planner sees: the mean of F_R(s̃′) over `samples` s̃′ drawn from the transition model saved in `job.outDir`.
  */
-export async function trainRewardModel(job: TrainJob, sets: { train: TransitionSet; test: TransitionSet }): Promise<Manifest> {
+async function expectedRewardSpearman(job: TrainJob, kind: "ensemble" | "mdn", reward: ScalarHeadSpec, test: TransitionSet, samples: number): Promise<number> {
+  const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
+  const transition = await MixtureModel.load(join(job.outDir, `${name}.json`), { log: () => {} });
+  try {
+    const next = await transition.sample({ state: test.state, action: test.action }, test.rows, createRng(job.seed).fork("spearman"), samples);
+    const values = scalarForward(reward, { state: next }, test.rows * samples);
+    const expected = new Float32Array(test.rows);
+    for (let r = 0; r < test.rows; r++) {
+      let sum = 0;
+      for (let k = 0; k < samples; k++) sum += values[r * samples + k] as number;
+      expected[r] = sum / samples;
+    }
+    return spearman(expected, test.replyTokens);
+  } finally {
+    await transition.release();
+  }
+}
+
+/**
+ * Trains the length reward model as the planner uses it: F_R(s̃′) on states that end in the human's reply, target
+ * the reply's length in cl100k tokens (the engagement reward's unit); the step reward is F_R(s̃′) itself
+ * (`head.stepReward: "next"`). Ridge and an MLP are fitted on train, the better R² on dev wins. Metrics: R² on
+ * real test states, and the Spearman correlation of the expected step reward through each saved transition model
+ * with the real reply length (so train the transition models first), beside 0-step greedy's |a|.
+ */
+export async function trainRewardModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
-  const { train, test } = sets;
+  const { train, dev, test } = sets;
   const d = train.dim;
-  const cut = Math.max(1, Math.floor(train.rows * 0.9));
-  const slice = (set: TransitionSet, start: number, end: number) => ({
-    inputs: [{ name: "state", dim: d }],
-    values: { state: set.afterAction.subarray(start * d, end * d) },
-    target: set.replyTokens.subarray(start, end),
-    rows: end - start,
-  });
-  const fitPart = slice(train, 0, cut);
-  const checkPart = slice(train, cut, train.rows);
+  const fitPart = stateRows(train.next, train.replyTokens, d);
+  const devPart = stateRows(dev.next, dev.replyTokens, d);
+  const testPart = stateRows(test.next, test.replyTokens, d);
   const candidates: Array<{ method: string; spec: ScalarHeadSpec }> = [
     { method: "ridge (closed form, λ=1)", spec: await trainRegressionHead(fitPart, { kind: "ridge", lambda: 1 }, "reward") },
     { method: `MLP ${scale.hidden.join("x")} (MSE, Adam)`, spec: await trainRegressionHead(fitPart, { kind: "mlp", ...fitOptions(job) }, "reward") },
   ];
-  const scored = candidates.map((c) => ({ ...c, check: rSquared(scalarForward(c.spec, checkPart.values, checkPart.rows), checkPart.target) }));
+  const scored = candidates.map((c) => ({ ...c, check: rSquared(scalarForward(c.spec, devPart.values, devPart.rows), devPart.target) }));
   scored.sort((a, b) => b.check - a.check);
   const best = scored[0] as (typeof scored)[number];
-  const testPart = slice(test, 0, test.rows);
-  const r2 = rSquared(scalarForward(best.spec, testPart.values, testPart.rows), testPart.target);
   const other = scored[1] as (typeof scored)[number];
+  const r2 = rSquared(scalarForward(best.spec, testPart.values, testPart.rows), testPart.target);
   const otherTest = rSquared(scalarForward(other.spec, testPart.values, testPart.rows), testPart.target);
-  job.log?.(`reward: ${best.method} chosen; test R² ${r2.toFixed(3)} (other: ${other.method} ${otherTest.toFixed(3)})`);
-  return saveModel(job.outDir, buildScalarGraph(best.spec, "Length reward F_R(s̃): expected tokens of the human's next reply"), {
+  const samples = 8;
+  const ensembleSpearman = await expectedRewardSpearman(job, "ensemble", best.spec, test, samples);
+  const mdnSpearman = await expectedRewardSpearman(job, "mdn", best.spec, test, samples);
+  const zeroStep = spearman(test.actionTokens, test.replyTokens);
+  job.log?.(
+    `reward: ${best.method} chosen; test R² on real s̃′ ${r2.toFixed(3)} (other: ${other.method} ${otherTest.toFixed(3)}); Spearman of the expected step reward with the real reply length: ensemble ${ensembleSpearman.toFixed(3)}, MDN ${mdnSpearman.toFixed(3)} (0-step |a|: ${zeroStep.toFixed(3)})`,
+  );
+  return saveModel(job.outDir, buildScalarGraph(best.spec, "Length reward F_R(s̃′): cl100k tokens of the human reply that ends the state"), {
     name: DEFAULT_MODEL_NAMES.reward,
     kind: "reward",
-    description: "F_R(s̃): expected length in whitespace tokens of the human's next reply, from the state embedding after the agent's reply; planners use F_R(s̃′) − F_R(s̃) as the step reward.",
+    description:
+      "F_R(s̃′): length in cl100k tokens of the human reply that ends the state (the engagement reward's unit), trained on states that end in a human reply; the step reward of (s̃, ã) → s̃′ is F_R(s̃′) (head.stepReward = next).",
     dims: { embedding: d },
     ...scalarManifestParts(best.spec),
+    head: { ...scalarManifestParts(best.spec).head, stepReward: "next", target: "tokens of the human reply ending the state (cl100k_base)" },
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: "train (90 % fit, 10 % model choice)",
+      trainedOn: "train (states f(s + a + h) after every agent step of corpus dialogues; no simulated conversations)",
       evaluatedOn: "test",
-      examples: { train: cut, choice: train.rows - cut, test: test.rows },
+      examples: { train: train.rows, choice: dev.rows, test: test.rows },
       seed: job.seed,
-      method: best.method,
-      hyperparameters: { candidates: scored.map((s) => s.method).join(" | ") },
+      method: `${best.method}, chosen by R² on dev`,
+      hyperparameters: { candidates: scored.map((s) => s.method).join(" | "), spearmanSamples: samples },
       command: job.command ?? `foresight train reward --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
       encoderSha256: train.encoderSha256,
     },
-    metrics: { r2: round4(r2), alternativeR2: round4(otherTest), testExamples: test.rows },
+    metrics: {
+      r2: round4(r2),
+      alternativeR2: round4(otherTest),
+      spearmanExpectedEnsemble: round4(ensembleSpearman),
+      spearmanExpectedMdn: round4(mdnSpearman),
+      spearmanZeroStepActionTokens: round4(zeroStep),
+      testExamples: test.rows,
+    },
+  });
+}
+
+/**
+ * Trains the harmfulness head F_H(s̃): the text scorer's harm probability of the turn that ends the state, from
+ * the state embedding (ridge on the states before and after every human reply). The planner's safety step reward
+ * is −F_H(s̃′). Needs `job.harmfulness` (the CLI passes the rewards package's scorer).
+ */
+export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
+  const score = job.harmfulness;
+  const { train, test } = sets;
+  const trainHarm = train.replyHarm;
+  const testHarm = test.replyHarm;
+  if (!score || !trainHarm || !testHarm) throw new Error("training the harmfulness head needs a text harmfulness scorer (job.harmfulness)");
+  const d = train.dim;
+  const spec = await trainRegressionHead(stateRows(train.next, trainHarm, d), { kind: "ridge", lambda: 10 }, "harm");
+  const predicted = scalarForward(spec, { state: test.next }, test.rows);
+  const positives = Array.from(testHarm).filter((v) => v > 0).length;
+  const r2 = rSquared(predicted, testHarm);
+  const rho = spearman(predicted, testHarm);
+  job.log?.(`harm: ridge on s̃′; test R² ${r2.toFixed(3)}, Spearman ${rho.toFixed(3)} (${positives} of ${test.rows} test replies flagged by the scorer)`);
+  return saveModel(job.outDir, buildScalarGraph(spec, "Harmfulness F_H(s̃′): the text scorer's harm probability of the turn ending the state"), {
+    name: DEFAULT_MODEL_NAMES.harm,
+    kind: "reward",
+    description: `F_H(s̃′): harm probability of the human reply that ends the state by the text scorer ${job.harmfulnessName ?? ""}, from the state embedding; the safety step reward is −F_H(s̃′) (head.stepReward = next, head.sign = -1).`.replace("  ", " "),
+    dims: { embedding: d },
+    ...scalarManifestParts(spec),
+    head: { ...scalarManifestParts(spec).head, stepReward: "next", sign: -1, target: `harm probability by ${job.harmfulnessName ?? "the text scorer"}` },
+    training: {
+      corpora: ["dailydialog", "p4g/full"],
+      split: splitInfo(job),
+      trainedOn: "train (states f(s + a + h) after every agent step of corpus dialogues)",
+      evaluatedOn: "test",
+      examples: { train: train.rows, test: test.rows, testFlagged: positives },
+      seed: job.seed,
+      method: "ridge (closed form, λ=10) against the text scorer (a regression stand-in for Eq. 13–15's auxiliary loss, which is not applied)",
+      hyperparameters: { lambda: 10 },
+      command: job.command ?? `foresight train harm --seed ${job.seed}`,
+      encoder: DEFAULT_MODEL_NAMES.encoder,
+      encoderSha256: train.encoderSha256,
+    },
+    metrics: { r2: round4(r2), spearman: round4(rho), testExamples: test.rows, testFlagged: positives },
   });
 }
 

@@ -97,3 +97,46 @@ export function packSparse(vectors: readonly SparseVector[]): PackedSparseBatch 
   });
   return { rows: vectors.length, width, indices, weights };
 }
+
+/**
+ * Explicit conversation-structure features appended to the learned context embedding, so that a state keeps what
+ * the rewards depend on (lengths, who spoke last) instead of losing it to the L2-normalised bag of words.
+ * Lengths are cl100k_base tokens (the engagement reward's unit), as log(1 + n).
+ */
+export const STRUCTURE_FEATURES = [
+  "lastTokens",
+  "previousTokens",
+  "lastSpeakerMeanTokens",
+  "otherSpeakerMeanTokens",
+  "lastSpeakerParity",
+  "turns",
+  "lastIsQuestion",
+] as const;
+export type StructureFeature = (typeof STRUCTURE_FEATURES)[number];
+
+/** The structure features of a context (turns oldest first), in {@link STRUCTURE_FEATURES} order. */
+export function structureFeatures(turns: readonly string[], countTokens: (text: string) => number): Float32Array {
+  const out = new Float32Array(STRUCTURE_FEATURES.length);
+  const n = turns.length;
+  if (n === 0) return out;
+  const lengths = turns.map(countTokens);
+  const meanOf = (parity: number) => {
+    let sum = 0;
+    let count = 0;
+    for (let i = parity; i < n; i += 2) {
+      sum += lengths[i] as number;
+      count++;
+    }
+    return count === 0 ? 0 : sum / count;
+  };
+  const lastParity = (n - 1) % 2;
+  out[0] = Math.log1p(lengths[n - 1] as number);
+  out[1] = Math.log1p(lengths[n - 2] ?? 0);
+  out[2] = Math.log1p(meanOf(lastParity));
+  out[3] = Math.log1p(meanOf(1 - lastParity));
+  // +1 when the opener's author spoke last, −1 when the other side did (turns alternate in the corpora).
+  out[4] = lastParity === 0 ? 1 : -1;
+  out[5] = Math.log1p(n);
+  out[6] = /[?？]\s*$/.test(turns[n - 1] as string) ? 1 : 0;
+  return out;
+}

@@ -2,19 +2,28 @@ import { expectKind, loadModel, type LoadedModel } from "../model-file.js";
 import { ModelLoadError } from "../manifest.js";
 import type { OnnxSession, SessionOptions } from "../session.js";
 import { wrapOrRelease } from "../heads/runtime.js";
-import { hashedFeatures, HashedFeatureConfigSchema, packSparse, type HashedFeatureConfig, type SparseVector } from "./features.js";
+import { z } from "zod";
+import { hashedFeatures, HashedFeatureConfigSchema, packSparse, STRUCTURE_FEATURES, structureFeatures, type HashedFeatureConfig, type SparseVector } from "./features.js";
+import { countTokens } from "./tokens.js";
 import { embedInChunks, type SentenceEncoder } from "./types.js";
 
 /** The largest batch sent to the encoder session at once. */
 export const ENCODER_MAX_BATCH = 512;
 
+/** The manifest's `head.structure`: the explicit structure features appended after the learned embedding. */
+const StructureListSchema = z.array(z.enum(STRUCTURE_FEATURES));
+
 /**
  * The project's own encoder: hashed word/bigram features computed in TypeScript, projected by a learned
- * embedding-bag ONNX graph and L2-normalised. Needs no download.
+ * embedding-bag ONNX graph and L2-normalised. Needs no download. When the manifest lists `head.structure`, every
+ * row is `[learned embedding (semanticDim, L2-normalised) | structure features]` (lengths, who spoke last …), and
+ * `dim` counts both.
  */
 export class HashedEncoder implements SentenceEncoder {
   readonly name: string;
   readonly dim: number;
+  /** Dimensions of the learned (L2-normalised) part, first in every row. */
+  readonly semanticDim: number;
 
   constructor(
     private readonly session: OnnxSession,
@@ -24,8 +33,11 @@ export class HashedEncoder implements SentenceEncoder {
     name: string,
     /** sha256 of the ONNX file, which heads trained on this encoder record (`training.encoderSha256`). */
     readonly sha256: string,
+    /** Structure features appended to each context embedding (empty: none). */
+    readonly structure: readonly (typeof STRUCTURE_FEATURES)[number][] = [],
   ) {
-    this.dim = dim;
+    this.semanticDim = dim;
+    this.dim = dim + structure.length;
     this.name = name;
   }
 
@@ -50,12 +62,19 @@ export class HashedEncoder implements SentenceEncoder {
       throw new ModelLoadError(file, `head.features.buckets ${parsed.data.buckets} does not match the graph's embedding table [${table?.dims.join(", ") ?? "missing"}]`, "head.features.buckets");
     }
     if (model.manifest.dims.buckets !== undefined && model.manifest.dims.buckets !== buckets) throw new ModelLoadError(file, `dims.buckets ${model.manifest.dims.buckets} does not match the graph's ${buckets}`, "dims.buckets");
-    return new HashedEncoder(model.session, parsed.data, dim, model.manifest.name, model.manifest.sha256);
+    const structure = StructureListSchema.safeParse(model.manifest.head.structure ?? []);
+    if (!structure.success) throw new ModelLoadError(file, `unknown structure feature (known: ${STRUCTURE_FEATURES.join(", ")})`, "head.structure");
+    const known = STRUCTURE_FEATURES.slice(0, structure.data.length);
+    if (structure.data.some((f, i) => f !== known[i])) throw new ModelLoadError(file, `structure features must be a prefix of ${STRUCTURE_FEATURES.join(", ")}`, "head.structure");
+    if (model.manifest.dims.state !== undefined && model.manifest.dims.state !== dim + structure.data.length) {
+      throw new ModelLoadError(file, `dims.state ${model.manifest.dims.state} is not embedding ${dim} + ${structure.data.length} structure features`, "dims.state");
+    }
+    return new HashedEncoder(model.session, parsed.data, dim, model.manifest.name, model.manifest.sha256, structure.data);
   }
 
-  /** Embeds sparse feature vectors directly. */
+  /** Embeds sparse feature vectors directly: the learned part only, [n, semanticDim]. */
   async embedFeatures(vectors: readonly SparseVector[]): Promise<Float32Array> {
-    return embedInChunks(vectors, ENCODER_MAX_BATCH, this.dim, async (chunk) => {
+    return embedInChunks(vectors, ENCODER_MAX_BATCH, this.semanticDim, async (chunk) => {
       const batch = packSparse(chunk);
       const out = await this.session.run({
         indices: { data: batch.indices, dims: [batch.rows, batch.width] },
@@ -70,13 +89,22 @@ export class HashedEncoder implements SentenceEncoder {
     return this.session.release();
   }
 
-  /** Embeds standalone texts. */
+  /** Embeds standalone texts (each as a one-turn context). */
   embed(texts: readonly string[]): Promise<Float32Array> {
-    return this.embedFeatures(texts.map((t) => hashedFeatures(t, this.features)));
+    return this.embedContexts(texts.map((t) => [t]));
   }
 
-  /** Embeds contexts (recent turns weighted more, as in training). */
-  embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    return this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features)));
+  /** Embeds contexts (recent turns weighted more, as in training), structure features appended. */
+  async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
+    const semantic = await this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features)));
+    const extra = this.structure.length;
+    if (extra === 0) return semantic;
+    const d = this.semanticDim;
+    const out = new Float32Array(contexts.length * this.dim);
+    contexts.forEach((context, r) => {
+      out.set(semantic.subarray(r * d, (r + 1) * d), r * this.dim);
+      out.set(structureFeatures(context, countTokens).subarray(0, extra), r * this.dim + d);
+    });
+    return out;
   }
 }

@@ -15,7 +15,9 @@ export interface FitOptions {
   learningRate: number;
   weightDecay?: number;
   seed: number;
-  onEpoch?: (label: string, epoch: number, loss: number) => void;
+  onEpoch?: (label: string, epoch: number, loss: number, validationLoss?: number) => void;
+  /** Early-stopping patience in epochs when validation data are given (default 1). */
+  patience?: number;
 }
 
 /** What a mixture head is trained on: named inputs and the target vector, [rows, ·] each. */
@@ -31,28 +33,45 @@ export interface MixtureData {
 /** log σ bounds used for every mixture head (in normalised units). */
 export const LOG_STD_RANGE = { min: -5, max: 2 } as const;
 
-/** The normalised residual target (target − Σ residual inputs) and its normaliser. */
-export function residualTargets(data: MixtureData): { normalised: Float32Array; norm: Normalizer } {
+/** The residual target: target − Σ residual inputs. */
+export function residualOfTarget(data: MixtureData): Float32Array {
   const residual = Float32Array.from(data.target);
   for (const name of data.residualInputs) {
     const v = data.values[name];
     if (!v || v.length !== residual.length) throw new Error(`residual input "${name}" has the wrong size`);
     for (let i = 0; i < residual.length; i++) residual[i] = (residual[i] as number) - (v[i] as number);
   }
+  return residual;
+}
+
+/** The normalised residual target (target − Σ residual inputs) and its normaliser. */
+export function residualTargets(data: MixtureData): { normalised: Float32Array; norm: Normalizer } {
+  const residual = residualOfTarget(data);
   const norm = fitNormalizer(residual, data.rows, data.outDim);
   return { normalised: normalizeRows(residual, data.rows, norm), norm };
 }
 
 /**
  * Trains a mixture head: a deep ensemble of `components` Gaussian MLPs (each its own seed and shuffling) or one
- * MDN with `components` diagonal Gaussians, on normalised inputs and normalised residual targets.
+ * MDN with `components` diagonal Gaussians, on normalised inputs and normalised residual targets. With
+ * `validation`, each network stops early on its validation loss and keeps its best epoch's weights.
  */
-export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, components: number, options: FitOptions): Promise<MixtureHeadSpec> {
+export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, components: number, options: FitOptions, validation?: MixtureData): Promise<MixtureHeadSpec> {
   const raw = concatInputs(data.inputs, data.values, data.rows);
   const inDim = raw.length / data.rows;
   const inputNorm = fitNormalizer(raw, data.rows, inDim);
   const x = normalizeRows(raw, data.rows, inputNorm);
   const { normalised: y, norm: targetNorm } = residualTargets(data);
+  const held = validation
+    ? {
+        validation: {
+          rows: validation.rows,
+          inputs: normalizeRows(concatInputs(validation.inputs, validation.values, validation.rows), validation.rows, inputNorm),
+          targets: normalizeRows(residualOfTarget(validation), validation.rows, targetNorm),
+        },
+        patience: options.patience ?? 1,
+      }
+    : {};
   const d = data.outDim;
   const networks: MlpWeights[] = [];
   const rng = createRng(options.seed);
@@ -62,6 +81,7 @@ export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, com
     batchSize: options.batchSize,
     learningRate: options.learningRate,
     ...(options.weightDecay ? { weightDecay: options.weightDecay } : {}),
+    ...held,
   };
   if (kind === "ensemble") {
     for (let m = 0; m < components; m++) {
@@ -73,7 +93,7 @@ export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, com
             sizes: [inDim, ...options.hidden, 2 * d],
             loss: gaussianNllLoss(d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
             seed: rng.fork(`member${m}`).int(2 ** 31),
-            onEpoch: (epoch, loss) => options.onEpoch?.(`member ${m}`, epoch, loss),
+            onEpoch: (epoch, loss, validationLoss) => options.onEpoch?.(`member ${m}`, epoch, loss, validationLoss),
           },
         ),
       );
@@ -87,7 +107,7 @@ export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, com
           sizes: [inDim, ...options.hidden, components * (1 + 2 * d)],
           loss: mdnNllLoss(components, d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
           seed: rng.fork("mdn").int(2 ** 31),
-          onEpoch: (epoch, loss) => options.onEpoch?.("mdn", epoch, loss),
+          onEpoch: (epoch, loss, validationLoss) => options.onEpoch?.("mdn", epoch, loss, validationLoss),
         },
       ),
     );

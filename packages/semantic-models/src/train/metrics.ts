@@ -88,3 +88,72 @@ export function brierScore(probabilities: ArrayLike<number>, targets: ArrayLike<
 export function round4(value: number): number {
   return Math.round(value * 1e4) / 1e4;
 }
+
+/** Average ranks (1-based, ties share their mean rank). */
+function ranks(values: ArrayLike<number>): Float64Array {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => (values[a] as number) - (values[b] as number));
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
+    for (let k = i; k <= j; k++) out[order[k] as number] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Spearman's rank correlation (Pearson correlation of average ranks); 0 when either side is constant. */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`spearman: ${a.length} vs ${b.length} values`);
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = ra.length;
+  const mean = (n + 1) / 2;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = (ra[i] as number) - mean;
+    const y = (rb[i] as number) - mean;
+    cov += x * y;
+    va += x * x;
+    vb += y * y;
+  }
+  return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
+}
+
+/**
+ * Mean negative log-likelihood per dimension of targets [rows, d] under a mixture of diagonal Gaussians
+ * (means/stds [rows, k, d], weights [rows, k]), in the targets' own units.
+ */
+export function mixtureNll(params: { rows: number; components: number; dim: number; mean: Float32Array; std: Float32Array; weights: Float32Array }, target: Float32Array): number {
+  const { rows, components: k, dim: d } = params;
+  const half = 0.5 * Math.log(2 * Math.PI);
+  let total = 0;
+  const logs = new Float64Array(k);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) {
+      let lp = Math.log(Math.max(params.weights[r * k + c] as number, 1e-30));
+      const base = (r * k + c) * d;
+      for (let j = 0; j < d; j++) {
+        const s = params.std[base + j] as number;
+        const z = ((target[r * d + j] as number) - (params.mean[base + j] as number)) / s;
+        lp -= 0.5 * z * z + Math.log(s) + half;
+      }
+      logs[c] = lp;
+      if (lp > max) max = lp;
+    }
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp((logs[c] as number) - max);
+    total -= max + Math.log(sum);
+  }
+  return total / (rows * d);
+}
+
+/** A single diagonal Gaussian per row (means [rows, d], one std per dimension) as mixture parameters for {@link mixtureNll}. */
+export function gaussianParams(mean: Float32Array, std: Float32Array, rows: number, d: number) {
+  const stds = new Float32Array(rows * d);
+  for (let r = 0; r < rows; r++) stds.set(std, r * d);
+  return { rows, components: 1, dim: d, mean, std: stds, weights: new Float32Array(rows).fill(1) };
+}

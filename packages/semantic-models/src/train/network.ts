@@ -19,8 +19,15 @@ export interface TrainNetworkOptions {
   seed: number | string;
   /** Start from these weights instead of a fresh initialisation (fine-tuning). */
   init?: MlpWeights;
-  /** Called after each epoch with the mean training loss. */
-  onEpoch?: (epoch: number, loss: number) => void;
+  /** Called after each epoch with the mean training loss (and the validation loss when `validation` is given). */
+  onEpoch?: (epoch: number, loss: number, validationLoss?: number) => void;
+  /**
+   * Early stopping: after each epoch the loss on these rows is measured; training stops after `patience`
+   * epochs without improvement and the weights of the best epoch are returned.
+   */
+  validation?: TrainData;
+  /** Epochs without a better validation loss before stopping (default 1). */
+  patience?: number;
 }
 
 /** Training data: inputs [rows, in] and targets [rows, t], row-major. */
@@ -86,6 +93,9 @@ export async function trainNetwork(data: TrainData, options: TrainNetworkOptions
   }));
   const optimizer = tf.train.adam(options.learningRate);
   const shuffle = rng.fork("shuffle");
+  const snapshot = () => Promise.all(vars.map(async (v) => ({ w: new Float32Array(await v.w.data()), b: new Float32Array(await v.b.data()) })));
+  let best: { loss: number; weights: Array<{ w: Float32Array; b: Float32Array }> } | undefined;
+  let sinceBest = 0;
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       const order = permutation(data.rows, shuffle);
@@ -107,14 +117,17 @@ export async function trainNetwork(data: TrainData, options: TrainNetworkOptions
         x.dispose();
         y.dispose();
       }
-      options.onEpoch?.(epoch, total / Math.max(batches, 1));
+      const validationLoss = options.validation ? await datasetLoss(vars, options.validation, inDim, options) : undefined;
+      options.onEpoch?.(epoch, total / Math.max(batches, 1), validationLoss);
+      if (validationLoss !== undefined) {
+        if (!best || validationLoss < best.loss) {
+          best = { loss: validationLoss, weights: await snapshot() };
+          sinceBest = 0;
+        } else if (++sinceBest >= (options.patience ?? 1)) break;
+      }
     }
-    const layers = await Promise.all(
-      vars.map(async (v, i) => {
-        const layer = init.layers[i] as MlpWeights["layers"][number];
-        return { ...layer, weight: new Float32Array(await v.w.data()), bias: new Float32Array(await v.b.data()) };
-      }),
-    );
+    const final = best?.weights ?? (await snapshot());
+    const layers = final.map((v, i) => ({ ...(init.layers[i] as MlpWeights["layers"][number]), weight: v.w, bias: v.b }));
     return { layers };
   } finally {
     optimizer.dispose();
@@ -123,4 +136,22 @@ export async function trainNetwork(data: TrainData, options: TrainNetworkOptions
       v.b.dispose();
     }
   }
+}
+
+/** The mean loss over a whole data set, in batches (no gradients). */
+async function datasetLoss(vars: Array<{ w: tf.Variable; b: tf.Variable; activation: Activation }>, data: TrainData, inDim: number, options: TrainNetworkOptions): Promise<number> {
+  const targetDim = data.targets.length / data.rows;
+  let total = 0;
+  const step = Math.max(options.batchSize, 1024);
+  for (let start = 0; start < data.rows; start += step) {
+    const end = Math.min(start + step, data.rows);
+    const value = tf.tidy(() => {
+      const x = tf.tensor2d(data.inputs.subarray(start * inDim, end * inDim), [end - start, inDim]);
+      const y = tf.tensor2d(data.targets.subarray(start * targetDim, end * targetDim), [end - start, targetDim]);
+      return tf.mul(options.loss(tfMlpForward(vars, x), y), end - start);
+    });
+    total += (await value.data())[0] ?? 0;
+    value.dispose();
+  }
+  return total / Math.max(data.rows, 1);
 }

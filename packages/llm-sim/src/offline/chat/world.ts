@@ -1,7 +1,9 @@
 import {
+  CORPUS_SPLIT_SEED,
   DAILYDIALOG_INTENTS,
+  hashString,
   loadDailyDialog,
-  splitByDialogueId,
+  splitDialogues,
   type DailyDialogEmotion,
   type DailyDialogIntent,
   type Dialogue,
@@ -12,11 +14,14 @@ import { Bm25Index } from "../text/bm25.js";
 import type { CorpusWorldOptions } from "../world-options.js";
 import { tokenize } from "../text/tokenize.js";
 
-/** The seed of the DailyDialog train/test split (by {@link chatSplitKey}). */
-export const CHAT_SPLIT_SEED = 7;
+/** The seed of the DailyDialog split: the project's one deduplicated split (`splitDialogues`), as the models use. */
+export const CHAT_SPLIT_SEED = CORPUS_SPLIT_SEED;
 
-/** 90% of the DailyDialog dialogues in the shared data build the world, 10% are held out to evaluate it. */
-export const CHAT_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.9, dev: 0, test: 0.1 });
+/**
+ * The shares of that split: the world is built on train (what the semantic models are fit on), dev is left to
+ * model selection, test is held out (planner evaluation, bench starters).
+ */
+export const CHAT_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.8, dev: 0.1, test: 0.1 });
 
 /** One DailyDialog utterance with the context it answered. */
 export interface ChatUtterance {
@@ -33,7 +38,13 @@ export interface ChatUtterance {
 }
 
 /** Options of {@link OpenChatCorpusWorld.build}: DailyDialog dialogues given instead of loaded, the split. */
-export type OpenChatWorldOptions = CorpusWorldOptions;
+export interface OpenChatWorldOptions extends CorpusWorldOptions {
+  /**
+   * Build on one half of the training dialogues only (by a hash of the dialogue id): the two halves are disjoint,
+   * so a planner simulating with one half's world plays against a judge that knows the other ("mismatched").
+   */
+  trainHalf?: 0 | 1;
+}
 
 /** The intent and emotion a DailyDialog turn carries (the loader puts them in `acts[0]` and `state.emotion`). */
 export function chatLabels(turn: Turn): { intent: DailyDialogIntent; emotion: DailyDialogEmotion } {
@@ -65,19 +76,6 @@ export function chatUtterances(dialogues: readonly Dialogue[]): ChatUtterance[] 
     });
   }
   return utterances;
-}
-
-/**
- * The key a DailyDialog dialogue is split by: its first three utterances, tokenised and lower-cased. DailyDialog holds
- * the same dialogue several times under different ids (in a split by id, about one held-out dialogue in six had a
- * copy in training, often with other spacing or a changed ending), so splitting by id would let the world retrieve
- * the very dialogue it is evaluated on; copies share their opening and so land in the same part.
- */
-export function chatSplitKey(dialogue: Dialogue): string {
-  return dialogue.turns
-    .slice(0, 3)
-    .map((turn) => tokenize(turn.text).join(" "))
-    .join("\n");
 }
 
 /** Marks a token of the utterance before the last, so it only matches the same position in a context. */
@@ -151,12 +149,15 @@ export class OpenChatCorpusWorld {
     if (utterances.length === 0) throw new Error("open-chat world: no answering utterances in the training dialogues");
   }
 
-  /** Loads DailyDialog (or takes the given dialogues), splits it (copies of a dialogue together) and builds the index. */
+  /**
+   * Loads DailyDialog (or takes the given dialogues), splits it with `splitDialogues` (copies and shared openings on
+   * one side) and builds the index on the train part (or one half of it, `trainHalf`).
+   */
   static build(options: OpenChatWorldOptions = {}): OpenChatCorpusWorld {
     const dialogues = options.dialogues ?? loadDailyDialog({ dataDir: options.dataDir });
-    const keyed = dialogues.map((dialogue) => ({ id: chatSplitKey(dialogue), dialogue }));
-    const split = splitByDialogueId(keyed, options.splitSeed ?? CHAT_SPLIT_SEED, options.splitRatios ?? CHAT_SPLIT_RATIOS);
-    const train = split.train.map((entry) => entry.dialogue);
-    return new OpenChatCorpusWorld(train, split.test.map((entry) => entry.dialogue), chatUtterances(train));
+    const split = splitDialogues(dialogues, { seed: options.splitSeed ?? CHAT_SPLIT_SEED, ratios: options.splitRatios ?? CHAT_SPLIT_RATIOS });
+    const half = options.trainHalf;
+    const train = half === undefined ? split.train : split.train.filter((d) => hashString(`half\u0000${d.id}`) % 2 === half);
+    return new OpenChatCorpusWorld(train, split.test, chatUtterances(train));
   }
 }

@@ -9,7 +9,8 @@ import {
 } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mainPersuaderAct } from "./corpus.js";
-import { CorpusDonationValue, CorpusPersuadee, CorpusPersuader, CorpusPersuaderPrior } from "./roles.js";
+import { checkPersuasionWorld } from "./check.js";
+import { CorpusPersuadee, CorpusPersuader, CorpusPersuaderPrior, CorpusReactionValue } from "./roles.js";
 import { simulatePersuasion } from "./simulate.js";
 import { PersuasionCorpusWorld } from "./world.js";
 
@@ -97,22 +98,25 @@ describe("simulatePersuasion", () => {
 });
 
 describe("CorpusPersuadee", () => {
-  it("replayed on real contexts, reproduces the corpus reactions after each act (TV ≤ 0.12, 400 draws per act)", () => {
+  it("remembers: a proposition after appeals, a refusal or a stated donation draws what the corpus says it does", () => {
     const persuadee = new CorpusPersuadee(world, { rng: createRng(1) });
-    const rng = createRng("replay");
-    for (const [act, corpus] of world.reactionCounts()) {
-      const pool = [...world.replyPools.get(act)!];
-      const simulated = new Map<GdpZeroPersuadeeReaction, number>();
-      for (let i = 0; i < 400; i++) {
-        const context = world.replies[pool[rng.int(pool.length)]!]!;
-        const history: Turn[] = [];
-        if (context.previousPersuadeeText) history.push({ speaker: "user", text: context.previousPersuadeeText });
-        history.push({ speaker: "system", text: context.persuaderText });
-        const reply = persuadee.pick(history, act, rng);
-        simulated.set(reply.reaction, (simulated.get(reply.reaction) ?? 0) + 1);
-      }
-      expect(totalVariation(corpus, simulated), act).toBeLessThan(0.12);
-    }
+    const turn = (act: string): Turn => ({ speaker: "system", text: "", state: { gdpZeroAct: act } });
+    const said = (reaction: string): Turn => ({ speaker: "user", text: "", state: { reaction } });
+    const pDonate = (history: Turn[]) => persuadee.reactionProbabilities(history, "proposition of donation").get("donate")!;
+    const afterActs = (act: string) => Array.from({ length: 7 }, () => [turn(act), said("neutral")]).flat();
+    // The memoryless world gives the same answer whatever came before; this one does not.
+    expect(pDonate(afterActs("logical appeal"))).not.toBeCloseTo(pDonate(afterActs("task related inquiry")), 2);
+    const opening = [turn("greeting"), said("neutral"), turn("proposition of donation")];
+    expect(pDonate([...opening, said("no donation")])).toBeLessThan(pDonate([...opening, said("neutral")]));
+    expect(pDonate([...opening, said("donate")])).toBeGreaterThan(pDonate([...opening, said("positive reaction")]));
+  });
+
+  it("is checked on held-out dialogues: better log-likelihood than the memoryless model, the corpus donation rate ±5 points", () => {
+    const check = checkPersuasionWorld(world, { replays: 3 });
+    expect(check.logLikelihood.memory).toBeGreaterThan(check.logLikelihood.memoryless);
+    expect(Math.abs(check.donationRate.simulated - check.donationRate.corpus)).toBeLessThan(0.05);
+    // Per act the world is as close to the held-out persuadees as the training persuadees themselves are.
+    for (const [act, entry] of Object.entries(check.reactionTv)) expect(entry.tv, act).toBeLessThan(entry.trainVsHeldOut + 0.05);
   });
 
   it("reads the act from the history and replies with a real reply that followed that act", async () => {
@@ -198,19 +202,31 @@ describe("CorpusPersuaderPrior", () => {
   });
 });
 
-describe("CorpusDonationValue", () => {
-  it("values a history where the persuadee agreed to donate above one where they refused", async () => {
-    const value = new CorpusDonationValue(world);
-    const ask: Turn = { speaker: "system", text: "Would you like to donate?", state: { gdpZeroAct: "proposition of donation" } };
-    const yes = await value.evaluate([ask, { speaker: "user", text: "Sure, I'll donate $1.", state: { reaction: "donate" } }]);
-    const no = await value.evaluate([ask, { speaker: "user", text: "No, I won't donate.", state: { reaction: "no donation" } }]);
-    expect(yes.value).toBeGreaterThan(no.value);
-    expect(yes.value).toBeLessThanOrEqual(1);
-    expect(no.value).toBeGreaterThanOrEqual(-1);
-    const withAct = await value.evaluate([ask], { act: "proposition of donation" });
-    expect(withAct.samples).toHaveLength(5);
-    expect(withAct.value).toBeGreaterThanOrEqual(Math.min(...withAct.samples));
-    expect(withAct.value).toBeLessThanOrEqual(Math.max(...withAct.samples));
+describe("CorpusReactionValue", () => {
+  const ask: Turn = { speaker: "system", text: "Would you like to donate?", state: { gdpZeroAct: "proposition of donation" } };
+  const reply = (reaction: string): Turn => ({ speaker: "user", text: reaction, state: { reaction } });
+
+  it("ranks a stated donation above a positive reaction above a refusal, after any opening", () => {
+    const value = new CorpusReactionValue(world, { rng: createRng(1), samples: 0 });
+    const openings: Turn[][] = [[], [{ speaker: "system", text: "Hi", state: { gdpZeroAct: "greeting" } }, reply("neutral")]];
+    for (const act of GDP_ZERO_PERSUADER_ACTS) openings.push([{ speaker: "system", text: act, state: { gdpZeroAct: act } }, reply("negative reaction")]);
+    for (const opening of openings) {
+      const donated = value.expectedValue([...opening, ask, reply("donate")]);
+      const positive = value.expectedValue([...opening, ask, reply("positive reaction")]);
+      const refused = value.expectedValue([...opening, ask, reply("no donation")]);
+      expect(donated).toBeGreaterThan(positive);
+      expect(positive).toBeGreaterThan(refused);
+    }
+  });
+
+  it("samples l = 10 reactions to the donation question, each worth −1, −0.5, 0, 0.5 or 1", async () => {
+    const value = new CorpusReactionValue(world, { rng: createRng(2) });
+    const estimate = await value.evaluate([ask, reply("positive reaction")]);
+    expect(estimate.samples).toHaveLength(10);
+    for (const sample of estimate.samples) expect([-1, -0.5, 0, 0.5, 1]).toContain(sample);
+    expect(estimate.value).toBeCloseTo(estimate.samples.reduce((s, v) => s + v, 0) / 10, 12);
+    const withAct = await value.evaluate([ask, reply("neutral")], { act: "emotion appeal" });
+    expect(withAct.samples).toHaveLength(10);
   });
 
   it("reads reactions from text alone by the nearest corpus replies", () => {

@@ -3,6 +3,7 @@ import {
   GDP_ZERO_PERSUADER_ACTS,
   type GdpZeroPersuadeeReaction,
   type GdpZeroPersuaderAct,
+  gdpZeroReactionValue,
   type Rng,
   type Segment,
   type Turn,
@@ -25,6 +26,7 @@ import { RetrievalRole, saidBefore, type RetrievalRoleOptions } from "../retriev
 import { sampleFromTable } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
+import { reactionDistribution } from "./reaction-model.js";
 import { donationProbability } from "./value.js";
 import { stageToken, type PersuasionCorpusWorld } from "./world.js";
 
@@ -60,6 +62,11 @@ function lastText(history: readonly Turn[], speaker: Turn["speaker"]): string {
   return "";
 }
 
+/** Whether the history ends with a persuader turn (the turn a persuadee reply would answer). */
+function lastPersuaderIsAnswered(history: readonly Turn[]): boolean {
+  return history.length > 0 && history[history.length - 1]!.speaker === "system";
+}
+
 /** Reads an act given by label or spec as a GDP-Zero persuader act (case-insensitive); throws naming the acts. */
 export function toPersuaderAct(act: ActInput): GdpZeroPersuaderAct {
   const label = (typeof act === "string" ? act : act.label).trim().toLowerCase();
@@ -68,30 +75,55 @@ export function toPersuaderAct(act: ActInput): GdpZeroPersuaderAct {
   return found;
 }
 
+/** Options of {@link CorpusPersuadee}. */
+export interface CorpusPersuadeeOptions extends CorpusRoleOptions {
+  /** Counts replies that had to come from another act's pool (the act never drew that reaction in training). */
+  onFallback?: (reason: string) => void;
+}
+
 /**
- * The PersuasionForGood persuadee, played by retrieval over the real annotated corpus: among the training replies
- * that followed a persuader turn with the same act, the ones whose context (dialogue stage, the persuader turn
- * answered and the persuadee's own previous turn) is most like the current one by BM25, one sampled among the
- * best. The reaction is the sampled reply's own annotated reaction, so reactions follow what people said after
- * each act. Implements the user-simulator role without any LLM.
+ * The PersuasionForGood persuadee, fitted on the real annotated corpus: its reaction is sampled from the world's
+ * reaction model given the whole dialogue so far (the persuader's acts and its own earlier reactions, see
+ * `reaction-model.ts`), and its words are a real training reply with that reaction to the same act, the one whose
+ * context (dialogue stage, the persuader turn answered, its own previous turn) is most like the current one by BM25,
+ * sampled among the best. Implements the user-simulator role without any LLM.
  */
 export class CorpusPersuadee extends RetrievalRole<PersuasionCorpusWorld> implements UserSimulator {
+  private readonly onFallback: ((reason: string) => void) | undefined;
+
+  /** A persuadee over a built world. */
+  constructor(world: PersuasionCorpusWorld, options: CorpusPersuadeeOptions) {
+    super(world, options);
+    this.onFallback = options.onFallback;
+  }
+
+  /** P(reaction | history, act) over GDP-Zero's reactions; `act` defaults to the history's last persuader act. */
+  reactionProbabilities(history: readonly Turn[], act?: GdpZeroPersuaderAct): Map<GdpZeroPersuadeeReaction, number> {
+    const context = this.world.contextOf(history);
+    const acts = act === undefined ? [...context.acts] : [...context.acts.slice(0, lastPersuaderIsAnswered(history) ? -1 : undefined), act];
+    if (acts.length === 0) acts.push("greeting");
+    const p = reactionDistribution(this.world.reactionModel, { acts, reactions: context.reactions });
+    return new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r, i) => [r, p[i]!]));
+  }
+
   /** The reply to the history's last persuader turn; `act` defaults to that turn's act (see `world.actOf`). */
   pick(history: readonly Turn[], act?: GdpZeroPersuaderAct, rng: Rng = this.rng): PersuadeeReply {
     const persuaderTurns = history.filter((turn) => turn.speaker === "system");
     const lastPersuader = persuaderTurns[persuaderTurns.length - 1];
     const persuaderAct = act ?? (lastPersuader ? this.world.actOf(lastPersuader) : "greeting");
+    const reaction = sampleFromTable(this.reactionProbabilities(history, persuaderAct), rng);
     const stage = stageToken(Math.max(0, persuaderTurns.length - 1));
     const query = [stage, ...tokenize(lastText(history, "system")), ...tokenize(lastText(history, "user"))];
     const said = saidBefore(history);
-    const doc = retrieveAndSample(this.world.replyIndex, query, rng, {
-      ...this.sampling,
-      pool: this.world.replyPools.get(persuaderAct),
-      exclude: (d) => said.has(this.world.replies[d]!.text.trim()),
-    });
-    if (doc === undefined) throw new Error(`CorpusPersuadee: every reply after "${persuaderAct}" was already said in this dialogue`);
+    const options = { ...this.sampling, exclude: (d: number) => said.has(this.world.replies[d]!.text.trim()) };
+    let doc = retrieveAndSample(this.world.replyIndex, query, rng, { ...options, pool: this.world.replyPoolsByReaction.get(persuaderAct)!.get(reaction) });
+    if (doc === undefined) {
+      this.onFallback?.("persuadee reply from another act's pool");
+      doc = retrieveAndSample(this.world.replyIndex, query, rng, { ...options, pool: this.world.repliesByReaction.get(reaction) });
+    }
+    if (doc === undefined) throw new Error(`CorpusPersuadee: every "${reaction}" reply was already said in this dialogue`);
     const reply = this.world.replies[doc]!;
-    return { text: reply.text, reaction: reply.reaction, labels: reply.labels, source: { dialogueId: reply.dialogueId, turn: reply.turn } };
+    return { text: reply.text, reaction, labels: reply.labels, source: { dialogueId: reply.dialogueId, turn: reply.turn } };
   }
 
   /** {@link pick} as a dialogue turn: corpus labels as acts, the reaction in `state.reaction`. */
@@ -203,7 +235,7 @@ export class CorpusPersuaderPrior implements PriorPolicy {
   }
 }
 
-/** The persuadee's probability of eventual donation and GDP-Zero's value scale of it. */
+/** The persuadee's probability of eventual donation from the corpus outcome model, and 2p − 1. */
 export interface DonationEstimate {
   /** P(donation), from the logistic model fitted on the corpus outcomes. */
   probability: number;
@@ -213,29 +245,64 @@ export interface DonationEstimate {
   reactions: GdpZeroPersuadeeReaction[];
 }
 
-/**
- * The value of a persuasion history: the fitted model's probability that the persuadee will donate, as 2p − 1.
- * With an act, V(h, a) is the expectation over the reaction that act draws in the corpus (add-one smoothed counts).
- */
-export class CorpusDonationValue implements ValueFunction {
-  /** A value estimate over a built world. */
-  constructor(readonly world: PersuasionCorpusWorld) {}
+/** The corpus outcome model's P(actual donation) after a history (reactions read by `world.reactionOf`). */
+export function donationOutcomeEstimate(world: PersuasionCorpusWorld, history: readonly Turn[]): DonationEstimate {
+  const reactions = history.filter((turn) => turn.speaker === "user").map((turn) => world.reactionOf(turn));
+  const probability = donationProbability(world.value, reactions);
+  return { probability, value: 2 * probability - 1, reactions };
+}
 
-  /** Reads each persuadee turn's reaction (see `world.reactionOf`) and returns the model's estimate. */
-  estimate(history: readonly Turn[]): DonationEstimate {
-    const reactions = history.filter((turn) => turn.speaker === "user").map((turn) => this.world.reactionOf(turn));
-    const probability = donationProbability(this.world.value, reactions);
-    return { probability, value: 2 * probability - 1, reactions };
+/** Options of {@link CorpusReactionValue}. */
+export interface CorpusReactionValueOptions {
+  /** Seeded generator of the sampled reactions. */
+  rng: Rng;
+  /** Reactions sampled per estimate, l (default 10, GDP-Zero); 0 returns the exact expectation instead. */
+  samples?: number;
+}
+
+/**
+ * GDP-Zero's value role without an LLM: the persuader asks "Would you be interested in donating to Save the
+ * Children?" (a proposition of donation) after the history, the world's persuadee reacts l times (reactions sampled
+ * from its fitted reaction model, which reads the whole history), and each reaction is mapped no donation −1,
+ * negative −0.5, neutral 0, positive 0.5, donate 1; the value is their mean. With `act`, the act is taken first
+ * (its reaction sampled too) and then the question is asked.
+ */
+export class CorpusReactionValue implements ValueFunction {
+  private readonly persuadee: CorpusPersuadee;
+  private readonly samples: number;
+  private readonly rng: Rng;
+
+  /** A value role over a built world. */
+  constructor(
+    readonly world: PersuasionCorpusWorld,
+    options: CorpusReactionValueOptions,
+  ) {
+    this.samples = options.samples ?? 10;
+    if (!Number.isInteger(this.samples) || this.samples < 0) throw new RangeError(`samples must be a non-negative integer, got ${this.samples}`);
+    this.rng = options.rng;
+    this.persuadee = new CorpusPersuadee(world, { rng: options.rng });
   }
 
-  /** The value role: V(h) = 2p − 1, or V(h, a) averaged over the reactions `a` draws. */
+  /** The exact expected reaction value of the donation question after the history (no sampling). */
+  expectedValue(history: readonly Turn[]): number {
+    const p = this.persuadee.reactionProbabilities(history, "proposition of donation");
+    return GDP_ZERO_PERSUADEE_REACTIONS.reduce((sum, r) => sum + p.get(r)! * gdpZeroReactionValue(r), 0);
+  }
+
+  /** The value role: the mean of l sampled reaction values (or the exact expectation when `samples` is 0). */
   async evaluate(history: readonly Turn[], options: ValueOptions = {}): Promise<ValueEstimate> {
-    const { reactions, value } = this.estimate(history);
-    if (options.act === undefined) return { value, samples: [value], unparsed: 0, fallback: false };
-    const counts = this.world.reactionCounts().get(toPersuaderAct(options.act))!;
-    const total = GDP_ZERO_PERSUADEE_REACTIONS.reduce((sum, r) => sum + (counts.get(r) ?? 0) + 1, 0);
-    const samples = GDP_ZERO_PERSUADEE_REACTIONS.map((r) => 2 * donationProbability(this.world.value, [...reactions, r]) - 1);
-    const expected = GDP_ZERO_PERSUADEE_REACTIONS.reduce((sum, r, i) => sum + (((counts.get(r) ?? 0) + 1) / total) * samples[i]!, 0);
-    return { value: expected, samples, unparsed: 0, fallback: false };
+    let probed = history;
+    if (options.act !== undefined) {
+      const act = toPersuaderAct(options.act);
+      const reaction = sampleFromTable(this.persuadee.reactionProbabilities(history, act), this.rng);
+      probed = [...history, { speaker: "system", text: "", state: { gdpZeroAct: act } }, { speaker: "user", text: "", state: { reaction } }];
+    }
+    if (this.samples === 0) {
+      const value = this.expectedValue(probed);
+      return { value, samples: [value], unparsed: 0, fallback: false };
+    }
+    const p = this.persuadee.reactionProbabilities(probed, "proposition of donation");
+    const samples = Array.from({ length: this.samples }, () => gdpZeroReactionValue(sampleFromTable(p, this.rng)));
+    return { value: samples.reduce((sum, v) => sum + v, 0) / samples.length, samples, unparsed: 0, fallback: false };
   }
 }

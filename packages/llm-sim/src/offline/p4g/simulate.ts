@@ -1,5 +1,5 @@
 import { createRng, type Dialogue, type Turn } from "@foresight/dialogue";
-import { CorpusDonationValue, CorpusPersuadee, CorpusPersuader, CorpusPersuaderPrior } from "./roles.js";
+import { CorpusPersuadee, CorpusPersuader, CorpusPersuaderPrior, donationOutcomeEstimate } from "./roles.js";
 import type { PersuasionCorpusWorld } from "./world.js";
 
 /** A donation or refusal in a persuasion dialogue, as the corpus annotates them. */
@@ -67,7 +67,7 @@ export function simulatePersuasion(world: PersuasionCorpusWorld, options: Simula
   const outcome: PersuasionOutcome = {
     decision: last === undefined ? "undecided" : last.kind === "donation" ? "donated" : "refused",
     events,
-    donationProbability: new CorpusDonationValue(world).estimate(turns).probability,
+    donationProbability: donationOutcomeEstimate(world, turns).probability,
   };
   return {
     dialogue: { id: `p4g-sim-${options.seed}`, domain: "persuasion", turns, outcome: { ...outcome }, metadata: { simulator: "PersuasionCorpusWorld", seed: options.seed } },

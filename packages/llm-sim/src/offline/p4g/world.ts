@@ -3,7 +3,7 @@ import {
   GDP_ZERO_PERSUADER_ACTS,
   gdpZeroReactionOfTurn,
   loadPersuasionForGood,
-  splitByDialogueId,
+  splitDialogues,
   type Dialogue,
   type GdpZeroPersuadeeReaction,
   type GdpZeroPersuaderAct,
@@ -23,20 +23,38 @@ import {
   type P4gPersuaderTurn,
   type P4gReply,
 } from "./corpus.js";
+import { fitReactionModel, reactionLogLikelihood, type ReactionContext, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
 import { fitDonationValue, validateDonationValue, type DonationValueModel, type DonationValueValidation } from "./value.js";
 
-/** The seed of the PersuasionForGood train/test split (by dialogue id, see `splitByDialogueId`). */
-export const P4G_SPLIT_SEED = 7;
-
-/** 80% of the annotated dialogues build the world, 20% are held out to evaluate it. */
+/**
+ * The shares of the project's P4G split (`splitDialogues` with its default seed): the train side is the default
+ * split's train side, and the held-out side is its dev and test sides together (nothing here is tuned on dev).
+ */
 export const P4G_SPLIT_RATIOS: SplitRatios = Object.freeze({ train: 0.8, dev: 0, test: 0.2 });
+
+/** The seed that cuts the training dialogues into two disjoint halves for matched / mismatched worlds. */
+export const P4G_HALF_SPLIT_SEED = 2;
+
+/** Which training dialogues build a world: all of them, or one of two disjoint halves (for a mismatched planner). */
+export type P4gTrainPart = "all" | "halfA" | "halfB";
 
 /** Options of {@link PersuasionCorpusWorld.build}. */
 export interface PersuasionWorldOptions extends CorpusWorldOptions {
-  /** What the value model predicts (default "actual", the corpus' `donated`). */
+  /** What the outcome model predicts (default "actual", the corpus' `donated`). */
   valueTarget?: DonationTarget;
   /** Order of the persuader act n-gram prior (default 3). */
   priorOrder?: number;
+  /** The training dialogues used (default "all"); the held-out side is the same for every part. */
+  trainPart?: P4gTrainPart;
+  /** The persuadee's reaction model (default "memory"; "memoryless" reacts to the last act only). */
+  persuadeeMemory?: ReactionModelKind;
+}
+
+/** The training dialogues of a part: all, or one half of a deduplicated cut of them. */
+export function p4gTrainPart(train: readonly Dialogue[], part: P4gTrainPart): Dialogue[] {
+  if (part === "all") return [...train];
+  const halves = splitDialogues(train, { seed: P4G_HALF_SPLIT_SEED, ratios: { train: 0.5, dev: 0, test: 0.5 } });
+  return part === "halfA" ? halves.train : halves.test;
 }
 
 /** Item indexes by act; an item whose act is undefined belongs to no pool. */
@@ -81,6 +99,14 @@ export class PersuasionCorpusWorld {
   readonly value: DonationValueModel;
   /** The value model's AUC on the held-out dialogues. */
   readonly validation: DonationValueValidation;
+  /** The persuadee's reaction model (with memory unless built otherwise), fitted on the training dialogues. */
+  readonly reactionModel: ReactionModel;
+  /** Held-out mean log-likelihood per reaction of the memory model and of the memoryless (per-act) model. */
+  readonly reactionValidation: { memory: number; memoryless: number; reactions: number };
+  /** Replies by the act they answered and their own reaction (indexes into {@link replies}). */
+  readonly replyPoolsByReaction: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, Set<number>>>;
+  /** Replies by reaction whatever they answered: the fallback when an act never drew a reaction in training. */
+  readonly repliesByReaction: Map<GdpZeroPersuadeeReaction, Set<number>>;
   private readonly reactionTable: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
   private readonly persuaderTextIndex: Bm25Index;
   private readonly replyTextIndex: Bm25Index;
@@ -116,6 +142,17 @@ export class PersuasionCorpusWorld {
       replies.map((reply) => ({ act: reply.persuaderAct })),
     );
     this.reactionTable = reactionCounts(replies);
+    this.replyPoolsByReaction = new Map(GDP_ZERO_PERSUADER_ACTS.map((act) => [act, new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r) => [r, new Set<number>()]))]));
+    this.repliesByReaction = new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r) => [r, new Set<number>()]));
+    replies.forEach((reply, index) => {
+      this.replyPoolsByReaction.get(reply.persuaderAct)!.get(reply.reaction)!.add(index);
+      this.repliesByReaction.get(reply.reaction)!.add(index);
+    });
+    const memory = fitReactionModel(train, "memory");
+    const memoryless = fitReactionModel(train, "memoryless");
+    this.reactionModel = (options.persuadeeMemory ?? "memory") === "memory" ? memory : memoryless;
+    const ll = (model: ReactionModel) => reactionLogLikelihood(model, test);
+    this.reactionValidation = { memory: ll(memory).meanLogLikelihood, memoryless: ll(memoryless).meanLogLikelihood, reactions: ll(memory).reactions };
     this.prior = new ActNgramModel(GDP_ZERO_PERSUADER_ACTS, options.priorOrder ?? 3);
     for (const sequence of persuaderActSequences(train)) this.prior.addSequence(sequence);
     this.value = fitDonationValue(train, options.valueTarget ?? "actual");
@@ -130,9 +167,22 @@ export class PersuasionCorpusWorld {
   /** Loads the annotated corpus (or takes the given dialogues), splits it and builds every index and model. */
   static build(options: PersuasionWorldOptions = {}): PersuasionCorpusWorld {
     const dialogues = options.dialogues ?? loadPersuasionForGood({ dataDir: options.dataDir, part: "annotated" });
-    const split = splitByDialogueId(dialogues, options.splitSeed ?? P4G_SPLIT_SEED, options.splitRatios ?? P4G_SPLIT_RATIOS);
-    const { persuader, replies } = extractP4gTurns(split.train);
-    return new PersuasionCorpusWorld(split.train, split.test, persuader, replies, options);
+    const split = splitDialogues(dialogues, { ratios: options.splitRatios ?? P4G_SPLIT_RATIOS, ...(options.splitSeed === undefined ? {} : { seed: options.splitSeed }) });
+    const held = [...split.dev, ...split.test];
+    const train = p4gTrainPart(split.train, options.trainPart ?? "all");
+    const { persuader, replies } = extractP4gTurns(train);
+    return new PersuasionCorpusWorld(train, held, persuader, replies, options);
+  }
+
+  /** The persuader acts (see {@link actOf}) and persuadee reactions (see {@link reactionOf}) of a history. */
+  contextOf(history: readonly Turn[]): ReactionContext {
+    const acts: GdpZeroPersuaderAct[] = [];
+    const reactions: GdpZeroPersuadeeReaction[] = [];
+    for (const turn of history) {
+      if (turn.speaker === "system") acts.push(this.actOf(turn));
+      else reactions.push(this.reactionOf(turn));
+    }
+    return { acts, reactions };
   }
 
   /** How often each reaction followed each main persuader act in the training dialogues. */

@@ -1,0 +1,147 @@
+import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
+import { CorpusPersuadee, CorpusReactionValue, lastDecision, type P4gTrainPart } from "@foresight/llm-sim";
+import { heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
+import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
+
+/** The scale knobs of the suite. */
+interface GdpZeroScale {
+  units: number;
+  /** Persuader turns the planner plays after the opening. */
+  turns: number;
+  /** Planner configurations: registry name, `@setting` label and settings. */
+  planners: { name: string; label: string; settings: Record<string, number> }[];
+  /** Planners played in the matched world only (the concurrency pair: wall time, not world fit). */
+  matchedOnly: ReadonlySet<string>;
+  concurrencyUnits: number;
+}
+
+const main = { n: 20, k: 3, q0: 0.25 };
+const label = (name: string, settings: Record<string, number>) => (Object.keys(settings).length === 0 ? name : `${name}@${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(",")}`);
+const entry = (name: string, settings: Record<string, number>) => ({ name, label: label(name, settings), settings });
+
+function scaleOf(scale: Scale): GdpZeroScale {
+  const latencyMs = scale === "quick" ? 100 : 500;
+  const concurrency = [1, 4, 8].map((inFlight) => entry("gdpzero", { n: 20, latencyMs, concurrency: inFlight }));
+  // gdpzero@n=20,concurrency=4 / 8 without latency: the quality of simulations in flight (virtual loss) on every unit.
+  const common = [
+    entry("gdpzero", { n: 20 }),
+    entry("gdpzero-closed-loop", { n: 20 }),
+    entry("gdpzero-no-response-selection", { n: 20 }),
+    entry("gdpzero-prompting", {}),
+    entry("gdpzero", { n: 20, concurrency: 4 }),
+    entry("gdpzero", { n: 20, concurrency: 8 }),
+  ];
+  if (scale === "quick") {
+    return { units: 8, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
+  }
+  const sweeps = [
+    ...[5, 10, 50].map((n) => entry("gdpzero", { n })),
+    ...[1, 2].map((k) => entry("gdpzero", { n: 20, k })),
+    ...[0, 0.5].map((q0) => entry("gdpzero", { n: 20, q0 })),
+  ];
+  // Full: 8 planned turns after the opening (corpus dialogues have about 10 persuader turns); the 500 ms latency pair
+  // on 2 units only (sequential n = 20 takes about a minute per turn).
+  return { units: 30, turns: 8, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
+}
+
+/** The judge's and the planner's training dialogues in a world setting (DESIGN.md: matched and mismatched). */
+export function worldParts(world: string): { judge: P4gTrainPart; planner: P4gTrainPart } {
+  if (world === "matched") return { judge: "all", planner: "all" };
+  if (world === "mismatched") return { judge: "halfA", planner: "halfB" };
+  throw new Error(`gdpzero suite: unknown world "${world}" (matched or mismatched)`);
+}
+
+const comparisons: ComparisonSpec[] = [
+  ...["donated", "finalValue"].flatMap((metric) => [
+    { metric, a: "gdpzero@n=20", b: "gdpzero-prompting" },
+    { metric, a: "gdpzero@n=20", b: "gdpzero-closed-loop@n=20" },
+    { metric, a: "gdpzero@n=20", b: "gdpzero-no-response-selection@n=20" },
+    { metric, a: "gdpzero@n=20", b: "gdpzero@n=5" },
+    { metric, a: "gdpzero@n=20,concurrency=4", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
+  ]),
+  ...[100, 500].flatMap((latency) =>
+    [4, 8].flatMap((inFlight) =>
+      ["cost.wallMsPerTurn", "finalValue"].map((metric) => ({ metric, a: `gdpzero@n=20,latencyMs=${latency},concurrency=${inFlight}`, b: `gdpzero@n=20,latencyMs=${latency},concurrency=1` })),
+    ),
+  ),
+];
+
+/** Plays one episode: a held-out opening, then `turns` planned persuader turns each answered by the judge's persuadee. */
+async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: number, dataDir: string | undefined, signal?: AbortSignal): Promise<EpisodeOutcome> {
+  const parts = worldParts(spec.world);
+  const judgeWorld = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: parts.judge });
+  const rng = createRng(`gdpzero-judge-${spec.seed}-${spec.unit}`);
+  const judge = new CorpusPersuadee(judgeWorld, { rng: rng.fork("persuadee") });
+  const judgeValue = new CorpusReactionValue(judgeWorld, { rng: rng.fork("value"), samples: 0 });
+  const name = spec.planner.split("@")[0]!;
+  const planner = (await plannerFactory(name).create({ settings: { ...spec.setting, backend: "offline", trainPart: parts.planner }, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner;
+  const conversation: Conversation = { turns: [...opening.turns], context: opening.context ?? {} };
+  const history: Turn[] = conversation.turns.map((turn) =>
+    turn.speaker === "agent" ? { speaker: "system", text: turn.text, state: { gdpZeroAct: turn.act } } : { speaker: "user", text: turn.text, state: { reaction: turn.act } },
+  );
+  const reactions: GdpZeroPersuadeeReaction[] = [];
+  const transcript: unknown[] = [];
+  let wallMs = 0;
+  let roleCalls = 0;
+  let simulations = 0;
+  for (let turn = 0; turn < turns; turn++) {
+    if (signal?.aborted) throw new Error("aborted");
+    const decision = await planner.plan(conversation, { seed: spec.seed * 1000 + turn, settings: spec.setting as never });
+    wallMs += decision.stats.wallMs;
+    roleCalls += decision.stats.llmCalls;
+    simulations += decision.stats.simulations;
+    history.push({ speaker: "system", text: decision.reply!, state: { gdpZeroAct: decision.act } });
+    const reply = judge.pickTurn(history, decision.act as never);
+    history.push(reply);
+    const reaction = reply.state!.reaction as GdpZeroPersuadeeReaction;
+    reactions.push(reaction);
+    conversation.turns.push({ speaker: "agent", text: decision.reply!, act: decision.act! }, { speaker: "user", text: reply.text, act: reaction });
+    transcript.push({ act: decision.act, reaction, visits: Object.fromEntries(decision.candidates.map((c) => [c.act, c.visits])) });
+  }
+  return {
+    metrics: { donated: lastDecision(reactions) === "donate" ? 1 : 0, finalValue: judgeValue.expectedValue(history) },
+    costs: { wallMsPerTurn: wallMs / turns, roleCallsPerTurn: roleCalls / turns, simulationsPerTurn: simulations / turns },
+    transcript,
+  };
+}
+
+/**
+ * GDP-Zero on held-out PersuasionForGood openings (the first exchange of each held-out dialogue), played for a few
+ * persuader turns against the judge world's persuadee: GDP-Zero over n, k and Q₀, its closed-loop and
+ * no-response-selection ablations and the prompting baseline, in the matched world (the planner simulates with the
+ * judge's own persuadee, fitted on all training dialogues) and the mismatched one (judge fitted on one half of the
+ * training dialogues, planner on the other); plus wall time per turn with a simulated per-call latency, sequential
+ * against 8 simulations in flight. Metrics: a stated donation by the end, the judge's final value (expected reaction
+ * to the donation question, −1 … 1), role calls and wall time per turn.
+ */
+export const gdpZeroSuite: Suite = {
+  name: "gdpzero",
+  summary: "GDP-Zero vs prompting and ablations on held-out PersuasionForGood openings (matched and mismatched persuadee worlds)",
+  episodes(scale, seed) {
+    const knobs = scaleOf(scale);
+    const specs: EpisodeSpec[] = [];
+    for (const planner of knobs.planners) {
+      const units = knobs.matchedOnly.has(planner.label) ? knobs.concurrencyUnits : knobs.units;
+      for (const world of knobs.matchedOnly.has(planner.label) ? ["matched"] : ["matched", "mismatched"]) {
+        for (let unit = 0; unit < units; unit++) {
+          specs.push({ suite: "gdpzero", planner: planner.label, setting: { ...main, ...planner.settings, turns: knobs.turns }, world, unit: `opening-${unit}`, seed: seed * 10_000 + unit });
+        }
+      }
+    }
+    return specs;
+  },
+  async run(spec, context) {
+    const dialogues = heldOutPersuasionDialogues(context.dataDir);
+    const unit = Number(/^opening-(\d+)$/.exec(spec.unit)?.[1]);
+    if (!Number.isInteger(unit) || unit >= dialogues.length) throw new Error(`gdpzero suite: unit "${spec.unit}" is not one of the ${dialogues.length} held-out openings`);
+    const turns = Number(spec.setting.turns);
+    return playEpisode(spec, persuasionOpening(dialogues[unit]!, 1), turns, context.dataDir, context.signal);
+  },
+  comparisons,
+  headline: { metric: "donated", a: "gdpzero@n=20", b: "gdpzero-prompting" },
+  plots: [
+    { name: "donation-by-planner", title: "Stated donation by the end, per planner", x: "planner", y: "donated", series: "world" },
+    { name: "value-by-planner", title: "Judge's final value, per planner", x: "planner", y: "finalValue", series: "world" },
+  ],
+};

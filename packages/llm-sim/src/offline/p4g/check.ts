@@ -1,0 +1,96 @@
+import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
+import { mainPersuaderAct } from "./corpus.js";
+import { lastDecision, reactionExamples } from "./reaction-model.js";
+import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
+import type { PersuasionCorpusWorld } from "./world.js";
+
+/** How well a persuadee world reproduces the held-out dialogues (see {@link checkPersuasionWorld}). */
+export interface PersuasionWorldCheck {
+  /** Held-out mean log-likelihood per reaction: the world's memory model and the memoryless per-act model. */
+  logLikelihood: { memory: number; memoryless: number; reactions: number };
+  /**
+   * Per act: total variation between the simulated and the held-out corpus reaction distributions, the held-out
+   * count, and (the noise floor) the total variation between the training and the held-out corpus distributions.
+   */
+  reactionTv: Record<GdpZeroPersuaderAct, { tv: number; corpus: number; trainVsHeldOut: number }>;
+  /** The largest per-act total variation among acts with at least `minCount` held-out reactions. */
+  maxReactionTv: number;
+  /** Share of dialogues whose last stated decision is a donation: corpus vs the corpus policy replayed in the world. */
+  donationRate: { corpus: number; simulated: number; dialogues: number; replays: number };
+}
+
+type Table = Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
+
+function emptyTable(): Table {
+  return new Map(GDP_ZERO_PERSUADER_ACTS.map((act) => [act, new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r) => [r, 0]))]));
+}
+
+/** The reactions that followed each act in some corpus dialogues. */
+function corpusTable(dialogues: Parameters<typeof reactionExamples>[0]): Table {
+  const table = emptyTable();
+  for (const example of reactionExamples(dialogues)) {
+    const row = table.get(example.acts[example.acts.length - 1]!)!;
+    row.set(example.reaction, row.get(example.reaction)! + 1);
+  }
+  return table;
+}
+
+function totalVariation(a: ReadonlyMap<GdpZeroPersuadeeReaction, number>, b: ReadonlyMap<GdpZeroPersuadeeReaction, number>): number {
+  const sum = (m: ReadonlyMap<GdpZeroPersuadeeReaction, number>) => [...m.values()].reduce((s, v) => s + v, 0);
+  const [na, nb] = [sum(a), sum(b)];
+  if (na === 0 || nb === 0) return 0;
+  return GDP_ZERO_PERSUADEE_REACTIONS.reduce((s, r) => s + Math.abs(a.get(r)! / na - b.get(r)! / nb), 0) / 2;
+}
+
+/**
+ * Checks a persuadee world against its held-out dialogues: the reaction model's held-out log-likelihood against the
+ * memoryless model's, and the corpus policy replayed in the world — every held-out dialogue's own sequence of
+ * persuader acts, realised by the corpus persuader and answered by the simulated persuadee, `replays` times with
+ * seeds 0… — compared with what the real persuadees did: reactions per act (total variation) and the share of
+ * dialogues ending with a stated donation.
+ */
+export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { replays?: number; minCount?: number } = {}): PersuasionWorldCheck {
+  const replays = options.replays ?? 5;
+  const minCount = options.minCount ?? 30;
+  const corpus = corpusTable(world.test);
+  const trainTable = corpusTable(world.train);
+  const simulated = emptyTable();
+  let donated = 0;
+  for (let seed = 0; seed < replays; seed++) {
+    const rng = createRng(`p4g-check-${seed}`);
+    const persuader = new CorpusPersuader(world, { rng });
+    const persuadee = new CorpusPersuadee(world, { rng });
+    for (const dialogue of world.test) {
+      const acts = dialogue.turns.filter((turn) => turn.speaker === "system").map(mainPersuaderAct);
+      const turns: Turn[] = [];
+      const reactions: GdpZeroPersuadeeReaction[] = [];
+      for (const act of acts) {
+        turns.push(persuader.realizeTurn(turns, act));
+        const reply = persuadee.pickTurn(turns, act);
+        turns.push(reply);
+        const reaction = reply.state!.reaction as GdpZeroPersuadeeReaction;
+        reactions.push(reaction);
+        const row = simulated.get(act)!;
+        row.set(reaction, row.get(reaction)! + 1);
+      }
+      if (lastDecision(reactions) === "donate") donated++;
+    }
+  }
+  const reactionTv = Object.fromEntries(
+    GDP_ZERO_PERSUADER_ACTS.map((act) => [
+      act,
+      {
+        tv: totalVariation(corpus.get(act)!, simulated.get(act)!),
+        corpus: [...corpus.get(act)!.values()].reduce((s, v) => s + v, 0),
+        trainVsHeldOut: totalVariation(corpus.get(act)!, trainTable.get(act)!),
+      },
+    ]),
+  ) as PersuasionWorldCheck["reactionTv"];
+  const corpusDonated = world.test.filter((dialogue) => lastDecision(reactionExamples([dialogue]).map((e) => e.reaction)) === "donate").length;
+  return {
+    logLikelihood: world.reactionValidation,
+    reactionTv,
+    maxReactionTv: Math.max(...Object.values(reactionTv).filter((entry) => entry.corpus >= minCount).map((entry) => entry.tv)),
+    donationRate: { corpus: corpusDonated / world.test.length, simulated: donated / (world.test.length * replays), dialogues: world.test.length, replays },
+  };
+}

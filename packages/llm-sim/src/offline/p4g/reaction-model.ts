@@ -1,0 +1,127 @@
+import {
+  GDP_ZERO_PERSUADEE_REACTIONS,
+  GDP_ZERO_PERSUADER_ACTS,
+  gdpZeroReactionOfTurn,
+  type Dialogue,
+  type GdpZeroPersuadeeReaction,
+  type GdpZeroPersuaderAct,
+} from "@foresight/dialogue";
+import { fitSoftmaxRegression, predictSoftmax, type SoftmaxModel } from "../stats/softmax.js";
+import { mainPersuaderAct } from "./corpus.js";
+
+/**
+ * The persuadee's reaction model: P(reaction | the persuader act just taken, the dialogue so far). The "memory" kind
+ * reads the whole history (how often each act and each reaction came before, the last reaction, whether a donation
+ * or a refusal was stated, and how a proposition interacts with those); the "memoryless" kind reads only the act
+ * just taken (the per-act reaction table of the corpus, add-one smoothed in effect by the L2 penalty).
+ */
+export type ReactionModelKind = "memory" | "memoryless";
+
+/** What the persuadee reacts to: the persuader acts so far (the last is the one answered) and its own reactions before. */
+export interface ReactionContext {
+  acts: readonly GdpZeroPersuaderAct[];
+  reactions: readonly GdpZeroPersuadeeReaction[];
+}
+
+/** A training or test example: the context and the reaction the corpus persuadee gave. */
+export interface ReactionExample extends ReactionContext {
+  reaction: GdpZeroPersuadeeReaction;
+  dialogueId: string;
+}
+
+/** A fitted reaction model. */
+export interface ReactionModel {
+  kind: ReactionModelKind;
+  model: SoftmaxModel;
+  /** Training examples it was fitted on. */
+  examples: number;
+}
+
+const APPEALS: ReadonlySet<GdpZeroPersuaderAct> = new Set(["credibility appeal", "emotion appeal", "logical appeal"]);
+
+/** The last stated decision among the reactions ("donate" or "no donation"), if any. */
+export function lastDecision(reactions: readonly GdpZeroPersuadeeReaction[]): "donate" | "no donation" | undefined {
+  for (let i = reactions.length - 1; i >= 0; i--) {
+    const reaction = reactions[i]!;
+    if (reaction === "donate" || reaction === "no donation") return reaction;
+  }
+  return undefined;
+}
+
+/** The feature row of a context for a model kind. */
+export function reactionFeatures(kind: ReactionModelKind, context: ReactionContext): number[] {
+  const act = context.acts[context.acts.length - 1];
+  if (act === undefined) throw new Error("reactionFeatures: the context has no persuader act to react to");
+  const row = [1, ...GDP_ZERO_PERSUADER_ACTS.map((a) => (a === act ? 1 : 0))];
+  if (kind === "memoryless") return row;
+  const before = context.acts.slice(0, -1);
+  const count = <T>(items: readonly T[], item: T) => items.reduce((sum, x) => sum + (x === item ? 1 : 0), 0);
+  const last = context.reactions[context.reactions.length - 1];
+  const decision = lastDecision(context.reactions);
+  const appeals = before.filter((a) => APPEALS.has(a)).length;
+  const proposition = act === "proposition of donation" ? 1 : 0;
+  row.push(
+    ...GDP_ZERO_PERSUADER_ACTS.map((a) => Math.log1p(count(before, a))),
+    ...GDP_ZERO_PERSUADEE_REACTIONS.map((r) => Math.log1p(count(context.reactions, r))),
+    ...GDP_ZERO_PERSUADEE_REACTIONS.map((r) => (r === last ? 1 : 0)),
+    decision === "donate" ? 1 : 0,
+    decision === "no donation" ? 1 : 0,
+    Math.log1p(before.length),
+    proposition * Math.log1p(appeals),
+    proposition * (decision === "donate" ? 1 : 0),
+    proposition * (decision === "no donation" ? 1 : 0),
+    proposition * Math.log1p(count(context.reactions, "positive reaction")),
+    proposition * Math.log1p(count(context.reactions, "negative reaction")),
+    proposition * Math.log1p(count(before, "proposition of donation")),
+  );
+  return row;
+}
+
+/**
+ * Every persuadee turn that answers a persuader turn, with what came before: the persuader's main acts so far and the
+ * persuadee's earlier reactions (persuadee turns that do not answer a persuader turn still enter the history).
+ */
+export function reactionExamples(dialogues: readonly Dialogue[]): ReactionExample[] {
+  const examples: ReactionExample[] = [];
+  for (const dialogue of dialogues) {
+    const acts: GdpZeroPersuaderAct[] = [];
+    const reactions: GdpZeroPersuadeeReaction[] = [];
+    let previousSpeaker: string | undefined;
+    for (const turn of dialogue.turns) {
+      if (turn.speaker === "system") {
+        acts.push(mainPersuaderAct(turn));
+      } else {
+        const reaction = gdpZeroReactionOfTurn(turn);
+        if (previousSpeaker === "system") examples.push({ acts: [...acts], reactions: [...reactions], reaction, dialogueId: dialogue.id });
+        reactions.push(reaction);
+      }
+      previousSpeaker = turn.speaker;
+    }
+  }
+  return examples;
+}
+
+/** Fits a reaction model of a kind on the examples of the training dialogues. */
+export function fitReactionModel(train: readonly Dialogue[], kind: ReactionModelKind, l2 = 3): ReactionModel {
+  const examples = reactionExamples(train);
+  const model = fitSoftmaxRegression(
+    examples.map((example) => reactionFeatures(kind, example)),
+    examples.map((example) => GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)),
+    GDP_ZERO_PERSUADEE_REACTIONS.length,
+    { l2 },
+  );
+  return { kind, model, examples: examples.length };
+}
+
+/** P(reaction | context), in {@link GDP_ZERO_PERSUADEE_REACTIONS} order. */
+export function reactionDistribution(model: ReactionModel, context: ReactionContext): number[] {
+  return predictSoftmax(model.model, reactionFeatures(model.kind, context));
+}
+
+/** Mean log-likelihood (nats per reaction) of the persuadee reactions of some dialogues under a model. */
+export function reactionLogLikelihood(model: ReactionModel, dialogues: readonly Dialogue[]): { meanLogLikelihood: number; reactions: number } {
+  const examples = reactionExamples(dialogues);
+  if (examples.length === 0) throw new Error("reactionLogLikelihood: the dialogues have no persuadee reactions to persuader turns");
+  const total = examples.reduce((sum, example) => sum + Math.log(reactionDistribution(model, example)[GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)]!), 0);
+  return { meanLogLikelihood: total / examples.length, reactions: examples.length };
+}

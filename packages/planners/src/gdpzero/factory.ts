@@ -1,0 +1,88 @@
+import { gdpZeroReactionOfTurn, loadPersuasionForGood, splitDialogues, type Dialogue } from "@foresight/dialogue";
+import { chatModelFromEnv, mainPersuaderAct, P4G_SPLIT_RATIOS, PersuasionCorpusWorld, UsageLedger, type P4gTrainPart } from "@foresight/llm-sim";
+import type { Conversation, ConversationTurn, PlannerFactory } from "../types.js";
+import { GdpZeroPlanner, type GdpZeroSettings, type GdpZeroVariant, type RoleProvider } from "./planner.js";
+import { llmRoles, offlineRoles } from "./roles.js";
+
+/** Factory settings: GDP-Zero's plus where the roles come from. */
+export interface GdpZeroFactorySettings extends GdpZeroSettings {
+  /** "auto" (default): an LLM when FORESIGHT_LLM_BASE_URL is set, else the offline corpus world. */
+  backend: "auto" | "offline" | "llm";
+  /** Training dialogues of the offline planning world (default "all"; "halfB" for a mismatched planner). */
+  trainPart: P4gTrainPart;
+  /** LLM prior from one logprobs request (default true). */
+  priorLogprobs: boolean;
+}
+
+const worlds = new Map<string, PersuasionCorpusWorld>();
+
+/** The offline P4G world of a data folder and training part, built once per process and shared (judge and planner). */
+export function persuasionWorld(options: { dataDir?: string; trainPart?: P4gTrainPart } = {}): PersuasionCorpusWorld {
+  const key = `${options.dataDir ?? ""}\u0000${options.trainPart ?? "all"}`;
+  let world = worlds.get(key);
+  if (!world) {
+    world = PersuasionCorpusWorld.build({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), trainPart: options.trainPart ?? "all" });
+    worlds.set(key, world);
+  }
+  return world;
+}
+
+/** The held-out P4G dialogues (the `splitDialogues` dev and test sides), in corpus order. */
+export function heldOutPersuasionDialogues(dataDir?: string): Dialogue[] {
+  const split = splitDialogues(loadPersuasionForGood({ ...(dataDir ? { dataDir } : {}), part: "annotated" }), { ratios: P4G_SPLIT_RATIOS });
+  return [...split.dev, ...split.test];
+}
+
+/** A held-out dialogue cut before one of its first persuader turns (after 1–3 exchanges), as a planner conversation. */
+export function persuasionOpening(dialogue: Dialogue, exchanges: number): Conversation {
+  const turns: ConversationTurn[] = [];
+  let persuaderTurns = 0;
+  for (const turn of dialogue.turns) {
+    if (turn.speaker === "system") {
+      if (persuaderTurns === exchanges) break;
+      persuaderTurns++;
+      turns.push({ speaker: "agent", text: turn.text, act: mainPersuaderAct(turn) });
+    } else turns.push({ speaker: "user", text: turn.text, act: gdpZeroReactionOfTurn(turn) });
+  }
+  return { turns, context: { dialogueId: dialogue.id } };
+}
+
+function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string | undefined): RoleProvider {
+  const backend = settings.backend ?? "auto";
+  if (!["auto", "offline", "llm"].includes(backend)) throw new RangeError(`gdpzero: backend must be auto, offline or llm, got "${backend}"`);
+  const chat = backend === "offline" ? undefined : chatModelFromEnv();
+  if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
+  if (chat) {
+    return (seed) => {
+      const ledger = new UsageLedger();
+      return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
+    };
+  }
+  const world = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: settings.trainPart ?? "all" });
+  return (seed, meter) => ({ roles: offlineRoles(world, { seed, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
+}
+
+function factory(name: string, variant: GdpZeroVariant, summary: string): PlannerFactory<GdpZeroFactorySettings> {
+  return {
+    name,
+    summary,
+    domain: "persuasion",
+    async create(options = {}) {
+      const settings = options.settings ?? {};
+      return new GdpZeroPlanner(name, variant, roleProvider(settings, options.dataDir), settings);
+    },
+    async heldOutConversation({ seed, dataDir }) {
+      const dialogues = heldOutPersuasionDialogues(dataDir);
+      const dialogue = dialogues[((seed % dialogues.length) + dialogues.length) % dialogues.length]!;
+      return persuasionOpening(dialogue, 1 + (Math.floor(seed / dialogues.length) % 3));
+    },
+  };
+}
+
+/** GDP-Zero and its ablations and baseline, for the planner registry. */
+export const gdpZeroFactories: PlannerFactory<GdpZeroFactorySettings>[] = [
+  factory("gdpzero", "gdpzero", "GDP-Zero: open-loop PUCT over the 7 persuasion acts with LLM (or corpus) roles and response selection"),
+  factory("gdpzero-closed-loop", "closed-loop", "GDP-Zero ablation: closed-loop search (the first simulated reply of each act sequence is kept)"),
+  factory("gdpzero-no-response-selection", "no-response-selection", "GDP-Zero ablation: a freshly generated reply for the chosen act instead of the best cached one"),
+  factory("gdpzero-prompting", "prompting", "Persuasion baseline: the prior's most likely act, then one reply (no search)"),
+];

@@ -1,0 +1,151 @@
+import { GDP_ZERO_PERSUADER_ACTS, type Turn } from "@foresight/dialogue";
+import { describe, expect, it } from "vitest";
+import { plannerFactory } from "../registry.js";
+import type { Conversation } from "../types.js";
+import { GdpZeroPlanner } from "./planner.js";
+import type { GdpZeroRoles } from "./roles.js";
+
+const opening: Conversation = {
+  turns: [
+    { speaker: "agent", text: "Hello! How are you today?", act: "greeting" },
+    { speaker: "user", text: "I'm good, thanks. What is this about?" },
+  ],
+};
+
+describe("gdpzero on the offline P4G world", () => {
+  it("plans a legal act with a reply, every act's visits/Q/prior, role calls and the stop reason", async () => {
+    const factory = plannerFactory("gdpzero");
+    const planner = await factory.create({ settings: { backend: "offline" } });
+    const conversation = await factory.heldOutConversation!({ seed: 1 });
+    expect(conversation.turns.at(-1)?.speaker).toBe("user");
+    const decision = await planner.plan(conversation, { seed: 1, budget: { iterations: 12 } });
+    expect(GDP_ZERO_PERSUADER_ACTS).toContain(decision.act);
+    expect(decision.reply!.length).toBeGreaterThan(0);
+    expect(decision.candidates).toHaveLength(7);
+    expect(decision.candidates.reduce((s, c) => s + c.visits, 0)).toBe(12);
+    expect(decision.candidates[0]!.act).toBe(decision.act);
+    expect(decision.candidates.reduce((s, c) => s + c.prior, 0)).toBeCloseTo(1, 9);
+    expect(decision.stats).toMatchObject({ simulations: 12, stopReason: "iterations" });
+    // One value per new leaf (and the root), one system + one user call per generated realization.
+    expect(decision.stats.roleCalls!.value).toBeGreaterThan(0);
+    expect(decision.stats.roleCalls!.system).toBe(decision.stats.roleCalls!.user);
+    expect(decision.stats.llmCalls).toBe(Object.values(decision.stats.roleCalls!).reduce((s, v) => s + v, 0));
+  });
+
+  it("gives the same decision for the same seed", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    const a = await planner.plan(opening, { seed: 7, budget: { iterations: 10 } });
+    const b = await planner.plan(opening, { seed: 7, budget: { iterations: 10 } });
+    expect(b.act).toBe(a.act);
+    expect(b.reply).toBe(a.reply);
+    expect(b.candidates).toEqual(a.candidates);
+  });
+
+  it("honours iteration, role-call, time and abort budgets", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    expect((await planner.plan(opening, { seed: 2, budget: { iterations: 3 } })).stats.simulations).toBe(3);
+    const calls = await planner.plan(opening, { seed: 2, budget: { llmCalls: 25 } });
+    expect(calls.stats.stopReason).toBe("llmCalls");
+    // The search stops starting simulations once 25 calls are spent (the last one may finish a few calls over).
+    expect(calls.stats.llmCalls).toBeGreaterThanOrEqual(25);
+    expect(calls.stats.llmCalls).toBeLessThan(25 + 10);
+    const timed = await planner.plan(opening, { seed: 2, budget: { timeMs: 150 }, settings: { latencyMs: 20 } });
+    expect(timed.stats.stopReason).toBe("time");
+    expect(GDP_ZERO_PERSUADER_ACTS).toContain(timed.act);
+    const controller = new AbortController();
+    controller.abort();
+    expect((await planner.plan(opening, { seed: 2, budget: { iterations: 50, signal: controller.signal } })).stats.stopReason).toBe("aborted");
+  });
+
+  it("runs independent simulations' role calls in flight together when concurrency > 1", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    const sequential = await planner.plan(opening, { seed: 3, budget: { iterations: 8 }, settings: { latencyMs: 5 } });
+    const parallel = await planner.plan(opening, { seed: 3, budget: { iterations: 8 }, settings: { latencyMs: 5, concurrency: 4 } });
+    expect(sequential.stats.counters!.peakRoleCallsInFlight).toBe(1);
+    expect(parallel.stats.counters!.peakRoleCallsInFlight).toBeGreaterThan(1);
+    expect(parallel.stats.simulations).toBe(8);
+  });
+
+  it("runs the ablations and the prompting baseline", async () => {
+    const closed = await (await plannerFactory("gdpzero-closed-loop").create({ settings: { backend: "offline" } })).plan(opening, { seed: 4, budget: { iterations: 8 } });
+    expect(GDP_ZERO_PERSUADER_ACTS).toContain(closed.act);
+    const fresh = await (await plannerFactory("gdpzero-no-response-selection").create({ settings: { backend: "offline" } })).plan(opening, { seed: 4, budget: { iterations: 8 } });
+    expect(fresh.candidates[0]!.details).toMatchObject({ responseSelection: false });
+    const prompting = await (await plannerFactory("gdpzero-prompting").create({ settings: { backend: "offline" } })).plan(opening, { seed: 4 });
+    expect(prompting.stats).toMatchObject({ simulations: 0, stopReason: "converged", roleCalls: { prior: 1, system: 1, value: 0, user: 0 } });
+    expect(prompting.act).toBe(prompting.candidates[0]!.act);
+  });
+
+  it("rejects bad settings and conversations with one clear message", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    await expect(planner.plan(opening, { settings: { k: 0 } })).rejects.toThrow(/setting k must be a positive integer/);
+    await expect(planner.plan({ turns: [{ speaker: "bot" as "agent", text: "hi" }] })).rejects.toThrow(/speaker "bot"/);
+  });
+});
+
+/**
+ * A hand-built persuadee: it donates only to a proposition that comes after a credibility appeal; a proposition
+ * before one is refused, and a refusal is final. Its prior prefers proposing at once.
+ */
+function twoStepRoles(): GdpZeroRoles {
+  const acts = (history: readonly Turn[]) => history.filter((t) => t.speaker === "system").map((t) => String(t.state?.gdpZeroAct ?? ""));
+  const react = (history: readonly Turn[]): string => {
+    const said = acts(history);
+    const refused = history.some((t) => t.state?.reaction === "no donation");
+    if (said.at(-1) !== "proposition of donation") return "neutral";
+    if (refused) return "no donation";
+    return said.slice(0, -1).includes("credibility appeal") ? "donate" : "no donation";
+  };
+  const values: Record<string, number> = { "no donation": -1, neutral: 0, donate: 1 };
+  return {
+    backend: "offline",
+    prior: {
+      prior: async (_history, options) => {
+        const offered = (options?.acts ?? GDP_ZERO_PERSUADER_ACTS).map(String);
+        return { acts: offered, probabilities: offered.map((a) => (a === "proposition of donation" ? 0.4 : 0.6 / (offered.length - 1))), method: "corpus", requests: 0, completions: 0, unparsed: 0, fallback: false };
+      },
+    },
+    system: { reply: async (_history, act) => [{ text: `(${String(act)})`, act: String(act), fallback: false }] },
+    user: {
+      respond: async (history) => {
+        const reaction = react(history);
+        return { text: reaction, reaction, ended: false, fallback: false };
+      },
+    },
+    value: {
+      evaluate: async (history) => {
+        const reaction = history.some((t) => t.state?.reaction === "donate") ? "donate" : react([...history, { speaker: "system", text: "", state: { gdpZeroAct: "proposition of donation" } }]);
+        return { value: values[reaction]!, samples: [values[reaction]!], unparsed: 0, fallback: false };
+      },
+    },
+  };
+}
+
+async function play(planner: GdpZeroPlanner, turnsToPlay: number): Promise<{ acts: string[]; reactions: string[] }> {
+  const conversation: Conversation = { turns: [] };
+  const user = twoStepRoles().user;
+  const history: Turn[] = [];
+  const acts: string[] = [];
+  const reactions: string[] = [];
+  for (let i = 0; i < turnsToPlay; i++) {
+    const decision = await planner.plan(conversation, { seed: i, budget: { iterations: 30 } });
+    acts.push(decision.act!);
+    history.push({ speaker: "system", text: decision.reply!, state: { gdpZeroAct: decision.act } });
+    const reply = await user.respond(history);
+    history.push({ speaker: "user", text: reply.text, state: { reaction: reply.reaction } });
+    reactions.push(reply.reaction!);
+    conversation.turns.push({ speaker: "agent", text: decision.reply!, act: decision.act! }, { speaker: "user", text: reply.text, act: reply.reaction! });
+  }
+  return { acts, reactions };
+}
+
+describe("a persuadee that only a two-step strategy persuades", () => {
+  it("GDP-Zero finds credibility appeal then proposition; prompting proposes at once and is refused", async () => {
+    const gdp = await play(new GdpZeroPlanner("gdpzero", "gdpzero", () => ({ roles: twoStepRoles() })), 2);
+    expect(gdp.acts).toEqual(["credibility appeal", "proposition of donation"]);
+    expect(gdp.reactions.at(-1)).toBe("donate");
+    const prompting = await play(new GdpZeroPlanner("gdpzero-prompting", "prompting", () => ({ roles: twoStepRoles() })), 2);
+    expect(prompting.acts[0]).toBe("proposition of donation");
+    expect(prompting.reactions).not.toContain("donate");
+  });
+});

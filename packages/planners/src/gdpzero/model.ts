@@ -1,0 +1,33 @@
+import { GDP_ZERO_PERSUADER_ACTS, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
+import type { GenerativeModel, StepResult } from "@foresight/mcts-core";
+import { persuadeeTurn, persuaderTurn, type GdpZeroRoles } from "./roles.js";
+
+/** A concrete dialogue history reached in the search (a realization of an act sequence). */
+export interface PersuasionState {
+  turns: Turn[];
+  /** The persuadee ended the dialogue. */
+  ended: boolean;
+}
+
+/**
+ * GDP-Zero's dialogue as a generative model for mcts-core: actions are the 7 persuader acts; the prior is the prior
+ * role; a step is the system role's reply realising the act followed by the simulated persuadee's reply; a leaf's
+ * value is the value role's (sampled reactions to the donation question, −1 … 1). Rewards are 0: the value is all.
+ */
+export function persuasionModel(roles: GdpZeroRoles, acts: readonly GdpZeroPersuaderAct[] = GDP_ZERO_PERSUADER_ACTS): GenerativeModel<PersuasionState, GdpZeroPersuaderAct> {
+  return {
+    actions: (state) => (state.ended ? [] : acts),
+    prior: async (state, offered) => {
+      const result = await roles.prior.prior(state.turns, { acts: offered });
+      return offered.map((act) => result.probabilities[result.acts.indexOf(act)] ?? 0);
+    },
+    step: async (state, act): Promise<StepResult<PersuasionState>> => {
+      const [candidate] = await roles.system.reply(state.turns, act, 1);
+      const said = persuaderTurn(candidate!.text, act);
+      const reply = await roles.user.respond([...state.turns, said]);
+      const turns = [...state.turns, said, persuadeeTurn(reply.text, reply.reaction)];
+      return { state: { turns, ended: reply.ended }, reward: 0, terminal: reply.ended };
+    },
+    evaluate: async (state) => (await roles.value.evaluate(state.turns)).value,
+  };
+}

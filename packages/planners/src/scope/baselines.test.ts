@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { chatGreedy0Factory, chatGreedy1Factory, chatRandomFactory, chatVanillaMctsFactory } from "./baselines.js";
+import { heldOutChatConversation } from "./chat.js";
+import { PAPER_LATENCY_MS } from "./latency.js";
+
+const candidates = ["Yes.", "I went hiking with my brother in the mountains last weekend, it was great.", "Why do you ask?", "Maybe later, I am busy now.", "Sure, what time?"];
+const conversation = { turns: [{ speaker: "user" as const, text: "What did you do last weekend?" }] };
+
+describe("SCOPE's baselines", () => {
+  it("random and 0-step greedy choose among the candidates; 0-step greedy takes the longest in tokens", async () => {
+    const random = await (await chatRandomFactory.create()).plan(conversation, { candidates, seed: 4 });
+    expect(candidates).toContain(random.reply);
+    const again = await (await chatRandomFactory.create()).plan(conversation, { candidates, seed: 4 });
+    expect(again.reply).toBe(random.reply);
+    const greedy = await (await chatGreedy0Factory.create()).plan(conversation, { candidates, seed: 4 });
+    expect(greedy.reply).toBe(candidates[1]);
+    expect(greedy.stats.llmCalls).toBe(0);
+  });
+
+  it("1-step greedy simulates 5 human replies per candidate, and charges the paper's latency against the budget", async () => {
+    const planner = await chatGreedy1Factory.create();
+    const full = await planner.plan(conversation, { candidates, seed: 1 });
+    expect(full.stats.simulations).toBe(25);
+    expect(full.candidates.every((c) => c.visits === 5 && c.value !== null)).toBe(true);
+    expect(full.candidates[0]!.value).toBe(Math.max(...full.candidates.map((c) => c.value as number)));
+    const charged = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 3 * PAPER_LATENCY_MS.greedyRollout + 100 }, settings: { chargeLatency: true } });
+    expect(charged.stats.simulations).toBe(3);
+    expect(charged.stats.stopReason).toBe("time");
+    expect(charged.stats.wallMs).toBeGreaterThanOrEqual(3 * PAPER_LATENCY_MS.greedyRollout);
+    const none = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 1000 }, settings: { chargeLatency: true } });
+    expect(none.degraded?.reason).toMatch(/no simulated reply/);
+    expect(candidates).toContain(none.reply);
+  });
+
+  it("vanilla MCTS searches over text with LLM-role calls and honours iteration budgets; a budget below one rollout falls back", async () => {
+    const planner = await chatVanillaMctsFactory.create({ settings: { depth: 2 } });
+    const a = await planner.plan(conversation, { candidates, seed: 3, budget: { iterations: 20 } });
+    const b = await planner.plan(conversation, { candidates, seed: 3, budget: { iterations: 20 } });
+    expect(a.stats.simulations).toBe(20);
+    expect(a.stats.llmCalls).toBeGreaterThan(20);
+    expect(candidates).toContain(a.reply);
+    expect(b.reply).toBe(a.reply);
+    const small = await planner.plan(conversation, { candidates, seed: 3, budget: { timeMs: 1000 }, settings: { chargeLatency: true } });
+    expect(small.degraded?.reason).toMatch(/no rollout/);
+    expect(small.stats.simulations).toBe(0);
+  });
+
+  it("offers held-out conversations that end with the human, from the test part of the split", async () => {
+    const conv = await heldOutChatConversation({ seed: 5 });
+    expect(conv.turns.length).toBeGreaterThan(0);
+    expect(conv.turns[conv.turns.length - 1]!.speaker).toBe("user");
+    expect(conv.context?.corpus).toBe("dailydialog");
+    const generated = await (await chatGreedy0Factory.create()).plan(conv, { seed: 2 });
+    expect(generated.candidates).toHaveLength(5);
+  });
+});

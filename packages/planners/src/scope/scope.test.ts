@@ -1,0 +1,177 @@
+import type { Rng } from "@foresight/dialogue";
+import type { SearchTrace } from "@foresight/mcts-core";
+import { describe, expect, it } from "vitest";
+import { chatGreedy0Factory } from "./baselines.js";
+import { ScopePlanner, type ScopePlanningWorld } from "./scope.js";
+import { semanticSearch, DEFAULT_SEMANTIC_SEARCH } from "./semantic-search.js";
+
+/** A normal draw from the seeded generator. */
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12))) * Math.cos(2 * Math.PI * rng.next());
+}
+
+/**
+ * A hand-built 2-d semantic world: a state is [0, mood]; an action is [flash, moodDelta]. A step moves the mood by
+ * moodDelta (plus a little noise) and pays 10 + 3·flash + 5·mood′: flashy replies pay now, mood pays every turn
+ * after. Actions sampled at new states are neutral ([0, 0] plus noise). The candidates' known values at depth 3
+ * (γ = 0.9): A 22.6, B 33.9 (best), C 20.3, D 30.1, E 27.1. 1-step greedy would pick A (14 now), and A's text is the
+ * longest, so 0-step greedy picks it too.
+ */
+const CANDIDATES: Record<string, [number, number]> = {
+  "A: What a fantastic, wonderful, absolutely amazing question that is, my friend, truly!": [3, -1],
+  "B: Tell me more?": [0, 0.5],
+  "C: Hmm, okay then.": [0, -0.5],
+  "D: Nice, really nice.": [1, 0],
+  "E: I see.": [0, 0],
+};
+
+class MoodWorld implements ScopePlanningWorld {
+  readonly dim = 2;
+  calls = 0;
+  async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
+    return new Float32Array(contexts.length * 2);
+  }
+  async actionVectors(_context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
+    return Float32Array.from(candidates.flatMap((c) => CANDIDATES[c] ?? [0, 0]));
+  }
+  async sampleActions(_states: Float32Array, rows: number, m: number, rng: Rng): Promise<Float32Array> {
+    this.calls++;
+    return Float32Array.from({ length: rows * m * 2 }, () => 0.05 * gaussian(rng));
+  }
+  async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng): Promise<{ next: Float32Array; rewards: Float32Array }> {
+    this.calls++;
+    const next = new Float32Array(rows * 2);
+    const rewards = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const mood = (states[r * 2 + 1] as number) + (actions[r * 2 + 1] as number) + 0.05 * gaussian(rng);
+      next[r * 2 + 1] = mood;
+      rewards[r] = 10 + 3 * (actions[r * 2] as number) + 5 * mood;
+    }
+    return { next, rewards };
+  }
+}
+
+const conversation = { turns: [{ speaker: "user" as const, text: "How are you today?" }] };
+const candidates = Object.keys(CANDIDATES);
+const settings = { depth: 3, batch: 16 };
+
+describe("semanticSearch (Alg. 1)", () => {
+  it("finds the candidate with the best long-term value in a world with a known answer", async () => {
+    const world = new MoodWorld();
+    const actions = await world.actionVectors([], candidates);
+    const { createRng } = await import("@foresight/dialogue");
+    const result = await semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, { iterations: 600 }, createRng(3));
+    expect(result.best).toBe(1);
+    expect(result.simulations).toBe(600);
+    expect(result.stopReason).toBe("iterations");
+    expect(result.actions[1]!.q!).toBeGreaterThan(30);
+    expect(result.actions[1]!.q!).toBeLessThan(37);
+    expect(result.actions[0]!.q!).toBeLessThan(25);
+    // Batched: far fewer world calls than simulations × depth.
+    expect(result.modelCalls).toBeLessThan(600);
+    expect(result.modelRows).toBeGreaterThan(600);
+  });
+
+  it("rejects a root or candidates of the wrong size, and a search without budget", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    const world = new MoodWorld();
+    await expect(semanticSearch(world, new Float32Array(3), new Float32Array(2), DEFAULT_SEMANTIC_SEARCH, { iterations: 1 }, createRng(1))).rejects.toThrow(/root state has 3 values/);
+    await expect(semanticSearch(world, new Float32Array(2), new Float32Array(3), DEFAULT_SEMANTIC_SEARCH, { iterations: 1 }, createRng(1))).rejects.toThrow(/candidate actions must be/);
+    await expect(semanticSearch(world, new Float32Array(2), new Float32Array(2), DEFAULT_SEMANTIC_SEARCH, {}, createRng(1))).rejects.toThrow(/needs a budget/);
+  });
+});
+
+describe("ScopePlanner", () => {
+  it("picks the best candidate that 0-step greedy misses, as one of the candidates, with no LLM call", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    const decision = await scope.plan(conversation, { candidates, seed: 1, budget: { iterations: 800 } });
+    expect(candidates).toContain(decision.reply);
+    expect(decision.reply).toBe(candidates[1]);
+    expect(decision.stats.llmCalls).toBe(0);
+    expect(decision.candidates).toHaveLength(5);
+    expect(decision.candidates[0]!.text).toBe(decision.reply);
+    expect(decision.candidates.reduce((s, c) => s + c.visits, 0)).toBe(800);
+    const greedy = await (await chatGreedy0Factory.create()).plan(conversation, { candidates, seed: 1 });
+    expect(greedy.reply).toBe(candidates[0]);
+  });
+
+  it("gives the same decision and statistics for the same seed", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    const a = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    expect(b.reply).toBe(a.reply);
+    expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+  });
+
+  it("honours iteration, time and abort budgets", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    const counted = await scope.plan(conversation, { candidates, seed: 2, budget: { iterations: 37 } });
+    expect(counted.stats.simulations).toBe(37);
+    expect(counted.stats.stopReason).toBe("iterations");
+    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
+    expect(timed.stats.stopReason).toBe("time");
+    expect(timed.stats.simulations).toBeGreaterThan(0);
+    expect(timed.stats.wallMs).toBeLessThan(50 + 200);
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await scope.plan(conversation, { candidates, seed: 2, budget: { signal: controller.signal } });
+    expect(aborted.stats.stopReason).toBe("aborted");
+    expect(aborted.stats.simulations).toBe(0);
+    expect(candidates).toContain(aborted.reply);
+  });
+
+  it("rejects bad settings and conversations with a one-line reason", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { depth: 0 } })).rejects.toThrow(/depth must be a positive integer/);
+    await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { nope: 1 } as never })).rejects.toThrow(/unknown setting "nope"/);
+    await expect(scope.plan({ turns: [{ speaker: "bot" as never, text: "hi" }] }, { candidates })).rejects.toThrow(/speaker must be "agent" or "user"/);
+  });
+});
+
+describe("ScopePlanner traces", () => {
+  it("returns its search tree in mcts-core's trace format when asked, and none otherwise", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    const plain = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 } });
+    expect(plain.trace).toBeUndefined();
+    const traced = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 }, trace: true });
+    // Asking for the trace does not change the decision.
+    expect(traced.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(plain.candidates.map((c) => [c.text, c.value, c.visits]));
+    const tree = traced.trace as SearchTrace;
+    expect(tree.version).toBe(1);
+    expect(tree.nodeCount).toBe(tree.nodes.length);
+    expect(tree.nodeCount).toBe(traced.stats.counters!.nodes);
+    const root = tree.nodes[0]!;
+    expect(root.visits).toBe(200);
+    expect(root.edges.map((e) => e.action)).toEqual(candidates);
+    // Root edges carry the candidates' statistics; each child's parent and depth agree with the edge that lists it.
+    for (const edge of root.edges) {
+      const stats = traced.candidates.find((c) => c.text === edge.action)!;
+      expect(edge.visits).toBe(stats.visits);
+      expect(edge.q).toBeCloseTo(stats.value as number, 6);
+      expect(edge.children.reduce((s, c) => s + tree.nodes[c]!.visits, 0)).toBe(edge.visits);
+    }
+    for (const node of tree.nodes.slice(1)) {
+      expect(tree.nodes[node.parent!]!.depth).toBe(node.depth - 1);
+      expect(tree.nodes[node.parent!]!.edges.some((e) => e.children.includes(node.id))).toBe(true);
+    }
+    const capped = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 }, trace: { maxNodes: 10 } });
+    const small = capped.trace as SearchTrace;
+    expect(small.nodes).toHaveLength(10);
+    expect(small.nodes.flatMap((n) => n.edges.flatMap((e) => e.children)).every((c) => c < 10)).toBe(true);
+  });
+
+  it("ends a timed plan within one world call of its budget even when a wave is slow", async () => {
+    // Every transition call takes 15 ms, so one wave (expansion plus a rollout to depth 8) takes at least 120 ms.
+    class SlowWorld extends MoodWorld {
+      override async step(...args: Parameters<MoodWorld["step"]>) {
+        await new Promise((r) => setTimeout(r, 15));
+        return super.step(...args);
+      }
+    }
+    const scope = new ScopePlanner("scope", new SlowWorld(), { depth: 8, batch: 16 });
+    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 40 } });
+    expect(timed.stats.stopReason).toBe("time");
+    expect(timed.stats.simulations).toBe(16);
+    expect(timed.stats.wallMs).toBeLessThan(40 + 40);
+  });
+});

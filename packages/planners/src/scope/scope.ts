@@ -1,0 +1,158 @@
+import { createRng } from "@foresight/dialogue";
+import { loadDefaultWorldModel } from "@foresight/semantic-models";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
+import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation } from "./chat.js";
+import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
+
+/** A semantic world a SCOPE planner can embed conversations in and search. */
+export interface ScopePlanningWorld extends SemanticSearchWorld {
+  /** s̃ = f(s) for each context: [n, dim]. */
+  embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array>;
+  /** ã = f(s + a) − f(s) for each candidate: [candidates, dim]. */
+  actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array>;
+  /** Frees sessions. */
+  release?(): Promise<void>;
+}
+
+/** SCOPE's settings: the search's, plus the candidate count m. */
+export interface ScopeSettings extends SemanticSearchSettings {
+  /** Candidate replies proposed per turn when the caller gives none (paper: m = 5). */
+  candidates: number;
+}
+
+/** The paper's defaults (A.11): λ = 0.1, γ = 0.9, m = 5, depth 6. */
+export const DEFAULT_SCOPE_SETTINGS: ScopeSettings = { ...DEFAULT_SEMANTIC_SEARCH, candidates: 5 };
+
+/** The default budget when a call gives none: 1 s, the paper's smallest realistic one. */
+export const DEFAULT_SCOPE_TIME_MS = 1000;
+
+/** Validates partial settings against the defaults; throws a PlannerInputError naming the bad field. */
+function scopeSettings(name: string, base: ScopeSettings, given: Partial<ScopeSettings> | undefined): ScopeSettings {
+  const out = resolveSettings(base, given, name);
+  if (!Number.isInteger(out.candidates) || out.candidates < 1) throw new PlannerInputError(`${name}: setting "candidates" must be a positive integer, got ${out.candidates}`, "settings.candidates");
+  return out;
+}
+
+/**
+ * SCOPE (ICLR 2025): candidates from the system role, projected to action vectors ã = f(s + a) − f(s), then
+ * semantic MCTS in the learned world (Alg. 1) with zero LLM calls; the candidate with the best Q is said.
+ */
+export class ScopePlanner implements Planner<ScopeSettings> {
+  private readonly settings: ScopeSettings;
+
+  /** A SCOPE planner over a semantic world (the default learned models, or any other). */
+  constructor(
+    readonly name: string,
+    private readonly world: ScopePlanningWorld,
+    settings: Partial<ScopeSettings> = {},
+    private readonly dataDir?: string,
+  ) {
+    this.settings = scopeSettings(name, DEFAULT_SCOPE_SETTINGS, settings);
+  }
+
+  /** Plans the agent's next turn. */
+  async plan(conversation: Conversation, options: PlanOptions<ScopeSettings> = {}): Promise<Decision> {
+    const started = performance.now();
+    checkChatConversation(conversation);
+    const settings = scopeSettings(this.name, this.settings, options.settings);
+    const seed = options.seed ?? 0;
+    const rng = createRng(seed);
+    const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
+    const texts = conversationTexts(conversation);
+    const root = await this.world.embedContexts([texts]);
+    const actions = await this.world.actionVectors(texts, candidates);
+    const budget = options.budget ?? {};
+    const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
+    const result = await searchOrInputError(
+      this.world,
+      root,
+      actions,
+      settings,
+      {
+        ...(budget.iterations !== undefined ? { iterations: budget.iterations } : {}),
+        ...(timeMs !== undefined ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
+        ...(budget.signal ? { signal: budget.signal } : {}),
+      },
+      rng.fork("search"),
+    );
+    const prior = 1 / candidates.length;
+    const stats: CandidateStats[] = candidates.map((text, i) => ({
+      text,
+      value: result.actions[i]?.q ?? null,
+      visits: result.actions[i]?.visits ?? 0,
+      prior,
+      details: { index: i },
+    }));
+    const chosen = stats[result.best] as CandidateStats;
+    const ranked = [chosen, ...stats.filter((_, i) => i !== result.best).sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity))];
+    const wallMs = performance.now() - started;
+    const stopReason: PlanStopReason = result.stopReason;
+    return {
+      planner: this.name,
+      reply: chosen.text as string,
+      candidates: ranked,
+      stats: {
+        simulations: result.simulations,
+        modelCalls: result.modelCalls + 2,
+        modelRows: result.modelRows + 1 + candidates.length,
+        llmCalls: 0,
+        tokens: 0,
+        wallMs,
+        stopReason,
+        counters: {
+          searchMs: Math.round(result.wallMs),
+          rolloutsPerSecond: result.wallMs > 0 ? Math.round((result.simulations / result.wallMs) * 1000) : 0,
+          nodes: result.nodes,
+          depth: settings.depth,
+        },
+      },
+      traceId: `scope-${seed}-${Date.now().toString(36)}`,
+      ...(options.trace ? { trace: result.trace((i) => candidates[i], typeof options.trace === "object" ? options.trace.maxNodes : undefined) } : {}),
+    };
+  }
+
+  /** Frees the world's sessions. */
+  async close(): Promise<void> {
+    await this.world.release?.();
+  }
+}
+
+/** Runs the search; a setting out of range (a RangeError of the search) becomes a PlannerInputError. */
+async function searchOrInputError(...args: Parameters<typeof semanticSearch>): ReturnType<typeof semanticSearch> {
+  try {
+    return await semanticSearch(...args);
+  } catch (error) {
+    if (error instanceof RangeError) throw new PlannerInputError(`scope: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Releases every part of a loaded default world model. */
+function releasable(world: Awaited<ReturnType<typeof loadDefaultWorldModel>>): ScopePlanningWorld {
+  return Object.assign(world, {
+    release: async () => {
+      const { encoder, action, transition, reward } = world.parts;
+      await Promise.all([(encoder as { release?: () => Promise<void> }).release?.(), action.release(), transition.release(), reward.release()]);
+    },
+  });
+}
+
+function scopeFactory(name: string, heads: "ensemble" | "mdn", reward: "length" | "harm", summary: string): PlannerFactory<ScopeSettings> {
+  return {
+    name,
+    summary,
+    domain: "chat",
+    async create(options = {}) {
+      const world = await loadDefaultWorldModel({ heads, reward, ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), log: () => {} });
+      return new ScopePlanner(name, releasable(world), options.settings ?? {}, options.dataDir);
+    },
+    heldOutConversation: (options) => heldOutChatConversation(options),
+  };
+}
+
+/** SCOPE with the deep-ensemble action and transition models (SCOPE-DE), length reward. */
+export const scopeFactoryEnsemble = scopeFactory("scope", "ensemble", "length", "SCOPE: semantic-space MCTS over learned models, zero LLM calls during search (deep ensemble; human reply length)");
+/** SCOPE with the MDN action and transition models (SCOPE-MDN), length reward. */
+export const scopeFactoryMdn = scopeFactory("scope-mdn", "mdn", "length", "SCOPE with mixture-density action and transition models (human reply length)");
+/** SCOPE planning for safety: step reward −F_H(s̃′) from the harmfulness head (deep ensemble). */
+export const scopeFactorySafety = scopeFactory("scope-safety", "ensemble", "harm", "SCOPE for safety: negative harmfulness of the human's replies from the semantic harmfulness head");
