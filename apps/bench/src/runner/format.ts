@@ -73,6 +73,7 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
     "",
     `- commit: \`${report.commit}\``,
     `- machine: ${report.machine}`,
+    `- roles: ${report.llm === null ? "offline (the suite's simulators and stand-ins)" : `live, LLM ${report.llm} through the response cache`}`,
     `- episodes: ${report.episodes}`,
     "",
     "## Results",

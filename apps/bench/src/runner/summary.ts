@@ -54,6 +54,8 @@ export interface BenchReport {
   /** The machines that ran the episodes ({@link machineLabel}), sorted and joined by "; ". */
   machine: string;
   scale: string;
+  /** The LLM of a live run, or null when the suite's offline roles played. */
+  llm: string | null;
   episodes: number;
   rows: ReportRow[];
   comparisons: ReportComparison[];
@@ -168,6 +170,7 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
     commit: meta.commit,
     machine,
     scale: meta.scale,
+    llm: meta.llm,
     episodes: records.length,
     rows,
     comparisons,

@@ -4,6 +4,7 @@
  * resume, sharding, the job queue, statistics (rows and paired comparisons in DESIGN.md's report shape), the
  * Markdown report, plots and the terminal table.
  */
+import type { ChatModel } from "@foresight/llm-sim";
 
 /** `quick`: minutes on 2 cores; `full`: the committed scale. */
 export type Scale = "quick" | "full";
@@ -54,14 +55,26 @@ export interface PlotSpec {
   series?: string;
 }
 
+/** What the runner hands a suite for each episode. */
+export interface EpisodeContext {
+  signal?: AbortSignal;
+  dataDir?: string;
+  /** Live mode: the LLM for the suite's LLM roles (through the response cache, so a live run replays offline). */
+  llm?: ChatModel;
+}
+
 /** A bench suite. */
 export interface Suite {
   name: string;
   summary: string;
   /** Every episode at this scale, in a deterministic order. */
   episodes(scale: Scale, seed: number): EpisodeSpec[];
-  /** Plays one episode; must be deterministic given the spec (the seed is in it). */
-  run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome>;
+  /**
+   * Plays one episode; must be deterministic given the spec (the seed is in it). With `llm` (live mode: `foresight
+   * bench --live` / `--replay`, a model behind the response cache) a suite that supports it plays its LLM roles with
+   * that model instead of the offline roles; a suite that does not ignores it.
+   */
+  run(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome>;
   comparisons: ComparisonSpec[];
   plots?: PlotSpec[];
   /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireCorpusDir, resolveDataDir } from "@foresight/dialogue";
+import { withDiskCache, type ChatModel, type ChatRequest } from "@foresight/llm-sim";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { TrajectorySchema } from "@foresight/sac-annotator";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../../runner/bench.js";
@@ -56,5 +58,37 @@ describe("the sage suite at toy scale", () => {
     await runBench({ suites: [sageSuite], scale: "toy", seed: 3, outDir: again, commit: "test" });
     expect(readFileSync(join(again, "sage", RUN_FILES.summary), "utf8")).toBe(readFileSync(join(dir, RUN_FILES.summary), "utf8"));
     expect(readFileSync(join(again, "sage", "artifacts/dpo.mismatched.jsonl"), "utf8")).toBe(readFileSync(join(dir, "artifacts/dpo.mismatched.jsonl"), "utf8"));
+  }, 300_000);
+
+  it("plays live with an LLM through the response cache, and a replay from the cache alone gives the same report", async () => {
+    // A scripted endpoint that answers each SAGE role's prompt in the format it asks for.
+    const endpoint = new ScriptedChatModel({
+      id: "scripted-llm",
+      respond: (request: ChatRequest) => {
+        const system = request.messages[0]?.content ?? "";
+        const user = request.messages.find((m) => m.role === "user")?.content ?? "";
+        const annotated = /^Dialogue \([^)]*, (\d+) turns\):/.exec(user);
+        if (annotated) return JSON.stringify({ turns: Array.from({ length: Number(annotated[1]) }, (_, turn) => ({ turn, motivation: "chat", emotion: "calm", topics: ["life"] })) });
+        if (system.startsWith("You choose the best next reply")) return '{"best": 1, "reason": "first"}';
+        if (system.startsWith("You compare two whole conversations")) return '{"winner": "tie", "reason": "same"}';
+        if (system.startsWith("You are role-playing a person")) return `I see. Tell me more about it, please.`;
+        return Array.from({ length: request.n ?? 1 }, (_, i) => `⟦a_motivation=ask⟧ ⟦a_emotion=warm⟧ ⟦a_topic⟧\nHow did that feel, part ${i}?`);
+      },
+    });
+    const cacheDir = join(root, "llm-cache");
+    const live = await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "live"), commit: "test", llm: withDiskCache(endpoint, { dir: cacheDir }) });
+    expect(live[0]?.complete).toBe(true);
+    const calls = endpoint.requests.length;
+    expect(calls).toBeGreaterThan(100);
+    const report = JSON.parse(readFileSync(join(root, "live", "sage", RUN_FILES.summary), "utf8")) as BenchReport;
+    expect(report.llm).toBe("scripted-llm");
+    expect(report.rows.find((r) => r.planner === "sac-pipeline" && r.metric === "annotationsKept")?.mean).toBe(4);
+    expect(report.rows.find((r) => r.planner === `judge:${SAGE_SYSTEM} vs ${SAGE_BASELINE}` && r.world === "matched" && r.metric === "ties")?.mean).toBe(1);
+
+    forgetSageTrajectories();
+    const offline: ChatModel = { id: "scripted-llm", complete: () => Promise.reject(new Error("the replay must not reach the endpoint")) };
+    await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "replay"), commit: "test", llm: withDiskCache(offline, { dir: cacheDir, mode: "replay-only" }) });
+    expect(endpoint.requests.length).toBe(calls);
+    expect(readFileSync(join(root, "replay", "sage", RUN_FILES.summary), "utf8")).toBe(readFileSync(join(root, "live", "sage", RUN_FILES.summary), "utf8"));
   }, 300_000);
 });

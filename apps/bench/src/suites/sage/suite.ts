@@ -27,7 +27,7 @@ import {
   type Trajectory,
 } from "@foresight/sac-annotator";
 import { writeFileAtomic } from "../../runner/files.js";
-import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "../types.js";
+import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "../types.js";
 import { sageWorld, seedDialogue, trainingDialogues } from "./worlds.js";
 
 const SUITE = "sage";
@@ -77,16 +77,20 @@ export function forgetSageTrajectories(): void {
   trajectories.clear();
 }
 
-/** Self-play of one planner on one held-out unit (memoised per process: the judge episodes reuse it). */
-function playUnit(planner: string, candidates: number, world: string, unit: string, seed: number, dataDir?: string) {
-  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}`;
+/**
+ * Self-play of one planner on one held-out unit (memoised per process: the judge episodes reuse it). Offline the
+ * roles are the retrieval agent and user and the rubric selector of the episode's world; live, the LLM plays all three.
+ */
+function playUnit(planner: string, candidates: number, world: string, unit: string, seed: number, context: EpisodeContext) {
+  const { dataDir, llm } = context;
+  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}|${llm?.id ?? ""}`;
   let result = trajectories.get(key);
   if (!result) {
     result = (async () => {
-      const worlds = worldsOf(world, dataDir);
-      const agent = counted(new CorpusSacAgent(worlds.planning, seed));
-      const user = counted(new CorpusSacUser(worlds.user, seed));
-      const selector = counted(new RubricSelector(worlds.planning));
+      const worlds = llm ? undefined : worldsOf(world, dataDir);
+      const agent = counted(llm ?? new CorpusSacAgent(worlds!.planning, seed));
+      const user = counted(llm ?? new CorpusSacUser(worlds!.user, seed));
+      const selector = counted(llm ?? new RubricSelector(worlds!.planning));
       const dialogue = seedDialogue(Number(unit.replace(/^held-out-/, "")), dataDir);
       const trajectory = await selfPlay(situationOf(dialogue), { agent, user, selector, candidates });
       return { trajectory, calls: agent.calls + user.calls + selector.calls };
@@ -101,10 +105,11 @@ function conversation(trajectory: Trajectory): ChatMessage[] {
   return trajectory.turns.flatMap((turn) => [{ role: "user" as const, content: turn.user }, ...(turn.reply ? [{ role: "assistant" as const, content: turn.reply.raw }] : [])]);
 }
 
-async function runSelfPlay(spec: EpisodeSpec, dataDir?: string): Promise<EpisodeOutcome> {
+async function runSelfPlay(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome> {
   const candidates = Number(spec.setting.candidates);
-  const { trajectory, calls } = await playUnit(spec.planner, candidates, spec.world, spec.unit, spec.seed, dataDir);
-  const planning = worldsOf(spec.world, dataDir).planning;
+  const { trajectory, calls } = await playUnit(spec.planner, candidates, spec.world, spec.unit, spec.seed, context);
+  // The rubric is the offline selector's measure, computed on the episode's planning corpus in live mode too.
+  const planning = worldsOf(spec.world, context.dataDir).planning;
   const kept = trajectory.turns.filter((turn) => turn.reply !== null);
   const rubric = kept.map((turn, i) => rubricScore(planning, judgeLines(conversation(trajectory).slice(0, 2 * i + 1)), turn.reply!.text).total);
   const negatives = trajectory.turns.reduce((sum, turn) => sum + negativesOf(turn).length, 0);
@@ -132,12 +137,12 @@ function judgeLines(messages: ChatMessage[]) {
     .map((line) => ({ speaker: line.startsWith("User:") ? ("User" as const) : ("Companion" as const), text: line.replace(/^(User|Companion): /, "") }));
 }
 
-async function runJudged(spec: EpisodeSpec, dataDir?: string): Promise<EpisodeOutcome> {
+async function runJudged(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome> {
   const [a, b] = await Promise.all([
-    playUnit(SAGE_SYSTEM, SELF_PLAY_DEFAULTS.candidates, spec.world, spec.unit, spec.seed, dataDir),
-    playUnit(SAGE_BASELINE, 1, spec.world, spec.unit, spec.seed, dataDir),
+    playUnit(SAGE_SYSTEM, SELF_PLAY_DEFAULTS.candidates, spec.world, spec.unit, spec.seed, context),
+    playUnit(SAGE_BASELINE, 1, spec.world, spec.unit, spec.seed, context),
   ]);
-  const judge = counted(new EngagementJudge());
+  const judge = counted(context.llm ?? new EngagementJudge());
   const verdict = await judgePair(judge, spec.unit, judgeTranscript(conversation(a.trajectory)), judgeTranscript(conversation(b.trajectory)));
   return {
     metrics: {
@@ -153,11 +158,11 @@ async function runJudged(spec: EpisodeSpec, dataDir?: string): Promise<EpisodeOu
   };
 }
 
-async function runPipeline(spec: EpisodeSpec, dataDir?: string): Promise<EpisodeOutcome> {
+async function runPipeline(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome> {
   const size = Number(spec.setting.batchSize);
   const batch = Number(spec.unit.replace(/^batch-/, ""));
-  const dialogues = seededShuffle(trainingDialogues(dataDir), spec.seed).slice(batch * size, (batch + 1) * size);
-  const annotator = counted(new CorpusLabelAnnotator(dialogues));
+  const dialogues = seededShuffle(trainingDialogues(context.dataDir), spec.seed).slice(batch * size, (batch + 1) * size);
+  const annotator = counted(context.llm ?? new CorpusLabelAnnotator(dialogues));
   const records: AnnotatedDialogue[] = [];
   let dropped = 0;
   for (const dialogue of dialogues) {
@@ -220,7 +225,8 @@ async function writeArtifacts(episodes: readonly (EpisodeOutcome & { spec: Episo
  * SAGE's data pipeline end to end, offline, on DailyDialog: its own emotion and act labels as the annotator, the
  * SAC transform and SFT exports (`sac-pipeline`), self-play with rejection sampling — 16 candidates per turn from a
  * retrieval SAC agent, a rubric selector, a retrieval user, 12 agent turns — against its first sample (no
- * selection) and 4 candidates, judged by the engagement it elicits; a both-orders pairwise judge; DPO pairs.
+ * selection) and 4 candidates, judged by the engagement it elicits; a both-orders pairwise judge; DPO pairs. In live
+ * mode the LLM annotates, plays agent, user and selector, and judges.
  */
 export const sageSuite: Suite = {
   name: SUITE,
@@ -246,9 +252,9 @@ export const sageSuite: Suite = {
     return specs;
   },
   async run(spec, context) {
-    if (spec.planner === PIPELINE) return runPipeline(spec, context.dataDir);
-    if (spec.planner === JUDGED) return runJudged(spec, context.dataDir);
-    return runSelfPlay(spec, context.dataDir);
+    if (spec.planner === PIPELINE) return runPipeline(spec, context);
+    if (spec.planner === JUDGED) return runJudged(spec, context);
+    return runSelfPlay(spec, context);
   },
   comparisons: [
     { metric: "engagement", a: SAGE_SYSTEM, b: SAGE_BASELINE },
