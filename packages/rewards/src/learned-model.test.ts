@@ -68,7 +68,8 @@ describe("learned rewards from the committed @foresight/semantic-models reward m
   });
 
   it("rejects batches of the wrong size and models that are not reward models", async () => {
-    await expect(semanticStepRewards(reward, states, next.subarray(1), 3)).rejects.toThrow(/next: expected 3×64 values, got 191/);
+    const d = encoder.dim;
+    await expect(semanticStepRewards(reward, states, next.subarray(1), 3)).rejects.toThrow(new RegExp(`next: expected 3×${d} values, got ${3 * d - 1}`));
     const value = await ScalarModel.load(defaultManifestPath(DEFAULT_MODEL_NAMES.value), quiet);
     try {
       await expect(semanticStepRewards(value, states, next, 3)).rejects.toThrow(/value-multiwoz\.json: expected a reward model F_R\(s̃\), found a value model/);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { gitCommit, machineLabel } from "../machine.js";
-import type { EpisodeSpec, Suite } from "../suites/types.js";
+import type { EpisodeOutcome, EpisodeSpec, Suite } from "../suites/types.js";
 import { appendEpisode, checkOutcome, enumerateEpisodes, episodeKey, orderRecords, readEpisodeLog, type EpisodeRecord, type Shard } from "./episodes.js";
 import { BenchError, readJsonIfExists, writeFileAtomic } from "./files.js";
 
@@ -60,10 +60,19 @@ export function episodeLabel(spec: EpisodeSpec): string {
   return `${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`;
 }
 
-/** Plays one episode in this process and times it. */
+/** Plays one episode in this process and times it; an error the suite throws is re-thrown naming the episode (its stack kept). */
 export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeRecord> {
   const start = performance.now();
-  const outcome = checkOutcome(suite.name, spec, await suite.run(spec, context));
+  let result: EpisodeOutcome;
+  try {
+    result = await suite.run(spec, context);
+  } catch (error) {
+    if (!(error instanceof Error) || context.signal?.aborted) throw error;
+    const wrapped = new Error(`episode ${episodeLabel(spec)} failed: ${error.message}`, { cause: error });
+    wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
+    throw wrapped;
+  }
+  const outcome = checkOutcome(suite.name, spec, result);
   const wallMs = Math.round((performance.now() - start) * 100) / 100;
   const record: EpisodeRecord = { key: episodeKey(spec), spec, metrics: outcome.metrics, costs: outcome.costs, wallMs, machine: machineLabel() };
   if (outcome.transcript !== undefined) record.transcript = outcome.transcript;

@@ -10,9 +10,13 @@ const PERSONAS: readonly AgendaPersona["name"][] = ["cooperative", "less-coopera
 const MAIN = ["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"] as const;
 const ABLATIONS = ["smcts-tod-closed-loop", "smcts-tod-no-best-of-k", "smcts-tod-seed-value", "smcts-tod-prompt-value"] as const;
 
-/** Episodes per scale: held-out goals and simulations per turn (S). */
+/**
+ * Episodes per scale: held-out goals, simulations per turn (S), and the worlds of the ablations. At quick scale the
+ * ablations play the matched worlds only, and the prompt-judged one (a rollout to the end per leaf, ~10× the cost)
+ * the cooperative matched world only.
+ */
 const SCALES: Record<Scale, { goals: number; simulations: number; ablationWorlds: "all" | "matched" }> = {
-  quick: { goals: 6, simulations: 32, ablationWorlds: "matched" },
+  quick: { goals: 5, simulations: 32, ablationWorlds: "matched" },
   full: { goals: 60, simulations: 64, ablationWorlds: "all" },
 };
 
@@ -61,7 +65,8 @@ export const smctsTodSuite: Suite = {
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
         const world = worldLabel(persona, matched);
-        const names = [...MAIN, ...(config.ablationWorlds === "all" || matched ? ABLATIONS : [])];
+        const ablations = config.ablationWorlds === "all" ? ABLATIONS : matched ? ABLATIONS.filter((name) => name !== "smcts-tod-prompt-value" || persona === "cooperative") : [];
+        const names = [...MAIN, ...ablations];
         for (const planner of names) {
           for (const goal of goals) out.push({ suite: SUITE, planner, setting: { simulations: config.simulations }, world, unit: goal.id, seed });
         }

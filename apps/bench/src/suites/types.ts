@@ -25,7 +25,11 @@ export interface EpisodeSpec {
 /** What one episode produced. `metrics` are the per-episode numbers the report aggregates. */
 export interface EpisodeOutcome {
   metrics: Record<string, number>;
-  /** Costs per turn or per episode: llmCalls, tokens, wallMs, modelCalls, simulations … */
+  /**
+   * Costs per episode (llmCalls, tokens, modelCalls, simulations …) or per turn when named `…PerTurn`; the terminal
+   * table divides per-episode costs by the `turns` metric when there is one. Wall-clock costs are named `…Ms` or
+   * `…MsPer…` (wallMs, wallMsPerTurn): they vary between runs, so they go to timings.json, not summary.json.
+   */
   costs: Record<string, number>;
   /** The decisions and turns of the episode, for the JSONL (kept small). */
   transcript?: unknown[];
@@ -62,4 +66,9 @@ export interface Suite {
   plots?: PlotSpec[];
   /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */
   headline?: ComparisonSpec;
+  /**
+   * Optional: writes the suite's own artifacts (datasets, exports) into its run folder once a run is complete, from
+   * every episode's spec and outcome in the suite's order; returns the paths written, relative to `dir`.
+   */
+  artifacts?(episodes: readonly (EpisodeOutcome & { spec: EpisodeSpec })[], dir: string): Promise<string[]>;
 }

@@ -1,5 +1,6 @@
-import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, lineProgress, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
+import { createProgress } from "../progress.js";
 
 function scaleOf(values: { quick?: boolean; full?: boolean; scale?: string }): string {
   const chosen = [values.quick && "quick", values.full && "full", values.scale].filter(Boolean) as string[];
@@ -100,16 +101,16 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
         true,
       );
       const scale = scaleOf(values);
-      const seed = parseIntFlag("seed", values.seed, 1);
+      const seed = parseSeedFlag(values.seed, 1);
       const outDir = values.out ?? defaultOutDir(scale, seed);
       try {
         const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-        const progress = lineProgress(process.stderr);
+        const progress = createProgress({ plain: values.json });
         const commit = gitCommit();
         const redis = values.redis;
         const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"] });
         const runs = await withInterrupt((signal) =>
-          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress, commit, executor }).finally(() => progress.end()),
+          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor }).finally(() => progress.stop()),
         );
         if (runs.length === 0) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");
@@ -176,8 +177,7 @@ export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
     async run(argv, io) {
       const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" } });
       if (values.redis === undefined) throw new UsageError("--redis URL is required");
-      const concurrency = parseIntFlag("concurrency", values.concurrency, 1);
-      if (concurrency < 1) throw new UsageError(`--concurrency must be at least 1, got ${concurrency}`);
+      const concurrency = parseIntFlag("concurrency", values.concurrency, 1, { min: 1 });
       try {
         const worker = await startWorker({ url: values.redis, suites: suiteList, queueName: values.queue, concurrency, onStart: (spec) => io.err(`episode ${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`) });
         io.err(`foresight bench worker: waiting for episodes on ${values.queue ?? DEFAULT_QUEUE} at ${values.redis}`);

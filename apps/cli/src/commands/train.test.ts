@@ -17,13 +17,13 @@ describe("foresight train and foresight bench semantic", () => {
   it("trains every default model at the tiny scale, then benchmarks them", async () => {
     const train = capture();
     expect(await runCli(["train", "all", "--tiny", "--seed", "2", "--out", dir], train.io)).toBe(0);
-    for (const name of ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "reward-length", "value-multiwoz"]) {
+    for (const name of ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "reward-length", "reward-harm", "value-multiwoz"]) {
       expect(existsSync(join(dir, `${name}.onnx`))).toBe(true);
       const manifest = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { training: { seed: number; command: string } };
       expect(manifest.training.seed).toBe(2);
       expect(manifest.training.command).toBe("foresight train all --seed 2 --tiny");
     }
-    expect(train.out).toHaveLength(7);
+    expect(train.out).toHaveLength(8);
     expect(train.err.some((line) => line.startsWith("encoder: recall@1"))).toBe(true);
 
     const bench = capture();
@@ -47,7 +47,7 @@ describe("foresight train and foresight bench semantic", () => {
   it("rejects an unknown model name and bad flags with usage errors", async () => {
     const a = capture();
     expect(await runCli(["train", "everything"], a.io)).toBe(2);
-    expect(a.err.join("\n")).toMatch(/expected one model name \(encoder, action, transition, reward, value, all\), got "everything"/);
+    expect(a.err.join("\n")).toMatch(/expected one model name \(encoder, action, transition, reward, harm, scope, value, all\), got "everything"/);
     const b = capture();
     expect(await runCli(["bench", "semantic", "--batches", "1,x"], b.io)).toBe(2);
     expect(b.err.join("\n")).toMatch(/--batches must be positive integers/);

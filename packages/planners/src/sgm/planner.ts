@@ -31,7 +31,8 @@ function describe(domain: SopDomain, act: string, allowed: readonly string[]): R
  * ChatSOP's SOP-guided MCTS (SGM) as a {@link Planner}: UCT with w = 1 over agent actions, expansion restricted to
  * the SOP's local subgraph two levels below the current node plus the proactive actions off the SOP (M = 3 sampled
  * per node), simulation following the action with the highest step reward, reward = rationality + completion
- * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; the child with the highest Q is chosen.
+ * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; Q averages the mean of the future rewards along
+ * each simulated path (RAP's aggregation); the child with the highest Q is chosen.
  */
 export class SopGuidedPlanner implements Planner<SgmSettings> {
   readonly name = "sgm";
@@ -58,6 +59,7 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
       selection: { kind: "uct", c: settings.exploration },
       rollout: { depth: settings.depth, policy: "maxReward" },
       backup: settings.backup,
+      returns: settings.returns,
       finalChoice: "bestQ",
     });
     const budget = options.budget ?? {};

@@ -51,7 +51,7 @@ class TodBaselinePlanner implements Planner<SmctsTodSettings> {
         ...(i === best ? { text: reply.text, details: replyDetails(reply) } : {}),
       }))
       .sort((a, b) => (a.act === act ? -1 : b.act === act ? 1 : (b.value ?? b.prior) - (a.value ?? a.prior)));
-    return { planner: this.name, act, reply: reply.text, candidates, stats: todStatistics(setup, 0, "converged"), traceId: `${this.name}-${seed}-${root.state.turn}` };
+    return { planner: this.name, act, reply: reply.text, candidates, stats: todStatistics(setup, 0, "converged"), ...(setup.degraded ? { degraded: setup.degraded } : {}), traceId: `${this.name}-${seed}-${root.state.turn}` };
   }
 }
 

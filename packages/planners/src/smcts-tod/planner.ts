@@ -81,6 +81,8 @@ export interface TodPlanningSetup {
   root: TodHistory;
   values: TodValueFunction;
   started: number;
+  /** Set when the planning model cannot represent the conversation faithfully. */
+  degraded?: { reason: string };
 }
 
 /** Builds the planning model for one call (world, goal, persona, value model) and replays the conversation. */
@@ -90,10 +92,16 @@ export function setupTodPlanning(name: string, conversation: Conversation, setti
   const read = readTodConversation(world, conversation, name);
   const persona = read.persona ?? agendaPersona(settings.persona);
   const env = new TodEnvironment(world, read.goal.goal, persona, settings.maxTurns, seed);
-  const root = env.replay(read.turns, createRng(`replay:${seed}`));
-  if (root.ended) throw new PlannerInputError(`${name}: the conversation has already ended (the user said goodbye or the turn limit was reached)`, "conversation.turns");
+  let root = env.replay(read.turns, createRng(`replay:${seed}`));
+  const last = read.turns[read.turns.length - 1];
+  const userLeft = last !== undefined && last.acts.some((act) => act.domain === "general" && act.intent === "bye");
+  if (userLeft || root.state.turn >= settings.maxTurns) throw new PlannerInputError(`${name}: the conversation has already ended (the user said goodbye or the turn limit was reached)`, "conversation.turns");
+  // The planning model's user may have given up where the real one did not (a mismatched persona): plan on, with a
+  // model that expects the user to leave, and say so.
+  const planningUserLeft = root.ended;
+  if (planningUserLeft) root = { ...root, ended: false };
   const values = new TodValueFunction(todValueModel(settings.valueModel, dirs.modelsDir).spec, () => env.costs);
-  return { env, root, values, started };
+  return { env, root, values, started, ...(planningUserLeft ? { degraded: { reason: "the planning model's user has already given up in this conversation (its persona differs from the real user's)" } } : {}) };
 }
 
 /** The base prior P_θ(a|h) of the offline M_θ over the grounded act types (charged as one prior call). */
@@ -283,7 +291,7 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
     const { result, mcts, atRoot } = search;
     const act = result.action;
     let chosen = search.best(act);
-    let degraded: Decision["degraded"];
+    let degraded: Decision["degraded"] = setup.degraded;
     if (!chosen) {
       chosen = env.step(root, act, createRng(`reply:${seed}`));
       degraded = { reason: `no realization of ${act} was cached (budget too small); the reply was generated after the search` };

@@ -1,8 +1,9 @@
-import { COOPERATIVE_AGENDA_PERSONA } from "@foresight/llm-sim";
+import { createRng, type Turn } from "@foresight/dialogue";
+import { AgendaUser, COOPERATIVE_AGENDA_PERSONA } from "@foresight/llm-sim";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plannerFactory } from "../registry.js";
 import { PlannerInputError, type Conversation, type Decision, type Planner } from "../types.js";
-import { decisionReplyActs, playTodEpisode } from "./episode.js";
+import { decisionReplyActs, playTodEpisode, todConversation } from "./episode.js";
 import { searchTargets } from "./flywheel.js";
 import { heldOutTodConversation } from "./index.js";
 import { SmctsTodPlanner, setupTodPlanning, SMCTS_TOD_DEFAULTS } from "./planner.js";
@@ -97,6 +98,20 @@ describe("SMCTS-TOD on held-out MultiWOZ goals", () => {
     // The root's tuples carry the root edges' Q.
     const qs = new Set(targets.map((t) => t.q.toFixed(9)));
     for (const c of decision.candidates.filter((x) => x.visits > 0)) expect(qs.has(c.value!.toFixed(9))).toBe(true);
+  });
+
+  it("plans on, flagged as degraded, when the planning model's user has given up but the real one has not", async () => {
+    const world = todWorld();
+    const goal = world.goals.find((g) => g.id === (conversation.context as { goalId: string }).goalId)!;
+    const real = AgendaUser.create(goal.goal, COOPERATIVE_AGENDA_PERSONA, world.userActCounts);
+    const rng = createRng(1);
+    const reqmore = [{ domain: "general", intent: "reqmore" }];
+    const turns: Turn[] = [{ speaker: "user", text: "u0", acts: real.next(rng) }];
+    for (let i = 1; i <= 3; i++) turns.push({ speaker: "system", text: `s${i}`, acts: reqmore }, { speaker: "user", text: `u${i}`, acts: real.respond(reqmore, rng) });
+    expect(real.ended).toBe(false);
+    const decision = await smcts.plan(todConversation(goal.id, turns, "less-cooperative"), { seed: 1, budget: { iterations: 8 } });
+    expect(decision.degraded?.reason).toMatch(/planning model's user has already given up/);
+    expect(decision.act).toBeDefined();
   });
 
   it("plays a whole held-out episode against the judge world and scores it", async () => {
