@@ -71,7 +71,7 @@ describe("sessions shared by two server processes through Redis", () => {
     expect(created.json.session).toMatchObject({ planner: "scope", turns: 1, version: 0 });
 
     // A turn on B: B has no live planner for it, rebuilds one from the stored conversation and plans.
-    const onB = await call(b, "POST", `/v1/sessions/${id}/turns`, { turns: [{ speaker: "agent", text: "That sounds lovely!" }, { speaker: "user", text: "It was, but the weather turned bad on the second day." }], candidates, seed: 1, budget: { iterations: 64 } });
+    const onB = await call(b, "POST", `/v1/sessions/${id}/turns`, { turns: [{ speaker: "agent", text: "That sounds lovely!" }, { speaker: "user", text: "It was, but the weather turned bad on the second day." }], candidates, seed: 1, budget: { iterations: 64, timeMs: 20_000 } });
     expect(onB.status).toBe(200);
     expect(onB.json.session).toMatchObject({ id, turns: 3, version: 1 });
     expect(onB.json.decision.planner).toBe("scope");
@@ -81,7 +81,7 @@ describe("sessions shared by two server processes through Redis", () => {
     // A sees B's turns, and continues the same conversation.
     const seenOnA = await call(a, "GET", `/v1/sessions/${id}`);
     expect(seenOnA.json.conversation.turns.map((t) => t.text)).toEqual(["I just got back from a trip to the mountains.", "That sounds lovely!", "It was, but the weather turned bad on the second day."]);
-    const onA = await call(a, "POST", `/v1/sessions/${id}/turns`, { turns: [{ speaker: "agent", text: onB.json.decision.reply }, { speaker: "user", text: "We had to hike down in the rain." }], candidates, seed: 2, budget: { iterations: 64 } });
+    const onA = await call(a, "POST", `/v1/sessions/${id}/turns`, { turns: [{ speaker: "agent", text: onB.json.decision.reply }, { speaker: "user", text: "We had to hike down in the rain." }], candidates, seed: 2, budget: { iterations: 64, timeMs: 20_000 } });
     expect(onA.status).toBe(200);
     expect(onA.json.session).toMatchObject({ turns: 5, version: 2 });
     expect((await call(b, "GET", `/v1/sessions/${id}`)).json.session).toMatchObject({ turns: 5, version: 2 });
