@@ -1,25 +1,33 @@
 #!/usr/bin/env node
 // Reads a turbo log (a file argument or stdin) and prints the grand total of vitest's per-package summaries as one
-// line: "N passed, N failed" (plus skipped when any). A package whose tests could not run at all (a failed test
-// file with no test summary) counts as one failure, so a broken suite never reads as "0 failed".
+// line: "N passed, N failed" (plus skipped when any). A test file that failed as a whole (a suite whose set-up threw
+// or timed out, an import error) counts as one failure when its package's test count shows fewer failures, so a
+// broken suite never reads as "0 failed".
 import { readFileSync } from "node:fs";
 
 const text = readFileSync(process.argv[2] ?? 0, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
-const totals = { passed: 0, failed: 0, skipped: 0 };
-const packagesWithTests = new Set();
-const packagesWithFailedFiles = new Set();
+/** Per package (the turbo prefix `@scope/name:test:`): test counts and failed test files. */
+const packages = new Map();
+const entry = (name) => {
+  if (!packages.has(name)) packages.set(name, { passed: 0, failed: 0, skipped: 0, failedFiles: 0 });
+  return packages.get(name);
+};
 for (const line of text.split("\n")) {
-  const prefix = /^(\S+):test:/.exec(line)?.[1] ?? "";
+  const name = /^(\S+):test:/.exec(line)?.[1] ?? "";
   const tests = /^\S*\s*Tests\s+(.*\(\d+\))\s*$/.exec(line);
   if (tests) {
-    packagesWithTests.add(prefix);
     for (const [, count, kind] of tests[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
-      if (kind === "todo") totals.skipped += Number(count);
-      else totals[kind] += Number(count);
+      entry(name)[kind === "todo" ? "skipped" : kind] += Number(count);
     }
   }
-  if (/^\S*\s*Test Files\s+.*\d+ failed/.test(line)) packagesWithFailedFiles.add(prefix);
+  const files = /^\S*\s*Test Files\s+(\d+) failed/.exec(line);
+  if (files) entry(name).failedFiles += Number(files[1]);
 }
-for (const pkg of packagesWithFailedFiles) if (!packagesWithTests.has(pkg)) totals.failed += 1;
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const counts of packages.values()) {
+  totals.passed += counts.passed;
+  totals.failed += Math.max(counts.failed, counts.failedFiles);
+  totals.skipped += counts.skipped;
+}
 const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : "";
 process.stdout.write(`${totals.passed} passed, ${totals.failed} failed${skipped}\n`);

@@ -9,6 +9,19 @@ export interface TimedRun {
   iterations: number;
   elapsedMs: number;
   nodes: number;
+  /** Process CPU time (user + system) spent in this contestant's slices, in ms: robust to the machine's load. */
+  cpuMs: number;
+}
+
+/** The process's CPU time so far (user + system), in ms. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Iterations per CPU-second of a run (0 when no CPU time was measured). */
+export function iterationsPerCpuSecond(run: TimedRun): number {
+  return run.cpuMs > 0 ? Math.round((run.iterations / run.cpuMs) * 1000) : 0;
 }
 
 /** What {@link timeTicTacToeSideBySide} measured. */
@@ -33,17 +46,22 @@ function generalPathEngine(seed: number): Mcts<number, number> {
   return engine;
 }
 
+/** Slices per contestant in the side-by-side timings (many short slices average out a loaded machine). */
+export const TIMED_SLICES = 20;
+
 interface Contestant {
   run: TimedRun;
   slice(timeMs: number): void;
 }
 
 function contestant(search: { search(budget: { timeMs: number }): { iterations: number; elapsedMs: number }; readonly nodeCount: number }): Contestant {
-  const run: TimedRun = { iterations: 0, elapsedMs: 0, nodes: search.nodeCount };
+  const run: TimedRun = { iterations: 0, elapsedMs: 0, nodes: search.nodeCount, cpuMs: 0 };
   return {
     run,
     slice(timeMs) {
+      const cpu = cpuMs();
       const r = search.search({ timeMs });
+      run.cpuMs += cpuMs() - cpu;
       run.iterations += r.iterations;
       run.elapsedMs += r.elapsedMs;
       run.nodes = search.nodeCount;
@@ -58,7 +76,7 @@ function contestant(search: { search(budget: { timeMs: number }): { iterations: 
  * the machine's load falls on all alike. Each continues its own tree from slice to slice, as one search of the
  * whole budget would. Everything is warmed up first.
  */
-export function timeTicTacToeSideBySide(seed: number, seconds: number, slices = 6): SideBySideSpeed {
+export function timeTicTacToeSideBySide(seed: number, seconds: number, slices = TIMED_SLICES): SideBySideSpeed {
   const ttt = new TicTacToe();
   const board = new ArrayBoardTicTacToe();
   const warmMs = Math.min(300, seconds * 250);
@@ -101,7 +119,7 @@ export interface FreshSearchSpeed {
  * `seconds` in total in rotating slices as in {@link timeTicTacToeSideBySide}. Search k of every contestant uses
  * seed `seed + k`; construction of the tree counts in the time.
  */
-export function timeFreshSearchesSideBySide(seed: number, seconds: number, iterationsPerSearch: number, slices = 6): FreshSearchSpeed {
+export function timeFreshSearchesSideBySide(seed: number, seconds: number, iterationsPerSearch: number, slices = TIMED_SLICES): FreshSearchSpeed {
   const ttt = new TicTacToe();
   const board = new ArrayBoardTicTacToe();
   const makers: ((seed: number) => { search(b: { iterations: number }): unknown; readonly nodeCount: number })[] = [
@@ -112,13 +130,14 @@ export function timeFreshSearchesSideBySide(seed: number, seconds: number, itera
     generalPathEngine,
   ];
   for (const make of makers) make(seed).search({ iterations: Math.min(iterationsPerSearch, 20_000) });
-  const runs = makers.map((): TimedRun => ({ iterations: 0, elapsedMs: 0, nodes: 0 }));
+  const runs = makers.map((): TimedRun => ({ iterations: 0, elapsedMs: 0, nodes: 0, cpuMs: 0 }));
   const searches: [number, number, number, number, number] = [0, 0, 0, 0, 0];
   const sliceMs = (seconds * 1000) / slices;
   for (let i = 0; i < slices; i++) {
     for (let j = 0; j < makers.length; j++) {
       const k = (i + j) % makers.length;
       const start = performance.now();
+      const cpu = cpuMs();
       let now = start;
       do {
         const tree = makers[k]!(seed + searches[k]!);
@@ -129,6 +148,7 @@ export function timeFreshSearchesSideBySide(seed: number, seconds: number, itera
         now = performance.now();
       } while (now - start < sliceMs);
       runs[k]!.elapsedMs += now - start;
+      runs[k]!.cpuMs += cpuMs() - cpu;
     }
   }
   return { engineRun: runs[0]!, baselineRun: runs[1]!, arrayBoardRun: runs[2]!, previousRun: runs[3]!, generalRun: runs[4]!, searches };

@@ -2,6 +2,8 @@ import { Mcts, RandomMdp, TicTacToe, type GenerativeModel, type StepResult } fro
 import {
   baselineTreeMemory,
   timeFreshSearchesSideBySide,
+  iterationsPerCpuSecond,
+  TIMED_SLICES,
   timeTicTacToeSideBySide,
   TOP_VALUE_OPTIONS,
   topValueCacheMemory,
@@ -143,10 +145,12 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   let arrayBoardA: TimedRun;
   let previousA: TimedRun;
   let generalA: TimedRun;
+  let engineA: TimedRun;
   {
     const speed = timeTicTacToeSideBySide(seed, seconds);
     const tttEngine = speed.engine;
     const a = speed.engineRun;
+    engineA = a;
     baselineA = speed.baselineRun;
     arrayBoardA = speed.arrayBoardRun;
     previousA = speed.previousRun;
@@ -157,7 +161,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     const heapPerIteration = (process.memoryUsage().heapUsed - heapBefore) / extra.iterations;
     row(
       "tictactoe-random-rollouts",
-      `UCT c=√2 from the empty board, random rollouts, synchronous (UCT fast path), 6 slices rotating with the baselines; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
+      `UCT c=√2 from the empty board, random rollouts, synchronous (UCT fast path), ${TIMED_SLICES} slices rotating with the baselines; ${iterationsPerCpuSecond(a)} it/CPU-s; heap growth ${heapPerIteration.toFixed(2)} B/iteration over 100k more`,
       a.iterations,
       a.elapsedMs,
       tttEngine.nodeCount,
@@ -213,7 +217,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   const OBJECT_TREE = "conventional object-tree UCT (node objects with children and untried-move arrays, state per node, splice, parent-link backup), c=√2";
   row(
     `${caseA}-baseline`,
-    `${OBJECT_TREE}, on the same packed TicTacToe model, seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    `${OBJECT_TREE}, on the same packed TicTacToe model, seed and budget, slices rotating with (a); ${iterationsPerCpuSecond(baselineA)} it/CPU-s; bytes/node as measured at ${tttNodes} nodes`,
     baselineA.iterations,
     baselineA.elapsedMs,
     baselineA.nodes,
@@ -223,7 +227,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   );
   row(
     `${caseA}-baseline-array-board`,
-    `${OBJECT_TREE}, on a 9-cell array board copied on every move (fresh move arrays, line scans), same seed and budget, slices rotating with (a); bytes/node as measured at ${tttNodes} nodes`,
+    `${OBJECT_TREE}, on a 9-cell array board copied on every move (fresh move arrays, line scans), same seed and budget, slices rotating with (a); ${iterationsPerCpuSecond(arrayBoardA)} it/CPU-s; bytes/node as measured at ${tttNodes} nodes`,
     arrayBoardA.iterations,
     arrayBoardA.elapsedMs,
     arrayBoardA.nodes,
@@ -242,7 +246,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
   for (const [name, who, run, searches, memory, baselineOf] of freshRows) {
     row(
       name,
-      `${who}: ${searches} fresh searches of ${FRESH_ITERATIONS} iterations from the empty board (seeds ${seed}…${seed + searches - 1}, tree construction included), slices rotating with the other two; nodes of the last tree; bytes/node as measured at ${tttNodes} nodes`,
+      `${who}: ${searches} fresh searches of ${FRESH_ITERATIONS} iterations from the empty board (seeds ${seed}…${seed + searches - 1}, tree construction included), slices rotating with the others; ${iterationsPerCpuSecond(run)} it/CPU-s; nodes of the last tree; bytes/node as measured at ${tttNodes} nodes`,
       run.iterations,
       run.elapsedMs,
       run.nodes,
@@ -281,8 +285,14 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     [`${caseF}-previous-engine`, `${PREVIOUS}; ${fresh.searches[3]} fresh searches, slices rotating with ${caseF}`, fresh.previousRun, caseF],
     [`${caseF}-general-path`, `${GENERAL}; ${fresh.searches[4]} fresh searches, slices rotating with ${caseF}`, fresh.generalRun, caseF],
   ];
+  const cpuRates = new Map([
+    [caseA, iterationsPerCpuSecond(engineA)],
+    [caseF, iterationsPerCpuSecond(fresh.engineRun)],
+  ]);
   for (const [name, detail, run, baselineOf] of sameTree) {
-    row(name, detail, run.iterations, run.elapsedMs, run.nodes, 0, "iterationsPerSecond", baselineOf);
+    const mine = iterationsPerCpuSecond(run);
+    const ratio = mine > 0 ? (cpuRates.get(baselineOf)! / mine).toFixed(3) : "n/a";
+    row(name, `${detail}; ${mine} it/CPU-s (engine / this by CPU time: ${ratio})`, run.iterations, run.elapsedMs, run.nodes, 0, "iterationsPerSecond", baselineOf);
   }
 
   // Top-value cache memory after many simulations (SMCTS-TOD's setting, generate on every visit): evicted

@@ -67,25 +67,27 @@ describe("foresight CLI", () => {
     }
   });
 
-  it("answers --help without loading any command's dependencies, well under a second", () => {
+  it("answers --help without loading any command's dependencies", () => {
+    // How fast is measured by hand, not in a timed test (about 0.2 s here against about 3 s before commands were
+    // lazy); what makes it fast is checked here: the command list and --help load no command module.
     const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
     if (!existsSync(main)) throw new Error(`${main} missing; run pnpm build first`);
-    const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, [main, "--help"], { encoding: "utf8" });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("bench semantic");
-    // Loading onnxruntime and the corpora took about 3 s before commands were lazy; a second is a generous bound.
-    expect(ms).toBeLessThan(1000);
-    // And the command list loads no heavy module: onnxruntime (CommonJS) would show in the require cache.
-    const probe = (module: string) =>
+    // onnxruntime (CommonJS) would show in the require cache once a module that needs it is loaded.
+    const probe = (module: string, run: string) =>
       spawnSync(
         process.execPath,
-        ["--input-type=module", "-e", `await import(${JSON.stringify(module)}); const { createRequire } = await import("node:module"); console.log(Object.keys(createRequire(process.cwd() + "/").cache).filter((k) => k.includes("onnxruntime")).length)`],
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(module)}); ${run}; const { createRequire } = await import("node:module"); console.log(Object.keys(createRequire(process.cwd() + "/").cache).filter((k) => k.includes("onnxruntime")).length)`,
+        ],
         { encoding: "utf8" },
       ).stdout.trim();
-    expect(probe(main.replace(/main\.js$/, "cli.js"))).toBe("0");
-    expect(Number(probe(main.replace(/main\.js$/, "commands/bench-semantic.js")))).toBeGreaterThan(0); // the probe can see it
+    expect(probe(main.replace(/main\.js$/, "cli.js"), `await m.runCli(["--help"], { out() {}, err() {} })`)).toBe("0");
+    expect(Number(probe(main.replace(/main\.js$/, "commands/bench-semantic.js"), ""))).toBeGreaterThan(0); // the probe can see it
   });
 
   it("refuses out-of-range and fractional seeds with one message everywhere, and takes a negative number as a value", async () => {

@@ -86,6 +86,7 @@ const USER_FACING_ERRORS = new Set([
   "LlmConfigError",
   "PromptPackError",
   "MctsConfigError",
+  "PlannerInputError",
 ]);
 
 const FS_PROBLEMS: Record<string, string> = {

@@ -116,7 +116,9 @@ describe("planning server", () => {
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address() as { port: number };
     const pending = fetch(`http://127.0.0.1:${address.port}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "length", conversation, budget: { timeMs: 300 }, settings: { sleepMs: 300 } }) });
-    await new Promise((r) => setTimeout(r, 100));
+    // Close only once the plan is running (under load the request may take a while to arrive).
+    for (let i = 0; i < 500 && server!.context.slots.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(server!.context.slots.inFlight).toBe(1);
     await close();
     server = undefined;
     const res = await pending;

@@ -138,4 +138,66 @@ describe("searchAsync", () => {
       }
     }
   });
+
+  it("never credits a reused realization slot with returns meant for the evicted one", async () => {
+    const mdp = new RandomMdp({ branching: 2, depth: 6, seed: 8 });
+    const model: GenerativeModel<number, number> = {
+      actions: (s) => mdp.actions(s),
+      step: async (s, a, rng) => {
+        await delay(rng.int(3));
+        return { ...mdp.step(s, a + 2 * rng.int(8)) };
+      },
+      evaluate: (s) => ((s >>> 5) % 100) / 100,
+    };
+    const engine = new Mcts(model, mdp.start, { seed: 9, concurrency: 16, loop: { kind: "open", cache: { kind: "topValue", capacity: 1, temperature: 0.2 } } });
+    await engine.searchAsync({ iterations: 400 });
+    const trace = engine.trace();
+    let realizations = 0;
+    for (const node of trace.nodes) {
+      for (const r of node.realizations!) {
+        // A realization's visits are its evaluation when generated plus the node's visits that went through it.
+        expect(r.visits).toBeLessThanOrEqual(node.visits + 1);
+        realizations++;
+      }
+    }
+    expect(realizations).toBeGreaterThan(10);
+    expect(engine.tree.realCapacity).toBeLessThanOrEqual(2 ** Math.ceil(Math.log2(engine.realizationCount + 16 + 1)));
+  });
+
+  it("runs SMCTS-TOD's settings with batched steps and survives a deadline mid-flight", async () => {
+    const mdp = new RandomMdp({ branching: 3, depth: 6, seed: 10 });
+    const model: GenerativeModel<number, number> = {
+      actions: (s) => mdp.actions(s),
+      prior: async (s, actions) => actions.map((a) => 1 + ((s + a) % 3)),
+      step: () => {
+        throw new Error("stepBatch is preferred");
+      },
+      stepBatch: async (requests, rng) => {
+        await delay(2);
+        return requests.map((q) => ({ ...mdp.step(q.state, q.action + 3 * rng.int(4)) }));
+      },
+      evaluateBatch: async (states) => {
+        await delay(3);
+        return states.map((s) => ((s >>> 5) % 100) / 100);
+      },
+    };
+    const score = async (state: number) => ((state >>> 5) % 50) / 50;
+    const engine = new Mcts(model, mdp.start, {
+      seed: 11,
+      concurrency: 8,
+      selection: { kind: "puct", c: 1.5 },
+      maxDepth: 4,
+      loop: { kind: "open", priorPerRealization: true, cache: { kind: "topValue", capacity: 4, temperature: 0.5, score: (s) => score(s) } },
+      expansion: { candidates: 3, score: (c) => score(c.state) },
+    });
+    const first = await engine.searchAsync({ iterations: 100_000, timeMs: 80 });
+    expect(first.stopReason).toBe("time");
+    expect(engine.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+    expect(engine.tree.nodeVirtual.every((v) => v === 0)).toBe(true);
+    const second = await engine.searchAsync({ iterations: 64 });
+    expect(second.iterations).toBe(64);
+    expect(second.realization).toBeDefined();
+    // (A realization's visits: its evaluation when generated, plus the node's visits that went through it.)
+    for (const node of engine.trace().nodes) for (const r of node.realizations!) expect(r.visits).toBeLessThanOrEqual(node.visits + 1);
+  });
 });

@@ -1,6 +1,6 @@
 import { checkedValue, copyStep, LeafBatcher, StepBatcher } from "./batcher.js";
 import type { SearchContext } from "./context.js";
-import { resolveBudget } from "./core.js";
+import { isPromiseLike, resolveBudget } from "./core.js";
 import { REQ_ACTIONS, REQ_CALL, REQ_EVALUATE, REQ_STEP, REQ_STEPS, type Request } from "./requests.js";
 import { buildResult } from "./result.js";
 import { abandon, prepareRoot, simulate, Simulation, type InFlight, type SimProgram } from "./simulation.js";
@@ -22,6 +22,8 @@ class AsyncRun<S, A> {
   private finished = false;
   private stopReason: StopReason = "iterations";
   private readonly sims = new Map<Simulation<S, A>, SimProgram<S, A>>();
+  /** Finished simulations' scratch, reused (their typed arrays are costly to allocate per simulation). */
+  private readonly pool: Simulation<S, A>[] = [];
   private readonly flight: InFlight = { expanding: new Map(), stepping: new Map(), generating: new Map() };
   private readonly leaves: LeafBatcher<S> | undefined;
   private readonly steps: StepBatcher<S, A> | undefined;
@@ -50,7 +52,7 @@ class AsyncRun<S, A> {
     ctx.tree.enableVirtual();
     ctx.selector.virtual = true;
     try {
-      await this.drive(prepareRoot(ctx, new Simulation<S, A>()), undefined);
+      await this.drive(prepareRoot(ctx, new Simulation<S, A>(false)), undefined);
       this.begin();
     } catch (error) {
       ctx.selector.virtual = false;
@@ -71,18 +73,25 @@ class AsyncRun<S, A> {
     });
   }
 
-  /** Runs a simulation program, awaiting each request's answer; stops early once `sim` is abandoned. */
+  /**
+   * Runs a simulation program, awaiting each request's answer (an answer the model gave synchronously is passed on
+   * at once, without a turn of the event loop); stops early once `sim` is abandoned.
+   */
   private async drive<T>(program: SimProgram<S, A, T>, sim: Simulation<S, A> | undefined): Promise<T | undefined> {
     let answer: unknown = undefined;
     for (;;) {
       const next = program.next(answer);
       if (next.done === true) return next.value;
-      answer = await this.answer(next.value);
-      if (sim !== undefined && !this.sims.has(sim)) return undefined;
+      answer = this.answer(next.value);
+      if (isPromiseLike(answer)) {
+        answer = await answer;
+        if (sim !== undefined && !this.sims.has(sim)) return undefined;
+      }
     }
   }
 
-  private async answer(req: Request<S, A>): Promise<unknown> {
+  /** The answer to a request: a value when the model answered synchronously, else a promise of it. */
+  private answer(req: Request<S, A>): unknown {
     const model = this.ctx.model;
     switch (req.kind) {
       case REQ_ACTIONS:
@@ -91,41 +100,47 @@ class AsyncRun<S, A> {
         return this.step(req.state, req.action);
       case REQ_STEPS: {
         const state = req.state;
-        return Promise.all(req.actions.map((action) => this.step(state, action)));
+        const results = req.actions.map((action) => this.step(state, action));
+        return results.some(isPromiseLike) ? Promise.all(results) : results;
       }
       case REQ_EVALUATE:
         return this.evaluate(req.state);
       case REQ_CALL:
         return req.call();
-      default: {
-        const pending = req.wait!;
-        this.blocked++;
-        this.maybeFlush();
-        try {
-          return await pending;
-        } finally {
-          this.blocked--;
-        }
-      }
+      default:
+        return this.waitFor(req.wait!);
     }
   }
 
-  private async step(state: S, action: A): Promise<StepResult<S>> {
+  /** Waits for another simulation, counted as blocked meanwhile (see {@link maybeFlush}). */
+  private async waitFor(pending: PromiseLike<unknown>): Promise<unknown> {
+    this.blocked++;
+    this.maybeFlush();
+    try {
+      return await pending;
+    } finally {
+      this.blocked--;
+    }
+  }
+
+  private step(state: S, action: A): StepResult<S> | Promise<StepResult<S>> {
     if (this.steps !== undefined) {
       const result = this.steps.request({ state, action });
       this.maybeFlush();
       return result;
     }
-    return copyStep(await this.ctx.model.step(state, action, this.ctx.rng));
+    const result = this.ctx.model.step(state, action, this.ctx.rng);
+    return isPromiseLike(result) ? Promise.resolve(result).then((r) => copyStep(r)) : copyStep(result);
   }
 
-  private async evaluate(state: S): Promise<number> {
+  private evaluate(state: S): number | Promise<number> {
     if (this.leaves !== undefined) {
       const value = this.leaves.request(state);
       this.maybeFlush();
       return value;
     }
-    return checkedValue("evaluate", await this.ctx.model.evaluate!(state));
+    const value = this.ctx.model.evaluate!(state);
+    return isPromiseLike(value) ? Promise.resolve(value).then((v) => checkedValue("evaluate", v)) : checkedValue("evaluate", value);
   }
 
   private stopCheck(): StopReason | undefined {
@@ -146,7 +161,7 @@ class AsyncRun<S, A> {
         this.stopReason = reason;
         break;
       }
-      const sim = new Simulation<S, A>();
+      const sim = this.pool.pop() ?? new Simulation<S, A>(false);
       const program = simulate(this.ctx, sim, this.flight);
       this.sims.set(sim, program);
       this.active++;
@@ -165,6 +180,8 @@ class AsyncRun<S, A> {
 
   private done(sim: Simulation<S, A>): void {
     if (!this.sims.delete(sim)) return;
+    // Only a simulation that ran to its end is reused: an abandoned one may still be awaiting a model call.
+    this.pool.push(sim);
     this.active--;
     this.completed++;
     this.pump();

@@ -20,8 +20,10 @@ function maxBackedValue<S, A>(tree: Tree<S, A>, n: number): number {
 /**
  * @internal Backs `value` (the leaf's value from its own perspective) up a path: the leaf, then each edge and
  * node from the deepest up, with G ← r + γ·G (γ negated between the plies of a two-player game). With `max`
- * backup, G above a node is that node's max-backed value instead of the sampled return. `gens` (when given)
- * holds the generation of each path realization: a slot evicted and reused meanwhile is left alone.
+ * backup, G above a node is that node's max-backed value instead of the sampled return. With `returns: "mean"`
+ * (`value` then the mean of `leafSteps` rewards below the leaf) each edge and node gets the mean of the rewards
+ * from it to the end, Σ/n with Σ ← r + γ·Σ and n ← n + 1. `gens` (when given) holds the generation of each path
+ * realization: a slot evicted and reused meanwhile is left alone.
  */
 export function backup<S, A>(
   ctx: SearchContext<S, A>,
@@ -34,13 +36,17 @@ export function backup<S, A>(
   leaf: number,
   leafReal: number,
   value: number,
+  leafSteps: number,
 ): void {
   const tree = ctx.tree;
   const cfg = ctx.cfg;
   const factor = cfg.childFactor;
   const track = cfg.transform === T_MINMAX && !cfg.minMaxFixed;
   const max = cfg.backupMax;
+  const mean = cfg.meanReturns;
   let g = value;
+  let sum = mean ? value * leafSteps : 0;
+  let n = leafSteps;
   if (leaf >= 0) {
     tree.visits[leaf]! += 1;
     tree.valueSum[leaf]! += g;
@@ -51,7 +57,13 @@ export function backup<S, A>(
     tree.realValue[leafReal]! += value;
   }
   for (let i = len - 1; i >= 0; i--) {
-    g = rewards[i]! + factor * g;
+    if (mean) {
+      sum = rewards[i]! + factor * sum;
+      n += 1;
+      g = sum / n;
+    } else {
+      g = rewards[i]! + factor * g;
+    }
     const e = edges[i]!;
     tree.edgeVisits[e]! += 1;
     tree.edgeValue[e]! += g;

@@ -91,6 +91,8 @@ export interface Config<S, A> {
   expansionCandidates: number;
   expansionScore: ExpansionOptions<S, A>["score"] | undefined;
   backupMax: boolean;
+  /** Back up the mean of the future rewards along the path instead of their sum (`returns: "mean"`). */
+  meanReturns: boolean;
   invalidActions: ((state: S, actions: readonly A[]) => ArrayLike<boolean>) | undefined;
   dirichletAlpha: number;
   dirichletFraction: number;
@@ -152,6 +154,7 @@ const OPTION_KEYS = [
   "rollout",
   "expansion",
   "backup",
+  "returns",
   "invalidActions",
   "dirichletAlpha",
   "dirichletFraction",
@@ -323,6 +326,7 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     expansionCandidates: 1,
     expansionScore: undefined,
     backupMax: false,
+    meanReturns: false,
     invalidActions: undefined,
     dirichletAlpha: positive("dirichletAlpha", options.dirichletAlpha ?? 0.3),
     dirichletFraction: finite("dirichletFraction", options.dirichletFraction ?? 0),
@@ -454,5 +458,13 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   config.concurrency = positiveInt("concurrency", options.concurrency ?? 1);
   config.batchSize = positiveInt("batchSize", options.batchSize ?? config.concurrency);
   config.stepBatchSize = positiveInt("stepBatchSize", options.stepBatchSize ?? config.batchSize);
+  if (options.returns !== undefined && options.returns !== "sum" && options.returns !== "mean") {
+    throw new MctsConfigError("returns", `must be "sum" or "mean", got ${String(options.returns)}`);
+  }
+  config.meanReturns = options.returns === "mean";
+  // A mean needs the number of rewards below each leaf; stored leaf values (open-loop realizations, sampled
+  // outcomes) and max-backed values do not keep it.
+  if (config.meanReturns && config.backupMax) throw new MctsConfigError("returns", 'returns "mean" needs backup "mean", got backup "max"');
+  if (config.meanReturns && config.loop !== LOOP_DETERMINISTIC) throw new MctsConfigError("returns", 'returns "mean" needs the closed loop with deterministic outcomes');
   return config;
 }

@@ -14,7 +14,7 @@ import { simulateUctSync, uctFastPathApplies } from "./uct-sync.js";
 
 /**
  * The search engine: one tree, one configuration, one seeded generator. Build it with a model and a root state,
- * run `search` (synchronous models, allocation-free hot loop) or `searchAsync` (any model; simulations in flight,
+ * run `search` (synchronous models, answered at once) or `searchAsync` (any model; simulations in flight,
  * batched steps and leaf evaluations), read the result, then `advance` to reuse the tree on the next turn.
  */
 export class Mcts<S, A> implements SearchContext<S, A> {
@@ -32,7 +32,7 @@ export class Mcts<S, A> implements SearchContext<S, A> {
    */
   fastPath = true;
   /** The synchronous search's simulation scratch (path buffers), reused by every simulation. */
-  private readonly sim = new Simulation<S, A>();
+  private readonly sim = new Simulation<S, A>(true);
 
   /** Creates an engine for `model` rooted at `rootState`; throws {@link MctsConfigError} on a bad option. */
   constructor(

@@ -4,7 +4,7 @@ export { Mcts } from "./engine.js";
 export { isPromiseLike } from "./core.js";
 export { MctsConfigError } from "./config.js";
 export { MctsModelError } from "./tree.js";
-export { LeafBatcher } from "./batcher.js";
+export { LeafBatcher, RequestBatcher, StepBatcher } from "./batcher.js";
 export { consideredVisitSequence, gumbelFinalIndex } from "./gumbel.js";
 export { visitPolicy, type SearchTrace, type TraceEdge, type TraceNode, type TraceOptions, type TraceRealization } from "./result.js";
 export { TicTacToe, hasLine } from "./domains/tictactoe.js";

@@ -225,6 +225,42 @@ describe("planner knobs", () => {
     mean.search({ iterations: 2000 });
     expect(engine.result().rootValue).toBeGreaterThan(mean.result().rootValue);
   });
+
+  it("mean returns: each edge backs up the mean of the rewards from it to the end, so a long path earns no more than a short one", () => {
+    // State = steps left on the chosen path; "short" ends at once with 1, "long" pays 0.8 four times.
+    type Chain = { path: "root" | "short" | "long"; left: number };
+    const chain: GenerativeModel<Chain, string> = {
+      actions: (s) => (s.path === "root" ? ["short", "long"] : s.left > 0 ? ["on"] : []),
+      step: (s, a) => {
+        if (s.path === "root") return a === "short" ? { state: { path: "short", left: 0 }, reward: 1, terminal: true } : { state: { path: "long", left: 3 }, reward: 0.8, terminal: false };
+        return { state: { path: s.path, left: s.left - 1 }, reward: 0.8, terminal: s.left === 1 };
+      },
+    };
+    const start: Chain = { path: "root", left: 0 };
+    const q = (engine: Mcts<Chain, string>, action: string) => engine.search({ iterations: 0 }).actions.find((a) => a.action === action)!.q;
+    const summed = new Mcts(chain, start, { seed: 1, finalChoice: "bestQ" });
+    summed.search({ iterations: 40 });
+    expect(q(summed, "short")).toBeCloseTo(1, 12);
+    expect(q(summed, "long")).toBeCloseTo(3.2, 12);
+    const meaned = new Mcts(chain, start, { seed: 1, returns: "mean", finalChoice: "bestQ" });
+    const result = meaned.search({ iterations: 40 });
+    expect(q(meaned, "short")).toBeCloseTo(1, 12);
+    // Every sample of "long" is the mean of its four 0.8s, however deep the tree reaches before the rollout.
+    expect(q(meaned, "long")).toBeCloseTo(0.8, 12);
+    expect(result.action).toBe("short");
+    expect(summed.search({ iterations: 0 }).action).toBe("long");
+    // Discounted: Σγ^k·r / n over the four steps below the root's "long" edge.
+    const discounted = new Mcts(chain, start, { seed: 1, returns: "mean", discount: 0.5 });
+    discounted.search({ iterations: 40 });
+    expect(q(discounted, "long")).toBeCloseTo((0.8 * (1 + 0.5 + 0.25 + 0.125)) / 4, 12);
+    // The reward-greedy rollout (ChatSOP's) averages the same way.
+    const greedy = new Mcts(chain, start, { seed: 1, returns: "mean", rollout: { depth: Infinity, policy: "maxReward" } });
+    greedy.search({ iterations: 2 });
+    expect(q(greedy, "long")).toBeCloseTo(0.8, 12);
+    expect(() => new Mcts(chain, start, { returns: "mean", backup: "max" })).toThrow(/returns: returns "mean" needs backup "mean"/);
+    expect(() => new Mcts(chain, start, { returns: "mean", loop: { kind: "open", cache: { kind: "topValue", capacity: 1, temperature: 0.2 } } })).toThrow(/returns: .*closed loop/);
+    expect(() => new Mcts(chain, start, { returns: "last" as "sum" })).toThrow(/returns: must be "sum" or "mean", got last/);
+  });
 });
 
 describe("batched steps in searchAsync", () => {

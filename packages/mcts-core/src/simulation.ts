@@ -9,6 +9,7 @@ import {
   uniformRealization,
   visitWeightedOutcome,
 } from "./realizations.js";
+import { actionsSync, answerSync, callSync, evaluateSync, stepSync } from "./answer-sync.js";
 import { newRequest, REQ_ACTIONS, REQ_CALL, REQ_EVALUATE, REQ_STEP, REQ_STEPS, REQ_WAIT, type Request } from "./requests.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, FLAG_UNEVALUATED, MctsModelError, NONE, normalisePriors } from "./tree.js";
 import type { MaybePromise, StepResult } from "./types.js";
@@ -26,9 +27,15 @@ export interface InFlight {
   generating: Map<number, number>;
 }
 
-/** @internal One simulation's path and scratch state (reused across simulations by the synchronous search). */
+/**
+ * @internal One simulation's path and scratch state (reused across simulations by the synchronous search). With
+ * `sync`, requests are answered inline by synchronous model calls instead of being yielded, so a synchronous
+ * simulation runs without suspending its generators (the same code, without the cost of resuming them).
+ */
 export class Simulation<S, A> {
   readonly req: Request<S, A> = newRequest<S, A>();
+  /** Whether requests are answered inline with synchronous model calls. */
+  readonly sync: boolean;
   nodes = new Int32Array(64);
   edges = new Int32Array(64);
   reals = new Int32Array(64);
@@ -42,6 +49,13 @@ export class Simulation<S, A> {
   stepState: S = undefined as S;
   stepReward = 0;
   stepTerminal = false;
+  /** With `returns: "mean"`: how many rewards the last leaf value averages (0 for a terminal leaf). */
+  leafSteps = 0;
+
+  /** A simulation whose requests are answered inline (`sync`) or yielded to an asynchronous driver. */
+  constructor(sync: boolean) {
+    this.sync = sync;
+  }
 
   /** Appends a path entry (node, edge taken, realization at the node and its generation). */
   push(node: number, edge: number, real: number, gen: number): void {
@@ -106,12 +120,12 @@ function mark(map: Map<number, Promise<void>>, key: number): () => void {
 }
 
 /** Asks the driver to call a caller function `fn` (named `method` in errors). */
-export function* call<S, A, T>(sim: Simulation<S, A>, method: string, fn: () => MaybePromise<T>): SimProgram<S, A, T> {
+export function* call<S, A, T>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, method: string, fn: () => MaybePromise<T>): SimProgram<S, A, T> {
   const req = sim.req;
   req.kind = REQ_CALL;
   req.method = method;
   req.call = fn;
-  return (yield req) as T;
+  return (sim.sync ? answerSync(ctx, req) : yield req) as T;
 }
 
 function* wait<S, A>(sim: Simulation<S, A>, pending: PromiseLike<unknown>): SimProgram<S, A> {
@@ -122,25 +136,20 @@ function* wait<S, A>(sim: Simulation<S, A>, pending: PromiseLike<unknown>): SimP
   req.wait = undefined;
 }
 
-/** Steps the model once; the outcome lands in `sim.stepState`, `stepReward`, `stepTerminal`. */
-function* stepOnce<S, A>(sim: Simulation<S, A>, state: S, action: A): SimProgram<S, A> {
-  const req = sim.req;
-  req.kind = REQ_STEP;
-  req.state = state;
-  req.action = action;
-  const result = (yield req) as StepResult<S>;
-  sim.stepState = result.state;
-  sim.stepReward = result.reward;
-  sim.stepTerminal = result.terminal === true;
-}
-
 /** Steps the model once per entry of `actions` from `state` (answers are copied). */
-function* stepMany<S, A>(sim: Simulation<S, A>, state: S, actions: readonly A[]): SimProgram<S, A, readonly StepResult<S>[]> {
+function* stepMany<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, state: S, actions: readonly A[]): SimProgram<S, A, readonly StepResult<S>[]> {
   const req = sim.req;
   req.kind = REQ_STEPS;
   req.state = state;
   req.actions = actions;
-  return (yield req) as readonly StepResult<S>[];
+  return (sim.sync ? answerSync(ctx, req) : yield req) as readonly StepResult<S>[];
+}
+
+/** Copies a step's outcome into `sim.stepState`, `stepReward`, `stepTerminal` (models may reuse the object). */
+function keepStep<S, A>(sim: Simulation<S, A>, result: StepResult<S>): void {
+  sim.stepState = result.state;
+  sim.stepReward = result.reward;
+  sim.stepTerminal = result.terminal === true;
 }
 
 function checkedScore(method: string, value: unknown): number {
@@ -162,24 +171,26 @@ function* transition<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, stat
   const cfg = ctx.cfg;
   const k = cfg.expansionCandidates;
   if (k === 1) {
-    yield* stepOnce(sim, state, action);
+    const req = sim.req;
+    req.kind = REQ_STEP;
+    req.state = state;
+    req.action = action;
+    keepStep(sim, (sim.sync ? answerSync(ctx, req) : yield req) as StepResult<S>);
     return;
   }
-  const candidates = yield* stepMany(sim, state, new Array<A>(k).fill(action));
+  const candidates = yield* stepMany(ctx, sim, state, new Array<A>(k).fill(action));
   const score = cfg.expansionScore!;
-  const scores = yield* call(sim, "expansion.score", () => scoreAll(score, candidates, state, action));
+  const scores = yield* call(ctx, sim, "expansion.score", () => scoreAll(score, candidates, state, action));
   let best = 0;
   for (let i = 0; i < k; i++) if (checkedScore("expansion.score", scores[i]) > scores[best]!) best = i;
-  const chosen = candidates[best]!;
-  sim.stepState = chosen.state;
-  sim.stepReward = chosen.reward;
-  sim.stepTerminal = chosen.terminal;
+  keepStep(sim, candidates[best]!);
 }
 
 /**
  * Leaf value of a non-terminal state: a rollout with the default policy to the configured depth (rewards signed
  * per ply in two-player games), bootstrapped by the value function when the episode has not ended. `lastReward`
- * is the reward of the transition into the leaf (the first `RolloutInfo.lastReward`).
+ * is the reward of the transition into the leaf (the first `RolloutInfo.lastReward`). With `returns: "mean"` the
+ * value is the mean of those terms and `sim.leafSteps` their number.
  */
 export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, state: S, lastReward: number): SimProgram<S, A, number> {
   const cfg = ctx.cfg;
@@ -192,10 +203,16 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
   let current = state;
   let last = lastReward;
   let ended = false;
+  let steps = 0;
   for (let d = 0; d < cfg.rolloutDepth; d++) {
-    req.kind = REQ_ACTIONS;
-    req.state = current;
-    const actions = (yield req) as readonly A[];
+    let actions: readonly A[];
+    if (sim.sync) {
+      actions = actionsSync(ctx, current);
+    } else {
+      req.kind = REQ_ACTIONS;
+      req.state = current;
+      actions = (yield req) as readonly A[];
+    }
     const count = actions.length;
     if (count === 0) {
       ended = true;
@@ -203,13 +220,10 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
     }
     if (cfg.rolloutMaxReward) {
       // ChatSOP's simulation: try every action, follow the one with the highest reward.
-      const outcomes = yield* stepMany(sim, current, actions);
+      const outcomes = yield* stepMany(ctx, sim, current, actions);
       let best = 0;
       for (let i = 1; i < count; i++) if (outcomes[i]!.reward > outcomes[best]!.reward) best = i;
-      const chosen = outcomes[best]!;
-      sim.stepState = chosen.state;
-      sim.stepReward = chosen.reward;
-      sim.stepTerminal = chosen.terminal;
+      keepStep(sim, outcomes[best]!);
     } else {
       let action: A;
       if (policy === undefined) {
@@ -217,12 +231,20 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
       } else {
         const info = { depth: d, lastReward: last, totalReward: total };
         const from = current;
-        action = yield* call(sim, "rolloutPolicy", () => policy(from, actions, rng, info));
+        action = yield* call(ctx, sim, "rolloutPolicy", () => policy(from, actions, rng, info));
       }
-      yield* stepOnce(sim, current, action);
+      if (sim.sync) {
+        keepStep(sim, stepSync(ctx, current, action));
+      } else {
+        req.kind = REQ_STEP;
+        req.state = current;
+        req.action = action;
+        keepStep(sim, (yield req) as StepResult<S>);
+      }
     }
     last = sim.stepReward;
     total += sign * discount * last;
+    steps++;
     discount *= cfg.discount;
     if (cfg.players === 2) sign = -sign;
     current = sim.stepState;
@@ -232,18 +254,98 @@ export function* leafValue<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>
     }
   }
   if (!ended && cfg.hasValue) {
-    req.kind = REQ_EVALUATE;
-    req.state = current;
-    total += sign * discount * ((yield req) as number);
+    let value: number;
+    if (sim.sync) {
+      value = evaluateSync(ctx, current);
+    } else {
+      req.kind = REQ_EVALUATE;
+      req.state = current;
+      value = (yield req) as number;
+    }
+    total += sign * discount * value;
+    steps++;
   }
-  return total;
+  if (!cfg.meanReturns) return total;
+  sim.leafSteps = steps;
+  return steps > 0 ? total / steps : 0;
 }
 
 /**
- * Expands `node` with the model's legal actions (less those `invalidActions` masks) and priors. With simulations
- * in flight, a node is expanded once: the others wait for it.
+ * Leaf value by a uniformly random rollout with synchronous model calls: {@link leafValue} for the default policy
+ * in a synchronous search, in the same order of generator draws and arithmetic, without the cost of a generator
+ * (rollouts dominate fresh tic-tac-toe searches; the bench measures the difference).
+ */
+export function randomRolloutNow<S, A>(ctx: SearchContext<S, A>, state: S): number {
+  const cfg = ctx.cfg;
+  const rng = ctx.rng;
+  let total = 0;
+  let discount = 1;
+  let sign = 1;
+  let current = state;
+  let ended = false;
+  for (let d = 0; d < cfg.rolloutDepth; d++) {
+    const actions = actionsSync(ctx, current);
+    const count = actions.length;
+    if (count === 0) {
+      ended = true;
+      break;
+    }
+    const step = stepSync(ctx, current, actions[Math.floor(rng.next() * count)]!);
+    total += sign * discount * step.reward;
+    discount *= cfg.discount;
+    if (cfg.players === 2) sign = -sign;
+    current = step.state;
+    if (step.terminal === true) {
+      ended = true;
+      break;
+    }
+  }
+  if (!ended && cfg.hasValue) total += sign * discount * evaluateSync(ctx, current);
+  return total;
+}
+
+/** The legal actions less those `mask` (the `invalidActions` answer) marks invalid. */
+function unmasked<A>(actions: readonly A[], mask: ArrayLike<boolean>): readonly A[] {
+  if (mask === null || typeof mask !== "object" || mask.length !== actions.length) {
+    throw new MctsConfigError("invalidActions", `returned ${String((mask as ArrayLike<boolean> | null)?.length)} flags for ${actions.length} actions`);
+  }
+  return actions.filter((_, i) => !mask[i]);
+}
+
+/** Checks the model's actions and stores `node`'s edges (unless another simulation expanded it meanwhile). */
+function commitExpansion<S, A>(ctx: SearchContext<S, A>, node: number, actions: readonly A[], priors: ArrayLike<number> | undefined): void {
+  if ((ctx.tree.flags[node]! & FLAG_EXPANDED) === 0) ctx.tree.expand(node, actions, priors);
+}
+
+/**
+ * Expands `node` with the model's legal actions (less those `invalidActions` masks) and priors, synchronously:
+ * the synchronous search's {@link expandNode}, as a plain function (a generator per expansion costs about a fifth
+ * of a PUCT simulation on tic-tac-toe).
+ */
+export function expandNow<S, A>(ctx: SearchContext<S, A>, node: number, state: S): void {
+  const cfg = ctx.cfg;
+  const model = ctx.model;
+  let actions = actionsSync(ctx, state);
+  if (!Array.isArray(actions)) throw new MctsModelError("actions", "must return an array");
+  const invalid = cfg.invalidActions;
+  if (invalid !== undefined && actions.length > 0) {
+    const legal = actions;
+    actions = unmasked(legal, callSync("invalidActions", () => invalid(state, legal)));
+  }
+  const legal = actions;
+  const priors = model.prior !== undefined && legal.length > 0 ? callSync("prior", () => model.prior!(state, legal)) : undefined;
+  commitExpansion(ctx, node, legal, priors);
+}
+
+/**
+ * Expands `node` as {@link expandNow} does, through requests (asynchronous search). With simulations in flight, a
+ * node is expanded once: the others wait for it.
  */
 export function* expandNode<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>, flight: InFlight | undefined, node: number, state: S): SimProgram<S, A> {
+  if (sim.sync) {
+    expandNow(ctx, node, state);
+    return;
+  }
   if (flight !== undefined) {
     const pending = flight.expanding.get(node);
     if (pending !== undefined) {
@@ -263,18 +365,14 @@ export function* expandNode<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A
     const invalid = cfg.invalidActions;
     if (invalid !== undefined && actions.length > 0) {
       const legal = actions;
-      const mask = yield* call(sim, "invalidActions", () => invalid(state, legal));
-      if (mask === null || typeof mask !== "object" || mask.length !== legal.length) {
-        throw new MctsConfigError("invalidActions", `returned ${String((mask as ArrayLike<boolean> | null)?.length)} flags for ${legal.length} actions`);
-      }
-      actions = legal.filter((_, i) => !mask[i]);
+      actions = unmasked(legal, yield* call(ctx, sim, "invalidActions", () => invalid(state, legal)));
     }
     let priors: ArrayLike<number> | undefined;
     if (model.prior !== undefined && actions.length > 0) {
       const legal = actions;
-      priors = yield* call(sim, "prior", () => model.prior!(state, legal));
+      priors = yield* call(ctx, sim, "prior", () => model.prior!(state, legal));
     }
-    if ((ctx.tree.flags[node]! & FLAG_EXPANDED) === 0) ctx.tree.expand(node, actions, priors);
+    commitExpansion(ctx, node, actions, priors);
   } finally {
     release?.();
   }
@@ -291,7 +389,7 @@ export function* realizationPrior<S, A>(ctx: SearchContext<S, A>, sim: Simulatio
     const state = tree.realStates[real] as S;
     const actions = tree.actions[node]!;
     const gen = tree.realGen[real];
-    const raw = yield* call(sim, "prior", () => model.prior!(state, actions));
+    const raw = yield* call(ctx, sim, "prior", () => model.prior!(state, actions));
     priors = new Float64Array(count);
     normalisePriors(raw, count, priors, 0);
     // With simulations in flight the realization may have been evicted meanwhile; its slot is then not ours.
@@ -334,7 +432,7 @@ function* generateRealization<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S,
   if (cfg.cacheUniform) return tree.addRealization(child, next, reward, terminal);
   const scoreFn = cfg.cacheScore;
   let score = 0;
-  if (scoreFn !== undefined) score = checkedScore("loop.cache.score", yield* call(sim, "loop.cache.score", () => scoreFn(next, reward, terminal)));
+  if (scoreFn !== undefined) score = checkedScore("loop.cache.score", yield* call(ctx, sim, "loop.cache.score", () => scoreFn(next, reward, terminal)));
   const value = terminal ? 0 : yield* leafValue(ctx, sim, next, reward);
   const fresh = tree.addRealization(child, next, reward, terminal);
   tree.realVisits[fresh] = 1;
@@ -363,7 +461,10 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
   let value = 0;
   sim.len = 0;
   sim.created = NONE;
+  sim.leafSteps = 0;
   sim.virtualHeld = flight !== undefined;
+  const randomRollouts = cfg.rolloutPolicy === undefined && !cfg.rolloutMaxReward && !cfg.meanReturns;
+  const singleStep = cfg.expansionCandidates === 1;
   for (;;) {
     const flags = tree.flags[node]!;
     const terminal = real >= 0 ? tree.realTerminal[real] === 1 : (flags & FLAG_TERMINAL) !== 0;
@@ -383,7 +484,10 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
       value = yield* leafValue(ctx, sim, state, sim.len > 0 ? sim.rewards[sim.len - 1]! : 0);
       break;
     }
-    if ((tree.flags[node]! & FLAG_EXPANDED) === 0) yield* expandNode(ctx, sim, flight, node, state);
+    if ((tree.flags[node]! & FLAG_EXPANDED) === 0) {
+      if (sim.sync) expandNow(ctx, node, state);
+      else yield* expandNode(ctx, sim, flight, node, state);
+    }
     if (tree.edgeCount[node] === 0) break;
     if (cfg.priorPerRealization && depth > 0) yield* realizationPrior(ctx, sim, node, real);
     const edge = ctx.selector.select(tree, node, depth);
@@ -447,7 +551,8 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     if (loop !== LOOP_SAMPLED) {
       const release = flight === undefined ? undefined : mark(flight.stepping, edge);
       try {
-        yield* transition(ctx, sim, state, action);
+        if (sim.sync && singleStep) keepStep(sim, stepSync(ctx, state, action));
+        else yield* transition(ctx, sim, state, action);
         sim.rewards[len] = sim.stepReward;
         leaf = addChild(ctx, sim, edge, undefined);
       } finally {
@@ -461,12 +566,14 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     const ended = sim.stepTerminal;
     leafReal = leaf >= 0 && loop === LOOP_OPEN ? tree.addRealization(leaf, next, reward, ended) : NONE;
     if (leaf >= 0 && cfg.expandLeaves && !ended) yield* expandNode(ctx, sim, flight, leaf, next);
-    value = ended ? 0 : yield* leafValue(ctx, sim, next, reward);
+    if (ended) value = 0;
+    else if (sim.sync && randomRollouts) value = randomRolloutNow(ctx, next);
+    else value = yield* leafValue(ctx, sim, next, reward);
     if (leaf >= 0) tree.rawValue[leaf] = value;
     break;
   }
   releaseVirtual(ctx, sim);
-  backup(ctx, sim.nodes, sim.edges, sim.reals, flight === undefined ? undefined : sim.gens, sim.rewards, sim.len, leaf, leafReal, value);
+  backup(ctx, sim.nodes, sim.edges, sim.reals, flight === undefined ? undefined : sim.gens, sim.rewards, sim.len, leaf, leafReal, value, sim.leafSteps);
   sim.created = NONE;
 }
 
@@ -487,13 +594,13 @@ export function* prepareRoot<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, 
     if (tree.visits[root]! > 0) {
       const value = yield* leafValue(ctx, sim, state, 0);
       tree.rawValue[root] = value;
-      backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value);
+      backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value, sim.leafSteps);
     }
   }
   if (tree.visits[root] === 0) {
     const value = yield* leafValue(ctx, sim, state, 0);
     tree.rawValue[root] = value;
-    backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value);
+    backup(ctx, sim.nodes, sim.edges, sim.reals, undefined, sim.rewards, 0, root, ctx.rootReal, value, sim.leafSteps);
   }
   if (ctx.cfg.priorPerRealization && ctx.rootReal >= 0) yield* realizationPrior(ctx, sim, root, ctx.rootReal);
   applyRootNoise(ctx);

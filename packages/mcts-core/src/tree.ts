@@ -58,7 +58,7 @@ export function normalisePriors(priors: ArrayLike<number> | undefined, count: nu
 /**
  * The search tree as structure-of-arrays. Nodes, edges (one per legal action of an expanded node, stored
  * contiguously) and open-loop realizations live in typed arrays that grow by doubling, so a synchronous search
- * allocates nothing per simulation once the arrays are large enough.
+ * stores nothing per simulation beyond the new node once the arrays are large enough.
  *
  * Statistics: a node holds N and the sum of returns from its own perspective (its first visit is its leaf
  * evaluation, as in mctx); an edge holds N and the sum of returns r + γ·G from its parent's perspective.

@@ -220,6 +220,13 @@ export interface SearchOptions<S, A> {
    */
   backup?: "mean" | "max";
   /**
+   * What one simulation backs up at each edge of its path: `sum` (default) the discounted sum of the rewards from
+   * that edge to the end of the simulation (rollout and bootstrap value included), `mean` their mean (RAP's
+   * "mean of future rewards", so a long path earns no more than a short one; a value-function bootstrap counts as
+   * one more reward). `mean` needs the default closed loop and `mean` backup.
+   */
+  returns?: "sum" | "mean";
+  /**
    * mctx's invalid-action mask: called at every expansion, `true` marks an action the search must never take
    * (it gets no edge; priors are renormalised over the rest, as mctx's masked softmax).
    */

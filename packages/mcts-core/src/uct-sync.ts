@@ -1,12 +1,12 @@
 import { LOOP_DETERMINISTIC, RULE_UCT, T_NONE, type Config } from "./config.js";
 import type { SearchContext } from "./context.js";
-import { runSync, stepSync } from "./drive-sync.js";
-import { addChild, expandNode, leafValue, type Simulation } from "./simulation.js";
+import { stepSync } from "./answer-sync.js";
+import { addChild, expandNow, randomRolloutNow, type Simulation } from "./simulation.js";
 import { FLAG_EXPANDED, FLAG_TERMINAL, NONE } from "./tree.js";
 
 /**
  * @internal Whether `simulateUctSync` may stand in for the general simulation in a synchronous search: UCT at the
- * root and below, no Q transform, a closed loop with deterministic outcomes, mean backup and one candidate per
+ * root and below, no Q transform, a closed loop with deterministic outcomes, mean backup of summed returns and one candidate per
  * expansion. It then builds the identical tree (the bench measures what it gains).
  */
 export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
@@ -17,7 +17,10 @@ export function uctFastPathApplies<S, A>(cfg: Config<S, A>): boolean {
     cfg.root.code === RULE_UCT &&
     cfg.interior.code === RULE_UCT &&
     !cfg.backupMax &&
-    cfg.expansionCandidates === 1
+    !cfg.meanReturns &&
+    cfg.expansionCandidates === 1 &&
+    cfg.rolloutPolicy === undefined &&
+    !cfg.rolloutMaxReward
   );
 }
 
@@ -60,7 +63,7 @@ export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulati
       }
       if (depth >= maxDepth) {
         leaf = node;
-        value = runSync(engine, leafValue(engine, sim, tree.states[node]!, len > 0 ? tree.reward[node]! : 0));
+        value = randomRolloutNow(engine, tree.states[node]!);
         break descend;
       }
       if ((flag & FLAG_EXPANDED) === 0) break;
@@ -120,12 +123,12 @@ export function simulateUctSync<S, A>(engine: SearchContext<S, A>, sim: Simulati
       sim.stepReward = lastReward;
       sim.stepTerminal = terminal;
       leaf = addChild(engine, sim, edge, undefined);
-      if (leaf >= 0 && cfg.expandLeaves && !terminal) runSync(engine, expandNode(engine, sim, undefined, leaf, next));
-      value = terminal ? 0 : runSync(engine, leafValue(engine, sim, next, lastReward));
+      if (leaf >= 0 && cfg.expandLeaves && !terminal) expandNow(engine, leaf, next);
+      value = terminal ? 0 : randomRolloutNow(engine, next);
       if (leaf >= 0) tree.rawValue[leaf] = value;
       break descend;
     }
-    runSync(engine, expandNode(engine, sim, undefined, node, tree.states[node]!));
+    expandNow(engine, node, tree.states[node]!);
   }
   sim.created = NONE;
   // Backup, as `backup` in backup.ts does it for a closed loop without min-max tracking.

@@ -1,5 +1,6 @@
 import { gdpZeroFactories } from "./gdpzero/index.js";
 import { cotFactory, cotSopFactory, sgmFactory } from "./sgm/factory.js";
+import { smctsTodFactories } from "./smcts-tod/index.js";
 import type { PlannerFactory } from "./types.js";
 import { scopeFactories } from "./scope/index.js";
 
@@ -12,6 +13,7 @@ const factories: PlannerFactory<never>[] = [
   ...(gdpZeroFactories as PlannerFactory<never>[]),
   ...([sgmFactory, cotFactory, cotSopFactory] as PlannerFactory<never>[]),
   ...(scopeFactories as PlannerFactory<never>[]),
+  ...(smctsTodFactories as PlannerFactory<never>[]),
 ];
 
 /** The factory registered under `name`; throws naming the known planners when there is none. */

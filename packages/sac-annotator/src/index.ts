@@ -18,3 +18,4 @@ export * from "./selfplay/dpo.js";
 export * from "./judge/sign-test.js";
 export * from "./judge/judge.js";
 export * from "./steer.js";
+export * from "./offline/index.js";

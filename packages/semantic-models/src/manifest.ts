@@ -59,7 +59,10 @@ export const ManifestSchema = z.object({
   name: z.string().min(1),
   kind: ModelKindSchema,
   description: z.string(),
-  file: z.string().min(1).refine((f) => !f.includes("/") && !f.includes("\\"), "must be a file name next to the manifest"),
+  file: z
+    .string()
+    .min(1)
+    .refine((f) => !f.includes("/") && !f.includes("\\") && f !== "." && f !== ".." && !f.includes("\0"), "must be the name of a file inside the manifest's folder"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits"),
   bytes: z.number().int().positive(),
   inputs: z.array(TensorSpecSchema).min(1),

@@ -1,5 +1,5 @@
 import { createRng } from "@foresight/dialogue";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -80,6 +80,19 @@ describe("model files and manifests", () => {
     writeFileSync(path, "{ not json");
     expect(() => verifyModelFile(path)).toThrow(/malformed JSON/);
     expect(() => verifyModelFile(join(dir, "nope.json"))).toThrow(/manifest not found/);
+  });
+
+  it("names only files inside the model folder: '..', '.', a path or a folder is a one-line error, not EISDIR", () => {
+    const path = fresh("outside");
+    const manifest = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    for (const file of ["..", ".", "../outside.onnx", "/etc/passwd", "sub\\model.onnx"]) {
+      writeFileSync(path, JSON.stringify({ ...manifest, file }));
+      expect(() => verifyModelFile(path)).toThrow(/\(field file\): must be the name of a file inside the manifest's folder/);
+    }
+    mkdirSync(join(dir, "a-folder"));
+    writeFileSync(path, JSON.stringify({ ...manifest, file: "a-folder" }));
+    expect(() => verifyModelFile(path)).toThrow(ModelLoadError);
+    expect(() => verifyModelFile(path)).toThrow(/a-folder: model file named by .*outside\.json is not a regular file/);
   });
 
   it("rejects a manifest whose declared inputs differ from the graph", () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { decodeOnnxModel, encodeOnnxModel, OnnxDataType, type ModelMessage, type ValueInfoMessage } from "./onnx/proto.js";
 import { ModelLoadError, ManifestSchema, MANIFEST_FORMAT, parseManifest, sha256Hex, type Manifest, type TensorSpec } from "./manifest.js";
@@ -57,8 +57,10 @@ export function verifyModelFile(manifestPath: string): VerifiedModel {
     throw new ModelLoadError(manifestPath, `malformed JSON: ${(error as Error).message}`);
   }
   const manifest = parseManifest(raw, manifestPath);
+  // The schema keeps `file` inside the manifest's folder (no separators, "." or ".."); it may still name a folder.
   const onnxPath = join(dirname(manifestPath), manifest.file);
   if (!existsSync(onnxPath)) throw new ModelLoadError(onnxPath, `model file named by ${manifestPath} not found`);
+  if (!statSync(onnxPath).isFile()) throw new ModelLoadError(onnxPath, `model file named by ${manifestPath} is not a regular file`);
   const bytes = new Uint8Array(readFileSync(onnxPath));
   if (bytes.byteLength !== manifest.bytes) throw new ModelLoadError(onnxPath, `size ${bytes.byteLength} bytes does not match the manifest's ${manifest.bytes}`, "bytes");
   const digest = sha256Hex(bytes);

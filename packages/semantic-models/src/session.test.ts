@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildScalarGraph } from "./heads/scalar.js";
 import { ModelLoadError } from "./manifest.js";
 import { initMlp } from "./mlp.js";
+import { GraphBuilder } from "./onnx/graph.js";
 import { encodeOnnxModel } from "./onnx/proto.js";
 import { OnnxSession } from "./session.js";
 
@@ -48,7 +49,21 @@ describe("execution providers", () => {
     };
     const error = await OnnxSession.create(bytes, "m.onnx", { providers: ["cuda", "dml", "cpu"], createSession: failing, log: () => {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect(String(error)).toContain("cuda: no cuda here; dml: no dml here; cpu: no cpu here");
+    expect(String(error)).toContain("onnxruntime could not load the model on cpu: no cpu here (cuda: no cuda here; dml: no dml here before)");
     expect(tried).toEqual([["cuda"], ["dml"], ["cpu"]]);
+    const none = await OnnxSession.create(bytes, "m.onnx", { providers: ["cuda"], createSession: failing, log: () => {} }).catch((e: unknown) => e);
+    expect(String(none)).toContain("no execution provider could run the model: cuda: no cuda here");
+  });
+
+  it("reports a graph with an unknown operator as what failed, not as an unavailable provider", async () => {
+    const g = new GraphBuilder();
+    const x = g.input("x", ["batch", 2]);
+    g.output("y", g.node("NoSuchOperatorXyz", [x]), ["batch", 2]);
+    const logs: string[] = [];
+    const error = await OnnxSession.create(encodeOnnxModel(g.build("unknown_op", "test")), "odd.onnx", { log: (m) => logs.push(m) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(String(error)).toMatch(/odd\.onnx: onnxruntime could not load the model on cpu: .*NoSuchOperatorXyz/);
+    expect(String(error)).not.toMatch(/unavailable/);
+    expect(logs).toEqual([]);
   });
 });

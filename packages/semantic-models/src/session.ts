@@ -76,6 +76,12 @@ export class OnnxSession {
         return new OnnxSession(session, provider, failures, label);
       } catch (error) {
         const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "unknown error";
+        // The CPU provider is part of every onnxruntime build: when it fails, the model is what failed (an unknown
+        // operator, a malformed graph), and the message must say so rather than blame the provider.
+        if (provider === "cpu") {
+          const before = failures.length > 0 ? ` (${failures.map((f) => `${f.provider}: ${f.reason}`).join("; ")} before)` : "";
+          throw new ModelLoadError(label, `onnxruntime could not load the model on cpu: ${reason}${before}`);
+        }
         if (options.strict) throw new ModelLoadError(label, `execution provider "${provider}" failed (strict mode): ${reason}`);
         failures.push({ provider, reason });
         const next = providers[providers.indexOf(provider) + 1];

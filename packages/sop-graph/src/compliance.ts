@@ -10,7 +10,10 @@ import type { SopGraph } from "./graph.js";
  *   dialogue performed an off-SOP agent action in between (the SOP step was realised under another label, e.g.
  *   a greeting that also checked the caller's identity);
  * - `revised-user-state`: the user revised their answer to the same agent action (two user states that share a
- *   predecessor, e.g. "identity wrong" then "identity correct" after the agent re-checks off the SOP);
+ *   predecessor, e.g. "identity wrong" then "identity correct" after the agent re-checks off the SOP), or, after a
+ *   proactive detour (off-SOP agent actions only), answered anew an SOP agent action the dialogue already took
+ *   (e.g. "password wrong" → relieve doubts → "confirm freeze", the answer to the freeze question asked before):
+ *   the user moved, and no SOP step was omitted or altered;
  * - `violation`: none of these.
  */
 export type TransitionKind = "edge" | "repeat" | "implicit-user-state" | "implicit-agent-action" | "revised-user-state" | "violation";
@@ -47,7 +50,7 @@ export interface ComplianceResult {
   reachedSink: boolean;
 }
 
-function classify(graph: SopGraph, from: string, to: string, between: readonly string[]): TransitionKind {
+function classify(graph: SopGraph, from: string, to: string, between: readonly string[], taken: ReadonlySet<string>): TransitionKind {
   if (graph.hasEdge(from, to)) return "edge";
   if (from === to) return "repeat";
   const through = graph.successorsOf(from).filter((middle) => graph.hasEdge(middle, to));
@@ -58,6 +61,10 @@ function classify(graph: SopGraph, from: string, to: string, between: readonly s
   if (graph.isUserState(from) && graph.isUserState(to)) {
     const before = graph.predecessorsOf(from);
     if (graph.predecessorsOf(to).some((p) => before.includes(p))) return "revised-user-state";
+    // Proactive actions are allowed detours (the paper's "resolving doubts"); the user's new answer to an SOP step
+    // already taken omits nothing.
+    const detour = between.some((n) => graph.isAgentAction(n));
+    if (detour && graph.predecessorsOf(to).some((p) => taken.has(p))) return "revised-user-state";
   }
   return "violation";
 }
@@ -88,6 +95,7 @@ export function checkCompliance(graph: SopGraph, history: readonly string[], opt
   let previous = graph.start;
   let offSop = 0;
   let between: string[] = [];
+  const taken = new Set<string>([graph.start]);
   history.forEach((node, index) => {
     if (!graph.hasNode(node)) {
       offSop++;
@@ -95,7 +103,8 @@ export function checkCompliance(graph: SopGraph, history: readonly string[], opt
       return;
     }
     if (node === graph.start && previous === graph.start && transitions.length === 0) return;
-    transitions.push({ index, from: previous, to: node, kind: classify(graph, previous, node, between) });
+    transitions.push({ index, from: previous, to: node, kind: classify(graph, previous, node, between, taken) });
+    taken.add(node);
     previous = node;
     between = [];
   });

@@ -121,4 +121,21 @@ describe("SOP compliance", () => {
     // without an agent turn in between, jumping to the user's answer is a violation
     expect(checkCompliance(graph, ["User.IsCustomer"]).transitions.map((t) => t.kind)).toEqual(["violation"]);
   });
+
+  it("accepts the user's new answer to an SOP step already taken after a proactive detour, not a skipped step", () => {
+    const graph = sampleSop();
+    const offered = ["Agent.VerifyIdentity", "User.IsCustomer", "Agent.Offer", "User.Declines"];
+    // Declined, reassured off the SOP, then answered the identity check made before anew: nothing omitted.
+    const won = checkCompliance(graph, [...offered, "Agent.RelieveDoubts", "User.IsCustomer", "Agent.Offer"]);
+    expect(won.transitions.map((t) => t.kind)).toEqual(["edge", "edge", "edge", "edge", "revised-user-state", "edge"]);
+    expect(won.compliant).toBe(true);
+    expect(checkCompliance(graph, [...offered, "User.IsCustomer"]).compliant).toBe(false);
+    // Without the detour, wrong person → accepts shares no predecessor: still a violation.
+    const wrong = ["Agent.VerifyIdentity", "User.WrongPerson"];
+    expect(checkCompliance(graph, [...wrong, "User.Accepts"]).violations.map((t) => t.to)).toEqual(["User.Accepts"]);
+    // A detour to an answer of a step never taken (the offer) skips it: a violation.
+    const skipped = checkCompliance(graph, [...wrong, "Agent.RelieveDoubts", "User.Accepts", "Agent.ConfirmOrder"]);
+    expect(skipped.violations.map((t) => [t.from, t.to])).toEqual([["User.WrongPerson", "User.Accepts"]]);
+    expect(checkCompliance(graph, [...offered, "Agent.RelieveDoubts", "User.IsCustomer"], { allowRevisedUserState: false }).compliant).toBe(false);
+  });
 });

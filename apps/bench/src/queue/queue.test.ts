@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Job, Queue } from "bullmq";
+import type {} from "@foresight/vitest-config/redis-global-setup"; // types inject("redisUrl")
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { runBench } from "../runner/bench.js";
 import { readEpisodeLog } from "../runner/episodes.js";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import type { ChatModel } from "@foresight/llm-sim";
 import { Redis } from "ioredis";
 import { gitCommit } from "../machine.js";
 import { EpisodeRecordSchema, episodeKey, type EpisodeRecord } from "../runner/episodes.js";
@@ -16,6 +17,8 @@ export interface EpisodeJobData {
   spec: EpisodeSpec;
   commit: string;
   dataDir?: string;
+  /** The LLM id of a live run (workers must play with the same model), absent offline. */
+  llm?: string;
 }
 
 function connection(url: string) {
@@ -50,6 +53,8 @@ export interface QueueExecutorOptions {
   scale: string;
   commit: string;
   dataDir?: string;
+  /** The LLM id of a live run; workers started with another model (or none) refuse its episodes. */
+  llm?: string;
   /** How often finished jobs are collected (default 250 ms). */
   pollMs?: number;
   /** Attempts per episode when a worker's run throws (default 3); a worker that dies is handled by stall detection. */
@@ -71,7 +76,7 @@ export function queueExecutor(options: QueueExecutorOptions): EpisodeExecutor {
         await queue.addBulk(
           pending.map((spec, i) => ({
             name: spec.suite,
-            data: { spec, commit: options.commit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+            data: { spec, commit: options.commit, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.llm ? { llm: options.llm } : {}) },
             opts: { jobId: ids[i], attempts: options.attempts ?? 3, backoff: { type: "fixed", delay: 500 }, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 24 * 3600 } },
           })),
         );
@@ -111,6 +116,8 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Called when an episode starts (for logs). */
   onStart?: (spec: EpisodeSpec, jobId: string) => void;
+  /** Live mode: the model for the suites' LLM roles (its id must match the producer's). */
+  llm?: ChatModel;
 }
 
 /** Starts a BullMQ worker that plays queued bench episodes with the given suites; `close()` stops it after its current jobs. */
@@ -123,10 +130,11 @@ export async function startWorker(options: WorkerOptions): Promise<{ close(): Pr
     async (job, _token, signal) => {
       const { spec } = job.data;
       if (job.data.commit !== commit) throw new UnrecoverableError(`worker runs commit ${commit}, the episode was queued by commit ${job.data.commit}`);
+      if ((job.data.llm ?? null) !== (options.llm?.id ?? null)) throw new UnrecoverableError(`worker plays with ${options.llm ? `LLM ${options.llm.id}` : "the offline roles"}, the episode was queued for ${job.data.llm ? `LLM ${job.data.llm}` : "the offline roles"}`);
       const suite = options.suites.find((s) => s.name === spec.suite);
       if (!suite) throw new UnrecoverableError(`worker does not know suite "${spec.suite}"`);
       options.onStart?.(spec, job.id ?? "");
-      return runEpisode(suite, spec, { signal, ...(job.data.dataDir ? { dataDir: job.data.dataDir } : {}) });
+      return runEpisode(suite, spec, { signal, ...(job.data.dataDir ? { dataDir: job.data.dataDir } : {}), ...(options.llm ? { llm: options.llm } : {}) });
     },
     {
       connection: connection(options.url),

@@ -66,6 +66,7 @@ export async function runBench(options: RunBenchOptions): Promise<SuiteRun[]> {
       onProgress: options.onProgress,
       commit,
       executor: options.executor?.(suite),
+      llm: options.llm,
     });
     const run: SuiteRun = { suite: suite.name, dir, total: result.total, finished: result.records.length, resumed: result.resumed, complete: result.complete };
     if (result.complete && !options.shard) run.written = await writeRunReport(suite, result.meta, result.records, dir);

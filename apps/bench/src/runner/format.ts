@@ -1,5 +1,5 @@
 import type { BenchReport, ReportComparison, ReportRow, RunTimings } from "./summary.js";
-import { COST_PREFIX } from "./summary.js";
+import { COST_PREFIX, isPerTurnCost } from "./summary.js";
 
 /** A number for tables: integers as they are, others with three significant digits (at least one decimal below 1000). */
 export function formatNumber(value: number | null): string {
@@ -42,7 +42,8 @@ export function rowOf(report: BenchReport, planner: string, world: string, metri
 
 /**
  * A planner's costs per turn in a world: each deterministic cost divided by the mean turns when the suite reports
- * `turns` (as a metric or a cost), otherwise per episode; plus the mean wall time from the timings.
+ * `turns` (as a metric or a cost), otherwise per episode (costs named `…PerTurn` as they are); plus the mean wall
+ * time from the timings.
  */
 export function costSummary(report: BenchReport, timings: RunTimings | undefined, planner: string, world: string): string {
   const turns = (rowOf(report, planner, world, "turns") ?? rowOf(report, planner, world, `${COST_PREFIX}turns`))?.mean;
@@ -50,7 +51,10 @@ export function costSummary(report: BenchReport, timings: RunTimings | undefined
   const unit = turns !== undefined && turns > 0 ? "/turn" : "/episode";
   const parts = report.rows
     .filter((row) => row.planner === planner && row.world === world && row.metric.startsWith(COST_PREFIX) && row.metric !== `${COST_PREFIX}turns`)
-    .map((row) => `${row.metric.slice(COST_PREFIX.length)} ${formatNumber(row.mean / per)}`);
+    .map((row) => {
+      const name = row.metric.slice(COST_PREFIX.length);
+      return isPerTurnCost(name) ? `${name} ${formatNumber(row.mean)}` : `${name} ${formatNumber(row.mean / per)}`;
+    });
   const wall = timings?.rows.find((row) => row.planner === planner && row.world === world && row.metric === "episodeWallMs");
   if (wall) parts.push(`${formatNumber(wall.mean / per)} ms`);
   return parts.length === 0 ? "–" : `${parts.join(", ")} ${unit}`;
@@ -69,6 +73,7 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
     "",
     `- commit: \`${report.commit}\``,
     `- machine: ${report.machine}`,
+    `- roles: ${report.llm === null ? "offline (the suite's simulators and stand-ins)" : `live, LLM ${report.llm} through the response cache`}`,
     `- episodes: ${report.episodes}`,
     "",
     "## Results",
@@ -86,8 +91,10 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
   }
   if (report.headline) {
     const headline = report.headline;
-    const worlds = [...new Set(report.rows.map((row) => row.world))];
-    out.push("", "## Cost", "", markdownTable(["planner", "world", "cost"], worlds.flatMap((world) => [headline.a, headline.b].map((p) => [p, world, costSummary(report, timings, p, world)]))));
+    const pairs = [...new Set(report.rows.map((row) => `${row.planner}\u0000${row.world}`))]
+      .map((key) => key.split("\u0000") as [string, string])
+      .filter(([planner]) => planner === headline.a || planner === headline.b);
+    out.push("", "## Cost", "", markdownTable(["planner", "world", "cost"], pairs.map(([planner, world]) => [planner, world, costSummary(report, timings, planner, world)])));
   }
   if (timings) {
     out.push("", "## Wall time", "", "Measured on the machine above; not part of summary.json because it varies between runs.", "");

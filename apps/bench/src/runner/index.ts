@@ -7,5 +7,4 @@ export * from "./format.js";
 export * from "./plots.js";
 export * from "./output.js";
 export * from "./merge.js";
-export * from "./progress.js";
 export * from "./bench.js";

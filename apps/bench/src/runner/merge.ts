@@ -24,7 +24,7 @@ export async function mergeRuns(suites: readonly Suite[], dirs: readonly string[
   const metas = dirs.map(readMeta);
   const first = metas[0] as RunMeta;
   metas.forEach((meta, i) => {
-    for (const field of ["suite", "scale", "seed", "commit"] as const) {
+    for (const field of ["suite", "scale", "seed", "commit", "llm"] as const) {
       if (meta[field] !== first[field]) throw new BenchError(`${dirs[i]}: ${field} ${String(meta[field])} differs from ${dirs[0]}'s ${String(first[field])}`);
     }
   });

@@ -15,6 +15,8 @@ export interface WrittenReport {
   plots: { name: string; title: string; file: string }[];
   /** Plots the suite declares that had no rows to draw, with the reason. */
   skippedPlots: string[];
+  /** Files the suite's `artifacts` hook wrote, relative to the run folder. */
+  artifacts: string[];
 }
 
 /** Writes a complete run's summary.json (the deterministic report), timings.json, the SVG plots and report.md. */
@@ -33,10 +35,12 @@ export async function writeRunReport(suite: Suite, meta: RunMeta, records: reado
     writeFileAtomic(join(outDir, file), await renderSvg(plotSpec(report, plot, points)));
     plots.push({ name: plot.name, title: plot.title, file });
   }
+  const artifacts = suite.artifacts ? await suite.artifacts(records, outDir) : [];
   writeFileAtomic(join(outDir, RUN_FILES.summary), `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(join(outDir, RUN_FILES.timings), `${JSON.stringify(timings, null, 2)}\n`);
   let markdown = markdownReport(report, timings, plots);
   if (skippedPlots.length > 0) markdown += `\nPlots not drawn:\n\n${skippedPlots.map((s) => `- ${s}`).join("\n")}\n`;
+  if (artifacts.length > 0) markdown += `\n## Artifacts\n\n${artifacts.map((file) => `- [${file}](${file})`).join("\n")}\n`;
   writeFileAtomic(join(outDir, RUN_FILES.report), markdown);
-  return { report, timings, plots, skippedPlots };
+  return { report, timings, plots, skippedPlots, artifacts };
 }

@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { gitCommit, machineLabel } from "../machine.js";
-import type { EpisodeSpec, Suite } from "../suites/types.js";
+import type { ChatModel } from "@foresight/llm-sim";
+import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Suite } from "../suites/types.js";
 import { appendEpisode, checkOutcome, enumerateEpisodes, episodeKey, orderRecords, readEpisodeLog, type EpisodeRecord, type Shard } from "./episodes.js";
 import { BenchError, readJsonIfExists, writeFileAtomic } from "./files.js";
 
@@ -19,8 +20,10 @@ export const RunMetaSchema = z.object({
   seed: z.number().int(),
   shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   commit: z.string(),
+  /** The LLM of a live run (its id), or null for the offline roles. */
+  llm: z.string().nullable().default(null),
 });
-export type RunMeta = z.infer<typeof RunMetaSchema>;
+export type RunMeta = z.output<typeof RunMetaSchema>;
 
 /** Runs pending episodes somewhere (in this process, or on queue workers) and hands back each record as it finishes. */
 export interface EpisodeExecutor {
@@ -42,6 +45,8 @@ export interface RunSuiteOptions {
   commit?: string;
   /** Where episodes run (default: one after another in this process). */
   executor?: EpisodeExecutor;
+  /** Live mode: the model a suite's LLM roles use (put the response cache around it). */
+  llm?: ChatModel;
 }
 
 /** The state of a run after {@link runSuite}: its records in the suite's order and whether every episode finished. */
@@ -60,10 +65,19 @@ export function episodeLabel(spec: EpisodeSpec): string {
   return `${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`;
 }
 
-/** Plays one episode in this process and times it. */
-export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeRecord> {
+/** Plays one episode in this process and times it; an error the suite throws is re-thrown naming the episode (its stack kept). */
+export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeRecord> {
   const start = performance.now();
-  const outcome = checkOutcome(suite.name, spec, await suite.run(spec, context));
+  let result: EpisodeOutcome;
+  try {
+    result = await suite.run(spec, context);
+  } catch (error) {
+    if (!(error instanceof Error) || context.signal?.aborted) throw error;
+    const wrapped = new Error(`episode ${episodeLabel(spec)} failed: ${error.message}`, { cause: error });
+    wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
+    throw wrapped;
+  }
+  const outcome = checkOutcome(suite.name, spec, result);
   const wallMs = Math.round((performance.now() - start) * 100) / 100;
   const record: EpisodeRecord = { key: episodeKey(spec), spec, metrics: outcome.metrics, costs: outcome.costs, wallMs, machine: machineLabel() };
   if (outcome.transcript !== undefined) record.transcript = outcome.transcript;
@@ -71,12 +85,12 @@ export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: { sig
 }
 
 /** The default executor: episodes one after another in this process, stopping between episodes when aborted. */
-export function localExecutor(suite: Suite, dataDir?: string): EpisodeExecutor {
+export function localExecutor(suite: Suite, dataDir?: string, llm?: ChatModel): EpisodeExecutor {
   return {
     async run(pending, onRecord, signal) {
       for (const spec of pending) {
         if (signal?.aborted) return;
-        const record = await runEpisode(suite, spec, { signal, dataDir });
+        const record = await runEpisode(suite, spec, { signal, dataDir, ...(llm ? { llm } : {}) });
         if (signal?.aborted) return; // an episode cut short by the abort is not a result
         onRecord(record);
       }
@@ -94,7 +108,7 @@ function claimRunFolder(outDir: string, meta: RunMeta): void {
   }
   const parsed = RunMetaSchema.safeParse(existing);
   if (!parsed.success) throw new BenchError(`${file}: not a bench run description`);
-  const fields = ["suite", "scale", "seed", "commit"] as const;
+  const fields = ["suite", "scale", "seed", "commit", "llm"] as const;
   for (const field of fields) {
     if (parsed.data[field] !== meta[field]) {
       throw new BenchError(`${outDir} holds a run with ${field} ${String(parsed.data[field])}, not ${String(meta[field])}; use another --out folder`);
@@ -110,7 +124,7 @@ function claimRunFolder(outDir: string, meta: RunMeta): void {
  */
 export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const { suite, scale, seed, outDir } = options;
-  const meta: RunMeta = { suite: suite.name, scale, seed, shard: options.shard ?? null, commit: options.commit ?? gitCommit() };
+  const meta: RunMeta = { suite: suite.name, scale, seed, shard: options.shard ?? null, commit: options.commit ?? gitCommit(), llm: options.llm?.id ?? null };
   const specs = enumerateEpisodes(suite, scale, seed, options.shard);
   claimRunFolder(outDir, meta);
   const logFile = join(outDir, RUN_FILES.episodes);
@@ -119,7 +133,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const resumed = done.size;
   const pending = specs.filter((spec) => !done.has(episodeKey(spec)));
   options.onProgress?.(done.size, specs.length, resumed > 0 ? `${suite.name}: resumed ${resumed} finished episodes` : `${suite.name}: starting`);
-  const executor = options.executor ?? localExecutor(suite, options.dataDir);
+  const executor = options.executor ?? localExecutor(suite, options.dataDir, options.llm);
   await executor.run(
     pending,
     (record) => {

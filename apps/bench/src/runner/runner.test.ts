@@ -153,6 +153,8 @@ describe("bench runner", () => {
     await expect(runSuite({ suite: repeated, ...base, outDir: freshDir() })).rejects.toThrow(BenchError);
     const broken = { ...fakeSuite(), run: async () => ({ metrics: { reward: Number.NaN }, costs: {} }) };
     await expect(runSuite({ suite: broken, ...base, outDir: freshDir() })).rejects.toThrow(/metrics\.reward is NaN, not a finite number/);
+    const throwing = { ...fakeSuite(), run: async () => Promise.reject(new Error("world exploded")) };
+    await expect(runSuite({ suite: throwing, ...base, outDir: freshDir() })).rejects.toThrow("episode fake fake-planner@budget=1 matched u0 seed 7 failed: world exploded");
     const unpaired = { ...fakeSuite(), comparisons: [{ metric: "reward", a: "fake-planner@budget=4", b: "nobody" }] };
     await expect(runBench({ suites: [unpaired], ...base, outDir: freshDir() })).rejects.toThrow(/no episodes with the same unit and seed/);
   });

@@ -28,3 +28,13 @@ describe("bench statistics", () => {
     expect(summarize([2, 2, 2], "x").ci95).toEqual([2, 2]);
   });
 });
+
+describe("cost names", () => {
+  it("tells wall-clock costs and per-turn costs by their names", async () => {
+    const { isPerTurnCost, isTimingCost } = await import("./summary.js");
+    expect(["wallMs", "wallMsPerTurn", "msPerTurn", "planningMs"].every(isTimingCost)).toBe(true);
+    expect(["llmCalls", "tokens", "items", "llmCallsPerTurn", "msgs"].some(isTimingCost)).toBe(false);
+    expect(isPerTurnCost("llmCallsPerTurn")).toBe(true);
+    expect(isPerTurnCost("llmCalls")).toBe(false);
+  });
+});

@@ -7,9 +7,17 @@ import { mean, summarize } from "./stats.js";
 /** Prefix of report rows that aggregate a cost rather than a metric (e.g. `cost.llmCalls`). */
 export const COST_PREFIX = "cost.";
 
-/** Costs whose name ends in "Ms" are wall-clock times: not deterministic, so they go to timings.json, not the report. */
+/**
+ * Costs named `…Ms` or `…MsPer…` (wallMs, wallMsPerTurn) are wall-clock times: not deterministic, so they go to
+ * timings.json, not the report.
+ */
 export function isTimingCost(name: string): boolean {
-  return name.endsWith("Ms");
+  return /(?:^ms|Ms)(?:Per[A-Z]\w*)?$/.test(name);
+}
+
+/** Costs named `…PerTurn` are already per turn (the cost summary does not divide them by the turns again). */
+export function isPerTurnCost(name: string): boolean {
+  return name.endsWith("PerTurn");
 }
 
 /** One row of a report: a planner's metric (or cost) in a world, over its episodes. */
@@ -46,6 +54,8 @@ export interface BenchReport {
   /** The machines that ran the episodes ({@link machineLabel}), sorted and joined by "; ". */
   machine: string;
   scale: string;
+  /** The LLM of a live run, or null when the suite's offline roles played. */
+  llm: string | null;
   episodes: number;
   rows: ReportRow[];
   comparisons: ReportComparison[];
@@ -160,6 +170,7 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
     commit: meta.commit,
     machine,
     scale: meta.scale,
+    llm: meta.llm,
     episodes: records.length,
     rows,
     comparisons,

@@ -21,13 +21,14 @@ const entry = (name: string, settings: Record<string, number>) => ({ name, label
 
 function scaleOf(scale: Scale): GdpZeroScale {
   const latencyMs = scale === "quick" ? 100 : 500;
-  const concurrency = [entry("gdpzero", { n: 20, latencyMs, concurrency: 1 }), entry("gdpzero", { n: 20, latencyMs, concurrency: 8 })];
-  // gdpzero@n=20,concurrency=8 without latency: the quality of 8 simulations in flight (virtual loss) on every unit.
+  const concurrency = [1, 4, 8].map((inFlight) => entry("gdpzero", { n: 20, latencyMs, concurrency: inFlight }));
+  // gdpzero@n=20,concurrency=4 / 8 without latency: the quality of simulations in flight (virtual loss) on every unit.
   const common = [
     entry("gdpzero", { n: 20 }),
     entry("gdpzero-closed-loop", { n: 20 }),
     entry("gdpzero-no-response-selection", { n: 20 }),
     entry("gdpzero-prompting", {}),
+    entry("gdpzero", { n: 20, concurrency: 4 }),
     entry("gdpzero", { n: 20, concurrency: 8 }),
   ];
   if (scale === "quick") {
@@ -56,12 +57,14 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20", b: "gdpzero-closed-loop@n=20" },
     { metric, a: "gdpzero@n=20", b: "gdpzero-no-response-selection@n=20" },
     { metric, a: "gdpzero@n=20", b: "gdpzero@n=5" },
+    { metric, a: "gdpzero@n=20,concurrency=4", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
   ]),
-  { metric: "wallMsPerTurn", a: "gdpzero@n=20,latencyMs=500,concurrency=8", b: "gdpzero@n=20,latencyMs=500,concurrency=1" },
-  { metric: "finalValue", a: "gdpzero@n=20,latencyMs=500,concurrency=8", b: "gdpzero@n=20,latencyMs=500,concurrency=1" },
-  { metric: "wallMsPerTurn", a: "gdpzero@n=20,latencyMs=100,concurrency=8", b: "gdpzero@n=20,latencyMs=100,concurrency=1" },
-  { metric: "finalValue", a: "gdpzero@n=20,latencyMs=100,concurrency=8", b: "gdpzero@n=20,latencyMs=100,concurrency=1" },
+  ...[100, 500].flatMap((latency) =>
+    [4, 8].flatMap((inFlight) =>
+      ["cost.wallMsPerTurn", "finalValue"].map((metric) => ({ metric, a: `gdpzero@n=20,latencyMs=${latency},concurrency=${inFlight}`, b: `gdpzero@n=20,latencyMs=${latency},concurrency=1` })),
+    ),
+  ),
 ];
 
 /** Plays one episode: a held-out opening, then `turns` planned persuader turns each answered by the judge's persuadee. */

@@ -109,7 +109,7 @@ async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAg
     },
     // Per episode: the runner divides by the mean `turns` for its per-turn costs.
     costs: { llmCalls: calls, wallMs },
-    transcript: [{ path: episode.nodes }],
+    transcript: [{ path: episode.nodes, ...(judge.marksOffSop.length ? { successMarksOffSop: judge.marksOffSop } : {}) }],
   };
 }
 

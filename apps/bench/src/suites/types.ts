@@ -4,6 +4,7 @@
  * resume, sharding, the job queue, statistics (rows and paired comparisons in DESIGN.md's report shape), the
  * Markdown report, plots and the terminal table.
  */
+import type { ChatModel } from "@foresight/llm-sim";
 
 /** `quick`: minutes on 2 cores; `full`: the committed scale. */
 export type Scale = "quick" | "full";
@@ -25,7 +26,11 @@ export interface EpisodeSpec {
 /** What one episode produced. `metrics` are the per-episode numbers the report aggregates. */
 export interface EpisodeOutcome {
   metrics: Record<string, number>;
-  /** Costs per turn or per episode: llmCalls, tokens, wallMs, modelCalls, simulations … */
+  /**
+   * Costs per episode (llmCalls, tokens, modelCalls, simulations …) or per turn when named `…PerTurn`; the terminal
+   * table divides per-episode costs by the `turns` metric when there is one. Wall-clock costs are named `…Ms` or
+   * `…MsPer…` (wallMs, wallMsPerTurn): they vary between runs, so they go to timings.json, not summary.json.
+   */
   costs: Record<string, number>;
   /** The decisions and turns of the episode, for the JSONL (kept small). */
   transcript?: unknown[];
@@ -50,16 +55,33 @@ export interface PlotSpec {
   series?: string;
 }
 
+/** What the runner hands a suite for each episode. */
+export interface EpisodeContext {
+  signal?: AbortSignal;
+  dataDir?: string;
+  /** Live mode: the LLM for the suite's LLM roles (through the response cache, so a live run replays offline). */
+  llm?: ChatModel;
+}
+
 /** A bench suite. */
 export interface Suite {
   name: string;
   summary: string;
   /** Every episode at this scale, in a deterministic order. */
   episodes(scale: Scale, seed: number): EpisodeSpec[];
-  /** Plays one episode; must be deterministic given the spec (the seed is in it). */
-  run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome>;
+  /**
+   * Plays one episode; must be deterministic given the spec (the seed is in it). With `llm` (live mode: `foresight
+   * bench --live` / `--replay`, a model behind the response cache) a suite that supports it plays its LLM roles with
+   * that model instead of the offline roles; a suite that does not ignores it.
+   */
+  run(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome>;
   comparisons: ComparisonSpec[];
   plots?: PlotSpec[];
   /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */
   headline?: ComparisonSpec;
+  /**
+   * Optional: writes the suite's own artifacts (datasets, exports) into its run folder once a run is complete, from
+   * every episode's spec and outcome in the suite's order; returns the paths written, relative to `dir`.
+   */
+  artifacts?(episodes: readonly (EpisodeOutcome & { spec: EpisodeSpec })[], dir: string): Promise<string[]>;
 }

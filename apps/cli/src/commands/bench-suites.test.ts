@@ -81,6 +81,16 @@ describe("foresight bench <suite>", () => {
     expect(await command.run(["--shard", "3/2", "--out", join(root, "y")], shard.io)).toBe(1);
     expect(shard.err.join("\n")).toContain("--shard must be i/n with 1 ≤ i ≤ n");
     await expect(createBenchWorkerCommand([tiny]).run([], capture().io)).rejects.toThrow("--redis URL is required");
+    const saved = { ...process.env };
+    try {
+      delete process.env.FORESIGHT_LLM_BASE_URL;
+      delete process.env.FORESIGHT_LLM_MODEL;
+      await expect(command.run(["tiny", "--live"], capture().io)).rejects.toThrow(/--live: this needs an LLM endpoint: set FORESIGHT_LLM_BASE_URL/);
+      await expect(command.run(["tiny", "--replay"], capture().io)).rejects.toThrow("--replay needs FORESIGHT_LLM_MODEL naming the model the live run used");
+      await expect(command.run(["tiny", "--live", "--replay"], capture().io)).rejects.toThrow("choose one of --live and --replay");
+    } finally {
+      process.env = saved;
+    }
     const unreachable = capture();
     expect(await command.run(["tiny", "--redis", "redis://127.0.0.1:1", "--out", join(root, "z")], unreachable.io)).toBe(1);
     expect(unreachable.err.join("\n")).toMatch(/^foresight bench: cannot reach Redis at redis:\/\/127.0.0.1:1/);

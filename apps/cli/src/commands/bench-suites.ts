@@ -1,5 +1,27 @@
-import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, lineProgress, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
-import { UsageError, parseFlags, parseIntFlag, type Command, type CommandIO } from "../command.js";
+import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
+import { createProgress } from "../progress.js";
+import { LLM_ENV, LlmConfigError, buildChatModel, requireChatModelFromEnv, type ChatModel } from "@foresight/llm-sim";
+
+/**
+ * The model of a live run: `--live` — the configured endpoint (FORESIGHT_LLM_*) behind the response cache, which
+ * stores every answer; `--replay` — the cache alone (replay-only: a missing answer is an error, the endpoint is never
+ * called), for the model named by FORESIGHT_LLM_MODEL. Neither: undefined (the suites' offline roles).
+ */
+function liveModel(values: { live?: boolean; replay?: boolean }): ChatModel | undefined {
+  if (values.live && values.replay) throw new UsageError("choose one of --live and --replay");
+  try {
+    if (values.live) return buildChatModel(requireChatModelFromEnv(), { cache: { mode: "read-write" } });
+  } catch (error) {
+    if (error instanceof LlmConfigError) throw new UsageError(`--live: ${error.message}`);
+    throw error;
+  }
+  if (!values.replay) return undefined;
+  const id = process.env[LLM_ENV.model]?.trim();
+  if (!id) throw new UsageError(`--replay needs ${LLM_ENV.model} naming the model the live run used`);
+  const unreachable: ChatModel = { id, complete: () => Promise.reject(new LlmConfigError("--replay never calls the endpoint")) };
+  return buildChatModel(unreachable, { cache: { mode: "replay-only" }, retry: false });
+}
 
 function scaleOf(values: { quick?: boolean; full?: boolean; scale?: string }): string {
   const chosen = [values.quick && "quick", values.full && "full", values.scale].filter(Boolean) as string[];
@@ -80,6 +102,9 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
       "  --redis URL    enqueue the episodes on BullMQ at this Redis and collect what `foresight bench worker` processes",
       "                 on any machine return (same report as a local run; a worker that dies has its episode retried)",
       "  --queue NAME   the BullMQ queue (default foresight-bench)",
+      "  --live         play the suites' LLM roles with the endpoint configured by FORESIGHT_LLM_BASE_URL / _MODEL /",
+      "                 _API_KEY, through the response cache (.foresight-cache/llm); suites without LLM roles ignore it",
+      "  --replay       the same from the response cache only (offline, byte for byte; needs FORESIGHT_LLM_MODEL)",
       "  --data-dir DIR the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data)",
     ].join("\n"),
     async run(argv, io) {
@@ -95,21 +120,24 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
           shard: { type: "string" },
           redis: { type: "string" },
           queue: { type: "string" },
+          live: { type: "boolean" },
+          replay: { type: "boolean" },
           "data-dir": { type: "string" },
         },
         true,
       );
+      const llm = liveModel(values);
       const scale = scaleOf(values);
-      const seed = parseIntFlag("seed", values.seed, 1);
+      const seed = parseSeedFlag(values.seed, 1);
       const outDir = values.out ?? defaultOutDir(scale, seed);
       try {
         const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-        const progress = lineProgress(process.stderr);
+        const progress = createProgress({ plain: values.json });
         const commit = gitCommit();
         const redis = values.redis;
-        const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"] });
+        const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"], llm: llm?.id });
         const runs = await withInterrupt((signal) =>
-          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress, commit, executor }).finally(() => progress.end()),
+          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm }).finally(() => progress.stop()),
         );
         if (runs.length === 0) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");
@@ -163,7 +191,7 @@ export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
     path: ["bench", "worker"],
     summary: "Run queued bench episodes (BullMQ on Redis) until stopped with Ctrl-C or SIGTERM",
     usage: [
-      "Usage: foresight bench worker --redis URL [--queue NAME] [--concurrency N]",
+      "Usage: foresight bench worker --redis URL [--queue NAME] [--concurrency N] [--live|--replay]",
       "",
       "  Takes episodes that `foresight bench --redis URL` enqueued, plays them with this checkout's suites and",
       "  returns the records. Run it on any number of machines at the same commit as the producer (a job from another",
@@ -172,14 +200,15 @@ export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
       "",
       `  --queue NAME       the BullMQ queue (default ${DEFAULT_QUEUE})`,
       "  --concurrency N    episodes at once (default 1)",
+      "  --live, --replay   as for `foresight bench`: must match the producer's",
     ].join("\n"),
     async run(argv, io) {
-      const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" } });
+      const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" }, live: { type: "boolean" }, replay: { type: "boolean" } });
+      const llm = liveModel(values);
       if (values.redis === undefined) throw new UsageError("--redis URL is required");
-      const concurrency = parseIntFlag("concurrency", values.concurrency, 1);
-      if (concurrency < 1) throw new UsageError(`--concurrency must be at least 1, got ${concurrency}`);
+      const concurrency = parseIntFlag("concurrency", values.concurrency, 1, { min: 1 });
       try {
-        const worker = await startWorker({ url: values.redis, suites: suiteList, queueName: values.queue, concurrency, onStart: (spec) => io.err(`episode ${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`) });
+        const worker = await startWorker({ url: values.redis, suites: suiteList, queueName: values.queue, concurrency, ...(llm ? { llm } : {}), onStart: (spec) => io.err(`episode ${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`) });
         io.err(`foresight bench worker: waiting for episodes on ${values.queue ?? DEFAULT_QUEUE} at ${values.redis}`);
         await new Promise<void>((resolve) => {
           process.once("SIGINT", resolve);

@@ -37,7 +37,7 @@ export const commands: CommandEntry[] = [
   lazy(["bench", "semantic"], "Semantic world-model speed: transitions/s at batch 1, 64, 256 with the default ONNX models", () =>
     import("./bench-semantic.js").then((m) => m.benchSemanticCommand),
   ),
-  lazy(["train"], "Train a default model (encoder, action, transition, reward, value, all) from ../shared/data", () => import("./train.js").then((m) => m.trainCommand)),
+  lazy(["train"], "Train a default model (encoder, action, transition, reward, harm, scope, value, all) from ../shared/data", () => import("./train.js").then((m) => m.trainCommand)),
   lazy(["plan"], "plan one turn of a held-out conversation with a planner (scope, gdpzero, smcts-tod, sgm, baselines)", () => import("./plan.js").then((m) => m.planCommand)),
   lazy(["serve"], "run the planning server: /v1/plan, sessions, OpenAI-compatible /v1/chat/completions, /viewer", () => import("./serve.js").then((m) => m.serveCommand)),
   lazy(["bench", "server"], "load-test the planning server on loopback (autocannon): throughput, p50/p99 latency, errors, memory", () =>

@@ -19,6 +19,18 @@ describe("foresight plan", () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain('unknown planner "no-such-planner"');
   });
+  it("reports a bad planner setting in one line, without a stack trace", async () => {
+    const result = await run(["plan", "sgm", "--set", "depth=x", "--iterations", "3"]);
+    expect(result.code).not.toBe(0);
+    expect(result.err).toContain('setting "depth"');
+    expect(result.err).not.toMatch(/\n\s+at /);
+  });
+  it("plans one SOP turn offline, printing the action with its English gloss", async () => {
+    const result = await run(["plan", "sgm", "--seed", "1", "--iterations", "3"]);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/Decision of sgm: act \S+ \(Agent\./);
+    expect(result.out).toContain("stopped by");
+  });
   it("asks for a planner when none is given", async () => {
     const result = await run(["plan"]);
     expect(result.code).toBe(2);

@@ -93,12 +93,15 @@ export const planCommand: Command = {
       io.out(`Conversation (${conversation.turns.length} turns, last ${Math.min(4, conversation.turns.length)} shown):`);
       for (const turn of conversation.turns.slice(-4)) io.out(`  ${turn.speaker === "agent" ? "Agent" : "User "}${turn.act ? ` [${turn.act}]` : ""}: ${turn.text}`);
       io.out("");
-      io.out(`Decision of ${decision.planner}${decision.act ? `: act ${decision.act}` : ""}${decision.degraded ? ` (degraded: ${decision.degraded.reason})` : ""}`);
+      const chosenGloss = decision.candidates.find((c) => c.act !== undefined && c.act === decision.act)?.details?.gloss;
+      io.out(`Decision of ${decision.planner}${decision.act ? `: act ${decision.act}${typeof chosenGloss === "string" ? ` (${chosenGloss})` : ""}` : ""}${decision.degraded ? ` (degraded: ${decision.degraded.reason})` : ""}`);
       if (decision.reply !== undefined) io.out(`  reply: ${decision.reply}`);
       io.out("");
       io.out(`  ${"candidate".padEnd(48)} ${"visits".padStart(7)} ${"Q".padStart(8)} ${"prior".padStart(7)}`);
       for (const c of decision.candidates) {
-        const label = (c.act ? `[${c.act}] ` : "") + (c.text ?? "");
+        // An act's English gloss (SOPDAIL's Chinese node names) goes next to it when the planner gives one.
+        const gloss = typeof c.details?.gloss === "string" ? ` (${c.details.gloss})` : "";
+        const label = (c.act ? `[${c.act}${gloss}] ` : "") + (c.text ?? "");
         io.out(`  ${(label.length > 48 ? `${label.slice(0, 45)}...` : label).padEnd(48)} ${String(c.visits).padStart(7)} ${formatValue(c.value).padStart(8)} ${c.prior.toFixed(3).padStart(7)}`);
       }
       const s = decision.stats;

@@ -107,4 +107,22 @@ describe("foresight sac annotate under SIGINT and SIGKILL", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("two processes on the same --out never interleave: one is refused or finds the work done", { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sac-two-"));
+    try {
+      const out = join(dir, "dd.jsonl");
+      const args = ["--corpus", "dailydialog", "--limit", "16", "--seed", "6", "--out", out, "--concurrency", "2", "--lock-stale-ms", "2000"];
+      const runs = await Promise.all([annotate(args), annotate(args)]);
+      for (const run of runs) {
+        if (run.code !== 0) expect(run.stderr).toMatch(/dd\.jsonl: another run is annotating into this file/);
+      }
+      expect(runs.some((run) => run.code === 0)).toBe(true);
+      const ids = readFileSync(out, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { id: string }).id);
+      expect(ids).toHaveLength(16);
+      expect(new Set(ids).size).toBe(16);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -107,6 +107,13 @@ describe("foresight sac", () => {
         expect(err.join("\n")).toMatch(/--out is the same file as --in/);
       }
       expect(readFileSync(annotations, "utf8")).toBe(before);
+      const doubled = join(dir, "doubled.jsonl");
+      writeFileSync(doubled, `${JSON.stringify(line)}\n${JSON.stringify(line)}\n`);
+      const statsErr: string[] = [];
+      const statsOut: string[] = [];
+      expect(await runCli(["sac", "stats", "--in", doubled, "--json"], { out: (t) => statsOut.push(t), err: (t) => statsErr.push(t) })).toBe(0);
+      expect(JSON.parse(statsOut.join("\n")).dialogues).toBe(1);
+      expect(statsErr.join("\n")).toMatch(/warning: .*doubled\.jsonl: skipped 1 duplicate line/);
       const existing = join(dir, "ft.jsonl");
       writeFileSync(existing, "keep me\n");
       const err: string[] = [];

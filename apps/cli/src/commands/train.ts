@@ -1,9 +1,10 @@
 import { resolveDataDir } from "@foresight/dialogue";
 import { DEFAULT_TRAIN_SCALE, resolveModelsDir, TINY_TRAIN_SCALE, TRAINABLE_MODELS, trainDefaultModels, type TrainableModel } from "@foresight/semantic-models";
+import { runValueFlywheel } from "@foresight/planners";
 import { createLexiconHarmfulnessScorer } from "@foresight/rewards";
-import { UsageError, parseFlags, parseSeedFlag, requireInputDir, requireWritableOut, type Command } from "../command.js";
+import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, requireInputDir, requireWritableOut, type Command } from "../command.js";
 
-/** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`. */
+/** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`, and `train value --flywheel --rounds R`. */
 export const trainCommand: Command = {
   path: ["train"],
   summary: "Train a default model (encoder, action, transition, reward, harm, scope, value, all) from ../shared/data",
@@ -19,9 +20,19 @@ export const trainCommand: Command = {
     "  --data-dir DIR  the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data beside the workspace)",
     "  --tiny      a tiny scale for smoke tests (seconds; not the committed models)",
     "  --json      print the manifests as JSON instead of progress and a summary",
+    "",
+    "  value --flywheel --rounds R [--goals N] [--eval-goals N] [--simulations S]",
+    "              SMCTS-TOD's self-distillation flywheel (Eq. 28-29): trains the seed value model (value-multiwoz-seed),",
+    "              then R rounds of planning on N train goals (default 12), fine-tuning on seed + MCTS targets, and",
+    "              SMCTS-TOD's success on N held-out goals (default 12; 0 skips) with S simulations per turn (default 32);",
+    "              writes value-multiwoz with every round's metrics",
   ].join("\n"),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { seed: { type: "string" }, out: { type: "string" }, "data-dir": { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" } }, true);
+    const { values, positionals } = parseFlags(
+      argv,
+      { seed: { type: "string" }, out: { type: "string" }, "data-dir": { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" }, flywheel: { type: "boolean" }, rounds: { type: "string" }, goals: { type: "string" }, "eval-goals": { type: "string" }, simulations: { type: "string" } },
+      true,
+    );
     const model = positionals[0];
     if (positionals.length !== 1 || !TRAINABLE_MODELS.includes(model as TrainableModel)) {
       throw new UsageError(`expected one model name (${TRAINABLE_MODELS.join(", ")}), got ${positionals.length === 0 ? "none" : `"${positionals.join(" ")}"`}`);
@@ -34,6 +45,28 @@ export const trainCommand: Command = {
     // Checked before any work: a finished training run is never lost to an unwritable output folder.
     const outDir = requireWritableOut(outFlag, values.out ?? resolveModelsDir(), "folder");
     if (values["data-dir"] !== undefined) requireInputDir("--data-dir", values["data-dir"]);
+    if (values.flywheel) {
+      if (model !== "value") throw new UsageError(`--flywheel trains the value model only, not "${model}"`);
+      const rounds = parseIntFlag("rounds", values.rounds, 3);
+      if (rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${rounds}`);
+      const goalsPerRound = parseIntFlag("goals", values.goals, 12);
+      if (goalsPerRound < 1) throw new UsageError(`--goals must be at least 1, got ${goalsPerRound}`);
+      const { manifest } = await runValueFlywheel({
+        rounds,
+        goalsPerRound,
+        evalGoals: parseIntFlag("eval-goals", values["eval-goals"], 12),
+        simulations: parseIntFlag("simulations", values.simulations, 32),
+        seed,
+        outDir,
+        scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
+        ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+        command: `foresight train value --flywheel --rounds ${rounds} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
+        log: values.json ? () => {} : (line) => io.err(line),
+      });
+      if (values.json) io.out(JSON.stringify(manifest, null, 2));
+      else io.out(`${outDir}/${manifest.name}.json  ${manifest.bytes} bytes  ${JSON.stringify(manifest.metrics)}`);
+      return 0;
+    }
     // The harmfulness head learns the rewards package's text scorer (the lexicon stand-in without a Llama Guard endpoint).
     const harm = createLexiconHarmfulnessScorer();
     const manifests = await trainDefaultModels(model as TrainableModel, {

@@ -217,6 +217,12 @@ describe("the API key stays out of inspect, logs and errors", () => {
     expect(JSON.stringify(events)).not.toContain(KEY);
   });
 
+  it("a credential header is redacted like the key", { timeout: CASE_MS }, async () => {
+    const error = await failure(model({ apiKey: undefined, defaultHeaders: { "api-key": KEY } }).complete({ messages: ask("echo-key") }));
+    expect(error.message).toMatch(/key=\[redacted\]/);
+    expect(error.message).not.toContain(KEY);
+  });
+
   it("a network error carries no key either", { timeout: CASE_MS }, async () => {
     const error = await failure(model().complete({ messages: ask("reset-before-headers") }));
     expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain(KEY);

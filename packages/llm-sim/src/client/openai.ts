@@ -32,7 +32,7 @@ export interface OpenAIChatModelOptions {
   maxResponseBytes?: number;
   /** Send `max_completion_tokens` instead of `max_tokens` (newer hosted models require it). */
   useMaxCompletionTokens?: boolean;
-  /** Extra headers on every request. */
+  /** Extra headers on every request; values of credential-like headers (key, token, auth…) are redacted like the key. */
   defaultHeaders?: Record<string, string>;
   /** A custom fetch (proxies, tests). */
   fetch?: typeof fetch;
@@ -273,7 +273,8 @@ export class OpenAIChatModel implements ChatModel {
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly #client: OpenAI;
-  readonly #apiKey: string;
+  /** The key and credential-like header values, redacted from every message. */
+  readonly #secrets: readonly string[];
   readonly #useMaxCompletionTokens: boolean;
   readonly #extendedSampling: boolean;
 
@@ -294,12 +295,14 @@ export class OpenAIChatModel implements ChatModel {
     this.baseURL = displayURL(options.baseURL);
     this.timeoutMs = timeoutMs;
     this.maxResponseBytes = maxResponseBytes;
-    this.#apiKey = options.apiKey || "not-needed";
+    const apiKey = options.apiKey || "not-needed";
+    const credentialHeaders = Object.entries(options.defaultHeaders ?? {}).filter(([name]) => /key|token|auth|secret|cookie/i.test(name));
+    this.#secrets = [apiKey, ...credentialHeaders.map(([, value]) => value.replace(/^Bearer\s+/i, ""))];
     this.#useMaxCompletionTokens = options.useMaxCompletionTokens ?? false;
     this.#extendedSampling = options.extendedSampling ?? false;
     this.#client = new OpenAI({
       baseURL: options.baseURL,
-      apiKey: this.#apiKey,
+      apiKey,
       maxRetries: 0,
       timeout: timeoutMs,
       logLevel: "off",
@@ -339,13 +342,13 @@ export class OpenAIChatModel implements ChatModel {
       try {
         raw = JSON.parse(text);
       } catch (error) {
-        const start = upstreamText(text.slice(0, 80), [this.#apiKey]);
+        const start = upstreamText(text.slice(0, 80), this.#secrets);
         throw new ChatModelError("malformed-response", `response from ${where} is not valid JSON (${(error as Error).message}): body starts ${JSON.stringify(start)}`);
       }
       return parseCompletionBody(raw, this.id, n);
     } catch (error) {
       if (deadline.signal.aborted && !request.signal?.aborted) throw deadline.signal.reason;
-      throw toChatModelError(error, request.signal, { modelId: this.id, baseURL: this.baseURL, secrets: [this.#apiKey] });
+      throw toChatModelError(error, request.signal, { modelId: this.id, baseURL: this.baseURL, secrets: this.#secrets });
     } finally {
       clearTimeout(timer);
     }

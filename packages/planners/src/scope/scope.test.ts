@@ -1,4 +1,5 @@
 import type { Rng } from "@foresight/dialogue";
+import type { SearchTrace } from "@foresight/mcts-core";
 import { describe, expect, it } from "vitest";
 import { chatGreedy0Factory } from "./baselines.js";
 import { ScopePlanner, type ScopePlanningWorld } from "./scope.js";
@@ -124,5 +125,53 @@ describe("ScopePlanner", () => {
     await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { depth: 0 } })).rejects.toThrow(/depth must be a positive integer/);
     await expect(scope.plan(conversation, { candidates, budget: { iterations: 1 }, settings: { nope: 1 } as never })).rejects.toThrow(/unknown setting "nope"/);
     await expect(scope.plan({ turns: [{ speaker: "bot" as never, text: "hi" }] }, { candidates })).rejects.toThrow(/speaker must be "agent" or "user"/);
+  });
+});
+
+describe("ScopePlanner traces", () => {
+  it("returns its search tree in mcts-core's trace format when asked, and none otherwise", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    const plain = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 } });
+    expect(plain.trace).toBeUndefined();
+    const traced = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 }, trace: true });
+    // Asking for the trace does not change the decision.
+    expect(traced.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(plain.candidates.map((c) => [c.text, c.value, c.visits]));
+    const tree = traced.trace as SearchTrace;
+    expect(tree.version).toBe(1);
+    expect(tree.nodeCount).toBe(tree.nodes.length);
+    expect(tree.nodeCount).toBe(traced.stats.counters!.nodes);
+    const root = tree.nodes[0]!;
+    expect(root.visits).toBe(200);
+    expect(root.edges.map((e) => e.action)).toEqual(candidates);
+    // Root edges carry the candidates' statistics; each child's parent and depth agree with the edge that lists it.
+    for (const edge of root.edges) {
+      const stats = traced.candidates.find((c) => c.text === edge.action)!;
+      expect(edge.visits).toBe(stats.visits);
+      expect(edge.q).toBeCloseTo(stats.value as number, 6);
+      expect(edge.children.reduce((s, c) => s + tree.nodes[c]!.visits, 0)).toBe(edge.visits);
+    }
+    for (const node of tree.nodes.slice(1)) {
+      expect(tree.nodes[node.parent!]!.depth).toBe(node.depth - 1);
+      expect(tree.nodes[node.parent!]!.edges.some((e) => e.children.includes(node.id))).toBe(true);
+    }
+    const capped = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 200 }, trace: { maxNodes: 10 } });
+    const small = capped.trace as SearchTrace;
+    expect(small.nodes).toHaveLength(10);
+    expect(small.nodes.flatMap((n) => n.edges.flatMap((e) => e.children)).every((c) => c < 10)).toBe(true);
+  });
+
+  it("ends a timed plan within one world call of its budget even when a wave is slow", async () => {
+    // Every transition call takes 15 ms, so one wave (expansion plus a rollout to depth 8) takes at least 120 ms.
+    class SlowWorld extends MoodWorld {
+      override async step(...args: Parameters<MoodWorld["step"]>) {
+        await new Promise((r) => setTimeout(r, 15));
+        return super.step(...args);
+      }
+    }
+    const scope = new ScopePlanner("scope", new SlowWorld(), { depth: 8, batch: 16 });
+    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 40 } });
+    expect(timed.stats.stopReason).toBe("time");
+    expect(timed.stats.simulations).toBe(16);
+    expect(timed.stats.wallMs).toBeLessThan(40 + 40);
   });
 });

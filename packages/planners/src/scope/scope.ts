@@ -107,6 +107,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
         },
       },
       traceId: `scope-${seed}-${Date.now().toString(36)}`,
+      ...(options.trace ? { trace: result.trace((i) => candidates[i], typeof options.trace === "object" ? options.trace.maxNodes : undefined) } : {}),
     };
   }
 

@@ -1,4 +1,6 @@
+import { setImmediate as nextMacrotask } from "node:timers/promises";
 import type { Rng } from "@foresight/dialogue";
+import type { SearchTrace, TraceNode } from "@foresight/mcts-core";
 
 /**
  * What SCOPE's search needs from a semantic world: sampled actions at a state (the action model s̃ → ã) and sampled
@@ -69,12 +71,19 @@ export interface SemanticSearchResult {
   nodes: number;
   wallMs: number;
   stopReason: "iterations" | "time" | "aborted";
+  /**
+   * The search tree in mcts-core's trace format (breadth-first, at most `maxNodes` nodes), built on demand; root
+   * edges are described by `describeRootAction`, deeper (sampled) actions by their index.
+   */
+  trace(describeRootAction: (index: number) => unknown, maxNodes?: number): SearchTrace;
 }
 
 interface Child {
   node: SearchNode;
   reward: number;
   visits: number;
+  /** Sum of the scaled returns from this state on (for the trace only). */
+  valueSum: number;
 }
 
 interface Edge {
@@ -152,6 +161,7 @@ export async function semanticSearch(
   let modelRows = 0;
   let nodes = 1;
   let stopReason: SemanticSearchResult["stopReason"] = "iterations";
+  const outOfBudget = (): SemanticSearchResult["stopReason"] | undefined => (budget.signal?.aborted ? "aborted" : performance.now() >= deadline ? "time" : undefined);
 
   const selectEdge = (node: SearchNode): number => {
     const unexplored: number[] = [];
@@ -205,12 +215,12 @@ export async function semanticSearch(
   };
 
   while (simulations < maxIterations) {
-    if (budget.signal?.aborted) {
-      stopReason = "aborted";
-      break;
-    }
-    if (performance.now() >= deadline) {
-      stopReason = "time";
+    // A macrotask between waves lets other requests (concurrent plans) run whatever the world's calls do; it consumes
+    // no randomness, so results under an iteration budget are unchanged.
+    if (simulations > 0) await nextMacrotask();
+    const stop = outOfBudget();
+    if (stop) {
+      stopReason = stop;
       break;
     }
     const wave = Math.min(settings.batch, maxIterations - simulations);
@@ -246,7 +256,7 @@ export async function semanticSearch(
         const state = stepped.next.slice(r * d, (r + 1) * d);
         const node = newNode(state, childDepth[r] as number, actionsOf.get(r) ?? new Float32Array(0), actionsOf.has(r) ? branching : 0);
         nodes++;
-        const child: Child = { node, reward: (stepped.rewards[r] as number) * settings.rewardScale, visits: 0 };
+        const child: Child = { node, reward: (stepped.rewards[r] as number) * settings.rewardScale, visits: 0, valueSum: 0 };
         edge.pendingChildren--;
         edge.children.push(child);
         f.path.push({ node: f.expand!.node, edge, child });
@@ -255,6 +265,13 @@ export async function semanticSearch(
       // Rollouts from the new states, in lockstep: one action call and one transition call per depth level.
       let live = expanding.map((f, r) => ({ f, depth: childDepth[r] as number, state: (f.child as Child).node.state, discount: 1 })).filter((x) => x.depth < maxDepth);
       while (live.length > 0) {
+        // Out of time or aborted mid-wave: the rollouts end here (truncated) and the wave is backed up as it is, so a
+        // plan ends within one world-model call of its budget even when a wave is slow (many concurrent plans).
+        const stop = outOfBudget();
+        if (stop) {
+          stopReason = stop;
+          break;
+        }
         const n = live.length;
         const current = new Float32Array(n * d);
         live.forEach((x, i) => current.set(x.state, i * d));
@@ -276,6 +293,7 @@ export async function semanticSearch(
       let g = f.rolloutReturn;
       for (let i = f.path.length - 1; i >= 0; i--) {
         const step = f.path[i]!;
+        step.child.valueSum += g;
         g = step.child.reward + gamma * g;
         step.edge.visits++;
         step.edge.valueSum += g;
@@ -294,5 +312,34 @@ export async function semanticSearch(
     const current = actions[best] as RootActionStats;
     if (a.q !== null && (current.q === null || a.q > current.q)) best = i;
   });
-  return { best, actions, simulations, modelCalls, modelRows, nodes, wallMs: performance.now() - started, stopReason };
+  const trace = (describeRootAction: (index: number) => unknown, maxNodes = Infinity) => traceTree(root, settings, simulations, describeRootAction, maxNodes);
+  return { best, actions, simulations, modelCalls, modelRows, nodes, wallMs: performance.now() - started, stopReason, trace };
+}
+
+/** Serialises a search tree breadth-first as mcts-core's `SearchTrace` (values and rewards in the reward's units). */
+function traceTree(root: SearchNode, settings: SemanticSearchSettings, simulations: number, describeRootAction: (index: number) => unknown, maxNodes: number): SearchTrace {
+  const scale = settings.rewardScale;
+  const mean = (sum: number, n: number) => (n > 0 ? sum / n / scale : 0);
+  const rootValue = root.edges.reduce((s, e) => s + e.valueSum, 0);
+  const queue: { node: SearchNode; parent: number | null; action: unknown; child?: Child }[] = [{ node: root, parent: null, action: null }];
+  const nodes: TraceNode[] = [];
+  for (let head = 0; head < queue.length && nodes.length < maxNodes; head++) {
+    const { node, parent, action, child } = queue[head]!;
+    const id = nodes.length;
+    const visits = child ? child.visits : simulations;
+    const value = child ? mean(child.valueSum, child.visits) : mean(rootValue, simulations);
+    const traced: TraceNode = { id, parent, action, depth: node.depth, visits, value, rawValue: value, reward: child ? child.reward / scale : 0, terminal: node.depth >= settings.depth, edges: [] };
+    node.edges.forEach((edge, i) => {
+      const described = node === root ? describeRootAction(i) : { sampledAction: i };
+      const children = edge.children.map((c) => {
+        queue.push({ node: c.node, parent: id, action: described, child: c });
+        return queue.length - 1;
+      });
+      traced.edges.push({ action: described, prior: 1 / node.edges.length, visits: edge.visits, q: edge.visits > 0 ? edge.valueSum / edge.visits / scale : null, children });
+    });
+    nodes.push(traced);
+  }
+  // Children beyond the limit are dropped from the edges' lists.
+  if (nodes.length < queue.length) for (const n of nodes) for (const e of n.edges) e.children = e.children.filter((c) => c < nodes.length);
+  return { version: 1, loop: "closed", players: 1, discount: settings.gamma, nodeCount: nodes.length, nodes };
 }

@@ -1,3 +1,4 @@
+import { chatModelFromEnv } from "@foresight/llm-sim";
 import type { PlannerFactory } from "../types.js";
 import { heldOutSopConversation, loadSopDomain, type SopDomain, type SopDomainOptions } from "./domain.js";
 import type { SgmSettings } from "./model.js";
@@ -49,7 +50,8 @@ function makeCotFactory(name: CotVariant, summary: string): PlannerFactory {
     summary,
     domain: "sop",
     async create(options = {}) {
-      return new SopCotPlanner(name, domainCache((options.settings ?? {}) as SopPlannerSettings, options.dataDir));
+      // With FORESIGHT_LLM_BASE_URL (and model) set, the baseline asks that endpoint with ChatSOP's prompt.
+      return new SopCotPlanner(name, domainCache((options.settings ?? {}) as SopPlannerSettings, options.dataDir), chatModelFromEnv());
     },
     async heldOutConversation(options) {
       return heldOutSopConversation(options);

@@ -2,3 +2,4 @@ export * from "./model.js";
 export * from "./domain.js";
 export * from "./planner.js";
 export * from "./factory.js";
+export * from "./llm.js";

@@ -19,12 +19,26 @@ export interface SgmSettings {
   judgeSamples: number;
   /** Weight of rationality against completion, λ (default 1). */
   rationalityWeight: number;
-  /** mcts-core's backup: "max" (V(node) = its best child's Q, as RAP, which SGM follows) or "mean" (default "max"). */
-  backup: "max" | "mean";
+  /**
+   * What a simulation backs up at each step of its path (mcts-core's `returns`): "mean" (default) the mean of the
+   * rewards from that step to the end, as RAP does with per-step rewards in [0, 1] (Algorithm 1: "Update Q(d_t', a_t')
+   * with {r_t', …, r_t}"; Q "estimates the expected future reward"), or "sum" their sum.
+   */
+  returns: "mean" | "sum";
+  /** mcts-core's backup: "mean" (default; Q averages the backed-up returns) or "max" (V(node) = its best child's Q; sum returns only). */
+  backup: "mean" | "max";
 }
 
-/** The paper's settings: M = 3 actions, depth 8, w = 1, λ = 1; three judge votes. Roll-outs N = 3 is the iteration budget. */
-export const SGM_DEFAULTS: SgmSettings = Object.freeze({ actions: 3, depth: 8, exploration: 1, judgeSamples: 3, rationalityWeight: 1, backup: "max" as const });
+/** The paper's settings: M = 3 actions, depth 8, w = 1, λ = 1; three judge votes; mean of future rewards. Roll-outs N = 3 is the iteration budget. */
+export const SGM_DEFAULTS: SgmSettings = Object.freeze({
+  actions: 3,
+  depth: 8,
+  exploration: 1,
+  judgeSamples: 3,
+  rationalityWeight: 1,
+  returns: "mean" as const,
+  backup: "mean" as const,
+});
 
 /** A simulated dialogue state d: the node history (Agent.Start first) and what it has earned. */
 export interface SgmState {

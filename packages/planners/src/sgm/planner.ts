@@ -1,9 +1,10 @@
 import { createRng, type Turn } from "@foresight/dialogue";
-import { sopUtteranceTurn } from "@foresight/llm-sim";
+import { sopUtteranceTurn, type ChatModel } from "@foresight/llm-sim";
 import { Mcts, type SearchBudget, type StopReason } from "@foresight/mcts-core";
 import { allowedNextActions } from "@foresight/sop-graph";
 import { resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner } from "../types.js";
 import { taskOf, toDialogueTurns, type SopDomain } from "./domain.js";
+import { llmNextAction } from "./llm.js";
 import { SGM_DEFAULTS, SgmModel, type SgmSettings } from "./model.js";
 
 /** The paper's N = 3 roll-outs: the default iteration budget of SGM. */
@@ -30,7 +31,8 @@ function describe(domain: SopDomain, act: string, allowed: readonly string[]): R
  * ChatSOP's SOP-guided MCTS (SGM) as a {@link Planner}: UCT with w = 1 over agent actions, expansion restricted to
  * the SOP's local subgraph two levels below the current node plus the proactive actions off the SOP (M = 3 sampled
  * per node), simulation following the action with the highest step reward, reward = rationality + completion
- * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; the child with the highest Q is chosen.
+ * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; Q averages the mean of the future rewards along
+ * each simulated path (RAP's aggregation); the child with the highest Q is chosen.
  */
 export class SopGuidedPlanner implements Planner<SgmSettings> {
   readonly name = "sgm";
@@ -57,6 +59,7 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
       selection: { kind: "uct", c: settings.exploration },
       rollout: { depth: settings.depth, policy: "maxReward" },
       backup: settings.backup,
+      returns: settings.returns,
       finalChoice: "bestQ",
     });
     const budget = options.budget ?? {};
@@ -108,15 +111,19 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
 export type CotVariant = "cot" | "cot-sop";
 
 /**
- * ChatSOP's baselines without search: CoT takes the action generator's most likely next action among all the
- * task's actions; CoT+SOP the most likely among the actions the SOP allows after the history (falling back to CoT,
- * counted as `noSopAction`, when the SOP allows none there).
+ * ChatSOP's baselines without search. Offline: CoT takes the action generator's most likely next action among all
+ * the task's actions; CoT+SOP the most likely among the actions the SOP allows after the history (falling back to
+ * CoT, counted as `noSopAction`, when the SOP allows none there). With an LLM (`chat`), the paper's prompt with the
+ * task and user profiles offers every action, CoT+SOP adding the SOP's actions to prioritise; an answer naming no
+ * offered action falls back to the offline choice (counted as `unparsed`, `degraded`), one named outside the
+ * answer marker is counted as `parserFallback`.
  */
 export class SopCotPlanner implements Planner {
-  /** A baseline over per-task domains. */
+  /** A baseline over per-task domains, on an LLM when `chat` is given. */
   constructor(
     readonly name: CotVariant,
     private readonly domainOf: SopDomainProvider,
+    private readonly chat?: ChatModel,
   ) {}
 
   /** The baseline's action for the conversation's next agent turn. */
@@ -129,24 +136,36 @@ export class SopCotPlanner implements Planner {
     const prior = domain.world.agentDistribution(nodes);
     const sopAllowed = allowedNextActions(domain.graph, nodes).filter((a) => prior.has(a));
     const counters: Record<string, number> = {};
-    let options_ = [...prior.keys()];
+    let offered = [...prior.keys()];
     if (this.name === "cot-sop") {
-      if (sopAllowed.length > 0) options_ = sopAllowed;
+      if (sopAllowed.length > 0) offered = sopAllowed;
       else counters.noSopAction = 1;
     }
-    const total = options_.reduce((s, a) => s + prior.get(a)!, 0);
-    const candidates: CandidateStats[] = options_
+    const total = offered.reduce((s, a) => s + prior.get(a)!, 0);
+    const candidates: CandidateStats[] = offered
       .map((a) => ({ act: a, value: null, visits: 0, prior: prior.get(a)! / total, details: describe(domain, a, sopAllowed) }))
       .sort((x, y) => y.prior - x.prior);
-    const act = candidates[0]!.act!;
+    let act = candidates[0]!.act!;
+    let tokens = 0;
+    let degraded: Decision["degraded"] = counters.noSopAction ? { reason: "the SOP allows no action here; chose among all actions" } : undefined;
+    if (this.chat) {
+      const choice = await llmNextAction(this.chat, domain, turns, [...prior.keys()], this.name === "cot-sop" ? sopAllowed : [], options.seed ?? 0);
+      tokens = choice.tokens;
+      if (choice.fallback) counters.parserFallback = 1;
+      if (choice.act !== undefined) act = choice.act;
+      else {
+        counters.unparsed = 1;
+        degraded = { reason: `the LLM named none of the offered actions; took the corpus prior's (answer: ${JSON.stringify(choice.answer.slice(0, 80))})` };
+      }
+    }
     const reply = replyFor(domain, turns, act, options.seed ?? 0);
     return {
       planner: this.name,
       act,
       ...(reply !== undefined ? { reply } : {}),
       candidates,
-      stats: { simulations: 0, modelCalls: 0, llmCalls: 1, tokens: 0, wallMs: performance.now() - started, stopReason: "converged", roleCalls: { prior: 1 }, counters },
-      ...(counters.noSopAction ? { degraded: { reason: "the SOP allows no action here; chose among all actions" } } : {}),
+      stats: { simulations: 0, modelCalls: 0, llmCalls: 1, tokens, wallMs: performance.now() - started, stopReason: "converged", roleCalls: { prior: 1 }, counters },
+      ...(degraded ? { degraded } : {}),
       traceId: `${this.name}-${task}-${nodes.length}`,
     };
   }

@@ -1,5 +1,6 @@
 import { sopdailNode } from "@foresight/dialogue";
 import { sopdailTaskSplit } from "@foresight/llm-sim";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plannerFactory } from "../registry.js";
 import type { Conversation, Planner } from "../types.js";
@@ -58,6 +59,16 @@ describe("SGM on a held-out SOPDAIL task", () => {
     expect(aborted.act).toBeTruthy();
   });
 
+  it("cuts held-out conversations of the task it is asked for, before an agent turn", async () => {
+    const factory = plannerFactory("cot-sop");
+    const asked = await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } });
+    expect(asked.context!.task).toBe("airport-check_in");
+    expect(loadSopDomain("airport-check_in").world.test.map((d) => d.id)).toContain(asked.context!.dialogueId);
+    expect(asked.turns.length).toBeGreaterThan(0);
+    expect(String(asked.context!.goldNext)).toMatch(/^代理\./);
+    expect(await factory.heldOutConversation!({ seed: 3, context: { task: "airport-check_in" } })).toEqual(asked);
+  });
+
   it("says which task is missing", async () => {
     await expect(planner.plan({ turns: [] })).rejects.toThrow(/sgm needs context\.task/);
   });
@@ -85,5 +96,39 @@ describe("a proactive action off the SOP", () => {
     const nodes = domain.world.nodesOfTurns([]).concat([A("介绍活动"), U("担忧疑惑")]);
     expect(domain.world.earnsSuccess(nodes, A("告知成功"))).toBe(false);
     expect(domain.world.earnsSuccess([...nodes, A("排忧解惑"), U("明确同意")], A("告知成功"))).toBe(true);
+  });
+});
+
+describe("the CoT baselines on an LLM", () => {
+  const conversation: Conversation = {
+    turns: [
+      { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
+      { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
+    ],
+    context: { task: PROACTIVE_TASK.id },
+  };
+
+  it("send ChatSOP's prompt with the profiles (CoT+SOP with the SOP's actions to prioritise) and read the paper's answer", async () => {
+    const domain = proactiveDomain();
+    const chat = new ScriptedChatModel({ script: ["Analysis: the user worries, so 礼貌结束 would lose her.\nTherefore, the best agent action is: 排忧解惑"] });
+    const decision = await new SopCotPlanner("cot-sop", () => domain, chat).plan(conversation, { seed: 2 });
+    expect(decision.act).toBe(A("排忧解惑"));
+    expect(decision.stats.counters).toEqual({});
+    const request = chat.requests[0]!;
+    expect(request).toMatchObject({ temperature: 0.1, topP: 0.1 });
+    const prompt = request.messages.map((m) => m.content).join("\n");
+    expect(prompt).toContain(`task_profile: {"agent_identity":"活动专员"`);
+    expect(prompt).toContain("user_profile: {}");
+    expect(prompt).toContain('please prioritize the following agent actions: "代理.礼貌结束"');
+    expect(prompt).toContain("我有点担心。");
+  });
+
+  it("count an answer naming no offered action and fall back to the corpus choice", async () => {
+    const domain = proactiveDomain();
+    const chat = new ScriptedChatModel({ script: ["I am not sure."] });
+    const decision = await new SopCotPlanner("cot", () => domain, chat).plan(conversation);
+    expect(decision.stats.counters).toEqual({ unparsed: 1 });
+    expect(decision.degraded!.reason).toMatch(/named none of the offered actions/);
+    expect(domain.world.agentNodes).toContain(decision.act);
   });
 });

@@ -65,6 +65,14 @@ describe("experiment statistics", () => {
     expect(first.upper).toBeGreaterThan(first.estimate);
     expect(bootstrapConfidenceInterval([2, 2, 2], { rng: createRng(1) })).toMatchObject({ lower: 2, upper: 2 });
   });
+
+  it("names the bad argument instead of returning NaN bounds", () => {
+    for (const resamples of [0, -5, 2.5, Number.NaN]) {
+      expect(() => bootstrapConfidenceInterval([1, 2], { rng: createRng(1), resamples })).toThrow(`bootstrap resamples must be a positive integer, got ${resamples}`);
+    }
+    expect(() => bootstrapConfidenceInterval([1, Number.NaN, 3], { rng: createRng(1) })).toThrow("bootstrap values must be finite numbers, but values[1] is NaN");
+    expect(() => bootstrapConfidenceInterval([Number.POSITIVE_INFINITY], { rng: createRng(1) })).toThrow(/values\[0\] is Infinity/);
+  });
 });
 
 describe("judged comparisons", () => {

@@ -62,7 +62,10 @@ export function bootstrapConfidenceInterval(values: readonly number[], options: 
   const statistic = options.statistic ?? mean;
   const resamples = options.resamples ?? 1000;
   const level = options.level ?? 0.95;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`bootstrap resamples must be a positive integer, got ${resamples}`);
   if (!(level > 0 && level < 1)) throw new RangeError(`confidence level must be in (0, 1), got ${level}`);
+  const bad = values.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) throw new RangeError(`bootstrap values must be finite numbers, but values[${bad}] is ${values[bad]}`);
   const stats: number[] = [];
   const sample = new Array<number>(values.length);
   for (let r = 0; r < resamples; r++) {

@@ -110,7 +110,7 @@ function repairInChild(file: string, killAt?: { call: number; mode: "before" | "
 const digest = (text: Buffer) => createHash("sha256").update(text).digest("hex");
 
 describe("killed while repairing a cut-short last line", () => {
-  it("leaves the file as it was or as repaired, never shorter (SIGKILL at random write calls)", { timeout: 60_000 }, async () => {
+  it("leaves the file as it was or as repaired, never shorter (SIGKILL at random write calls)", { timeout: 240_000 }, async () => {
     const dir = tempDir();
     const whole = `${Array.from({ length: 2000 }, (_, index) => record(`r${index}`)).join("\n")}\n`;
     const original = Buffer.from(`${whole}{"id": "cut", "turns": [{"speak`);

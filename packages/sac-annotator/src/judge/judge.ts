@@ -53,6 +53,14 @@ export function judgeTranscript(messages: readonly ChatMessage[]): string {
     .join("\n");
 }
 
+const CONVERSATIONS = /^Conversation A:\n([\s\S]*?)\n\nConversation B:\n([\s\S]*)$/;
+
+/** Reads the judge's user message back into the two transcripts as shown (first = "A"); undefined when it is not one. */
+export function parseJudgeUserMessage(content: string): { first: string; second: string } | undefined {
+  const match = CONVERSATIONS.exec(content);
+  return match ? { first: match[1] ?? "", second: match[2] ?? "" } : undefined;
+}
+
 function judgeMessages(first: string, second: string, criteria: readonly string[]): ChatMessage[] {
   return [
     {

@@ -45,3 +45,33 @@ export function selectorUserMessage(history: readonly ChatMessage[], candidates:
   const options = candidates.map((candidate, index) => `[${index + 1}] ${candidate.text}`).join("\n");
   return `Conversation so far:\n${transcript}\n\nCandidates for the companion's next reply:\n${options}`;
 }
+
+/** One line of a rendered transcript: who spoke ("User" or "Companion") and what they said. */
+export interface TranscriptLine {
+  speaker: "User" | "Companion";
+  text: string;
+}
+
+/** Reads "User: …" / "Companion: …" lines back (a line without a prefix continues the previous one). */
+export function parseTranscriptLines(text: string): TranscriptLine[] {
+  const lines: TranscriptLine[] = [];
+  for (const line of text.split("\n")) {
+    const match = /^(User|Companion): ?(.*)$/.exec(line);
+    if (match) lines.push({ speaker: match[1] as TranscriptLine["speaker"], text: match[2] ?? "" });
+    else if (lines.length > 0 && line.trim() !== "") lines[lines.length - 1]!.text += `\n${line}`;
+  }
+  return lines;
+}
+
+/** Reads a {@link selectorUserMessage} back: the conversation lines and the candidates' texts; undefined when it is not one. */
+export function parseSelectorUserMessage(content: string): { history: TranscriptLine[]; candidates: string[] } | undefined {
+  const match = /^Conversation so far:\n([\s\S]*?)\n\nCandidates for the companion's next reply:\n([\s\S]*)$/.exec(content);
+  if (!match) return undefined;
+  const candidates: string[] = [];
+  for (const line of (match[2] ?? "").split("\n")) {
+    const numbered = /^\[(\d+)\] ?(.*)$/.exec(line);
+    if (numbered && Number(numbered[1]) === candidates.length + 1) candidates.push(numbered[2] ?? "");
+    else if (candidates.length > 0) candidates[candidates.length - 1] += `\n${line}`;
+  }
+  return { history: parseTranscriptLines(match[1] ?? ""), candidates };
+}

@@ -26,6 +26,6 @@ export async function trainDefaultModels(which: TrainableModel, job: TrainJob): 
     if (which === "reward" || all) out.push(await trainRewardModel(job, sets));
     if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets));
   }
-  if (which === "value" || which === "all") out.push(await trainValueModel(job, encoder));
+  if (which === "value" || which === "all") out.push(await trainValueModel(job));
   return out;
 }

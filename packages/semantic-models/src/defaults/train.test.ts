@@ -1,15 +1,13 @@
-import { createRng, type DialogueAct } from "@foresight/dialogue";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createRng } from "@foresight/dialogue";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HashedEncoder } from "../encoder/hashed-encoder.js";
-import { ScalarModel } from "../heads/runtime.js";
+import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { mixtureForward } from "../heads/mixture.js";
 import { mixtureSpecFromModel } from "../heads/serialize.js";
 import { ManifestSchema, type Manifest } from "../manifest.js";
 import { verifyModelFile } from "../model-file.js";
-import { distillValueModel } from "./distill.js";
 import { DEFAULT_MODEL_NAMES, loadDefaultWorldModel } from "./load.js";
 import { TINY_TRAIN_SCALE } from "./scale.js";
 import { trainDefaultModels } from "./train-all.js";
@@ -22,7 +20,8 @@ const harmfulness = (text: string) => (/\b(stupid|idiot|hate)\b/i.test(text) ? 1
 
 beforeAll(async () => {
   manifests = await trainDefaultModels("all", { outDir: dir, seed: 3, scale: TINY_TRAIN_SCALE, command: "test", harmfulness, harmfulnessName: "test-words" });
-});
+  // The value model simulates rollouts of the tiny split's goals besides reading the corpora.
+}, 600_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("training the default models on a tiny split (real corpora from the shared data folder)", () => {
@@ -64,11 +63,13 @@ describe("training the default models on a tiny split (real corpora from the sha
     } finally {
       rmSync(again, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 
   it("records the encoder each head was trained on and refuses to serve the heads with another encoder", async () => {
     const encoderSha = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder)?.sha256;
-    for (const m of manifests.filter((x) => x.kind !== "hashed-encoder")) expect(m.training.encoderSha256, m.name).toBe(encoderSha);
+    // The MultiWOZ value model reads tracked-state features, not embeddings: it records no encoder.
+    for (const m of manifests.filter((x) => x.kind !== "hashed-encoder" && x.kind !== "value")) expect(m.training.encoderSha256, m.name).toBe(encoderSha);
+    expect(manifests.find((m) => m.kind === "value")?.training.encoderSha256).toBeUndefined();
     const other = mkdtempSync(join(tmpdir(), "semantic-models-train3-"));
     try {
       for (const file of readdirSync(dir)) copyFileSync(join(dir, file), join(other, file));
@@ -114,28 +115,5 @@ describe("training the default models on a tiny split (real corpora from the sha
     const onnx = await mdnWorld.parts.transition.predict({ state: states, action: action2 }, 2);
     const ts = mixtureForward(spec, { state: states, action: action2 }, 2);
     for (let i = 0; i < ts.mean.length; i++) expect(onnx.mean[i]).toBeCloseTo(ts.mean[i] as number, 4);
-  });
-
-  it("self-distillation fine-tunes the value model on (h, a, Q) targets and lowers their Brier score", async () => {
-    const encoder = await HashedEncoder.load(join(dir, `${DEFAULT_MODEL_NAMES.encoder}.json`), { log: () => {} });
-    const act = (intent: string, domain: string, slot?: string): DialogueAct => ({ intent, domain, ...(slot ? { slot } : {}) });
-    const targets = Array.from({ length: 64 }, (_, i) => ({
-      history: [`I need a ${i % 2 ? "cheap" : "expensive"} hotel in the north`],
-      acts: [i % 2 ? act("Inform", "Hotel", "Price") : act("Request", "Hotel", "Area")],
-      q: i % 2 ? 0.9 : 0.1,
-    }));
-    const manifest = await distillValueModel({
-      manifestPath: join(dir, `${DEFAULT_MODEL_NAMES.value}.json`),
-      encoder,
-      targets,
-      outDir: dir,
-      name: "value-distilled",
-      seed: 1,
-      epochs: 30,
-      learningRate: 0.01,
-    });
-    expect(manifest.metrics.distillBrierAfter).toBeLessThan(manifest.metrics.distillBrierBefore as number);
-    const model = await ScalarModel.load(join(dir, "value-distilled.json"), { log: () => {} });
-    expect(model.model.manifest.head.actVocabulary).toEqual(JSON.parse(readFileSync(join(dir, `${DEFAULT_MODEL_NAMES.value}.json`), "utf8")).head.actVocabulary);
   });
 });

@@ -1,7 +1,8 @@
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
+import { inspect } from "node:util";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GraphBuilder } from "../onnx/graph.js";
@@ -10,7 +11,7 @@ import { OpenAIEmbeddingEncoder } from "./openai.js";
 import { TransformerEncoder } from "./transformer.js";
 import { WordPieceTokenizer } from "./wordpiece.js";
 
-const VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "play", "##ing", "!", "cafe"];
+const VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "hello", "world", "play", "##ing", "!", "cafe", "你", "好"];
 const H = 3;
 /** Token i embeds as (i, 1, −i): mean pooling is then easy to check by hand. */
 const TABLE = Float32Array.from(VOCAB.flatMap((_, i) => [i, 1, -i]));
@@ -40,6 +41,20 @@ beforeAll(async () => {
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
       requests.push({ url: req.url ?? "", body });
+      if (req.url?.startsWith("/html/")) {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Sign in to continue</body></html>");
+        return;
+      }
+      if (req.url === "/slow/v1/embeddings") {
+        res.writeHead(200, { "content-type": "application/json" });
+        const timer = setInterval(() => res.write(" "), 50);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
+      if (req.url === "/echo/v1/embeddings") {
+        res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: `bad key in ${req.headers.authorization ?? ""}` }));
+        return;
+      }
       if (req.url?.startsWith("/files/")) {
         const name = req.url.slice("/files/".length);
         res.writeHead(200).end(readFileSync(join(dir, name)));
@@ -85,6 +100,12 @@ describe("WordPiece tokenizer", () => {
     expect(Array.from(batch.attentionMask, Number)).toEqual([1, 1, 1, 0, 0, 1, 1, 1, 1, 1]);
   });
 
+  it("splits CJK characters one per word, as BERT does", () => {
+    const tokenizer = WordPieceTokenizer.fromFile(join(dir, "tokenizer.json"));
+    expect(tokenizer.basicTokens("你好world，再见")).toEqual(["你", "好", "world", "，", "再", "见"]);
+    expect(tokenizer.pieces("你好 world")).toEqual([10, 11, 5]);
+  });
+
   it("rejects a tokenizer that is not WordPiece, naming the field", () => {
     const bad = join(dir, "bpe.json");
     writeFileSync(bad, JSON.stringify({ model: { type: "BPE", vocab: {}, merges: [] } }));
@@ -123,7 +144,32 @@ describe("transformer encoder (ONNX)", () => {
   });
 });
 
+describe("downloads that fail verification", () => {
+  it("an HTML page served with status 200 is reported and not kept", { timeout: 10_000 }, async () => {
+    const cache = join(dir, "cache-html");
+    await expect(TransformerEncoder.fromUrl(`${baseUrl}/html`, cache, { log: () => {} })).rejects.toThrow(/html\/model\.onnx: download is not an ONNX model .*; not kept/);
+    const [sub] = readdirSync(cache);
+    expect(readdirSync(join(cache, sub as string))).toEqual([]);
+  });
+});
+
 describe("OpenAI-compatible embeddings", () => {
+  it("a trickling response hits the deadline", { timeout: 10_000 }, async () => {
+    const started = Date.now();
+    await expect(OpenAIEmbeddingEncoder.create({ baseUrl: `${baseUrl}/slow/v1`, model: "m", timeoutMs: 300 })).rejects.toThrow(/embeddings: no complete response within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("keeps the API key out of errors and inspect", { timeout: 10_000 }, async () => {
+    const key = "sk-embed-9d1e4c7b2a";
+    const error = (await OpenAIEmbeddingEncoder.create({ baseUrl: `${baseUrl}/echo/v1`, model: "m", apiKey: key }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/HTTP 401: .*Bearer \[redacted\]/);
+    expect(inspect(error, { depth: Infinity })).not.toContain(key);
+    const encoder = await OpenAIEmbeddingEncoder.create({ baseUrl: `${baseUrl}/v1`, model: "m", apiKey: key });
+    expect(inspect(encoder, { depth: Infinity, showHidden: true })).not.toContain(key);
+    expect(JSON.stringify(encoder)).not.toContain(key);
+  });
+
   it("batches requests, orders rows by index and normalises them", async () => {
     const encoder = await OpenAIEmbeddingEncoder.create({ baseUrl: `${baseUrl}/v1/`, model: "test-embed", apiKey: "k", batchSize: 2 });
     expect(encoder.dim).toBe(4);

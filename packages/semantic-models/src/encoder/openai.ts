@@ -1,3 +1,5 @@
+import { inspect } from "node:util";
+import { describeCause, readResponseBody, redactSecrets } from "@foresight/llm-sim";
 import { z } from "zod";
 import { embedInChunks, joinContext, type SentenceEncoder } from "./types.js";
 
@@ -17,8 +19,35 @@ export interface OpenAIEmbeddingOptions {
   batchSize?: number;
   /** Turns of a context sent as text (default 3). */
   maxTurns?: number;
+  /** Deadline of one request, covering the whole response body (default 60 000 ms). */
+  timeoutMs?: number;
+  /** Largest response body accepted, in bytes (default 64 MiB). */
+  maxResponseBytes?: number;
   /** Replaces global fetch (tests, proxies). */
   fetch?: typeof fetch;
+}
+
+/** One embeddings request: POST the texts, read the whole body within the deadline, give back its text. */
+async function postWithDeadline(url: string, options: OpenAIEmbeddingOptions, texts: readonly string[]): Promise<{ status: number; ok: boolean; body: string }> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error(`${url}: no complete response within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    const response = await (options.fetch ?? fetch)(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+      body: JSON.stringify({ model: options.model, input: texts }),
+      signal: deadline.signal,
+    });
+    const bytes = await readResponseBody(response, { maxBytes: options.maxResponseBytes ?? 64 * 1024 * 1024, signal: deadline.signal, source: `the response of ${url}` });
+    return { status: response.status, ok: response.ok, body: new TextDecoder().decode(bytes) };
+  } catch (error) {
+    if (deadline.signal.aborted) throw deadline.signal.reason;
+    const message = redactSecrets(describeCause(error), [options.apiKey]);
+    throw new Error(message.startsWith(url) ? message : `${url}: ${message}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function normalise(vector: number[]): number[] {
@@ -29,12 +58,25 @@ function normalise(vector: number[]): number[] {
 /** Embeddings from an OpenAI-compatible `/embeddings` endpoint; responses are validated and rows L2-normalised. */
 export class OpenAIEmbeddingEncoder implements SentenceEncoder {
   readonly name: string;
+  // Private (#) so that util.inspect and JSON never show the API key.
+  readonly #options: OpenAIEmbeddingOptions;
 
   private constructor(
-    private readonly options: OpenAIEmbeddingOptions,
+    options: OpenAIEmbeddingOptions,
     readonly dim: number,
   ) {
+    this.#options = options;
     this.name = `${options.model} @ ${options.baseUrl}`;
+  }
+
+  /** What `util.inspect` shows: the name and dimension, never the key. */
+  [inspect.custom](): string {
+    return `OpenAIEmbeddingEncoder { name: ${JSON.stringify(this.name)}, dim: ${this.dim} }`;
+  }
+
+  /** What `JSON.stringify` shows: the name and dimension, never the key. */
+  toJSON(): { name: string; dim: number } {
+    return { name: this.name, dim: this.dim };
   }
 
   /** Connects and learns the dimension from one request. */
@@ -45,18 +87,14 @@ export class OpenAIEmbeddingEncoder implements SentenceEncoder {
 
   private static async request(options: OpenAIEmbeddingOptions, texts: readonly string[]): Promise<number[][]> {
     const url = `${options.baseUrl.replace(/\/+$/, "")}/embeddings`;
-    const response = await (options.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
-      body: JSON.stringify({ model: options.model, input: texts }),
-    });
-    const body = await response.text();
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: ${body.slice(0, 200)}`);
+    const response = await postWithDeadline(url, options, texts);
+    const shown = () => redactSecrets(response.body.slice(0, 200), [options.apiKey]);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}: ${shown()}`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = JSON.parse(response.body);
     } catch {
-      throw new Error(`${url}: response is not JSON: ${body.slice(0, 200)}`);
+      throw new Error(`${url}: response is not JSON: ${shown()}`);
     }
     const result = EmbeddingsResponseSchema.safeParse(parsed);
     if (!result.success) {
@@ -72,8 +110,8 @@ export class OpenAIEmbeddingEncoder implements SentenceEncoder {
 
   /** Embeds texts in batches of `batchSize`. */
   embed(texts: readonly string[]): Promise<Float32Array> {
-    return embedInChunks(texts, this.options.batchSize ?? 64, this.dim, async (chunk) => {
-      const rows = await OpenAIEmbeddingEncoder.request(this.options, chunk);
+    return embedInChunks(texts, this.#options.batchSize ?? 64, this.dim, async (chunk) => {
+      const rows = await OpenAIEmbeddingEncoder.request(this.#options, chunk);
       if ((rows[0]?.length ?? 0) !== this.dim) throw new Error(`${this.name}: embedding dimension changed from ${this.dim} to ${rows[0]?.length ?? 0}`);
       return Float32Array.from(rows.flat());
     });
@@ -81,6 +119,6 @@ export class OpenAIEmbeddingEncoder implements SentenceEncoder {
 
   /** Embeds contexts rendered as their last turns, one per line. */
   embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    return this.embed(contexts.map((c) => joinContext(c, this.options.maxTurns ?? 3)));
+    return this.embed(contexts.map((c) => joinContext(c, this.#options.maxTurns ?? 3)));
   }
 }

@@ -1,7 +1,11 @@
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { ModelLoadError, sha256Hex } from "../manifest.js";
+import { decodeOnnxModel } from "../onnx/proto.js";
 import { OnnxSession, type SessionOptions, type TensorData } from "../session.js";
 import { embedInChunks, joinContext, type SentenceEncoder } from "./types.js";
 import { WordPieceTokenizer } from "./wordpiece.js";
@@ -55,18 +59,51 @@ export class TransformerEncoder implements SentenceEncoder {
 
   /**
    * Downloads `<url>/model.onnx` and `<url>/tokenizer.json` into `cacheDir` (once; keyed by the URL), then loads
-   * them like {@link fromFolder}.
+   * them like {@link fromFolder}. Each file is downloaded to a temp file, fsynced and checked (the model must parse as
+   * ONNX and match `sha256` when given, the tokenizer must load) before it is renamed into place, so a failed or
+   * wrong download (an HTML page served with status 200) is reported and never kept.
    */
   static async fromUrl(url: string, cacheDir: string, options: TransformerEncoderOptions & { fetch?: typeof fetch } = {}): Promise<TransformerEncoder> {
     const dir = join(cacheDir, createHash("sha256").update(url).digest("hex").slice(0, 16));
     mkdirSync(dir, { recursive: true });
-    for (const file of ["model.onnx", "tokenizer.json"]) {
+    const checks: Record<string, (temp: string, source: string) => void> = {
+      "model.onnx": (temp, source) => {
+        const bytes = new Uint8Array(readFileSync(temp));
+        if (options.sha256 && sha256Hex(bytes) !== options.sha256) throw new ModelLoadError(source, `downloaded sha256 ${sha256Hex(bytes)} does not match the expected ${options.sha256}; not kept`, "sha256");
+        try {
+          decodeOnnxModel(bytes);
+        } catch (error) {
+          throw new ModelLoadError(source, `download is not an ONNX model (${(error as Error).message}); not kept`);
+        }
+      },
+      "tokenizer.json": (temp, source) => {
+        try {
+          WordPieceTokenizer.fromFile(temp);
+        } catch (error) {
+          throw new ModelLoadError(source, `download is not a usable tokenizer (${(error as Error).message.replace(`${temp}`, "file")}); not kept`);
+        }
+      },
+    };
+    for (const [file, check] of Object.entries(checks)) {
       const target = join(dir, file);
       if (existsSync(target)) continue;
       const source = `${url.replace(/\/+$/, "")}/${file}`;
       const response = await (options.fetch ?? fetch)(source);
-      if (!response.ok) throw new ModelLoadError(source, `download failed: HTTP ${response.status}`);
-      writeFileSync(target, new Uint8Array(await response.arrayBuffer()));
+      if (!response.ok || !response.body) throw new ModelLoadError(source, `download failed: HTTP ${response.status}`);
+      const temp = `${target}.${process.pid}.${randomBytes(6).toString("hex")}.part`;
+      try {
+        await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(temp));
+        const fd = openSync(temp, "r+");
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        check(temp, source);
+        renameSync(temp, target);
+      } finally {
+        rmSync(temp, { force: true });
+      }
     }
     const { fetch: _fetch, ...rest } = options;
     return TransformerEncoder.fromFolder(dir, rest);

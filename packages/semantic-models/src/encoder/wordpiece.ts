@@ -5,7 +5,7 @@ import { ModelLoadError } from "../manifest.js";
 /** The parts of a Hugging Face `tokenizer.json` a BERT-style WordPiece tokenizer needs. */
 const TokenizerJsonSchema = z.object({
   normalizer: z
-    .object({ type: z.string(), lowercase: z.boolean().optional(), strip_accents: z.boolean().nullable().optional() })
+    .object({ type: z.string(), lowercase: z.boolean().optional(), strip_accents: z.boolean().nullable().optional(), handle_chinese_chars: z.boolean().optional() })
     .passthrough()
     .nullable()
     .optional(),
@@ -26,7 +26,13 @@ export interface TokenBatch {
   attentionMask: BigInt64Array;
 }
 
-/** A BERT WordPiece tokenizer: lower-casing and accent stripping, punctuation split, greedy longest-match pieces. */
+/** The CJK ideograph blocks BERT splits into single-character words (as its `_is_chinese_char`). */
+const CJK_CHARACTER = /[\u{4E00}-\u{9FFF}\u{3400}-\u{4DBF}\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{F900}-\u{FAFF}\u{2F800}-\u{2FA1F}]/gu;
+
+/**
+ * A BERT WordPiece tokenizer: CJK ideographs split one per word, lower-casing and accent stripping, punctuation
+ * split, greedy longest-match pieces.
+ */
 export class WordPieceTokenizer {
   private readonly clsId: number;
   private readonly sepId: number;
@@ -35,7 +41,7 @@ export class WordPieceTokenizer {
 
   constructor(
     private readonly vocab: ReadonlyMap<string, number>,
-    private readonly options: { lowercase: boolean; stripAccents: boolean; unkToken: string; prefix: string; maxCharsPerWord: number },
+    private readonly options: { lowercase: boolean; stripAccents: boolean; unkToken: string; prefix: string; maxCharsPerWord: number; chineseChars?: boolean },
   ) {
     const id = (token: string) => {
       const value = vocab.get(token);
@@ -73,6 +79,7 @@ export class WordPieceTokenizer {
       return new WordPieceTokenizer(new Map(Object.entries(model.vocab)), {
         lowercase,
         stripAccents: normalizer?.strip_accents ?? lowercase,
+        chineseChars: normalizer?.handle_chinese_chars ?? true,
         unkToken: model.unk_token,
         prefix: model.continuing_subword_prefix,
         maxCharsPerWord: model.max_input_chars_per_word,
@@ -83,9 +90,10 @@ export class WordPieceTokenizer {
     }
   }
 
-  /** Splits text into basic tokens: normalised words and single punctuation marks. */
+  /** Splits text into basic tokens: normalised words, single CJK characters and single punctuation marks. */
   basicTokens(text: string): string[] {
     let t = text.replace(/\ufffd|\p{Cc}/gu, " ");
+    if (this.options.chineseChars !== false) t = t.replace(CJK_CHARACTER, " $& ");
     if (this.options.lowercase) t = t.toLowerCase();
     if (this.options.stripAccents) t = t.normalize("NFD").replace(/\p{Mn}/gu, "");
     return t.match(/[\p{L}\p{N}\p{M}]+|[^\s\p{L}\p{N}\p{M}]/gu) ?? [];

@@ -1,4 +1,5 @@
 import { plainGoalMessage, type DialogueAct, type MultiWozDomainGoal, type MultiWozGoal, type Rng } from "@foresight/dialogue";
+import { effectiveFailBook, effectiveFailInfo, sameMultiWozVenueName } from "./availability.js";
 import type { AgendaPersona } from "./persona.js";
 import { actDomainOf, actSlotOf, goalDomainOf, goalSlotOf, makeMultiWozAct, sameMultiWozValue, MULTIWOZ_SIM_DOMAINS, type MultiWozSimDomain } from "./slots.js";
 
@@ -72,13 +73,14 @@ export function multiWozGoalDomainOrder(goal: MultiWozGoal): MultiWozSimDomain[]
 
 /** The constraints the user currently pursues in a domain: `info`, overridden by `fail_info` while that is active. */
 export function agendaActiveInfo(goal: MultiWozDomainGoal, progress: AgendaDomainProgress): Record<string, string> {
-  return progress.failInfoActive ? { ...goal.info, ...goal.failInfo } : { ...goal.info };
+  return progress.failInfoActive ? { ...goal.info, ...effectiveFailInfo(goal) } : { ...goal.info };
 }
 
 /** The booking slots the user currently asks for: `book`, or `fail_book` (over `book`) while that is active. */
 export function agendaActiveBook(goal: MultiWozDomainGoal, progress: AgendaDomainProgress): Record<string, string> | undefined {
   if (!goal.book || Object.keys(goal.book).length === 0) return undefined;
-  return progress.failBookActive && goal.failBook ? { ...goal.book, ...goal.failBook } : { ...goal.book };
+  const failBook = effectiveFailBook(goal);
+  return progress.failBookActive && failBook ? { ...goal.book, ...failBook } : { ...goal.book };
 }
 
 const NAME_SLOTS: Record<string, string> = { train: "trainID", taxi: "car type" };
@@ -141,8 +143,8 @@ export class AgendaUser {
       const part = goal.domains[domain]!;
       const state: AgendaDomainProgress = {
         informed: {},
-        failInfoActive: Object.keys(part.failInfo).length > 0,
-        failBookActive: part.failBook !== undefined && Object.keys(part.failBook).length > 0,
+        failInfoActive: Object.keys(effectiveFailInfo(part)).length > 0,
+        failBookActive: effectiveFailBook(part) !== undefined,
         told: {},
         bookingOffered: false,
       };
@@ -238,7 +240,7 @@ export class AgendaUser {
         case "NoOffer": {
           if (state.failInfoActive) {
             state.failInfoActive = false;
-            for (const failed of Object.keys(part.failInfo)) this.push({ domain, intent: "Inform", slot: failed, value: part.info[failed] ?? "dontcare" }, true);
+            for (const failed of Object.keys(effectiveFailInfo(part))) this.push({ domain, intent: "Inform", slot: failed, value: part.info[failed] ?? "dontcare" }, true);
             progress = true;
           }
           break;
@@ -248,10 +250,11 @@ export class AgendaUser {
           // in the corpus), says none, or both.
           if (refused.has(domain)) break;
           refused.add(domain);
-          if (state.failBookActive && part.failBook) {
+          const failBook = effectiveFailBook(part);
+          if (state.failBookActive && failBook) {
             state.failBookActive = false;
             for (const [bookSlot, value] of Object.entries(part.book ?? {})) {
-              if (part.failBook[bookSlot] === undefined || !sameMultiWozValue(part.failBook[bookSlot], value)) this.push({ domain, intent: "Inform", slot: bookSlot, value }, true);
+              if (failBook[bookSlot] === undefined || !sameMultiWozValue(failBook[bookSlot], value)) this.push({ domain, intent: "Inform", slot: bookSlot, value }, true);
             }
             progress = true;
           } else if (book) {
@@ -290,7 +293,7 @@ export class AgendaUser {
             if (named.has(domain)) break;
             named.add(domain);
             const wantedName = info.name;
-            if (wantedName !== undefined && !sameMultiWozValue(wantedName, act.value)) {
+            if (wantedName !== undefined && !sameMultiWozVenueName(wantedName, act.value)) {
               irrelevant = true;
               this.push({ domain, intent: "Inform", slot: "name", value: wantedName }, true);
               break;

@@ -122,6 +122,10 @@ function entityActs(domain: MultiWozSimDomain, intent: string, entity: MultiWozE
   return acts;
 }
 
+function knownValue(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== "" && value.trim() !== "?";
+}
+
 function nameSlot(domain: MultiWozSimDomain): string {
   return domain === "train" ? "trainID" : domain === "taxi" ? "car type" : domain === "hospital" ? "department" : "name";
 }
@@ -177,6 +181,20 @@ export function multiWozTurnContext(state: MultiWozTrackedState, world: MultiWoz
 
   const answers = (entity: MultiWozEntity, intent: string) =>
     entityActs(domain, intent, entity, requested.filter((slot) => slot !== "reference" && slot !== nameSlot(domain)));
+  const offerActs = (entity: MultiWozEntity, choice: DialogueAct[]) => {
+    const echo = entityActs(domain, "Inform", entity, OFFER_SLOTS[domain].filter((slot) => slot !== nameSlot(domain)));
+    return dedupeActs([...choice, makeMultiWozAct(actDomain, "Inform", actSlotOf(domain, nameSlot(domain)), multiWozEntityName(domain, entity)), ...echo, ...answers(entity, "Inform")]);
+  };
+  // When the venue on the table lacks what the user asks for (no value, or "?"), offer a matching venue that has it.
+  const lacksRequested = (entity: MultiWozEntity) =>
+    requested.some((slot) => slot !== "reference" && slot !== nameSlot(domain) && !knownValue(multiWozEntityValue(domain, entity, slot)));
+  if (offered && offeredEntity && matches && requested.length > 0 && lacksRequested(offeredEntity)) {
+    const alternative = matches.find((entity) => multiWozEntityName(domain, entity) !== multiWozEntityName(domain, offeredEntity) && !lacksRequested(entity));
+    if (alternative) {
+      const name = multiWozEntityName(domain, alternative);
+      bundles.push({ type: "Inform", domain, acts: offerActs(alternative, []), entity: alternative, label: `Inform(${domain}: ${name} instead of ${offered.name})` });
+    }
+  }
   if (offered && offeredEntity && requested.length > 0) {
     const acts = answers(offeredEntity, "Inform");
     if (booked && requested.includes("reference")) acts.push(makeMultiWozAct(domain === "train" ? "Train" : "Booking", domain === "train" ? "OfferBooked" : "Book", "Ref", booked.reference));
@@ -192,9 +210,7 @@ export function multiWozTurnContext(state: MultiWozTrackedState, world: MultiWoz
     const choice = matches.length > 1 && domain !== "taxi" ? [makeMultiWozAct(actDomain, "Inform", "Choice", String(matches.length))] : [];
     for (const entity of matches.slice(0, 2)) {
       const name = multiWozEntityName(domain, entity);
-      const echo = entityActs(domain, "Inform", entity, OFFER_SLOTS[domain].filter((slot) => slot !== nameSlot(domain)));
-      const informActs = [...choice, makeMultiWozAct(actDomain, "Inform", actSlotOf(domain, nameSlot(domain)), name), ...echo, ...answers(entity, "Inform")];
-      bundles.push({ type: "Inform", domain, acts: dedupeActs(informActs), entity, label: `Inform(${domain}: ${name})` });
+      bundles.push({ type: "Inform", domain, acts: offerActs(entity, choice), entity, label: `Inform(${domain}: ${name})` });
       if (domain === "hotel" || domain === "restaurant" || domain === "attraction") {
         const recommend = [makeMultiWozAct(actDomain, "Recommend", "Name", name), ...answers(entity, "Recommend")];
         bundles.push({ type: "Recommend", domain, acts: recommend, entity, label: `Recommend(${domain}: ${name})` });

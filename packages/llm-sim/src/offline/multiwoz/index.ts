@@ -11,3 +11,5 @@ export * from "./agenda.js";
 export * from "./world.js";
 export * from "./simulate.js";
 export * from "./roles.js";
+export * from "./value-features.js";
+export * from "./value-data.js";

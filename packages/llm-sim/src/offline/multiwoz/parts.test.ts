@@ -160,3 +160,52 @@ describe("role interfaces", () => {
     expect(trackMultiWozHistory(history, world, ledger).state.bookings.map((booking) => booking.slots.stay)).toEqual(["3"]);
   });
 });
+
+describe("goals whose failing search or booking is also the final one", () => {
+  // MUL1381-like: the hotel's fail_info equals its info (only the booking failed in the corpus dialogue), and
+  // PMUL3928-like: the restaurant's fail_info equals info. Honouring such a fail_info would make the goal impossible.
+  const sameFailGoal: MultiWozGoal = {
+    domains: {
+      hotel: { info: { name: "allenbell" }, failInfo: { name: "allenbell" }, reqt: [], book: { stay: "1", day: "tuesday", people: "6" }, failBook: { stay: "3" } },
+      restaurant: { info: { pricerange: "expensive", area: "centre" }, failInfo: { area: "centre", pricerange: "expensive" }, reqt: ["phone"], book: { people: "2", day: "sunday", time: "19:15" }, failBook: { people: "2", day: "sunday", time: "19:15" } },
+    },
+    message: ["You are looking for a hotel called allenbell.", "You are also looking for an expensive restaurant in the centre."],
+  };
+
+  it("reads fail_info equal to info (and fail_book equal to book) as no failure", () => {
+    const availability = createMultiWozGoalAvailability(world.db, sameFailGoal, 1);
+    expect(availability.search("hotel", { name: "allenbell" }).length).toBe(1);
+    expect(availability.search("restaurant", { pricerange: "expensive", area: "centre" }).length).toBeGreaterThan(0);
+    expect(availability.book("restaurant", "the cambridge chop house", { people: "2", day: "sunday", time: "19:15" }).ok).toBe(true);
+    // A real fail_info still fails its first search.
+    const real = createMultiWozGoalAvailability(world.db, hotelGoal, 1);
+    expect(real.book("hotel", "allenbell", { people: "2", day: "friday", stay: "5" }).ok).toBe(false);
+  });
+
+  it("lets the cooperative user complete such a goal against the reference policy", () => {
+    for (const seed of [1, 2, 3]) {
+      const run = simulateMultiWozDialogue({ world, goal: sameFailGoal, seed });
+      expect(run.outcome.goalComplete).toBe(true);
+      expect(run.outcome.endReason).toBe("goal-complete");
+    }
+  });
+});
+
+describe("the reference policy when the venue on the table lacks what the user asks", () => {
+  it("offers another matching venue that has the requested value", () => {
+    const goal: MultiWozGoal = { domains: { attraction: { info: { area: "centre" }, failInfo: {}, reqt: ["entrance fee"] } }, message: ["You want something to do in the centre."] };
+    const availability = createMultiWozGoalAvailability(world.db, goal, 1);
+    const lacking = world.db.query("attraction", { area: "centre" }).find((entity) => entity["entrance fee"] === "?")!;
+    expect(lacking).toBeDefined();
+    let state = userSays(undefined, ["Attraction", "Inform", "Area", "centre"]);
+    state = applyMultiWozSystemActs(state, [makeMultiWozAct("Attraction", "Inform", "Name", String(lacking.name))], world.db);
+    state = applyMultiWozUserActs(state, [makeMultiWozAct("Attraction", "Request", "Fee")], world.db);
+    const context = multiWozTurnContext(state, { db: world.db, availability });
+    const choice = correctMultiWozPolicy(state, context, createRng(1));
+    expect(choice.type).toBe("Inform");
+    expect(choice.entity?.name).not.toBe(lacking.name);
+    const fee = choice.acts.find((act) => act.slot === "Fee");
+    expect(fee?.value).toBeDefined();
+    expect(fee?.value).not.toBe("?");
+  });
+});

@@ -74,6 +74,15 @@ export function priorSamplingMultiWozPolicy(prior: MultiWozActPrior): MultiWozSy
   };
 }
 
+/** A policy that picks one of the turn's bundles uniformly at random. */
+export const uniformMultiWozPolicy: MultiWozSystemPolicy = (_state, context, rng) => context.bundles[rng.int(context.bundles.length)]!;
+
+/** Follows `base`, except that with probability `epsilon` it plays `noise` instead (a policy between two others). */
+export function epsilonMultiWozPolicy(base: MultiWozSystemPolicy, noise: MultiWozSystemPolicy, epsilon: number): MultiWozSystemPolicy {
+  if (!(epsilon >= 0 && epsilon <= 1)) throw new RangeError(`epsilon must be in [0, 1], got ${epsilon}`);
+  return (state, context, rng) => (rng.next() < epsilon ? noise(state, context, rng) : base(state, context, rng));
+}
+
 /** The named system policies the simulator and the CLI offer. */
 export const MULTIWOZ_POLICY_NAMES = ["correct", "never-book", "prior"] as const;
 export type MultiWozPolicyName = (typeof MULTIWOZ_POLICY_NAMES)[number];

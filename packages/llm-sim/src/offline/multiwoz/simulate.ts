@@ -4,6 +4,7 @@ import { createMultiWozGoalAvailability } from "./availability.js";
 import { MultiWozTemplateNlg } from "./nlg.js";
 import { COOPERATIVE_AGENDA_PERSONA, type AgendaPersona } from "./persona.js";
 import { correctMultiWozPolicy, playMultiWozSystemTurn, type MultiWozSystemPolicy } from "./policies.js";
+import type { MultiWozActBundle, MultiWozTurnContext } from "./candidates.js";
 import type { MultiWozSimDomain } from "./slots.js";
 import { applyMultiWozSystemActs, applyMultiWozUserActs, initialMultiWozState, type MultiWozTrackedState, type MultiWozSimBooking } from "./state.js";
 import type { MultiWozWorld } from "./world.js";
@@ -41,6 +42,8 @@ export interface SimulateMultiWozOptions {
   maxTurns?: number;
   /** Shared template NLG (to accumulate fallback counts across dialogues); a new one by default. */
   nlg?: MultiWozTemplateNlg;
+  /** Called at every system turn with the tracked state before it, the turn's options, the chosen bundle and the state after. */
+  onSystemTurn?: (turn: { state: MultiWozTrackedState; context: MultiWozTurnContext; bundle: MultiWozActBundle; next: MultiWozTrackedState }) => void;
 }
 
 /** A simulated dialogue with the final tracked state. */
@@ -85,7 +88,9 @@ export function simulateMultiWozDialogue(options: SimulateMultiWozOptions): Simu
     state = applyMultiWozUserActs(state, userActs, world.db);
     const { bundle, context } = playMultiWozSystemTurn(state, systemWorld, policy, systemRng);
     const domain = state.activeDomain;
+    const before = state;
     state = applyMultiWozSystemActs(state, bundle.acts, world.db, bundle.entity ? { entity: bundle.entity } : {});
+    options.onSystemTurn?.({ state: before, context, bundle, next: state });
     systemActs = bundle.acts;
     turns.push({
       speaker: "system",

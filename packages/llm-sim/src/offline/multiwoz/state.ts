@@ -1,4 +1,5 @@
 import type { DialogueAct, MultiWozBeliefState, MultiWozDatabase, MultiWozEntity } from "@foresight/dialogue";
+import { queryMultiWozVenues } from "./availability.js";
 import { MULTIWOZ_BOOKING_SLOTS, goalDomainOf, goalSlotOf, sameMultiWozValue, type MultiWozSimDomain } from "./slots.js";
 
 /** A venue (or train, or taxi) the system has put forward in a domain. */
@@ -99,7 +100,7 @@ function beliefDomain(state: MultiWozTrackedState, domain: MultiWozSimDomain) {
 function stillMatches(db: MultiWozDatabase, domain: MultiWozSimDomain, state: MultiWozTrackedState, venue: MultiWozOfferedVenue): boolean {
   if (!venue.entity || domain === "taxi") return domain !== "taxi";
   const name = multiWozEntityName(domain, venue.entity);
-  return db.query(domain, multiWozConstraintsOf(state, domain)).some((entity) => multiWozEntityName(domain, entity) === name);
+  return queryMultiWozVenues(db, domain, multiWozConstraintsOf(state, domain)).some((entity) => multiWozEntityName(domain, entity) === name);
 }
 
 /** Applies the user's acts: informs fill the belief state, requests become pending, `bye` ends; returns a new state. */

@@ -27,7 +27,7 @@ function simulateMany(count: number, policy: (typeof MULTIWOZ_POLICY_NAMES)[numb
 const ONTOLOGY_SLOT: Record<string, string> = { pricerange: "price range", leaveAt: "leave at", arriveBy: "arrive by", day: "day" };
 
 describe("the offline MultiWOZ world", () => {
-  it("splits the 999 validation goals 80/10/10 with a fixed seed", () => {
+  it("splits the 999 validation goals 80/10/10 with the project's deduplicated split", () => {
     expect(world.goals).toHaveLength(999);
     const train = world.goals.filter((goal) => goal.split === "train").length;
     expect(train / world.goals.length).toBeGreaterThan(0.75);
@@ -83,6 +83,16 @@ describe("the offline MultiWOZ world", () => {
     expect(systemTurns.length).toBeGreaterThan(0);
     for (const turn of systemTurns) expect(beliefStateOf(turn)).toBeDefined();
     expect(dialogue.goal).toEqual(heldOut()[0]!.goal);
+  });
+
+  it("lets the cooperative user complete at least 99 % of the goals of every split against the reference policy", () => {
+    for (const split of ["train", "dev", "test"] as const) {
+      const goals = world.goals.filter((goal) => goal.split === split);
+      expect(goals.length).toBeGreaterThan(0);
+      const runs = goals.map((goal, index) => simulateMultiWozDialogue({ world, goal: goal.goal, goalId: goal.id, seed: index }));
+      const rate = runs.filter((run) => run.outcome.goalComplete).length / runs.length;
+      expect(rate, `completion on ${split}`).toBeGreaterThanOrEqual(0.99);
+    }
   });
 
   it("lets the user complete its goals against the correct system and fail against one that never books", () => {

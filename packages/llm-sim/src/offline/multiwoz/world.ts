@@ -3,7 +3,8 @@ import {
   loadMultiWozDatabase,
   loadMultiWozOntology,
   loadMultiWozTemplates,
-  splitByDialogueId,
+  splitDialogues,
+  CORPUS_SPLIT_SEED,
   type MultiWozDatabase,
   type MultiWozDialogue,
   type MultiWozGoal,
@@ -33,14 +34,14 @@ export interface MultiWozWorld {
   prior: MultiWozActPrior;
   /** P(n acts per user turn), fitted on the `train` part (see `fitMultiWozUserActCounts`). */
   userActCounts: number[];
-  /** The seed of the dialogue-id split (80/10/10). */
+  /** The seed of the deduplicated corpus split (80/10/10, `splitDialogues`). */
   splitSeed: number;
 }
 
 /** Options for {@link loadMultiWozWorld}. */
 export interface LoadMultiWozWorldOptions {
   dataDir?: string;
-  /** Seed of the train/dev/test split of the validation dialogues (default 0). */
+  /** Seed of the deduplicated train/dev/test split of the validation dialogues (default `CORPUS_SPLIT_SEED`, the project's one split). */
   splitSeed?: number;
   /** Back-off weight of the prior (see `MultiWozActPrior`). */
   priorBackoff?: number;
@@ -48,12 +49,12 @@ export interface LoadMultiWozWorldOptions {
 
 /**
  * Loads the offline MultiWOZ world from `<data>/multiwoz`: the venue database, ontology, ConvLab templates and the
- * validation dialogues, split 80/10/10 by dialogue id with a fixed seed; the act prior and the per-turn act-count
+ * validation dialogues, split 80/10/10 by the project's deduplicated split (`splitDialogues`); the act prior and the per-turn act-count
  * distribution are fitted on the `train` part, the act inventory on the whole corpus plus the templates.
  */
 export function loadMultiWozWorld(options: LoadMultiWozWorldOptions = {}): MultiWozWorld {
   const dataDir = options.dataDir;
-  const splitSeed = options.splitSeed ?? 0;
+  const splitSeed = options.splitSeed ?? CORPUS_SPLIT_SEED;
   const dialogues = loadMultiWoz(dataDir === undefined ? {} : { dataDir });
   const db = loadMultiWozDatabase(dataDir === undefined ? {} : { dataDir });
   const templates = loadMultiWozTemplates(dataDir === undefined ? {} : { dataDir });
@@ -70,8 +71,8 @@ export function buildMultiWozWorld(parts: {
   splitSeed?: number;
   priorBackoff?: number;
 }): MultiWozWorld {
-  const splitSeed = parts.splitSeed ?? 0;
-  const split = splitByDialogueId(parts.dialogues, splitSeed);
+  const splitSeed = parts.splitSeed ?? CORPUS_SPLIT_SEED;
+  const split = splitDialogues(parts.dialogues, { seed: splitSeed });
   const splitOfId = new Map<string, SplitName>();
   for (const name of ["train", "dev", "test"] as const) for (const dialogue of split[name]) splitOfId.set(dialogue.id, name);
   const train = split.train;

@@ -168,6 +168,12 @@ describe("the SOPDAIL world fit from the dialogues", () => {
     expect(world.pathEarnsSuccess(goldNodes)).toBe(true);
   });
 
+  it("says which success marks are not nodes of the task's SOP", () => {
+    expect(world.marksOffSop).toEqual([]);
+    const sams = SopCorpusWorld.build({ task: "shopping-sams_club_member_day_invitation" });
+    expect(sams.marksOffSop).toEqual(["用户.日期可行"]);
+  });
+
   it("plays the same episode for the same seed", async () => {
     const policy = (nodes: readonly string[]) => [...world.agentDistribution(nodes)].sort((x, y) => y[1] - x[1])[0]![0];
     expect(await playSopEpisode(world, policy, { seed: 4 })).toEqual(await playSopEpisode(world, policy, { seed: 4 }));

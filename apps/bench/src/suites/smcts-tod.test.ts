@@ -1,0 +1,32 @@
+import { todWorld } from "@foresight/planners";
+import { describe, expect, it } from "vitest";
+import { smctsTodSuite } from "./smcts-tod.js";
+
+// Plays the offline MultiWOZ world from ../shared/data and the committed value model (both fail loudly when absent).
+describe("the smcts-tod bench suite", () => {
+  it("enumerates held-out goals × personas × matched/mismatched worlds, deterministically", () => {
+    const specs = smctsTodSuite.episodes("quick", 1);
+    expect(smctsTodSuite.episodes("quick", 1)).toEqual(specs);
+    const test = new Set(todWorld().goals.filter((g) => g.split === "test").map((g) => g.id));
+    for (const spec of specs) expect(test.has(spec.unit)).toBe(true);
+    expect(new Set(specs.map((s) => s.world))).toEqual(new Set(["cooperative/matched", "cooperative/mismatched", "less-cooperative/matched", "less-cooperative/mismatched"]));
+    for (const world of ["cooperative/mismatched", "less-cooperative/mismatched"]) {
+      expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(smctsTodSuite.comparisons.flatMap((c) => [c.a, c.b])));
+    }
+    expect(smctsTodSuite.episodes("full", 1).length).toBeGreaterThan(specs.length);
+    // Every comparison names planners the suite plays.
+    const planners = new Set(specs.map((s) => s.planner));
+    for (const c of smctsTodSuite.comparisons) expect(planners.has(c.a) && planners.has(c.b)).toBe(true);
+  });
+
+  it("plays one episode and reports Inform, Success, Book, Combined, diversity and costs per turn", async () => {
+    const spec = smctsTodSuite.episodes("quick", 1).find((s) => s.planner === "smcts-tod-prompting" && s.world === "less-cooperative/mismatched")!;
+    const outcome = await smctsTodSuite.run(spec, {});
+    for (const key of ["inform", "success", "book", "combined", "uni", "tri", "cbe"]) expect(outcome.metrics).toHaveProperty([key]);
+    const { inform, success, book, combined } = outcome.metrics as Record<string, number>;
+    expect(combined).toBeCloseTo(0.5 * inform! + 0.25 * (success! + book!), 9);
+    expect(outcome.costs.llmCalls).toBeGreaterThan(0);
+    expect(outcome.metrics.tokensPerTurn).toBeCloseTo(outcome.costs.tokens! / outcome.metrics.turns!, 6);
+    expect(outcome.transcript!.length).toBeGreaterThan(1);
+  });
+});

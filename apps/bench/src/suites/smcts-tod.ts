@@ -1,0 +1,132 @@
+import { agendaPersona, type AgendaPersona } from "@foresight/llm-sim";
+import { plannerFactory, playTodEpisode, todWorld, type Planner } from "@foresight/planners";
+import { diversity } from "@foresight/rewards";
+import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
+
+const SUITE = "smcts-tod";
+const PERSONAS: readonly AgendaPersona["name"][] = ["cooperative", "less-cooperative"];
+
+/** The planners compared with SMCTS-TOD, and its ablations. */
+const MAIN = ["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"] as const;
+const ABLATIONS = ["smcts-tod-closed-loop", "smcts-tod-no-best-of-k", "smcts-tod-seed-value", "smcts-tod-prompt-value"] as const;
+
+/** Episodes per scale: held-out goals and simulations per turn (S). Every planner plays every world (paired comparisons). */
+const SCALES: Record<Scale, { goals: number; simulations: number }> = {
+  quick: { goals: 5, simulations: 32 },
+  full: { goals: 60, simulations: 64 },
+};
+
+function otherPersona(persona: AgendaPersona["name"]): AgendaPersona["name"] {
+  return persona === "cooperative" ? "less-cooperative" : "cooperative";
+}
+
+/** World label: the judge's persona and whether the planner simulates with it (`matched`) or with the other one. */
+function worldLabel(persona: AgendaPersona["name"], matched: boolean): string {
+  return `${persona}/${matched ? "matched" : "mismatched"}`;
+}
+
+function parseWorld(world: string): { judge: AgendaPersona["name"]; planning: AgendaPersona["name"] } {
+  const [persona, kind] = world.split("/") as [AgendaPersona["name"], string];
+  agendaPersona(persona);
+  return { judge: persona, planning: kind === "matched" ? persona : otherPersona(persona) };
+}
+
+const planners = new Map<string, Promise<Planner>>();
+
+function plannerFor(name: string, dataDir: string | undefined): Promise<Planner> {
+  const key = `${name}\u0000${dataDir ?? ""}`;
+  let planner = planners.get(key);
+  if (!planner) {
+    planner = plannerFactory(name).create(dataDir ? { dataDir } : {});
+    planners.set(key, planner);
+  }
+  return planner;
+}
+
+/**
+ * SMCTS-TOD on held-out MultiWOZ goals (test side of the deduplicated split), interactive: both user personas ×
+ * matched / mismatched planning worlds (the planner simulates with the judge's persona or the other one), scored by
+ * ConvLab's evaluator: Inform (F1), Success, Book (rate) and Combined = ½·Inform + ¼·(Success + Book) with an
+ * undefined Inform or Book (nothing requested / nothing to book) counted as 1; diversity of the system side
+ * (#uni, #tri, conditional bigram entropy, per episode); costs per turn (offline role calls and tokens as LLM roles
+ * would spend them, model calls, wall time).
+ */
+export const smctsTodSuite: Suite = {
+  name: SUITE,
+  summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ goals, two personas × matched/mismatched worlds, plus ablations",
+  episodes(scale: Scale, seed: number): EpisodeSpec[] {
+    const config = SCALES[scale];
+    const goals = todWorld().goals.filter((goal) => goal.split === "test").slice(0, config.goals);
+    const out: EpisodeSpec[] = [];
+    for (const persona of PERSONAS) {
+      for (const matched of [true, false]) {
+        const world = worldLabel(persona, matched);
+        for (const planner of [...MAIN, ...ABLATIONS]) {
+          for (const goal of goals) out.push({ suite: SUITE, planner, setting: { simulations: config.simulations }, world, unit: goal.id, seed });
+        }
+      }
+    }
+    return out;
+  },
+  async run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome> {
+    const world = todWorld(context.dataDir);
+    const goal = world.goals.find((g) => g.id === spec.unit);
+    if (!goal) throw new Error(`${SUITE}: no MultiWOZ goal "${spec.unit}"`);
+    const { judge, planning } = parseWorld(spec.world);
+    const planner = await plannerFor(spec.planner, context.dataDir);
+    const simulations = Number(spec.setting.simulations ?? 64);
+    const episode = await playTodEpisode({
+      world,
+      goal,
+      judgePersona: agendaPersona(judge),
+      planner,
+      planningPersona: planning,
+      seed: spec.seed,
+      planOptions: { budget: { iterations: simulations, ...(context.signal ? { signal: context.signal } : {}) } },
+    });
+    const inform = episode.inform ?? 1;
+    const book = episode.book ?? 1;
+    const success = episode.success ? 1 : 0;
+    const replies = episode.turns.map((turn) => turn.reply);
+    const div = diversity(replies);
+    const turns = Math.max(1, episode.turns.length);
+    const sum = (pick: (turn: (typeof episode.turns)[number]) => number) => episode.turns.reduce((total, turn) => total + pick(turn), 0);
+    return {
+      metrics: {
+        inform,
+        success,
+        book,
+        combined: 0.5 * inform + 0.25 * (success + book),
+        complete: episode.complete ? 1 : 0,
+        turns: episode.turns.length,
+        uni: div.distinctUnigrams,
+        tri: div.distinctTrigrams,
+        cbe: div.conditionalBigramEntropy,
+        // For the success-vs-tokens Pareto plot (a metric, so it is not divided again).
+        tokensPerTurn: sum((t) => t.tokens) / turns,
+      },
+      // Costs are per episode; the runner reports them per turn (it divides by the `turns` metric).
+      costs: {
+        llmCalls: sum((t) => t.llmCalls),
+        tokens: sum((t) => t.tokens),
+        wallMs: sum((t) => t.wallMs),
+        modelCalls: sum((t) => t.decision.stats.modelCalls),
+        simulations: sum((t) => t.decision.stats.simulations),
+      },
+      transcript: episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: turn.metadata.actType } : {}) })),
+    };
+  },
+  comparisons: [
+    ...["success", "combined"].flatMap((metric) => [
+      { metric, a: "smcts-tod", b: "smcts-tod-prompting" },
+      { metric, a: "smcts-tod", b: "smcts-tod-prior-only" },
+      { metric, a: "smcts-tod", b: "smcts-tod-greedy-v" },
+    ]),
+    ...ABLATIONS.map((b) => ({ metric: "success", a: "smcts-tod", b })),
+  ],
+  plots: [
+    { name: "success-vs-tokens", title: "SMCTS-TOD: success vs tokens per turn (Pareto)", x: "tokensPerTurn", y: "success" },
+    { name: "combined-by-planner", title: "SMCTS-TOD: Combined by planner", x: "planner", y: "combined" },
+  ],
+  headline: { metric: "success", a: "smcts-tod", b: "smcts-tod-prompting" },
+};

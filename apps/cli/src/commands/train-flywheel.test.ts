@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../cli.js";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "foresight-cli-flywheel-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("foresight train value --flywheel", () => {
+  it("trains the seed value model, runs the rounds and writes the new model with every round's metrics", async () => {
+    const run = capture();
+    const argv = ["train", "value", "--flywheel", "--rounds", "2", "--goals", "1", "--eval-goals", "1", "--simulations", "4", "--tiny", "--seed", "3", "--out", dir];
+    expect(await runCli(argv, run.io)).toBe(0);
+    const seed = JSON.parse(readFileSync(join(dir, "value-multiwoz-seed.json"), "utf8")) as { metrics: Record<string, number> };
+    expect(seed.metrics).toHaveProperty("auc");
+    const manifest = JSON.parse(readFileSync(join(dir, "value-multiwoz.json"), "utf8")) as { metrics: Record<string, number>; training: { command: string; hyperparameters: Record<string, unknown> } };
+    for (const key of ["round1:auc", "round1:brier", "round1:plannerSuccess", "round2:auc", "round2:mctsTargets"]) expect(manifest.metrics).toHaveProperty([key]);
+    expect(manifest.training.command).toBe("foresight train value --flywheel --rounds 2 --seed 3 --tiny");
+    expect(manifest.training.hyperparameters.rounds).toBe(2);
+    expect(run.err.some((line) => line.startsWith("flywheel round 2:"))).toBe(true);
+  }, 600_000);
+
+  it("refuses --flywheel for other models and bad round counts with a one-line usage error", async () => {
+    const other = capture();
+    expect(await runCli(["train", "encoder", "--flywheel", "--out", dir], other.io)).not.toBe(0);
+    expect(other.err.join("\n")).toMatch(/--flywheel trains the value model only/);
+    const zero = capture();
+    expect(await runCli(["train", "value", "--flywheel", "--rounds", "0", "--out", dir], zero.io)).not.toBe(0);
+    expect(zero.err.join("\n")).toMatch(/--rounds must be at least 1/);
+  });
+});

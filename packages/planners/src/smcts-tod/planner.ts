@@ -1,0 +1,377 @@
+import { createRng, type Rng } from "@foresight/dialogue";
+import { agendaPersona, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
+import { Mcts, visitPolicy, type GenerativeModel, type SearchOptions, type StopReason } from "@foresight/mcts-core";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner, type PlannerFactory } from "../types.js";
+import { approximateTokens, TodEnvironment, type TodHistory, type TodReply } from "./environment.js";
+import { readTodConversation, todValueModel, todWorld } from "./resources.js";
+import { mixedPrior, stateValue, TodValueFunction } from "./value.js";
+
+/** SMCTS-TOD's knobs, with the paper's defaults (§A.7). */
+export interface SmctsTodSettings {
+  /** S: simulations per turn when the budget names none. */
+  simulations: number;
+  /** Maximum search depth (acts beyond the root). */
+  depth: number;
+  /** K of best-of-K expansion (1: no filtering). */
+  bestOfK: number;
+  /** B: realizations kept per node (top-B by V̄). */
+  cacheSize: number;
+  /** λ of the mixed prior λ·P_θ + (1 − λ)·softmax(V/τ_v). */
+  lambda: number;
+  tauV: number;
+  tauEval: number;
+  /** τ_H of cache sampling softmax(V̄/τ_H). */
+  tauH: number;
+  /** τ of the reported visit policy π_MCTS ∝ N^(1/τ). */
+  tau: number;
+  /** c_p of PUCT. */
+  cP: number;
+  /** Q₀ of unvisited acts (a neutral success probability). */
+  initialQ: number;
+  /** `open` (act sequences with cached realizations) or `closed` (the first realization of each act is the node). */
+  loop: string;
+  /** `learned` (V̄ of V_φ) or `prompt` (a judge reading a rollout to the end; the prompt-judged ablation). */
+  leafValue: string;
+  /** The planning model's user persona (`cooperative` / `less-cooperative`). */
+  persona: string;
+  /** The value model: `flywheel` (default `value-multiwoz`), `seed` (`value-multiwoz-seed`) or a manifest path. */
+  valueModel: string;
+  maxTurns: number;
+}
+
+/** The paper's defaults. */
+export const SMCTS_TOD_DEFAULTS: SmctsTodSettings = {
+  simulations: 64,
+  depth: 4,
+  bestOfK: 4,
+  cacheSize: 8,
+  lambda: 0.5,
+  tauV: 0.25,
+  tauEval: 0.5,
+  tauH: 0.5,
+  tau: 0.2,
+  cP: 1.5,
+  initialQ: 0.5,
+  loop: "open",
+  leafValue: "learned",
+  persona: "cooperative",
+  valueModel: "flywheel",
+  maxTurns: MULTIWOZ_MAX_TURNS,
+};
+
+function check(condition: boolean, planner: string, key: string, message: string): void {
+  if (!condition) throw new PlannerInputError(`${planner}: setting "${key}" ${message}`, `settings.${key}`);
+}
+
+/** Validates SMCTS-TOD settings over the defaults. */
+export function resolveSmctsTodSettings(defaults: SmctsTodSettings, given: Partial<SmctsTodSettings> | undefined, planner: string): SmctsTodSettings {
+  const s = resolveSettings(defaults, given, planner);
+  for (const key of ["simulations", "depth", "bestOfK", "cacheSize", "maxTurns"] as const) check(Number.isInteger(s[key]) && s[key] >= 1, planner, key, "must be a positive integer");
+  check(s.lambda >= 0 && s.lambda <= 1, planner, "lambda", "must be in [0, 1]");
+  for (const key of ["tauV", "tauEval", "tauH", "tau", "cP"] as const) check(s[key] > 0, planner, key, "must be > 0");
+  check(s.loop === "open" || s.loop === "closed", planner, "loop", `must be "open" or "closed"`);
+  check(s.leafValue === "learned" || s.leafValue === "prompt", planner, "leafValue", `must be "learned" or "prompt"`);
+  check(s.persona === "cooperative" || s.persona === "less-cooperative", planner, "persona", `must be "cooperative" or "less-cooperative"`);
+  return s;
+}
+
+/** What a TOD planner needs per call: the planning model at the conversation's history. */
+export interface TodPlanningSetup {
+  env: TodEnvironment;
+  root: TodHistory;
+  values: TodValueFunction;
+  started: number;
+  /** Set when the planning model cannot represent the conversation faithfully. */
+  degraded?: { reason: string };
+}
+
+/** Builds the planning model for one call (world, goal, persona, value model) and replays the conversation. */
+export function setupTodPlanning(name: string, conversation: Conversation, settings: SmctsTodSettings, seed: number, dirs: { dataDir?: string; modelsDir?: string }): TodPlanningSetup {
+  const started = performance.now();
+  const world = todWorld(dirs.dataDir);
+  const read = readTodConversation(world, conversation, name);
+  const persona = read.persona ?? agendaPersona(settings.persona);
+  const env = new TodEnvironment(world, read.goal.goal, persona, settings.maxTurns, seed);
+  let root = env.replay(read.turns, createRng(`replay:${seed}`));
+  const last = read.turns[read.turns.length - 1];
+  const userLeft = last !== undefined && last.acts.some((act) => act.domain === "general" && act.intent === "bye");
+  if (userLeft || root.state.turn >= settings.maxTurns) throw new PlannerInputError(`${name}: the conversation has already ended (the user said goodbye or the turn limit was reached)`, "conversation.turns");
+  // The planning model's user may have given up where the real one did not (a mismatched persona): plan on, with a
+  // model that expects the user to leave, and say so.
+  const planningUserLeft = root.ended;
+  if (planningUserLeft) root = { ...root, ended: false };
+  const values = new TodValueFunction(todValueModel(settings.valueModel, dirs.modelsDir).spec, () => env.costs);
+  return { env, root, values, started, ...(planningUserLeft ? { degraded: { reason: "the planning model's user has already given up in this conversation (its persona differs from the real user's)" } } : {}) };
+}
+
+/** The base prior P_θ(a|h) of the offline M_θ over the grounded act types (charged as one prior call). */
+export function basePrior(env: TodEnvironment, history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
+  env.charge("prior", env.promptTokens(history), 4 * types.length);
+  return env.world.prior.labelProbabilities(history.state, types);
+}
+
+/** Finishes a Decision's statistics from the environment's cost ledger. */
+export function todStatistics(setup: TodPlanningSetup, simulations: number, stopReason: PlanStopReason): Decision["stats"] {
+  const { costs } = setup.env;
+  return {
+    simulations,
+    modelCalls: costs.modelCalls,
+    modelRows: costs.modelRows,
+    llmCalls: costs.llmCalls,
+    tokens: costs.tokens,
+    wallMs: performance.now() - setup.started,
+    stopReason,
+    roleCalls: { ...costs.roleCalls },
+  };
+}
+
+/** The reply's acts and text as candidate details (the bench's judge reads `replyActs`). */
+export function replyDetails(reply: TodReply): Record<string, unknown> {
+  return { reply: reply.text, replyActs: reply.acts, label: reply.label };
+}
+
+/** A realization of a root child kept in its cache, with its V̄. */
+export interface ScoredHistory<H> {
+  history: H;
+  vbar: number;
+}
+
+/**
+ * What SMCTS-TOD's search needs of a task-oriented world, independent of MultiWOZ: legal acts, the base prior
+ * P_θ, the value model V(h, a), transitions h ⊕ (a, û_sys, û_usr), and the end of a dialogue with its verdict.
+ */
+export interface SmctsDomain<H, A> {
+  actions(history: H): readonly A[];
+  basePrior(history: H, actions: readonly A[]): ArrayLike<number>;
+  actionValues(history: H, actions: readonly A[]): ArrayLike<number>;
+  step(history: H, act: A, rng: Rng): H;
+  /** The dialogue ended (the user left, the system said goodbye, the turn limit). */
+  ended(history: H): boolean;
+  /** The planning model's verdict on an ended dialogue: 1 success, 0 failure. */
+  verdict(history: H): number;
+  /** The history `history` extends, and the act that extended it. */
+  parent(history: H): H | undefined;
+  actOf(history: H): A | undefined;
+  /** The prompt-judged value of a history (the `leafValue: "prompt"` ablation). */
+  promptJudge?(history: H): number;
+}
+
+/** Budget of one search in the engine's terms, with the caller's LLM-call / token check. */
+export interface SmctsSearchBudget {
+  iterations?: number;
+  timeMs?: number;
+  signal?: AbortSignal;
+  exhausted?: () => boolean;
+}
+
+/**
+ * One SMCTS-TOD search from `root` (Algorithm 1): PUCT (c_p) over acts with the mixed prior λ·P_θ + (1 − λ)·
+ * softmax(V/τ_v) computed per sampled realization (Eq. 13–15), leaves valued by V̄ with τ_eval (Eq. 10–11) or the
+ * planning user's verdict at the end of the dialogue, open-loop caches of the top-B realizations by V̄ sampled by
+ * softmax(V̄/τ_H) (Eq. 19–20, 26), every expansion a best-of-K step (Eq. 21–25). Returns the engine's result and
+ * the realizations cached at the root's children with their V̄ (for the reply, Eq. 27).
+ */
+export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root: H, settings: SmctsTodSettings, seed: number, budget: SmctsSearchBudget) {
+  const judged = new WeakMap<H, number>();
+  const leaf = (history: H): number => {
+    const known = judged.get(history);
+    if (known !== undefined) return known;
+    const value = domain.ended(history)
+      ? domain.verdict(history)
+      : settings.leafValue === "prompt"
+        ? domain.promptJudge!(history)
+        : stateValue(domain.actionValues(history, domain.actions(history)), settings.tauEval);
+    judged.set(history, value);
+    return value;
+  };
+  if (settings.leafValue === "prompt" && !domain.promptJudge) throw new PlannerInputError("leafValue \"prompt\" needs a prompt judge in this domain", "settings.leafValue");
+  // The prompt-judged ablation has no learned value, so no value prior either.
+  const lambda = settings.leafValue === "prompt" ? 1 : settings.lambda;
+  const model: GenerativeModel<H, A> = {
+    actions: (history) => (domain.ended(history) ? [] : domain.actions(history)),
+    prior: (history, acts) => {
+      const base = domain.basePrior(history, acts);
+      return lambda === 1 ? base : mixedPrior(base, domain.actionValues(history, acts), lambda, settings.tauV);
+    },
+    step: (history, act, rng) => {
+      const next = domain.step(history, act, rng);
+      const terminal = domain.ended(next);
+      return { state: next, reward: terminal ? domain.verdict(next) : 0, terminal };
+    },
+    evaluate: (history) => score(history),
+  };
+  const atRoot = new Map<A, ScoredHistory<H>[]>();
+  // V̄ of a history, recording the realizations of the root's children on the way (their reply candidates, Eq. 27).
+  function score(history: H): number {
+    const value = leaf(history);
+    if (domain.parent(history) === root) {
+      const act = domain.actOf(history)!;
+      const list = atRoot.get(act) ?? [];
+      if (!list.some((s) => s.history === history)) list.push({ history, vbar: value });
+      atRoot.set(act, list);
+    }
+    return value;
+  }
+  const options: SearchOptions<H, A> = {
+    seed,
+    selection: { kind: "puct", c: settings.cP },
+    initialQ: settings.initialQ,
+    maxDepth: settings.depth,
+    temperature: settings.tau,
+    finalChoice: "mostVisits",
+    loop:
+      settings.loop === "open"
+        ? { kind: "open", cache: { kind: "topValue", capacity: settings.cacheSize, temperature: settings.tauH, score: (history) => score(history) }, priorPerRealization: true }
+        : { kind: "closed", outcomes: { kind: "deterministic" } },
+    // Every expansion is a best-of-K step (K = 1: one sample). Its candidates are scored (and recorded at the root's
+    // children) here: the engine's first realization of a new node gets no cache score, and each expansion keeps
+    // its best candidate, so the best candidate recorded for an act is the best realization its cache ever held.
+    expansion: { candidates: settings.bestOfK, score: (candidate) => score(candidate.state) },
+  };
+  const mcts = new Mcts(model, root, options);
+  const result = mcts.search({
+    ...(budget.iterations !== undefined ? { iterations: budget.iterations } : {}),
+    ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
+    ...(budget.signal ? { signal: budget.signal } : {}),
+    ...(budget.exhausted ? { custom: { name: "llm", exhausted: budget.exhausted } } : {}),
+  });
+  // Closed loop (each root child holds its one realization), or a chosen child whose only realization ended the
+  // dialogue at once without being scored (K = 1): the engine's realization.
+  if (result.realization && !atRoot.has(result.action)) atRoot.set(result.action, [{ history: result.realization.state, vbar: leaf(result.realization.state) }]);
+  /** Eq. 27: the cached realization of `act` with the highest V̄. */
+  const best = (act: A) => [...(atRoot.get(act) ?? [])].sort((a, b) => b.vbar - a.vbar)[0]?.history;
+  return { result, mcts, atRoot, best, leaf };
+}
+
+/** The MultiWOZ planning model as an {@link SmctsDomain}. */
+export function multiWozSmctsDomain(env: TodEnvironment, values: TodValueFunction, judgeRng: Rng): SmctsDomain<TodHistory, MultiWozSystemActType> {
+  return {
+    actions: (history) => env.actTypes(history),
+    basePrior: (history, acts) => basePrior(env, history, acts),
+    actionValues: (history, acts) => values.actionValues(history, acts),
+    step: (history, act, rng) => env.step(history, act, rng),
+    ended: (history) => history.ended,
+    verdict: (history) => (history.complete ? 1 : 0),
+    parent: (history) => history.parent,
+    actOf: (history) => history.reply?.type,
+    promptJudge: (history) => promptJudge(env, history, judgeRng),
+  };
+}
+
+/**
+ * SMCTS-TOD (value-guided open-loop MCTS for task-oriented dialogue) on the offline MultiWOZ world: {@link smctsSearch}
+ * over the grounded act types, then the act with most visits (Eq. 18) and its cached realization of highest V̄ as
+ * the reply, without re-generation (Eq. 27).
+ */
+export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
+  constructor(
+    readonly name: string,
+    private readonly defaults: SmctsTodSettings,
+    private readonly dirs: { dataDir?: string; modelsDir?: string },
+    /** Called after every search with its tree (the flywheel reads (h, a, Q) from it). */
+    private readonly onSearch?: (search: ReturnType<typeof smctsSearch<TodHistory, MultiWozSystemActType>>) => void,
+  ) {}
+
+  async plan(conversation: Conversation, options: PlanOptions<SmctsTodSettings> = {}): Promise<Decision> {
+    const settings = resolveSmctsTodSettings(this.defaults, options.settings, this.name);
+    const seed = options.seed ?? 0;
+    const setup = setupTodPlanning(this.name, conversation, settings, seed, this.dirs);
+    const { env, root, values } = setup;
+    const budget = options.budget ?? {};
+    const named = budget.iterations !== undefined || budget.timeMs !== undefined || budget.llmCalls !== undefined || budget.tokens !== undefined;
+    const search = smctsSearch(multiWozSmctsDomain(env, values, createRng(`judge:${seed}`)), root, settings, seed, {
+      ...(budget.iterations !== undefined ? { iterations: budget.iterations } : named ? {} : { iterations: settings.simulations }),
+      ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
+      ...(budget.signal ? { signal: budget.signal } : {}),
+      ...(budget.llmCalls !== undefined || budget.tokens !== undefined
+        ? { exhausted: () => (budget.llmCalls !== undefined && env.costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && env.costs.tokens >= budget.tokens) }
+        : {}),
+    });
+    this.onSearch?.(search);
+    const { result, mcts, atRoot } = search;
+    const act = result.action;
+    let chosen = search.best(act);
+    let degraded: Decision["degraded"] = setup.degraded;
+    if (!chosen) {
+      chosen = env.step(root, act, createRng(`reply:${seed}`));
+      degraded = { reason: `no realization of ${act} was cached (budget too small); the reply was generated after the search` };
+    }
+    const policy = visitPolicy(result.actions.map((a) => a.visits), settings.tau);
+    const candidates: CandidateStats[] = result.actions
+      .map((stats, i) => {
+        const cached = [...(atRoot.get(stats.action) ?? [])].sort((a, b) => b.vbar - a.vbar).slice(0, settings.cacheSize);
+        const reply = stats.action === act ? chosen!.reply! : cached[0]?.history.reply;
+        return {
+          act: stats.action,
+          ...(reply ? { text: reply.text } : {}),
+          value: Number.isNaN(stats.q) ? null : stats.q,
+          visits: stats.visits,
+          prior: stats.prior,
+          details: {
+            policy: policy[i],
+            realizations: cached.map((s) => ({ text: s.history.reply!.text, vbar: s.vbar })),
+            ...(reply ? replyDetails(reply) : {}),
+          },
+        };
+      })
+      .sort((a, b) => (a.act === act ? -1 : b.act === act ? 1 : b.visits - a.visits));
+    return {
+      planner: this.name,
+      act,
+      reply: chosen.reply!.text,
+      candidates,
+      stats: todStatistics(setup, result.iterations, stopReasonOf(result.stopReason, budget, env.costs)),
+      ...(degraded ? { degraded } : {}),
+      traceId: `${this.name}-${seed}-${root.state.turn}`,
+      ...(options.trace ? { trace: mcts.trace({ describeAction: (a) => a, describeState: (h) => h.reply?.text ?? "(root)", ...(typeof options.trace === "object" && options.trace.maxNodes ? { maxNodes: options.trace.maxNodes } : {}) }) } : {}),
+    };
+  }
+}
+
+/**
+ * The prompt-judged value of the ablation, offline: what a judge prompted with the dialogue would conclude after
+ * playing it out — a rollout with the base prior's acts to the end, judged by the planning user's completion
+ * (one judge call plus the rollout's role calls).
+ */
+function promptJudge(env: TodEnvironment, history: TodHistory, rng: Rng): number {
+  let current = history;
+  while (!current.ended) {
+    const types = env.actTypes(current);
+    const prior = basePrior(env, current, types);
+    let u = rng.next();
+    let type = types[types.length - 1]!;
+    for (let i = 0; i < types.length; i++) {
+      u -= prior[i]!;
+      if (u < 0) {
+        type = types[i]!;
+        break;
+      }
+    }
+    current = env.step(current, type, rng);
+  }
+  env.charge("judge", env.promptTokens(current), approximateTokens("The assistant completed the goal: yes"));
+  return current.complete ? 1 : 0;
+}
+
+function stopReasonOf(reason: StopReason, budget: NonNullable<PlanOptions["budget"]>, costs: { llmCalls: number; tokens: number }): PlanStopReason {
+  if (reason !== "custom") return reason;
+  return budget.llmCalls !== undefined && costs.llmCalls >= budget.llmCalls ? "llmCalls" : "tokens";
+}
+
+/** A factory of an SMCTS-TOD variant (the planner or an ablation) with its default settings. */
+export function smctsTodFactory(name: string, summary: string, overrides: Partial<SmctsTodSettings>, heldOutConversation: NonNullable<PlannerFactory["heldOutConversation"]>): PlannerFactory<SmctsTodSettings> {
+  const defaults = { ...SMCTS_TOD_DEFAULTS, ...overrides };
+  return {
+    name,
+    summary,
+    domain: "tod",
+    async create(options = {}) {
+      const planner = new SmctsTodPlanner(name, resolveSmctsTodSettings(defaults, options.settings, name), {
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
+      });
+      return planner;
+    },
+    heldOutConversation,
+  };
+}
