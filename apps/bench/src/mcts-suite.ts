@@ -39,6 +39,8 @@ export interface BenchRow {
 
 /** Options of {@link runMctsSuite}. */
 export interface MctsSuiteOptions {
+  /** Called as each stage of the suite starts, e.g. with the CLI's progress renderer. */
+  onProgress?: (done: number, total: number, label: string) => void;
   /** Seed of every search (default 1). */
   seed?: number;
   /** Wall-clock budget per timed case, in seconds (default 2). */
@@ -138,6 +140,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     });
   };
 
+  options.onProgress?.(0, 7, "tic-tac-toe side by side");
   // (a) Tic-tac-toe, UCT c = √2, uniform random rollouts to the end, two-player backups; warm-up first, then
   // timed in alternating slices with the object-tree baseline on the same domain, seed and budget. The block
   // lets both trees go before the next cases.
@@ -170,12 +173,14 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     );
   }
 
+  options.onProgress?.(1, 7, "random MDP");
   // (b) Random MDP, branching 8, depth 20, random rollouts to the end.
   const mdp = new RandomMdp({ branching: 8, depth: 20, seed });
   const mdpEngine = new Mcts(mdp, mdp.start, { seed });
   const b = mdpEngine.search({ timeMs: seconds * 1000 });
   row("random-mdp-b8-d20", "UCT c=√2, branching 8, depth 20, random rollouts, synchronous", b.iterations, b.elapsedMs, mdpEngine.nodeCount, mdpEngine.treeBytes / mdpEngine.nodeCount);
 
+  options.onProgress?.(2, 7, "asynchronous model");
   // (c) Asynchronous model with latency on every step and leaf batch: sequential, then with simulations in flight.
   // The parallel row states its speed-up over the sequential one (the wall time of equal work shrinks by as much).
   const small = new RandomMdp({ branching: 8, depth: 20, seed });
@@ -196,6 +201,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     );
   }
 
+  options.onProgress?.(3, 7, "memory of a large tree");
   // (d) Memory of a large tree on the random MDP (every simulation adds one node until depth 20).
   const before = await settledMemoryInUse();
   const memEngine = new Mcts(mdp, mdp.start, { seed });
@@ -210,6 +216,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     bytes / memEngine.nodeCount,
   );
 
+  options.onProgress?.(4, 7, "baseline memory and fresh searches");
   // Side-by-side baseline rows: (a)'s speed, then memory at equal node counts on tic-tac-toe and the random MDP.
   const caseA = "tictactoe-random-rollouts";
   const tttMemory = await treeMemorySideBySide(new TicTacToe(), TicTacToe.EMPTY, { seed, players: 2, nodes: tttNodes });
@@ -275,6 +282,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
       baselineOf,
     );
   }
+  options.onProgress?.(5, 7, "previous engine and general path");
   // The previous engine and the engine's general simulation (fast path off), timed in the same rotations as (a)
   // and the fresh searches; all three build the same trees.
   const PREVIOUS = "previous mcts-core engine (commit 6c9e20e, kept in apps/bench/src/baselines/previous-engine), same tree";
@@ -295,6 +303,7 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
     row(name, `${detail}; ${mine} it/CPU-s (engine / this by CPU time: ${ratio})`, run.iterations, run.elapsedMs, run.nodes, 0, "iterationsPerSecond", baselineOf);
   }
 
+  options.onProgress?.(6, 7, "top-value cache memory");
   // Top-value cache memory after many simulations (SMCTS-TOD's setting, generate on every visit): evicted
   // realization slots are reused, so memory follows the live realizations; the previous engine never reused them.
   const caseM = `topvalue-cache-${cacheSimulations}-simulations`;
@@ -314,5 +323,6 @@ export async function runMctsSuite(options: MctsSuiteOptions = {}): Promise<Benc
       baselineOf,
     );
   }
+  options.onProgress?.(7, 7, "done");
   return rows;
 }

@@ -24,6 +24,8 @@ export interface SemanticBenchRow {
 
 /** Options of the semantic benchmark. */
 export interface SemanticSuiteOptions {
+  /** Called as each head variant starts, e.g. with the CLI's progress renderer. */
+  onProgress?: (done: number, total: number, label: string) => void;
   seed: number;
   /** Wall-clock budget per case, seconds. */
   seconds: number;
@@ -118,7 +120,9 @@ export async function runSemanticSuite(options: SemanticSuiteOptions): Promise<S
   const machine = machineInfo();
   const commit = gitCommit();
   const rows: SemanticBenchRow[] = [];
-  for (const heads of ["ensemble", "mdn"] as const) {
+  const variants = ["ensemble", "mdn"] as const;
+  for (const [index, heads] of variants.entries()) {
+    options.onProgress?.(index, variants.length, heads);
     const world = await loadDefaultWorldModel({
       heads,
       ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
@@ -126,6 +130,7 @@ export async function runSemanticSuite(options: SemanticSuiteOptions): Promise<S
     });
     rows.push(...(await measure(world, heads, options, machine, commit)));
   }
+  options.onProgress?.(variants.length, variants.length, "done");
   return rows;
 }
 

@@ -1,4 +1,5 @@
 import { formatSemanticTable, runSemanticSuite, semanticReport } from "@foresight/bench";
+import { createProgress } from "../progress.js";
 import { ModelLoadError } from "@foresight/semantic-models";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, requireInputDir, type Command } from "../command.js";
 import { MAX_BENCH_SECONDS } from "./bench.js";
@@ -44,12 +45,22 @@ export const benchSemanticCommand: Command = {
     const threads = values.threads === undefined ? undefined : parseIntFlag("threads", values.threads, 1, { min: 1, max: MAX_BENCH_THREADS });
     if (values.models !== undefined) requireInputDir("--models", values.models);
     let rows;
+    const progress = createProgress({ plain: values.json ?? false });
     try {
-      rows = await runSemanticSuite({ seed, seconds, batches, ...(threads ? { threads } : {}), ...(values.models ? { modelsDir: values.models } : {}) });
+      rows = await runSemanticSuite({
+        seed,
+        seconds,
+        batches,
+        ...(threads ? { threads } : {}),
+        ...(values.models ? { modelsDir: values.models } : {}),
+        onProgress: (done, total, label) => progress.update(done, total, `bench semantic: ${label} heads`),
+      });
     } catch (error) {
       if (!(error instanceof ModelLoadError)) throw error;
       io.err(`foresight bench semantic: ${error.message}\n(train the default models with \`foresight train all\`)`);
       return 1;
+    } finally {
+      progress.stop();
     }
     io.out(values.json ? JSON.stringify(semanticReport(rows)) : formatSemanticTable(rows));
     return 0;

@@ -1,4 +1,5 @@
 import { formatTable, reportObject, runMctsSuite } from "@foresight/bench";
+import { createProgress } from "../progress.js";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command } from "../command.js";
 
 /** The longest budget per case `--seconds` accepts (both benches). */
@@ -48,7 +49,13 @@ export const benchMctsCommand: Command = {
     const memoryNodes = parseIntFlag("memory-nodes", values["memory-nodes"], 1_000_000, { min: 1, max: MAX_BENCH_NODES });
     const compareNodes = parseIntFlag("compare-nodes", values["compare-nodes"], 200_000, { min: 2, max: MAX_BENCH_NODES });
     const ticTacToeCompareNodes = parseIntFlag("ttt-compare-nodes", values["ttt-compare-nodes"], 20_000, { min: 2, max: MAX_BENCH_NODES });
-    const rows = await runMctsSuite({ seed, seconds, memoryNodes, compareNodes, ticTacToeCompareNodes });
+    const progress = createProgress({ plain: values.json ?? false });
+    let rows;
+    try {
+      rows = await runMctsSuite({ seed, seconds, memoryNodes, compareNodes, ticTacToeCompareNodes, onProgress: (done, total, label) => progress.update(done, total, `bench mcts: ${label}`) });
+    } finally {
+      progress.stop();
+    }
     io.out(values.json ? JSON.stringify(reportObject("mcts", rows)) : formatTable(rows));
     return 0;
   },
