@@ -121,6 +121,21 @@ describe("planner knobs", () => {
     expect(() => new Mcts(model, 0, { loop: { kind: "open", cache: { kind: "topValue", capacity: 3, temperature: 1, score: (() => "high") as never } } }).search({ iterations: 5 })).toThrow(/loop\.cache\.score: returned high/);
   });
 
+  it("scores the realization that creates a node like every later one (it is not left at score 0)", () => {
+    // The first realization of the node behind "go" is the best by the caller's score; the later ones score 1.
+    let n = 0;
+    const model: GenerativeModel<number, string> = {
+      actions: (s) => (s < 1e6 ? ["go"] : []),
+      step: (s): StepResult<number> => (s === 0 ? { state: ++n, reward: 0, terminal: false } : { state: 1e6 + s, reward: 0, terminal: true }),
+      evaluate: () => 0,
+    };
+    const engine = new Mcts(model, 0, { seed: 4, loop: { kind: "open", cache: { kind: "topValue", capacity: 2, temperature: 0.1, score: (s) => (s === 1 ? 10 : 1) } } });
+    engine.search({ iterations: 60 });
+    const kept = engine.trace({ describeState: (s) => s }).nodes[1]!.realizations!.map((r) => r.state as number);
+    expect(n).toBeGreaterThan(10);
+    expect(kept).toContain(1);
+  });
+
   it("computes the prior per realization in an open loop (SMCTS-TOD's P(·|h))", () => {
     const calls: number[] = [];
     let n = 0;

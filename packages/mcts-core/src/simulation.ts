@@ -565,6 +565,11 @@ export function* simulate<S, A>(ctx: SearchContext<S, A>, sim: Simulation<S, A>,
     const reward = sim.stepReward;
     const ended = sim.stepTerminal;
     leafReal = leaf >= 0 && loop === LOOP_OPEN ? tree.addRealization(leaf, next, reward, ended) : NONE;
+    // The realization that creates a node is ranked by the caller's score like every later one (generateRealization).
+    const scoreFn = cfg.cacheScore;
+    if (leafReal >= 0 && !cfg.cacheUniform && scoreFn !== undefined) {
+      tree.realScore[leafReal] = checkedScore("loop.cache.score", yield* call(ctx, sim, "loop.cache.score", () => scoreFn(next, reward, ended)));
+    }
     if (leaf >= 0 && cfg.expandLeaves && !ended) yield* expandNode(ctx, sim, flight, leaf, next);
     if (ended) value = 0;
     else if (sim.sync && randomRollouts) value = randomRolloutNow(ctx, next);
