@@ -46,7 +46,8 @@ step "installing into an empty project"
 mkdir -p "$tmp/consumer" && cd "$tmp/consumer"
 printf '{"name":"consumer","private":true,"type":"module"}\n' > package.json
 printf 'registry=%s\n' "$registry" > .npmrc
-ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error \
+# --registry explicitly: under `pnpm run`, npm_config_registry in the environment would override the .npmrc.
+ONNXRUNTIME_NODE_INSTALL=skip npm install --registry "$registry" --no-audit --no-fund --loglevel=error \
   "@foresight/planners@$version" "@foresight/mcts-core@$version" "@foresight/cli@$version" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
 cp "$root/tooling/release/consumer-check.mjs" .
 env -u FORESIGHT_MODELS_DIR node consumer-check.mjs
