@@ -155,7 +155,10 @@ describe("bench runner", () => {
     await expect(runSuite({ suite: broken, ...base, outDir: freshDir() })).rejects.toThrow(/metrics\.reward is NaN, not a finite number/);
     const throwing = { ...fakeSuite(), run: async () => Promise.reject(new Error("world exploded")) };
     await expect(runSuite({ suite: throwing, ...base, outDir: freshDir() })).rejects.toThrow("episode fake fake-planner@budget=1 matched u0 seed 7 failed: world exploded");
-    const unpaired = { ...fakeSuite(), comparisons: [{ metric: "reward", a: "fake-planner@budget=4", b: "nobody" }] };
-    await expect(runBench({ suites: [unpaired], ...base, outDir: freshDir() })).rejects.toThrow(/no episodes with the same unit and seed/);
+    const absent = { ...fakeSuite(), comparisons: [{ metric: "reward", a: "fake-planner@budget=4", b: "not at this scale" }] };
+    const [absentRun] = await runBench({ suites: [absent], ...base, outDir: freshDir() });
+    expect(absentRun?.written?.report.comparisons.map((c) => c.b)).toEqual(["fake-baseline", "fake-baseline"]); // the headline's only
+    const unseeded = { ...fakeSuite(), episodes: (scale: string, seed: number) => fakeSuite().episodes(scale as "quick", seed).map((spec) => (spec.planner === "fake-baseline" ? { ...spec, seed: seed + 100 } : spec)) };
+    await expect(runBench({ suites: [unseeded], ...base, outDir: freshDir() })).rejects.toThrow(/no episodes with the same unit and seed/);
   });
 });
