@@ -33,8 +33,7 @@ export const serveCommand: Command = {
     if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError(`--port must be from 0 to 65535, got "${values.port}"`);
     const maxPlans = values["max-plans"] === undefined ? undefined : parseIntFlag("max-plans", values["max-plans"], 0);
     if (maxPlans !== undefined && maxPlans < 1) throw new UsageError(`--max-plans must be at least 1, got "${values["max-plans"]}"`);
-    const [{ buildServer, configFromEnv }, { plannerNames }] = await Promise.all([import("@foresight/server"), import("@foresight/planners")]);
-    const { registrySource } = await import("@foresight/server");
+    const [{ buildServer, configFromEnv, registrySource }, { plannerNames }] = await Promise.all([import("@foresight/server"), import("@foresight/planners")]);
     const config = {
       ...configFromEnv(),
       ...(values.host === undefined ? {} : { host: values.host }),

@@ -15,17 +15,11 @@ import { withDiskCache } from "../wrappers/cache.js";
 import { withRetry } from "../wrappers/retry.js";
 import { buildChatModel } from "../wrappers/stack.js";
 import { withTimeout } from "../wrappers/timeout.js";
+import type { ScriptedServerRequest } from "../testing/openai-server.js";
 import { OpenAIChatModel } from "./openai.js";
 
-interface ChatBody {
-  model: string;
-  messages: { role: string; content: string }[];
-  n?: number;
-  temperature?: number;
-  max_tokens?: number;
-  logprobs?: boolean;
-  top_logprobs?: number;
-}
+/** The request body as the endpoint receives it (the same shape the scripted test server records). */
+type ChatBody = ScriptedServerRequest;
 
 const received: ChatBody[] = [];
 const hits = new Map<string, number>();

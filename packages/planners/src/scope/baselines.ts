@@ -2,7 +2,7 @@ import { createRng, type Rng, type Turn } from "@foresight/dialogue";
 import { Mcts, type GenerativeModel } from "@foresight/mcts-core";
 import { tokenLength } from "@foresight/rewards";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
-import { chatCandidates, chatPartner, checkChatConversation, dialogueTurns, heldOutChatConversation, chatWorld, type ChatWorldSetting } from "./chat.js";
+import { chatCandidates, chatPartner, checkChatConversation, dialogueTurns, heldOutChatConversation, chatWorld, type ChatWorldSetting, rankCandidates } from "./chat.js";
 import { PAPER_LATENCY_MS, PlanningClock } from "./latency.js";
 import { CorpusCandidateGenerator } from "@foresight/llm-sim";
 
@@ -86,8 +86,8 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
     const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
     const outcome = this.decide({ conversation, candidates, settings, rng: rng.fork(this.name), clock, options, ...(this.dataDir ? { dataDir: this.dataDir } : {}) });
     const stats: CandidateStats[] = candidates.map((text, i) => ({ text, value: outcome.values[i] ?? null, visits: outcome.visits[i] ?? 0, prior: 1 / candidates.length, details: { index: i } }));
-    const chosen = stats[outcome.best] as CandidateStats;
-    const ranked = [chosen, ...stats.filter((_, i) => i !== outcome.best).sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity))];
+    const ranked = rankCandidates(stats, outcome.best);
+    const chosen = ranked[0] as CandidateStats;
     return {
       planner: this.name,
       reply: chosen.text as string,

@@ -1,6 +1,6 @@
 import { createRng, type Rng, type Turn } from "@foresight/dialogue";
 import { CorpusCandidateGenerator, CorpusChatPartner, OpenChatCorpusWorld } from "@foresight/llm-sim";
-import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
+import { PlannerInputError, type CandidateStats, type Conversation, type ConversationTurn } from "../types.js";
 
 /** Which chat world a planner simulates with: the judge's own (`matched`) or one built on a disjoint half (`mismatched`). */
 export type ChatWorldSetting = "matched" | "mismatched";
@@ -79,4 +79,10 @@ export async function heldOutChatConversation(options: { seed: number; dataDir?:
     turns: dialogue.turns.slice(0, end + 1).map((t, i) => ({ speaker: i % 2 === 0 ? "user" : "agent", text: t.text })),
     context: { corpus: "dailydialog", dialogueId: dialogue.id },
   };
+}
+
+/** The chosen candidate first, then the others by value (unvisited last): the order every chat planner reports. */
+export function rankCandidates(stats: CandidateStats[], best: number): CandidateStats[] {
+  const chosen = stats[best] as CandidateStats;
+  return [chosen, ...stats.filter((_, i) => i !== best).sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity))];
 }

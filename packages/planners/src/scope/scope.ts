@@ -1,7 +1,7 @@
 import { createRng } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
-import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation } from "./chat.js";
+import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
 import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
 
 /** A semantic world a SCOPE planner can embed conversations in and search. */
@@ -83,8 +83,8 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       prior,
       details: { index: i },
     }));
-    const chosen = stats[result.best] as CandidateStats;
-    const ranked = [chosen, ...stats.filter((_, i) => i !== result.best).sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity))];
+    const ranked = rankCandidates(stats, result.best);
+    const chosen = ranked[0] as CandidateStats;
     const wallMs = performance.now() - started;
     const stopReason: PlanStopReason = result.stopReason;
     return {
