@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, UnrecoverableError, Worker } from "bullmq";
-import type { ChatModel } from "@foresight/llm-sim";
 import { Redis } from "ioredis";
 import { gitCommit } from "../machine.js";
 import { EpisodeRecordSchema, episodeKey, type EpisodeRecord } from "../runner/episodes.js";
 import { BenchError } from "../runner/files.js";
-import { runEpisode, type EpisodeExecutor } from "../runner/run-suite.js";
+import type { LiveLlm } from "../runner/live.js";
+import { episodeContext, runEpisode, type EpisodeExecutor } from "../runner/run-suite.js";
 import type { EpisodeSpec, Suite } from "../suites/types.js";
 
 /** The BullMQ queue bench episodes go through unless another is named. */
@@ -116,8 +116,8 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Called when an episode starts (for logs). */
   onStart?: (spec: EpisodeSpec, jobId: string) => void;
-  /** Live mode: the model for the suites' LLM roles (its id must match the producer's). */
-  llm?: ChatModel;
+  /** Live mode or its replay: the LLM for the suites' LLM roles (its id must match the producer's). */
+  llm?: LiveLlm;
 }
 
 /** Starts a BullMQ worker that plays queued bench episodes with the given suites; `close()` stops it after its current jobs. */
@@ -134,7 +134,7 @@ export async function startWorker(options: WorkerOptions): Promise<{ close(): Pr
       const suite = options.suites.find((s) => s.name === spec.suite);
       if (!suite) throw new UnrecoverableError(`worker does not know suite "${spec.suite}"`);
       options.onStart?.(spec, job.id ?? "");
-      return runEpisode(suite, spec, { signal, ...(job.data.dataDir ? { dataDir: job.data.dataDir } : {}), ...(options.llm ? { llm: options.llm } : {}) });
+      return runEpisode(suite, spec, episodeContext(suite, spec, { signal, dataDir: job.data.dataDir, llm: options.llm }));
     },
     {
       connection: connection(options.url),

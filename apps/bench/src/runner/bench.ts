@@ -67,6 +67,8 @@ export async function runBench(options: RunBenchOptions): Promise<SuiteRun[]> {
       commit,
       executor: options.executor?.(suite),
       llm: options.llm,
+      jobs: options.jobs,
+      suitesModule: options.suitesModule,
     });
     const run: SuiteRun = { suite: suite.name, dir, total: result.total, finished: result.records.length, resumed: result.resumed, complete: result.complete };
     if (result.complete && !options.shard) run.written = await writeRunReport(suite, result.meta, result.records, dir);

@@ -19,6 +19,8 @@ export interface EpisodeRecord extends EpisodeOutcome {
   wallMs: number;
   /** The machine that ran it ({@link machineLabel}). */
   machine: string;
+  /** Set when the outcome is another episode's (the suite's `shareKey` says they are equal): that episode's key. */
+  reusedFrom?: string;
 }
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
@@ -41,6 +43,7 @@ export const EpisodeRecordSchema = z.object({
   transcript: z.array(z.unknown()).optional(),
   wallMs: z.number().nonnegative(),
   machine: z.string(),
+  reusedFrom: z.string().min(1).optional(),
 });
 
 /** The identity of an episode: its spec as canonical JSON (two specs with the same fields are the same episode). */
@@ -125,6 +128,16 @@ export function readEpisodeLog(file: string): EpisodeRecord[] {
   });
   if (torn) writeEpisodeLog(file, records);
   return records;
+}
+
+/**
+ * The record of `spec` built from the outcome of `source`, an episode with the same share key (the suite says their
+ * outcomes are equal): its metrics, costs, transcript, wall time and machine, marked with the key it reuses.
+ */
+export function reuseOutcome(source: EpisodeRecord, spec: EpisodeSpec): EpisodeRecord {
+  const record: EpisodeRecord = { key: episodeKey(spec), spec, metrics: source.metrics, costs: source.costs, wallMs: source.wallMs, machine: source.machine, reusedFrom: source.reusedFrom ?? source.key };
+  if (source.transcript !== undefined) record.transcript = source.transcript;
+  return record;
 }
 
 /** Appends one finished episode to `episodes.jsonl`. */

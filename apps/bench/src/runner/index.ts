@@ -2,6 +2,7 @@ export * from "./stats.js";
 export * from "./files.js";
 export * from "./episodes.js";
 export * from "./run-suite.js";
+export * from "./live.js";
 export * from "./summary.js";
 export * from "./format.js";
 export * from "./plots.js";

@@ -2,10 +2,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { gitCommit, machineLabel } from "../machine.js";
-import type { ChatModel } from "@foresight/llm-sim";
+import { ChatModelError } from "@foresight/llm-sim";
 import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Suite } from "../suites/types.js";
-import { appendEpisode, checkOutcome, enumerateEpisodes, episodeKey, orderRecords, readEpisodeLog, type EpisodeRecord, type Shard } from "./episodes.js";
+import { appendEpisode, checkOutcome, enumerateEpisodes, episodeKey, orderRecords, readEpisodeLog, reuseOutcome, type EpisodeRecord, type Shard } from "./episodes.js";
 import { BenchError, readJsonIfExists, writeFileAtomic } from "./files.js";
+import { cacheNamespace, type LiveLlm } from "./live.js";
+import { processPoolExecutor } from "./pool.js";
 
 /** Files of a run folder. */
 export const RUN_FILES = { meta: "run.json", episodes: "episodes.jsonl", summary: "summary.json", timings: "timings.json", report: "report.md", plots: "plots" } as const;
@@ -43,10 +45,14 @@ export interface RunSuiteOptions {
   onProgress?: ProgressCallback;
   /** The code's commit (default: `git rev-parse HEAD`). */
   commit?: string;
-  /** Where episodes run (default: one after another in this process). */
+  /** Where episodes run (default: `jobs` worker processes, or one after another in this process). */
   executor?: EpisodeExecutor;
-  /** Live mode: the model a suite's LLM roles use (put the response cache around it). */
-  llm?: ChatModel;
+  /** Worker processes playing episodes in parallel (default 1: this process); the output is the same either way. */
+  jobs?: number;
+  /** The module (URL) and export listing the suites worker processes load (default: the shipped suites). */
+  suitesModule?: { url: string; exportName: string };
+  /** Live mode (or its replay): the LLM a suite's LLM roles use, one response-cache view per episode. */
+  llm?: LiveLlm;
 }
 
 /** The state of a run after {@link runSuite}: its records in the suite's order and whether every episode finished. */
@@ -73,6 +79,7 @@ export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: Episo
     result = await suite.run(spec, context);
   } catch (error) {
     if (!(error instanceof Error) || context.signal?.aborted) throw error;
+    if (error instanceof ChatModelError && error.kind === "cache-miss") throw new BenchError(`episode ${episodeLabel(spec)}: ${error.message}; play it with --live first`);
     const wrapped = new Error(`episode ${episodeLabel(spec)} failed: ${error.message}`, { cause: error });
     wrapped.stack = `${wrapped.name}: ${wrapped.message}\n${(error.stack ?? "").split("\n").slice(1).join("\n")}`;
     throw wrapped;
@@ -84,13 +91,22 @@ export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: Episo
   return record;
 }
 
+/** The context of an episode: the run's signal and data folder, and in live mode the episode's view of the LLM. */
+export function episodeContext(suite: Suite, spec: EpisodeSpec, options: { signal?: AbortSignal; dataDir?: string; llm?: LiveLlm }): EpisodeContext {
+  const context: EpisodeContext = {};
+  if (options.signal) context.signal = options.signal;
+  if (options.dataDir !== undefined) context.dataDir = options.dataDir;
+  if (options.llm) context.llm = options.llm.forEpisode(cacheNamespace(suite, spec));
+  return context;
+}
+
 /** The default executor: episodes one after another in this process, stopping between episodes when aborted. */
-export function localExecutor(suite: Suite, dataDir?: string, llm?: ChatModel): EpisodeExecutor {
+export function localExecutor(suite: Suite, dataDir?: string, llm?: LiveLlm): EpisodeExecutor {
   return {
     async run(pending, onRecord, signal) {
       for (const spec of pending) {
         if (signal?.aborted) return;
-        const record = await runEpisode(suite, spec, { signal, dataDir, ...(llm ? { llm } : {}) });
+        const record = await runEpisode(suite, spec, episodeContext(suite, spec, { signal, dataDir, llm }));
         if (signal?.aborted) return; // an episode cut short by the abort is not a result
         onRecord(record);
       }
@@ -120,7 +136,9 @@ function claimRunFolder(outDir: string, meta: RunMeta): void {
 
 /**
  * Runs a suite's episodes at a scale and seed into `outDir`: episodes already in its `episodes.jsonl` are skipped,
- * every other one is appended as it finishes, so a crash or Ctrl-C loses at most the episodes in flight.
+ * every other one is appended as it finishes, in the suite's order (a record that arrives early waits for those
+ * before it), so the file is the same however the episodes ran; a crash or Ctrl-C loses at most the episodes in
+ * flight or waiting. Episodes with the same `shareKey` are played once: the others reuse that outcome.
  */
 export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const { suite, scale, seed, outDir } = options;
@@ -133,17 +151,70 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const resumed = done.size;
   const pending = specs.filter((spec) => !done.has(episodeKey(spec)));
   options.onProgress?.(done.size, specs.length, resumed > 0 ? `${suite.name}: resumed ${resumed} finished episodes` : `${suite.name}: starting`);
-  const executor = options.executor ?? localExecutor(suite, options.dataDir, options.llm);
-  await executor.run(
-    pending,
-    (record) => {
-      if (done.has(record.key)) return; // a queue may deliver a retried episode twice; keep the first
-      appendEpisode(logFile, record);
-      done.set(record.key, record);
-      options.onProgress?.(done.size, specs.length, episodeLabel(record.spec));
-    },
-    options.signal,
-  );
+
+  // Outcome sharing: a share key's first outcome (finished earlier or played now) serves every episode of the key.
+  const shareKeyOf = (spec: EpisodeSpec) => suite.shareKey?.(spec);
+  const sources = new Map<string, EpisodeRecord>();
+  const addSource = (record: EpisodeRecord) => {
+    const key = shareKeyOf(record.spec);
+    if (key !== undefined && !sources.has(key)) sources.set(key, record);
+  };
+  finished.forEach(addSource);
+  const claimed = new Set<string>();
+  const toPlay = pending.filter((spec) => {
+    const key = shareKeyOf(spec);
+    if (key === undefined) return true;
+    if (sources.has(key) || claimed.has(key)) return false;
+    claimed.add(key);
+    return true;
+  });
+
+  const arrived = new Map<string, EpisodeRecord>();
+  const write = (record: EpisodeRecord) => {
+    appendEpisode(logFile, record);
+    done.set(record.key, record);
+    options.onProgress?.(done.size, specs.length, episodeLabel(record.spec));
+  };
+  const recordOf = (spec: EpisodeSpec): EpisodeRecord | undefined => {
+    const key = episodeKey(spec);
+    const record = arrived.get(key);
+    if (record) return record;
+    const shareKey = shareKeyOf(spec);
+    const source = shareKey === undefined ? undefined : sources.get(shareKey);
+    return source ? reuseOutcome(source, spec) : undefined;
+  };
+  let next = 0;
+  const flush = () => {
+    for (; next < pending.length; next++) {
+      const record = recordOf(pending[next] as EpisodeSpec);
+      if (!record) return;
+      arrived.delete(record.key);
+      write(record);
+    }
+  };
+  const executor =
+    options.executor ??
+    ((options.jobs ?? 1) > 1
+      ? processPoolExecutor(suite, { jobs: options.jobs as number, dataDir: options.dataDir, llm: options.llm, suitesModule: options.suitesModule?.url, exportName: options.suitesModule?.exportName })
+      : localExecutor(suite, options.dataDir, options.llm));
+  try {
+    await executor.run(
+      toPlay,
+      (record) => {
+        if (done.has(record.key) || arrived.has(record.key)) return; // a queue may deliver a retried episode twice; keep the first
+        arrived.set(record.key, record);
+        addSource(record);
+        flush();
+      },
+      options.signal,
+    );
+  } finally {
+    // Stopped early (Ctrl-C, an error): keep every finished outcome, out of order; a resume reads any order.
+    for (const spec of pending.slice(next)) {
+      const record = done.has(episodeKey(spec)) ? undefined : recordOf(spec);
+      if (record) write(record);
+    }
+  }
   const records = orderRecords(specs, [...done.values()], logFile);
   return { meta, outDir, total: specs.length, resumed, complete: records.length === specs.length, records };
 }

@@ -145,6 +145,46 @@ describe("bench runner", () => {
     expect(keys(merged)).toEqual(keys(reference));
   });
 
+  it("plays a share key's episodes once and reuses the outcome, resumed and sharded alike", async () => {
+    const counting = (calls: string[]) => {
+      const suite = fakeSuite({ shareBaseline: true });
+      return { ...suite, run: (spec: Parameters<typeof suite.run>[0], ctx: Parameters<typeof suite.run>[1]) => (calls.push(`${spec.planner} ${spec.world}`), suite.run(spec, ctx)) };
+    };
+    const unsharedCalls: string[] = [];
+    const plain = fakeSuite({ shareBaseline: true });
+    const reference = freshDir();
+    await runBench({ suites: [{ ...plain, shareKey: undefined, run: (spec, ctx) => (unsharedCalls.push(spec.planner), plain.run(spec, ctx)) }], ...base, outDir: reference });
+    expect(unsharedCalls).toHaveLength(32);
+
+    const calls: string[] = [];
+    const outDir = freshDir();
+    await runBench({ suites: [counting(calls)], ...base, outDir });
+    expect(calls).toHaveLength(28); // the 4 baseline episodes of the mismatched world reuse the matched ones
+    expect(calls.filter((c) => c === "fake-baseline mismatched")).toHaveLength(0);
+    const records = readEpisodeLog(join(outDir, "fake", RUN_FILES.episodes));
+    expect(records.map((r) => r.key)).toEqual(readEpisodeLog(join(reference, "fake", RUN_FILES.episodes)).map((r) => r.key)); // the suite's order
+    const reused = records.filter((r) => r.reusedFrom !== undefined);
+    expect(reused.map((r) => `${r.spec.planner} ${r.spec.world}`)).toEqual(Array(4).fill("fake-baseline mismatched"));
+    expect(reused[0]?.metrics).toEqual(records.find((r) => r.key === reused[0]?.reusedFrom)?.metrics);
+    expect(read(join(outDir, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
+
+    // Resumed after the matched baselines finished: their outcomes serve the rest without playing them again.
+    const resumedDir = freshDir();
+    const controller = new AbortController();
+    await runBench({ suites: [counting([])], ...base, outDir: resumedDir, signal: controller.signal, onProgress: (done) => done >= 20 && controller.abort() });
+    const resumedCalls: string[] = [];
+    await runBench({ suites: [counting(resumedCalls)], ...base, outDir: resumedDir });
+    expect(resumedCalls.filter((c) => c === "fake-baseline mismatched")).toHaveLength(0);
+    expect(read(join(resumedDir, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
+
+    // Sharded: each shard plays the first episode of a key it holds; the merge equals the single run.
+    const shardDirs = [1, 2].map(() => freshDir());
+    for (const [i, dir] of shardDirs.entries()) await runBench({ suites: [counting([])], ...base, outDir: dir, shard: { index: i + 1, count: 2 } });
+    const merged = freshDir();
+    await mergeBench([fakeSuite({ shareBaseline: true })], shardDirs, merged);
+    expect(read(join(merged, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
+  });
+
   it("refuses a folder of another run, a repeated episode and a metric that is not a number", async () => {
     const outDir = freshDir();
     await runSuite({ suite: fakeSuite(), ...base, outDir });

@@ -66,7 +66,7 @@ export interface BenchReport {
 /** Non-deterministic facts of a run, kept apart from the report: wall times per planner and world. */
 export interface RunTimings {
   suite: string;
-  /** Sum of episode wall times (ms). */
+  /** Sum of the wall times of the episodes played (reused outcomes not counted), in ms. */
   episodeWallMs: number;
   rows: { planner: string; world: string; metric: string; n: number; mean: number }[];
 }
@@ -192,5 +192,6 @@ export function buildTimings(suite: string, records: readonly EpisodeRecord[]): 
       rows.push({ planner, world, metric: `${COST_PREFIX}${name}`, n: values.length, mean: mean(values) });
     }
   }
-  return { suite, episodeWallMs: records.reduce((sum, record) => sum + record.wallMs, 0), rows };
+  // Reused outcomes carry their source's times (the cost of playing such an episode) but took no time in this run.
+  return { suite, episodeWallMs: records.reduce((sum, record) => sum + (record.reusedFrom === undefined ? record.wallMs : 0), 0), rows };
 }

@@ -1,6 +1,6 @@
 import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
-import { CorpusPersuadee, CorpusReactionValue, lastDecision, type P4gTrainPart } from "@foresight/llm-sim";
-import { heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
+import { CorpusPersuadee, CorpusReactionValue, lastDecision, UsageLedger, type ChatModel, type P4gTrainPart } from "@foresight/llm-sim";
+import { GdpZeroPlanner, heldOutPersuasionDialogues, llmRoles, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroVariant } from "@foresight/planners";
 import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /** The scale knobs of the suite. */
@@ -67,15 +67,25 @@ const comparisons: ComparisonSpec[] = [
   ),
 ];
 
+/** Live mode: the planner with GDP-Zero's four LLM roles played by the episode's model (the registry's factories read the endpoint from the environment). */
+function livePlanner(name: string, llm: ChatModel, settings: Record<string, unknown>): GdpZeroPlanner {
+  const variant = (name === "gdpzero" ? "gdpzero" : name.slice("gdpzero-".length)) as GdpZeroVariant;
+  const concurrency = Math.max(8, Number(settings.concurrency ?? 1));
+  return new GdpZeroPlanner(name, variant, (seed) => {
+    const ledger = new UsageLedger();
+    return { roles: llmRoles(llm, { seed, ledger, concurrency }), ledger };
+  }, settings);
+}
+
 /** Plays one episode: a held-out opening, then `turns` planned persuader turns each answered by the judge's persuadee. */
-async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: number, dataDir: string | undefined, signal?: AbortSignal): Promise<EpisodeOutcome> {
+async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: number, dataDir: string | undefined, signal?: AbortSignal, llm?: ChatModel): Promise<EpisodeOutcome> {
   const parts = worldParts(spec.world);
   const judgeWorld = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: parts.judge });
   const rng = createRng(`gdpzero-judge-${spec.seed}-${spec.unit}`);
   const judge = new CorpusPersuadee(judgeWorld, { rng: rng.fork("persuadee") });
   const judgeValue = new CorpusReactionValue(judgeWorld, { rng: rng.fork("value"), samples: 0 });
   const name = spec.planner.split("@")[0]!;
-  const planner = (await plannerFactory(name).create({ settings: { ...spec.setting, backend: "offline", trainPart: parts.planner }, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner;
+  const planner = llm ? livePlanner(name, llm, spec.setting) : ((await plannerFactory(name).create({ settings: { ...spec.setting, backend: "offline", trainPart: parts.planner }, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner);
   const conversation: Conversation = { turns: [...opening.turns], context: opening.context ?? {} };
   const history: Turn[] = conversation.turns.map((turn) =>
     turn.speaker === "agent" ? { speaker: "system", text: turn.text, state: { gdpZeroAct: turn.act } } : { speaker: "user", text: turn.text, state: { reaction: turn.act } },
@@ -136,7 +146,7 @@ export const gdpZeroSuite: Suite = {
     const unit = Number(/^opening-(\d+)$/.exec(spec.unit)?.[1]);
     if (!Number.isInteger(unit) || unit >= dialogues.length) throw new Error(`gdpzero suite: unit "${spec.unit}" is not one of the ${dialogues.length} held-out openings`);
     const turns = Number(spec.setting.turns);
-    return playEpisode(spec, persuasionOpening(dialogues[unit]!, 1), turns, context.dataDir, context.signal);
+    return playEpisode(spec, persuasionOpening(dialogues[unit]!, 1), turns, context.dataDir, context.signal, context.llm);
   },
   comparisons,
   headline: { metric: "donated", a: "gdpzero@n=20", b: "gdpzero-prompting" },

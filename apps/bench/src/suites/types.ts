@@ -75,6 +75,13 @@ export interface Suite {
    * that model instead of the offline roles; a suite that does not ignores it.
    */
   run(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome>;
+  /**
+   * Optional outcome sharing: episodes for which this returns the same key must have the same outcome (e.g. a
+   * baseline that never uses the planner's world model plays the same in every world: its key leaves the world
+   * out). The runner plays the first episode of a key and reuses its outcome for the others (each still written as
+   * its own JSONL line, marked `reusedFrom`); live mode gives them one response-cache view. Undefined: played alone.
+   */
+  shareKey?(spec: EpisodeSpec): string | undefined;
   comparisons: ComparisonSpec[];
   plots?: PlotSpec[];
   /** The comparison the terminal summary table shows for this system (the system vs its best baseline). */

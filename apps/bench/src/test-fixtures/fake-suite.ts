@@ -8,7 +8,11 @@ export interface FakeSuiteOptions {
   units?: number;
   /** Milliseconds each episode waits (default 0), so a test can kill a process mid-episode. */
   delayMs?: number;
+  /** Episodes wait 1–4 × `delayMs` (by budget), so parallel episodes finish out of order. */
+  unevenDelay?: boolean;
   name?: string;
+  /** The baseline plays the same in every world, and the suite says so with a `shareKey` (default false). */
+  shareBaseline?: boolean;
 }
 
 /**
@@ -36,8 +40,10 @@ export function fakeSuite(options: FakeSuiteOptions = {}): Suite {
       return specs;
     },
     async run(spec, context) {
-      if (options.delayMs) await sleep(options.delayMs, undefined, { signal: context.signal }).catch(() => undefined);
-      const rng = createRng(`${spec.world}|${spec.unit}|${spec.seed}`);
+      const delay = (options.delayMs ?? 0) * (options.unevenDelay ? 4 - Math.min(3, Number(spec.setting.budget)) : 1);
+      if (delay > 0) await sleep(delay, undefined, { signal: context.signal }).catch(() => undefined);
+      const worldless = options.shareBaseline && spec.planner === "fake-baseline";
+      const rng = createRng(`${worldless ? "any world" : spec.world}|${spec.unit}|${spec.seed}`);
       const base = rng.next() * 10;
       const budget = Number(spec.setting.budget);
       const noise = createRng(`${spec.planner}|${spec.unit}|${spec.seed}`).next();
@@ -48,6 +54,7 @@ export function fakeSuite(options: FakeSuiteOptions = {}): Suite {
         transcript: [{ turn: 0, said: `hello from ${spec.planner}` }],
       };
     },
+    ...(options.shareBaseline ? { shareKey: (spec: EpisodeSpec) => (spec.planner === "fake-baseline" ? `${spec.planner}|${spec.unit}|${spec.seed}` : undefined) } : {}),
     comparisons: [
       { metric: "reward", a: "fake-planner@budget=4", b: "fake-baseline" },
       { metric: "success", a: "fake-planner@budget=4", b: "fake-baseline" },

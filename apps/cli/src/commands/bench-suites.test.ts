@@ -77,6 +77,8 @@ describe("foresight bench <suite>", () => {
     expect(await command.run(["nope", "--out", join(root, "x")], unknown.io)).toBe(1);
     expect(unknown.err.join("\n")).toBe('foresight bench: unknown suite "nope" (known: tiny; speed suites: mcts, semantic)');
     await expect(command.run(["--quick", "--full"], capture().io)).rejects.toThrow(UsageError);
+    await expect(command.run(["--jobs", "0"], capture().io)).rejects.toThrow('--jobs must be an integer from 1 to 256, got 0');
+    await expect(command.run(["--jobs", "2", "--redis", "redis://127.0.0.1:1"], capture().io)).rejects.toThrow("choose one of --jobs and --redis");
     const shard = capture();
     expect(await command.run(["--shard", "3/2", "--out", join(root, "y")], shard.io)).toBe(1);
     expect(shard.err.join("\n")).toContain("--shard must be i/n with 1 ≤ i ≤ n");
@@ -86,7 +88,8 @@ describe("foresight bench <suite>", () => {
       delete process.env.FORESIGHT_LLM_BASE_URL;
       delete process.env.FORESIGHT_LLM_MODEL;
       await expect(command.run(["tiny", "--live"], capture().io)).rejects.toThrow(/--live: this needs an LLM endpoint: set FORESIGHT_LLM_BASE_URL/);
-      await expect(command.run(["tiny", "--replay"], capture().io)).rejects.toThrow("--replay needs FORESIGHT_LLM_MODEL naming the model the live run used");
+      await expect(command.run(["tiny", "--replay"], capture().io)).rejects.toThrow("--replay needs --llm-model or FORESIGHT_LLM_MODEL naming the model the live run used");
+      await expect(command.run(["tiny", "--llm-cache", "x"], capture().io)).rejects.toThrow("--llm-cache needs --live or --replay");
       await expect(command.run(["tiny", "--live", "--replay"], capture().io)).rejects.toThrow("choose one of --live and --replay");
     } finally {
       process.env = saved;

@@ -1,26 +1,52 @@
-import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type Suite, type SuiteRun } from "@foresight/bench";
+import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, liveLlm, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type LiveLlm, type Suite, type SuiteRun } from "@foresight/bench";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 import { createProgress } from "../progress.js";
-import { LLM_ENV, LlmConfigError, buildChatModel, requireChatModelFromEnv, type ChatModel } from "@foresight/llm-sim";
+import { DEFAULT_CACHE_DIR, LLM_ENV, LlmConfigError, requireChatModelFromEnv } from "@foresight/llm-sim";
+
+/** The flags of live mode, shared by `foresight bench` and `foresight bench worker`. */
+const LIVE_FLAGS = {
+  live: { type: "boolean" },
+  replay: { type: "boolean" },
+  "llm-base-url": { type: "string" },
+  "llm-model": { type: "string" },
+  "llm-cache": { type: "string" },
+} as const;
+
+const LIVE_USAGE = [
+  "  --live              play the suites' LLM roles with an OpenAI-compatible endpoint, through the response cache",
+  "                      (every answer stored; one cache view per episode, so any run of it replays the same)",
+  `  --llm-base-url URL  the endpoint (default ${LLM_ENV.baseURL}); the key comes from ${LLM_ENV.apiKey}`,
+  `  --llm-model NAME    the model (default ${LLM_ENV.model})`,
+  `  --llm-cache DIR     the response cache (default ${DEFAULT_CACHE_DIR})`,
+  "  --replay            the same run from the cache alone: offline, byte for byte; a missing answer is an error",
+];
 
 /**
- * The model of a live run: `--live` — the configured endpoint (FORESIGHT_LLM_*) behind the response cache, which
- * stores every answer; `--replay` — the cache alone (replay-only: a missing answer is an error, the endpoint is never
- * called), for the model named by FORESIGHT_LLM_MODEL. Neither: undefined (the suites' offline roles).
+ * The LLM of a live run: `--live` — the endpoint (flags, else FORESIGHT_LLM_*) behind the response cache; `--replay`
+ * — the cache alone, for the model the live run used. Neither: undefined (the suites' offline roles).
  */
-function liveModel(values: { live?: boolean; replay?: boolean }): ChatModel | undefined {
+function liveModel(values: { live?: boolean; replay?: boolean; "llm-base-url"?: string; "llm-model"?: string; "llm-cache"?: string }): LiveLlm | undefined {
   if (values.live && values.replay) throw new UsageError("choose one of --live and --replay");
+  if (!values.live && !values.replay) {
+    const stray = (["llm-base-url", "llm-model", "llm-cache"] as const).find((flag) => values[flag] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --live or --replay`);
+    return undefined;
+  }
+  const cacheDir = values["llm-cache"] ?? DEFAULT_CACHE_DIR;
+  const env = { ...process.env };
+  if (values["llm-base-url"] !== undefined) env[LLM_ENV.baseURL] = values["llm-base-url"];
+  if (values["llm-model"] !== undefined) env[LLM_ENV.model] = values["llm-model"];
+  if (values.replay) {
+    const id = env[LLM_ENV.model]?.trim();
+    if (!id) throw new UsageError(`--replay needs --llm-model or ${LLM_ENV.model} naming the model the live run used`);
+    return liveLlm({ id, replay: true, cacheDir });
+  }
   try {
-    if (values.live) return buildChatModel(requireChatModelFromEnv(), { cache: { mode: "read-write" } });
+    return liveLlm({ model: requireChatModelFromEnv(env), cacheDir });
   } catch (error) {
     if (error instanceof LlmConfigError) throw new UsageError(`--live: ${error.message}`);
     throw error;
   }
-  if (!values.replay) return undefined;
-  const id = process.env[LLM_ENV.model]?.trim();
-  if (!id) throw new UsageError(`--replay needs ${LLM_ENV.model} naming the model the live run used`);
-  const unreachable: ChatModel = { id, complete: () => Promise.reject(new LlmConfigError("--replay never calls the endpoint")) };
-  return buildChatModel(unreachable, { cache: { mode: "replay-only" }, retry: false });
 }
 
 function scaleOf(values: { quick?: boolean; full?: boolean; scale?: string }): string {
@@ -77,13 +103,16 @@ function benchErrors(io: CommandIO, path: string, error: unknown): number {
   throw error;
 }
 
-/** `foresight bench [suite…] [--quick|--full|--scale L] [--json] [--seed N] [--out DIR] [--shard i/n] [--data-dir DIR]` over these suites. */
-export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
+/**
+ * `foresight bench [suite…] [--quick|--full|--scale L] [--json] [--seed N] [--out DIR] [--jobs N] [--shard i/n] …` over
+ * these suites; `--jobs` workers load them from `suitesModule` (default: the shipped suites).
+ */
+export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModule?: { url: string; exportName: string }): Command {
   return {
     path: ["bench"],
     summary: "Planner suites against their baselines: episodes JSONL, summary.json, report.md, plots, headline table",
     usage: [
-      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--shard i/n] [--redis URL] [--data-dir DIR]",
+      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--jobs N] [--shard i/n] [--redis URL] [--live|--replay] [--data-dir DIR]",
       "",
       `  Suites: ${suiteList.map((suite) => suite.name).join(", ") || "(none registered yet)"}; with none named, every suite runs.`,
       "  Speed suites have their own commands: foresight bench mcts, foresight bench semantic.",
@@ -98,14 +127,14 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
       "  --json         print the report (one suite) or {outDir, reports, headline} as JSON",
       "  --seed N       seed of the run (default 1)",
       "  --out DIR      root output folder (default bench-results/<scale>-seed-<seed>)",
+      "  --jobs N       play episodes in N worker processes (default 1); the output is the same as a sequential run's",
       "  --shard i/n    run only the i-th of n deterministic parts; join the parts with `foresight bench merge`",
       "  --redis URL    enqueue the episodes on BullMQ at this Redis and collect what `foresight bench worker` processes",
       "                 on any machine return (same report as a local run; a worker that dies has its episode retried)",
       "  --queue NAME   the BullMQ queue (default foresight-bench)",
-      "  --live         play the suites' LLM roles with the endpoint configured by FORESIGHT_LLM_BASE_URL / _MODEL /",
-      "                 _API_KEY, through the response cache (.foresight-cache/llm); suites without LLM roles ignore it",
-      "  --replay       the same from the response cache only (offline, byte for byte; needs FORESIGHT_LLM_MODEL)",
       "  --data-dir DIR the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data)",
+      ...LIVE_USAGE,
+      "                      (suites without LLM roles, e.g. smcts-tod, play the same offline)",
     ].join("\n"),
     async run(argv, io) {
       const { values, positionals } = parseFlags(
@@ -120,8 +149,8 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
           shard: { type: "string" },
           redis: { type: "string" },
           queue: { type: "string" },
-          live: { type: "boolean" },
-          replay: { type: "boolean" },
+          jobs: { type: "string" },
+          ...LIVE_FLAGS,
           "data-dir": { type: "string" },
         },
         true,
@@ -129,6 +158,8 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
       const llm = liveModel(values);
       const scale = scaleOf(values);
       const seed = parseSeedFlag(values.seed, 1);
+      const jobs = parseIntFlag("jobs", values.jobs, 1, { min: 1, max: 256 });
+      if (jobs > 1 && values.redis !== undefined) throw new UsageError("choose one of --jobs and --redis (queue workers take --concurrency)");
       const outDir = values.out ?? defaultOutDir(scale, seed);
       try {
         const shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -137,7 +168,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[]): Command {
         const redis = values.redis;
         const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"], llm: llm?.id });
         const runs = await withInterrupt((signal) =>
-          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm }).finally(() => progress.stop()),
+          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm, jobs, suitesModule }).finally(() => progress.stop()),
         );
         if (runs.length === 0) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");
@@ -191,7 +222,7 @@ export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
     path: ["bench", "worker"],
     summary: "Run queued bench episodes (BullMQ on Redis) until stopped with Ctrl-C or SIGTERM",
     usage: [
-      "Usage: foresight bench worker --redis URL [--queue NAME] [--concurrency N] [--live|--replay]",
+      "Usage: foresight bench worker --redis URL [--queue NAME] [--concurrency N] [--live|--replay] [--llm-… ]",
       "",
       "  Takes episodes that `foresight bench --redis URL` enqueued, plays them with this checkout's suites and",
       "  returns the records. Run it on any number of machines at the same commit as the producer (a job from another",
@@ -200,10 +231,11 @@ export function createBenchWorkerCommand(suiteList: readonly Suite[]): Command {
       "",
       `  --queue NAME       the BullMQ queue (default ${DEFAULT_QUEUE})`,
       "  --concurrency N    episodes at once (default 1)",
-      "  --live, --replay   as for `foresight bench`: must match the producer's",
+      ...LIVE_USAGE,
+      "                      (the model must be the producer's)",
     ].join("\n"),
     async run(argv, io) {
-      const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" }, live: { type: "boolean" }, replay: { type: "boolean" } });
+      const { values } = parseFlags(argv, { redis: { type: "string" }, queue: { type: "string" }, concurrency: { type: "string" }, ...LIVE_FLAGS });
       const llm = liveModel(values);
       if (values.redis === undefined) throw new UsageError("--redis URL is required");
       const concurrency = parseIntFlag("concurrency", values.concurrency, 1, { min: 1 });

@@ -2,13 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireCorpusDir, resolveDataDir } from "@foresight/dialogue";
-import { withDiskCache, type ChatModel, type ChatRequest } from "@foresight/llm-sim";
+import type { ChatRequest } from "@foresight/llm-sim";
 import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { TrajectorySchema } from "@foresight/sac-annotator";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../../runner/bench.js";
 import { readEpisodeLog } from "../../runner/episodes.js";
 import { RUN_FILES } from "../../runner/run-suite.js";
+import { liveLlm } from "../../runner/live.js";
 import type { BenchReport } from "../../runner/summary.js";
 import { SAGE_BASELINE, SAGE_SYSTEM, forgetSageTrajectories, sageSuite } from "./suite.js";
 
@@ -76,7 +77,7 @@ describe("the sage suite at toy scale", () => {
       },
     });
     const cacheDir = join(root, "llm-cache");
-    const live = await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "live"), commit: "test", llm: withDiskCache(endpoint, { dir: cacheDir }) });
+    const live = await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "live"), commit: "test", llm: liveLlm({ model: endpoint, cacheDir }) });
     expect(live[0]?.complete).toBe(true);
     const calls = endpoint.requests.length;
     expect(calls).toBeGreaterThan(100);
@@ -86,8 +87,7 @@ describe("the sage suite at toy scale", () => {
     expect(report.rows.find((r) => r.planner === `judge:${SAGE_SYSTEM} vs ${SAGE_BASELINE}` && r.world === "matched" && r.metric === "ties")?.mean).toBe(1);
 
     forgetSageTrajectories();
-    const offline: ChatModel = { id: "scripted-llm", complete: () => Promise.reject(new Error("the replay must not reach the endpoint")) };
-    await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "replay"), commit: "test", llm: withDiskCache(offline, { dir: cacheDir, mode: "replay-only" }) });
+    await runBench({ suites: [sageSuite], scale: "toy", seed: 5, outDir: join(root, "replay"), commit: "test", llm: liveLlm({ id: "scripted-llm", replay: true, cacheDir }) });
     expect(endpoint.requests.length).toBe(calls);
     expect(readFileSync(join(root, "replay", "sage", RUN_FILES.summary), "utf8")).toBe(readFileSync(join(root, "live", "sage", RUN_FILES.summary), "utf8"));
   }, 300_000);

@@ -71,6 +71,14 @@ function worldsOf(world: string, dataDir?: string) {
 }
 
 const trajectories = new Map<string, Promise<{ trajectory: Trajectory; calls: number }>>();
+const views = new WeakMap<ChatModel, number>();
+let viewsMade = 0;
+
+function viewId(llm: ChatModel): number {
+  let id = views.get(llm);
+  if (id === undefined) views.set(llm, (id = ++viewsMade));
+  return id;
+}
 
 /** Forgets the self-play trajectories this process computed (tests re-run episodes from scratch with it). */
 export function forgetSageTrajectories(): void {
@@ -83,7 +91,9 @@ export function forgetSageTrajectories(): void {
  */
 function playUnit(planner: string, candidates: number, world: string, unit: string, seed: number, context: EpisodeContext) {
   const { dataDir, llm } = context;
-  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}|${llm?.id ?? ""}`;
+  // Live, each episode has its own view of the response cache: a trajectory is reused only within that view, so an
+  // episode replays the same whichever episodes ran before it in this process.
+  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}|${llm ? viewId(llm) : ""}`;
   let result = trajectories.get(key);
   if (!result) {
     result = (async () => {
@@ -138,10 +148,10 @@ function judgeLines(messages: ChatMessage[]) {
 }
 
 async function runJudged(spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome> {
-  const [a, b] = await Promise.all([
-    playUnit(SAGE_SYSTEM, SELF_PLAY_DEFAULTS.candidates, spec.world, spec.unit, spec.seed, context),
-    playUnit(SAGE_BASELINE, 1, spec.world, spec.unit, spec.seed, context),
-  ]);
+  // One after the other: live, both self-plays ask through the episode's one cache view, where identical requests (the
+  // same opening) must meet the cache in the same order when the episode is replayed.
+  const a = await playUnit(SAGE_SYSTEM, SELF_PLAY_DEFAULTS.candidates, spec.world, spec.unit, spec.seed, context);
+  const b = await playUnit(SAGE_BASELINE, 1, spec.world, spec.unit, spec.seed, context);
   const judge = counted(context.llm ?? new EngagementJudge());
   const verdict = await judgePair(judge, spec.unit, judgeTranscript(conversation(a.trajectory)), judgeTranscript(conversation(b.trajectory)));
   return {
