@@ -81,7 +81,7 @@ export async function runBench(options: RunBenchOptions): Promise<SuiteRun[]> {
 export function closeBench(outDir: string, runs: readonly SuiteRun[]): { lines: HeadlineLine[]; table: string } {
   const lines = runs.flatMap((run) => (run.written ? headlineLines(run.written.report, run.written.timings) : []));
   const table = headlineTable(lines);
-  writeFileAtomic(join(outDir, "headline.md"), `# Bench headline\n\nEach system against its best baseline (paired, a − b); costs per turn where the suite reports turns.\n\n\`\`\`\n${table}\n\`\`\`\n`);
+  writeFileAtomic(join(outDir, "headline.md"), `# Bench headline\n\nEach system against its best baseline (paired, a − b over the same units and seeds, with the bootstrap 95 % CI); the suite's first cost and the wall time as system | baseline, per turn where the suite reports turns (else per episode). Every cost is in each suite's report.md.\n\n\`\`\`\n${table}\n\`\`\`\n`);
   return { lines, table };
 }
 

@@ -30,7 +30,7 @@ export function markdownTable(header: readonly string[], body: readonly (readonl
 /** A fixed-width text table: columns of numbers (and intervals) right-aligned, the others left-aligned. */
 export function textTable(header: readonly string[], body: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => (line[i] ?? "").length)));
-  const numeric = header.map((_, i) => body.length > 0 && body.every((line) => /^[-+[\d–]/.test(line[i] ?? "")));
+  const numeric = header.map((_, i) => body.some((line) => (line[i] ?? "") !== "") && body.every((line) => (line[i] ?? "") === "" || /^[-+[\d–]/.test(line[i] ?? "")));
   const line = (cells: readonly string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
 }
@@ -40,31 +40,46 @@ export function rowOf(report: BenchReport, planner: string, world: string, metri
   return report.rows.find((row) => row.planner === planner && row.world === world && row.metric === metric);
 }
 
+/** A planner's costs in a world, per turn when the suite reports `turns` (else per episode), and its mean wall time. */
+export interface PlannerCosts {
+  per: "turn" | "episode";
+  /** Deterministic costs in the suite's order: `…PerTurn` costs as they are, others divided by the mean turns. */
+  costs: { name: string; value: number }[];
+  /** Mean wall-clock milliseconds of an episode divided the same way (from timings.json), when known. */
+  wallMs?: number;
+}
+
 /**
- * A planner's costs per turn in a world: each deterministic cost divided by the mean turns when the suite reports
- * `turns` (as a metric or a cost), otherwise per episode (costs named `…PerTurn` as they are); plus the mean wall
- * time from the timings.
+ * A planner's costs in a world: each deterministic cost divided by the mean turns when the suite reports `turns`
+ * (as a metric or a cost), otherwise per episode (costs named `…PerTurn` as they are); plus the mean wall time.
  */
-export function costSummary(report: BenchReport, timings: RunTimings | undefined, planner: string, world: string): string {
+export function plannerCosts(report: BenchReport, timings: RunTimings | undefined, planner: string, world: string): PlannerCosts {
   const turns = (rowOf(report, planner, world, "turns") ?? rowOf(report, planner, world, `${COST_PREFIX}turns`))?.mean;
-  const per = turns !== undefined && turns > 0 ? turns : 1;
-  const unit = turns !== undefined && turns > 0 ? "/turn" : "/episode";
-  const parts = report.rows
+  const perTurn = turns !== undefined && turns > 0;
+  const divisor = perTurn ? turns : 1;
+  const costs = report.rows
     .filter((row) => row.planner === planner && row.world === world && row.metric.startsWith(COST_PREFIX) && row.metric !== `${COST_PREFIX}turns`)
     .map((row) => {
       const name = row.metric.slice(COST_PREFIX.length);
-      return isPerTurnCost(name) ? `${name} ${formatNumber(row.mean)}` : `${name} ${formatNumber(row.mean / per)}`;
+      return { name, value: isPerTurnCost(name) ? row.mean : row.mean / divisor };
     });
   const wall = timings?.rows.find((row) => row.planner === planner && row.world === world && row.metric === "episodeWallMs");
-  if (wall) parts.push(`${formatNumber(wall.mean / per)} ms`);
-  return parts.length === 0 ? "–" : `${parts.join(", ")} ${unit}`;
+  return { per: perTurn ? "turn" : "episode", costs, ...(wall ? { wallMs: wall.mean / divisor } : {}) };
+}
+
+/** {@link plannerCosts} as one line, e.g. "llmCalls 4, tokens 1,200, 35.2 ms /turn". */
+export function costSummary(report: BenchReport, timings: RunTimings | undefined, planner: string, world: string): string {
+  const { per, costs, wallMs } = plannerCosts(report, timings, planner, world);
+  const parts = costs.map(({ name, value }) => `${name} ${formatNumber(value)}`);
+  if (wallMs !== undefined) parts.push(`${formatNumber(wallMs)} ms`);
+  return parts.length === 0 ? "–" : `${parts.join(", ")} /${per}`;
 }
 
 function comparisonCells(c: ReportComparison): string[] {
   return [c.world, c.metric, c.a, c.b, String(c.n), `${signed(c.meanDiff)} ± ${formatNumber(c.stderr)}`, formatInterval(c.ci95)];
 }
 
-/** The Markdown report of a suite run: header facts, rows, paired comparisons, wall times and plots. */
+/** The Markdown report of a suite run: header facts, the headline comparison with its costs, then the details. */
 export function markdownReport(report: BenchReport, timings: RunTimings | undefined, plots: readonly { name: string; title: string; file: string }[]): string {
   const out: string[] = [
     `# Bench \`${report.suite}\` — ${report.scale} scale, seed ${report.seed}`,
@@ -75,6 +90,22 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
     `- machine: ${report.machine}`,
     `- roles: ${report.llm === null ? "offline (the suite's simulators and stand-ins)" : `live, LLM ${report.llm} through the response cache`}`,
     `- episodes: ${report.episodes}`,
+  ];
+  const headline = report.headline;
+  const lines = headlineLines(report, timings);
+  if (headline && lines.length > 0) {
+    out.push("", "## Headline", "", `The system against its best baseline: ${headline.a} − ${headline.b} on ${headline.metric}, paired over the same units and seeds.`, "");
+    out.push(markdownTable(["world", "pairs", "a − b ± se", "95 % CI", `cost: ${headline.a}`, `cost: ${headline.b}`], lines.map((l) => [l.world, String(l.n), `${signed(l.meanDiff)} ± ${formatNumber(l.stderr)}`, formatInterval(l.ci95), l.cost, l.baselineCost])));
+  }
+  if (report.comparisons.length > 0) {
+    out.push("", "## Paired comparisons", "", "a − b over episodes with the same unit (starter, goal or task) and seed.", "");
+    out.push(markdownTable(["world", "metric", "a", "b", "pairs", "mean diff ± se", "95 % CI"], report.comparisons.map(comparisonCells)));
+  }
+  if (plots.length > 0) {
+    out.push("", "## Plots", "");
+    for (const plot of plots) out.push(`![${plot.title}](${plot.file})`, "");
+  }
+  out.push(
     "",
     "## Results",
     "",
@@ -84,25 +115,10 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
       ["planner", "world", "metric", "n", "mean ± se", "95 % CI"],
       report.rows.map((row) => [row.planner, row.world, row.metric, String(row.n), `${formatNumber(row.mean)} ± ${formatNumber(row.stderr)}`, formatInterval(row.ci95)]),
     ),
-  ];
-  if (report.comparisons.length > 0) {
-    out.push("", "## Paired comparisons", "", "a − b over episodes with the same unit (starter, goal or task) and seed.", "");
-    out.push(markdownTable(["world", "metric", "a", "b", "pairs", "mean diff ± se", "95 % CI"], report.comparisons.map(comparisonCells)));
-  }
-  if (report.headline) {
-    const headline = report.headline;
-    const pairs = [...new Set(report.rows.map((row) => `${row.planner}\u0000${row.world}`))]
-      .map((key) => key.split("\u0000") as [string, string])
-      .filter(([planner]) => planner === headline.a || planner === headline.b);
-    out.push("", "## Cost", "", markdownTable(["planner", "world", "cost"], pairs.map(([planner, world]) => [planner, world, costSummary(report, timings, planner, world)])));
-  }
+  );
   if (timings) {
     out.push("", "## Wall time", "", "Measured on the machine above; not part of summary.json because it varies between runs.", "");
     out.push(markdownTable(["planner", "world", "what", "n", "mean ms"], timings.rows.map((row) => [row.planner, row.world, row.metric, String(row.n), formatNumber(row.mean)])));
-  }
-  if (plots.length > 0) {
-    out.push("", "## Plots", "");
-    for (const plot of plots) out.push(`![${plot.title}](${plot.file})`, "");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
@@ -116,9 +132,12 @@ export interface HeadlineLine {
   metric: string;
   n: number;
   meanDiff: number;
+  stderr: number | null;
   ci95: [number, number];
+  /** Each side's costs as one line ({@link costSummary}), and as numbers. */
   cost: string;
   baselineCost: string;
+  costs: { system: PlannerCosts; baseline: PlannerCosts };
 }
 
 /** The headline lines of a report (one per world), or none when the suite names no headline. */
@@ -135,17 +154,47 @@ export function headlineLines(report: BenchReport, timings: RunTimings | undefin
       metric: c.metric,
       n: c.n,
       meanDiff: c.meanDiff,
+      stderr: c.stderr,
       ci95: c.ci95,
       cost: costSummary(report, timings, c.a, c.world),
       baselineCost: costSummary(report, timings, c.b, c.world),
+      costs: { system: plannerCosts(report, timings, c.a, c.world), baseline: plannerCosts(report, timings, c.b, c.world) },
     }));
 }
 
-/** The closing terminal table: each system, its best baseline, the paired difference with its CI, and costs. */
+/** "a | b" of two optional numbers, with a unit. */
+function sideBySide(a: number | undefined, b: number | undefined, unit = ""): string {
+  if (a === undefined && b === undefined) return "";
+  return `${a === undefined ? "–" : formatNumber(a)} | ${b === undefined ? "–" : formatNumber(b)}${unit}`;
+}
+
+/**
+ * The closing terminal table (fits 120 columns for the shipped suites): per suite a line naming the system, its
+ * best baseline and the metric, then one line per world with the paired difference, its CI, the suite's first cost
+ * and the wall time, each as "system | baseline" per turn (per episode when the suite reports no turns).
+ */
 export function headlineTable(lines: readonly HeadlineLine[]): string {
   if (lines.length === 0) return "(no suite reported a headline comparison)";
-  return textTable(
-    ["suite", "world", "system vs baseline", "metric", "pairs", "a − b", "95 % CI", "cost (system)", "cost (baseline)"],
-    lines.map((l) => [l.suite, l.world, `${l.system} vs ${l.baseline}`, l.metric, String(l.n), signed(l.meanDiff), formatInterval(l.ci95), l.cost, l.baselineCost]),
-  );
+  const body: string[][] = [];
+  let group = "";
+  for (const l of lines) {
+    const key = `${l.suite}\u0000${l.system}\u0000${l.baseline}\u0000${l.metric}`;
+    if (key !== group) {
+      group = key;
+      body.push([`${l.system} vs ${l.baseline}`, l.metric, "", "", "", "", ""]);
+    }
+    const main = l.costs.system.costs[0] ?? l.costs.baseline.costs[0];
+    const baselineMain = main && l.costs.baseline.costs.find((c) => c.name === main.name);
+    const systemMain = main && l.costs.system.costs.find((c) => c.name === main.name);
+    body.push([
+      `  ${l.world}`,
+      "",
+      String(l.n),
+      signed(l.meanDiff),
+      formatInterval(l.ci95),
+      main ? `${main.name} ${sideBySide(systemMain?.value, baselineMain?.value)} /${l.costs.system.per}` : "",
+      sideBySide(l.costs.system.wallMs, l.costs.baseline.wallMs),
+    ]);
+  }
+  return textTable(["system vs baseline / world", "metric", "pairs", "a − b", "95 % CI", "cost: system | baseline", "wall ms"], body);
 }

@@ -3,43 +3,32 @@
 // ever leaves the output shorter than it was just before.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng, resolveDataDir } from "@foresight/dialogue";
+import { startScriptedOpenAiServer, type ScriptedOpenAiServer } from "@foresight/llm-sim/testing";
 import { loadSacCorpus } from "@foresight/sac-annotator";
 
 const cliRoot = fileURLToPath(new URL("../..", import.meta.url));
-let server: Server;
+let server: ScriptedOpenAiServer;
 let baseURL = "";
 let requests = 0;
 
 beforeAll(async () => {
   const rng = createRng(7);
-  server = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-    req.on("end", () => {
-      requests++;
-      const body = JSON.parse(raw) as { messages: { role: string; content: string }[] };
-      const count = Number(/^Dialogue \([^)]*, (\d+) turns\):/.exec(body.messages.find((m) => m.role === "user")?.content ?? "")?.[1]);
-      const turns = Array.from({ length: count }, (_, turn) => ({ turn, motivation: turn % 2 ? "respond" : "ask", emotion: "neutral", topics: ["daily life"] }));
-      const answer = { model: "scripted", choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify({ turns }) } }], usage: { prompt_tokens: 50, completion_tokens: 20 } };
-      // A little latency, so kills land while calls are in flight.
-      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer)), 20 + rng.int(60));
-    });
+  server = await startScriptedOpenAiServer((body) => {
+    requests++;
+    const count = Number(/^Dialogue \([^)]*, (\d+) turns\):/.exec(body.messages.find((m) => m.role === "user")?.content ?? "")?.[1]);
+    const turns = Array.from({ length: count }, (_, turn) => ({ turn, motivation: turn % 2 ? "respond" : "ask", emotion: "neutral", topics: ["daily life"] }));
+    // A little latency, so kills land while calls are in flight.
+    return { texts: [JSON.stringify({ turns })], usage: { prompt_tokens: 50, completion_tokens: 20 }, delayMs: 20 + rng.int(60) };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  baseURL = server.baseURL;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 interface Run {
   code: number | null;

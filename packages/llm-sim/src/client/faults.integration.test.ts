@@ -1,7 +1,5 @@
 // Fault injection: the real `openai`-based client against a misbehaving OpenAI-compatible server on 127.0.0.1.
 // Every case is bounded in time (the per-test timeout), so a hang fails instead of stalling the suite.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChatModelError } from "../errors.js";
 import { persuasionPack } from "../packs/index.js";
 import { LlmSamplingPrior } from "../roles/prior.js";
-import { FakeClock } from "../testing/index.js";
+import { FakeClock, startScriptedOpenAiServer, type ScriptedOpenAiServer, type ScriptedServerAnswer, type ScriptedServerReply } from "../testing/index.js";
 import { UsageLedger } from "../wrappers/accounting.js";
 import { withDiskCache } from "../wrappers/cache.js";
 import { withRetry } from "../wrappers/retry.js";
@@ -29,105 +27,95 @@ interface Body {
 }
 
 const hits = new Map<string, number>();
-let server: Server;
+let server: ScriptedOpenAiServer;
 let baseURL: string;
 let port: number;
 
-function completion(texts: string[], usage: unknown = { prompt_tokens: 5, completion_tokens: texts.length }) {
-  return {
-    model: "m",
-    choices: texts.map((text, index) => ({ index, finish_reason: "stop", message: { role: "assistant", content: text } })),
-    usage,
-  };
-}
+const fine = (n: number): ScriptedServerAnswer => ({ texts: Array.from({ length: n }, (_, index) => `answer ${index}`), usage: { prompt_tokens: 5, completion_tokens: n } });
+const completionBody = (texts: string[], usage: unknown = { prompt_tokens: 5, completion_tokens: texts.length }) => ({
+  model: "m",
+  choices: texts.map((text, index) => ({ index, finish_reason: "stop", message: { role: "assistant", content: text } })),
+  usage,
+});
 
-function json(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(payload));
-}
-
-function handle(req: IncomingMessage, res: ServerResponse, body: Body): void {
+function reply(body: Body): ScriptedServerReply {
   const name = /case:(\S+)/.exec(body.messages.map((message) => message.content).join(" "))?.[1] ?? "ok";
   const hit = (hits.get(name) ?? 0) + 1;
   hits.set(name, hit);
   const n = body.n ?? 1;
-  const fine = () => json(res, 200, completion(Array.from({ length: n }, (_, index) => `answer ${index}`)));
   switch (name) {
     case "reset-before-headers":
-      if (hit === 1) return void req.socket.resetAndDestroy();
-      return fine();
+      return hit === 1 ? { raw: (req) => void req.socket.resetAndDestroy() } : fine(n);
     case "hang-up":
-      if (hit === 1) return void req.socket.end();
-      return fine();
-    case "reset-mid-body": {
-      if (hit > 1) return fine();
-      const text = JSON.stringify(completion(["a long answer ".repeat(50)]));
-      res.writeHead(200, { "content-type": "application/json", "content-length": String(text.length) });
-      res.write(text.slice(0, 100));
-      setTimeout(() => req.socket.resetAndDestroy(), 20);
-      return;
-    }
-    case "no-choices":
-      return json(res, 200, completion([]));
-    case "short-choices":
-      return json(res, 200, completion(["B) credibility appeal"]));
-    case "null-content":
-      return json(res, 200, { ...completion(["x"]), choices: [{ index: 0, finish_reason: "stop", message: { content: null } }] });
-    case "negative-usage":
-      return json(res, 200, completion(["x"], { prompt_tokens: -1, completion_tokens: 1 }));
-    case "huge-declared":
-      res.writeHead(200, { "content-type": "application/json", "content-length": String(300 * 1024 * 1024) });
-      res.write("{");
-      return;
-    case "huge-streamed": {
-      // An endless chunked body: only a cap stops the reader.
-      res.writeHead(200, { "content-type": "application/json" });
-      const chunk = `"${"x".repeat(64 * 1024)}",`;
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once("drain", pump);
+      return hit === 1 ? { raw: (req) => void req.socket.end() } : fine(n);
+    case "reset-mid-body":
+      if (hit > 1) return fine(n);
+      return {
+        raw: (req, res) => {
+          const text = JSON.stringify(completionBody(["a long answer ".repeat(50)]));
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(text.length) });
+          res.write(text.slice(0, 100));
+          setTimeout(() => req.socket.resetAndDestroy(), 20);
+        },
       };
-      res.write('{"choices": [');
-      pump();
-      return;
-    }
-    case "trickle": {
-      res.writeHead(200, { "content-type": "application/json" });
-      const timer = setInterval(() => res.write(" "), 50);
-      res.on("close", () => clearInterval(timer));
-      return;
-    }
+    case "no-choices":
+      return { status: 200, body: completionBody([]) };
+    case "short-choices":
+      return { texts: ["B) credibility appeal"] };
+    case "null-content":
+      return { status: 200, body: { ...completionBody(["x"]), choices: [{ index: 0, finish_reason: "stop", message: { content: null } }] } };
+    case "negative-usage":
+      return { status: 200, body: completionBody(["x"], { prompt_tokens: -1, completion_tokens: 1 }) };
+    case "huge-declared":
+      return {
+        raw: (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(300 * 1024 * 1024) });
+          res.write("{");
+        },
+      };
+    case "huge-streamed":
+      // An endless chunked body: only a cap stops the reader.
+      return {
+        raw: (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          const chunk = `"${"x".repeat(64 * 1024)}",`;
+          const pump = () => {
+            while (!res.destroyed && res.write(chunk));
+            if (!res.destroyed) res.once("drain", pump);
+          };
+          res.write('{"choices": [');
+          pump();
+        },
+      };
+    case "trickle":
+      return {
+        raw: (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          const timer = setInterval(() => res.write(" "), 50);
+          res.on("close", () => clearInterval(timer));
+        },
+      };
     case "echo-key":
       // A server that echoes the request headers into its error text.
-      return json(res, 401, { error: { message: `bad credentials: authorization=${req.headers.authorization ?? ""} key=${KEY}` } });
+      return { raw: (req, res) => void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `bad credentials: authorization=${req.headers.authorization ?? ""} key=${KEY}` } })) };
     case "retry-later":
-      return json(res, 429, { error: { message: "slow down" } }, { "retry-after": "3600" });
+      return { status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after": "3600" } };
     case "empty":
-      return json(res, 200, completion([""]));
-    case "greedy": {
-      setTimeout(fine, 100);
-      return;
-    }
+      return { texts: [""], usage: { prompt_tokens: 5, completion_tokens: 1 } };
+    case "greedy":
+      return { ...fine(n), delayMs: 100 };
     default:
-      return fine();
+      return fine(n);
   }
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let raw = "";
-    req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-    req.on("end", () => handle(req, res, JSON.parse(raw) as Body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as AddressInfo).port;
-  baseURL = `http://127.0.0.1:${port}/v1`;
+  server = await startScriptedOpenAiServer(reply);
+  baseURL = server.baseURL;
+  port = Number(new URL(baseURL).port);
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 beforeEach(() => hits.clear());
 

@@ -1,6 +1,4 @@
 // Runs the real `openai` client against a tiny OpenAI-compatible server on 127.0.0.1.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +13,7 @@ import { withDiskCache } from "../wrappers/cache.js";
 import { withRetry } from "../wrappers/retry.js";
 import { buildChatModel } from "../wrappers/stack.js";
 import { withTimeout } from "../wrappers/timeout.js";
-import type { ScriptedServerRequest } from "../testing/openai-server.js";
+import { startScriptedOpenAiServer, type ScriptedOpenAiServer, type ScriptedServerAnswer, type ScriptedServerReply, type ScriptedServerRequest } from "../testing/openai-server.js";
 import { OpenAIChatModel } from "./openai.js";
 
 /** The request body as the endpoint receives it (the same shape the scripted test server records). */
@@ -23,56 +21,27 @@ type ChatBody = ScriptedServerRequest;
 
 const received: ChatBody[] = [];
 const hits = new Map<string, number>();
-let server: Server;
+let server: ScriptedOpenAiServer;
 let baseURL: string;
 
 function scenario(body: ChatBody): string {
   return /scenario:(\S+)/.exec(body.messages.map((message) => message.content).join(" "))?.[1] ?? "ok";
 }
 
-function completion(body: ChatBody, texts: string[]) {
-  const letters = ["A", "B", "C", "D", "E", "F", "G"];
+/** Every choice's first-token logprobs offer the letters A…G, B the most likely (0.6). */
+const LETTERS = { B: 0.6, ...Object.fromEntries(["A", "C", "D", "E", "F", "G"].map((letter) => [letter, 0.4 / 6])) };
+
+function answer(texts: string[]): ScriptedServerAnswer {
   return {
-    id: "chatcmpl-test",
-    object: "chat.completion",
-    created: 0,
-    model: body.model,
-    choices: texts.map((text, index) => ({
-      index,
-      finish_reason: index === texts.length - 1 && texts.length > 1 ? "length" : "stop",
-      message: { role: "assistant", content: text },
-      logprobs: body.logprobs
-        ? {
-            content: [
-              {
-                token: text.slice(0, 1),
-                logprob: Math.log(0.6),
-                bytes: null,
-                top_logprobs: letters.slice(0, body.top_logprobs ?? 0).map((letter, rank) => ({
-                  token: letter,
-                  logprob: Math.log(letter === "B" ? 0.6 : 0.4 / 6),
-                  bytes: null,
-                  rank,
-                })),
-              },
-            ],
-          }
-        : null,
-    })),
-    usage: { prompt_tokens: 11, completion_tokens: 3 * texts.length, total_tokens: 11 + 3 * texts.length },
+    texts,
+    finishReasons: texts.map((_, index) => (index === texts.length - 1 && texts.length > 1 ? "length" : "stop")),
+    firstTokenAlternatives: Object.fromEntries(Object.entries(LETTERS).sort(([a], [b]) => a.localeCompare(b))),
+    firstTokenProbability: 0.6,
+    usage: { prompt_tokens: 11, completion_tokens: 3 * texts.length },
   };
 }
 
-function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== "POST" || req.url !== "/v1/chat/completions") return send(res, 404, { error: { message: "not found" } });
-  let raw = "";
-  for await (const chunk of req) raw += String(chunk);
-  const body = JSON.parse(raw) as ChatBody;
+function reply(body: ChatBody): ScriptedServerReply {
   received.push(body);
   const name = scenario(body);
   const hit = (hits.get(name) ?? 0) + 1;
@@ -80,42 +49,31 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const n = body.n ?? 1;
   switch (name) {
     case "rate-limit":
-      if (hit === 1) return send(res, 429, { error: { message: "slow down", type: "rate_limit" } }, { "retry-after": "2" });
-      return send(res, 200, completion(body, ["after the wait"]));
+      if (hit === 1) return { status: 429, body: { error: { message: "slow down", type: "rate_limit" } }, headers: { "retry-after": "2" } };
+      return answer(["after the wait"]);
     case "slow":
-      if (hit === 1) {
-        const timer = setTimeout(() => send(res, 200, completion(body, ["too late"])), 30_000);
-        res.on("close", () => clearTimeout(timer));
-        return;
-      }
-      return send(res, 200, completion(body, ["in time"]));
+      return hit === 1 ? { ...answer(["too late"]), delayMs: 30_000 } : answer(["in time"]);
     case "truncated-json":
-      return send(res, 200, '{"choices": [{"index": 0, "message": {"content": "hi"');
+      return { status: 200, body: '{"choices": [{"index": 0, "message": {"content": "hi"' };
     case "wrong-shape":
-      return send(res, 200, { choices: [{ index: 0, text: "completions-style" }] });
+      return { status: 200, body: { choices: [{ index: 0, text: "completions-style" }] } };
     case "bad-request":
-      return send(res, 400, { error: { message: "unsupported parameter", type: "invalid_request_error" } });
+      return { status: 400, body: { error: { message: "unsupported parameter", type: "invalid_request_error" } } };
     case "server-error":
-      return send(res, 503, { error: { message: "overloaded" } });
+      return { status: 503, body: { error: { message: "overloaded" } } };
     case "prior":
-      return send(res, 200, completion(body, Array.from({ length: n }, (_, index) => (index % 3 === 0 ? "C) emotion appeal" : "B) credibility appeal"))));
+      return answer(Array.from({ length: n }, (_, index) => (index % 3 === 0 ? "C) emotion appeal" : "B) credibility appeal")));
     default:
-      return send(res, 200, completion(body, Array.from({ length: n }, (_, index) => `choice ${index}`)));
+      return answer(Array.from({ length: n }, (_, index) => `choice ${index}`));
   }
 }
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => send(res, 500, { error: { message: String(error) } }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  server = await startScriptedOpenAiServer(reply);
+  baseURL = server.baseURL;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 /** The requests of one scenario (an aborted request from an earlier test may still arrive late). */
 const receivedFor = (name: string) => received.filter((body) => scenario(body) === name);
