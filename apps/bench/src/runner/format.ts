@@ -169,32 +169,35 @@ function sideBySide(a: number | undefined, b: number | undefined, unit = ""): st
 }
 
 /**
- * The closing terminal table (fits 120 columns for the shipped suites): per suite a line naming the system, its
- * best baseline and the metric, then one line per world with the paired difference, its CI, the suite's first cost
- * and the wall time, each as "system | baseline" per turn (per episode when the suite reports no turns).
+ * The closing terminal table (within 120 columns for the shipped suites): per headline a title line naming the
+ * system, its best baseline and the metric, then one line per world with the paired difference, its CI, the
+ * suite's first cost and the wall time, each as "system | baseline" per turn ("/ep": per episode, for suites that
+ * report no turns).
  */
 export function headlineTable(lines: readonly HeadlineLine[]): string {
   if (lines.length === 0) return "(no suite reported a headline comparison)";
-  const body: string[][] = [];
-  let group = "";
-  for (const l of lines) {
-    const key = `${l.suite}\u0000${l.system}\u0000${l.baseline}\u0000${l.metric}`;
-    if (key !== group) {
-      group = key;
-      body.push([`${l.system} vs ${l.baseline}`, l.metric, "", "", "", "", ""]);
-    }
+  const titles: { before: number; text: string }[] = [];
+  const body = lines.map((l, index) => {
+    const title = `${l.system} vs ${l.baseline}: ${l.metric}`;
+    const previous = lines[index - 1];
+    if (!previous || `${previous.suite} ${previous.system} vs ${previous.baseline}: ${previous.metric}` !== `${l.suite} ${title}`) titles.push({ before: index, text: title });
     const main = l.costs.system.costs[0] ?? l.costs.baseline.costs[0];
-    const baselineMain = main && l.costs.baseline.costs.find((c) => c.name === main.name);
-    const systemMain = main && l.costs.system.costs.find((c) => c.name === main.name);
-    body.push([
+    const value = (costs: PlannerCosts) => (main ? costs.costs.find((c) => c.name === main.name)?.value : undefined);
+    const per = main && !isPerTurnCost(main.name) && l.costs.system.per === "episode" ? " /ep" : "";
+    return [
       `  ${l.world}`,
-      "",
       String(l.n),
       signed(l.meanDiff),
       formatInterval(l.ci95),
-      main ? `${main.name} ${sideBySide(systemMain?.value, baselineMain?.value)} /${l.costs.system.per}` : "",
-      sideBySide(l.costs.system.wallMs, l.costs.baseline.wallMs),
-    ]);
-  }
-  return textTable(["system vs baseline / world", "metric", "pairs", "a − b", "95 % CI", "cost: system | baseline", "wall ms"], body);
+      main ? `${main.name.replace(/PerTurn$/, "")} ${sideBySide(value(l.costs.system), value(l.costs.baseline))}${per}` : "",
+      `${sideBySide(l.costs.system.wallMs, l.costs.baseline.wallMs)}${l.costs.system.per === "episode" ? " /ep" : ""}`.trim(),
+    ];
+  });
+  const [head, rule, ...rows] = textTable(["world", "pairs", "a − b", "95 % CI", "cost per turn: system | baseline", "wall ms per turn"], body).split("\n");
+  const out = [head as string, rule as string];
+  rows.forEach((row, index) => {
+    for (const title of titles) if (title.before === index) out.push(title.text);
+    out.push(row);
+  });
+  return out.join("\n");
 }

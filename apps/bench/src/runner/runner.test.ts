@@ -59,8 +59,8 @@ describe("bench runner", () => {
     expect(svg).toContain("mismatched");
 
     const { table } = closeBench(outDir, runs);
-    expect(table).toMatch(/^fake-planner@budget=4 vs fake-baseline\s+reward\n\s+matched\s+4\s+\+\d\.\d+\s+\[/m);
-    expect(table).toMatch(/llmCalls 8 \| 0 \/turn/);
+    expect(table).toMatch(/^fake-planner@budget=4 vs fake-baseline: reward\n {2}matched\s+4\s+\+\d\.\d+\s+\[/m);
+    expect(table).toMatch(/llmCalls 8 \| 0\s+\d/);
     expect(Math.max(...table.split("\n").map((line) => line.length))).toBeLessThanOrEqual(120);
     // The report leads with the headline comparison and its costs; the details follow.
     expect(markdown.indexOf("## Headline")).toBeLessThan(markdown.indexOf("## Paired comparisons"));
