@@ -119,6 +119,7 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
   if (timings) {
     out.push("", "## Wall time", "", "Measured on the machine above; not part of summary.json because it varies between runs.", "");
     out.push(markdownTable(["planner", "world", "what", "n", "mean ms"], timings.rows.map((row) => [row.planner, row.world, row.metric, String(row.n), formatNumber(row.mean)])));
+    if (timings.comparisons.length > 0) out.push("", "Paired comparisons of wall-clock costs:", "", markdownTable(["world", "metric", "a", "b", "pairs", "mean diff ± se", "95 % CI"], timings.comparisons.map(comparisonCells)));
   }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -189,6 +189,18 @@ describe("bench runner", () => {
     expect(read(join(merged, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
   });
 
+  it("keeps paired comparisons of wall-clock costs out of summary.json, in timings.json and the report's wall-time section", async () => {
+    const suite = fakeSuite();
+    const timed = { ...suite, comparisons: [...suite.comparisons, { metric: "cost.wallMs", a: "fake-planner@budget=4", b: "fake-baseline" }] };
+    const outDir = freshDir();
+    await runBench({ suites: [timed], ...base, outDir });
+    const report = JSON.parse(read(join(outDir, "fake"), RUN_FILES.summary)) as BenchReport;
+    expect(report.comparisons.some((c) => c.metric === "cost.wallMs")).toBe(false);
+    const timings = JSON.parse(read(join(outDir, "fake"), RUN_FILES.timings)) as { comparisons: { metric: string; world: string; n: number; meanDiff: number }[] };
+    expect(timings.comparisons.map((c) => [c.metric, c.world, c.n, c.meanDiff])).toEqual([["cost.wallMs", "matched", 4, 0], ["cost.wallMs", "mismatched", 4, 0]]);
+    expect(read(join(outDir, "fake"), RUN_FILES.report)).toMatch(/Paired comparisons of wall-clock costs:\n\n.*\n.*\n\| matched \| cost\.wallMs \|/);
+  });
+
   it("refuses a folder of another run, a repeated episode and a metric that is not a number", async () => {
     const outDir = freshDir();
     await runSuite({ suite: fakeSuite(), ...base, outDir });

@@ -69,6 +69,8 @@ export interface RunTimings {
   /** Sum of the wall times of the episodes played (reused outcomes not counted), in ms. */
   episodeWallMs: number;
   rows: { planner: string; world: string; metric: string; n: number; mean: number }[];
+  /** Paired comparisons of wall-clock costs (e.g. simulations in flight against sequential, per turn). */
+  comparisons: ReportComparison[];
 }
 
 function firstSeenOrder<T>(values: Iterable<T>): T[] {
@@ -138,6 +140,15 @@ function pairedComparison(suite: string, seed: number, spec: ComparisonSpec, wor
   return { metric: spec.metric, world, a: spec.a, b: spec.b, n: stats.n, meanDiff: stats.mean, stderr: stats.stderr, ci95: stats.ci95 };
 }
 
+/** A comparison's metric that is a wall-clock cost (`cost.wallMsPerTurn` …): compared in timings.json, not the report. */
+function isTimingMeasure(metric: string): boolean {
+  return metric.startsWith(COST_PREFIX) && isTimingCost(metric.slice(COST_PREFIX.length));
+}
+
+function pairedComparisons(suite: string, seed: number, specs: readonly ComparisonSpec[], worlds: readonly string[], records: readonly EpisodeRecord[]): ReportComparison[] {
+  return specs.flatMap((spec) => worlds.flatMap((world) => pairedComparison(suite, seed, spec, world, records) ?? []));
+}
+
 /** Builds the report of a complete run from its records in the suite's order. */
 export function buildReport(suite: Suite, meta: RunMeta, records: readonly EpisodeRecord[]): BenchReport {
   const rows: ReportRow[] = [];
@@ -157,13 +168,7 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
   }
   const comparisonSpecs = [...suite.comparisons];
   if (suite.headline && !comparisonSpecs.some((c) => c.metric === suite.headline?.metric && c.a === suite.headline.a && c.b === suite.headline.b)) comparisonSpecs.push(suite.headline);
-  const comparisons: ReportComparison[] = [];
-  for (const spec of comparisonSpecs) {
-    for (const world of worlds) {
-      const comparison = pairedComparison(suite.name, meta.seed, spec, world, records);
-      if (comparison) comparisons.push(comparison);
-    }
-  }
+  const comparisons = pairedComparisons(suite.name, meta.seed, comparisonSpecs.filter((spec) => !isTimingMeasure(spec.metric)), worlds, records);
   const machine = firstSeenOrder(records.map((record) => record.machine)).sort().join("; ");
   return {
     suite: suite.name,
@@ -180,8 +185,11 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
   };
 }
 
-/** Mean wall time per planner and world: the runner's episode time and every `…Ms` cost the suite reported. */
-export function buildTimings(suite: string, records: readonly EpisodeRecord[]): RunTimings {
+/**
+ * Mean wall time per planner and world (the runner's episode time and every `…Ms` cost the suite reported), and the
+ * suite's paired comparisons of wall-clock costs.
+ */
+export function buildTimings(suite: Suite, seed: number, records: readonly EpisodeRecord[]): RunTimings {
   const rows: RunTimings["rows"] = [];
   for (const [, group] of groupBy(records, (record) => `${record.spec.planner}\u0000${record.spec.world}`)) {
     const { planner, world } = (group[0] as EpisodeRecord).spec;
@@ -193,5 +201,7 @@ export function buildTimings(suite: string, records: readonly EpisodeRecord[]): 
     }
   }
   // Reused outcomes carry their source's times (the cost of playing such an episode) but took no time in this run.
-  return { suite, episodeWallMs: records.reduce((sum, record) => sum + (record.reusedFrom === undefined ? record.wallMs : 0), 0), rows };
+  const worlds = firstSeenOrder(records.map((record) => record.spec.world));
+  const comparisons = pairedComparisons(suite.name, seed, suite.comparisons.filter((spec) => isTimingMeasure(spec.metric)), worlds, records);
+  return { suite: suite.name, episodeWallMs: records.reduce((sum, record) => sum + (record.reusedFrom === undefined ? record.wallMs : 0), 0), rows, comparisons };
 }
