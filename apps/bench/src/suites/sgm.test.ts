@@ -25,6 +25,8 @@ describe("the sgm suite", () => {
     expect([again.metrics, again.transcript, again.costs.llmCalls]).toEqual([first.metrics, first.transcript, first.costs.llmCalls]);
     expect(first.metrics.turns).toBeLessThanOrEqual(4);
     expect([0, 1]).toContain(first.metrics.success);
+    // the agent's own steps comply whenever the whole path does
+    expect(first.metrics.agentCompliant).toBeGreaterThanOrEqual(first.metrics.compliant!);
     expect(first.costs.llmCalls).toBeGreaterThan(0);
   });
 });

@@ -99,11 +99,14 @@ async function interactive(spec: EpisodeSpec, dataDir: string | undefined, maxAg
     { seed: `${spec.seed}\u0000${spec.unit}`, maxAgentTurns },
   );
   const turns = episode.agentTurns;
+  const compliance = checkCompliance(graph, episode.nodes);
   return {
     metrics: {
       success: episode.success ? 1 : 0,
       completion: (episode.success ? 0.7 : 0) + (episode.ended ? 0.3 : 0),
-      compliant: checkCompliance(graph, episode.nodes).compliant ? 1 : 0,
+      // The path's compliance (a user answering what was not asked breaks it) and the agent's own steps' alone.
+      compliant: compliance.compliant ? 1 : 0,
+      agentCompliant: compliance.agentCompliant ? 1 : 0,
       onSopActions: turns ? onSop / turns : 0,
       turns,
     },
