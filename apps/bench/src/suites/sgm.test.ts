@@ -36,11 +36,8 @@ describe("the sgm suite", () => {
   });
 });
 
-/** The suite's own small scale for live runs (`--scale live`), a label beyond quick and full. */
-const LIVE = "live" as Scale;
-
 describe("the sgm suite in live mode (a scripted endpoint through the openai client)", () => {
-  const task = sgmSuite.episodes(LIVE, 1).find((s) => s.setting.mode === "predict")!.unit;
+  const task = sgmSuite.episodes("quick", 1).find((s) => s.setting.mode === "predict")!.unit;
   const goldSop = sopdailTasks().find((t) => t.id === task)!.sop.adjacencyList;
   let server: ScriptedOpenAiServer;
   let llm: OpenAIChatModel;
@@ -58,11 +55,15 @@ describe("the sgm suite in live mode (a scripted endpoint through the openai cli
   });
   afterAll(async () => server.close());
 
-  it("keeps the live scale small and records nothing for SOP prediction offline", async () => {
-    const live = sgmSuite.episodes(LIVE, 1);
+  it("plays a small subset of quick live (2 tasks, 1 episode of 4 turns) and records nothing for SOP prediction offline", async () => {
+    const quick = sgmSuite.episodes("quick", 1);
+    const live = quick.filter((s) => s.setting.live !== false);
     expect(new Set(live.map((s) => s.unit.split("#")[0])).size).toBe(2);
-    expect(live.filter((s) => s.setting.mode === "play").every((s) => s.setting.maxAgentTurns === 4)).toBe(true);
+    expect(live.filter((s) => s.setting.mode === "play").map((s) => s.setting.live)).toEqual(Array(12).fill({ maxAgentTurns: 4 }));
     expect(new Set(live.filter((s) => s.setting.mode === "predict").map((s) => s.planner))).toEqual(new Set(["dal", "tcot"]));
+    const left = await sgmSuite.run(quick.find((s) => s.setting.live === false)!, { llm });
+    expect(left.metrics).toEqual({});
+    expect(sgmSuite.episodes("full", 1).some((s) => "live" in s.setting)).toBe(false);
     const offline = await sgmSuite.run(live.find((s) => s.setting.mode === "predict")!, {});
     expect(offline.metrics).toEqual({});
     expect(() => sgmSuite.episodes("huge" as Scale, 1)).toThrow(/unknown scale "huge"/);

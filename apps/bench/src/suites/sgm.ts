@@ -23,7 +23,7 @@ import {
   sopdailTaskSpec,
   type SopPredictionMethod,
 } from "@foresight/sop-graph";
-import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Suite } from "./types.js";
+import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /** The planners the suite compares: SGM and ChatSOP's two baselines. */
 export const SGM_SUITE_PLANNERS = ["sgm", "cot-sop", "cot"] as const;
@@ -34,15 +34,18 @@ export const SGM_SUITE_WORLDS = ["matched", "mismatched"] as const;
 /** ChatSOP's two SOP prediction methods, compared in live mode (they need an LLM). */
 export const SGM_SUITE_PREDICTORS: readonly SopPredictionMethod[] = ["dal", "tcot"];
 
+/** What an episode plays in live mode: these overrides, or nothing (`false`); absent: the same as offline. */
+type LiveSetting = false | { goldPerTask?: number; maxAgentTurns?: number };
+
 /**
- * Per scale: held-out tasks (all when absent), gold dialogues per task for Acc (1000 = all held-out ones),
- * interactive episodes per task, agent-turn limit. `live` is the small set for a live LLM run (`--scale live
- * --live`): SGM sends a few dozen requests per decision, so quick's 240 episodes would be tens of thousands.
+ * Per scale: gold dialogues per task for Acc (1000 = all held-out ones), interactive episodes per task, agent-turn
+ * limit, and what a live run plays. SGM sends a few dozen requests per decision, so quick's 240 episodes live would
+ * be tens of thousands: live, quick plays only its first `tasks` held-out tasks, with `goldPerTask` gold dialogues
+ * and one episode of at most `maxAgentTurns` agent turns per planner, world and task (the rest record nothing).
  */
-const SCALES: Record<string, { tasks?: number; goldPerTask: number; episodesPerTask: number; maxAgentTurns: number }> = {
-  quick: { goldPerTask: 3, episodesPerTask: 3, maxAgentTurns: 12 },
+const SCALES: Record<Scale, { goldPerTask: number; episodesPerTask: number; maxAgentTurns: number; live?: { tasks: number; goldPerTask: number; maxAgentTurns: number } }> = {
+  quick: { goldPerTask: 3, episodesPerTask: 3, maxAgentTurns: 12, live: { tasks: 2, goldPerTask: 1, maxAgentTurns: 4 } },
   full: { goldPerTask: 1000, episodesPerTask: 20, maxAgentTurns: 12 },
-  live: { tasks: 2, goldPerTask: 1, episodesPerTask: 1, maxAgentTurns: 4 },
 };
 
 const domains = new Map<string, SopDomain>();
@@ -226,26 +229,38 @@ export const sgmSuite: Suite = {
     const config = SCALES[scale];
     if (!config) throw new Error(`sgm suite: unknown scale "${scale}" (known: ${Object.keys(SCALES).join(", ")})`);
     const { episodesPerTask, goldPerTask, maxAgentTurns } = config;
-    const tasks = sopdailTaskSplit(sopdailTasks().map((t) => t.id)).test.slice(0, config.tasks);
+    const tasks = sopdailTaskSplit(sopdailTasks().map((t) => t.id)).test;
+    const liveOf = (task: string, episode: number, overrides: Exclude<LiveSetting, false>): { live?: LiveSetting } => {
+      if (!config.live) return {};
+      return { live: episode === 0 && tasks.indexOf(task) < config.live.tasks ? overrides : false };
+    };
     const out: EpisodeSpec[] = [];
     for (const world of SGM_SUITE_WORLDS) {
       for (const planner of SGM_SUITE_PLANNERS) {
-        for (const task of tasks) out.push({ suite: "sgm", planner, setting: { mode: "gold", goldPerTask }, world, unit: task, seed });
         for (const task of tasks) {
-          for (let i = 0; i < episodesPerTask; i++) out.push({ suite: "sgm", planner, setting: { mode: "play", maxAgentTurns }, world, unit: `${task}#${i}`, seed: seed + i });
+          out.push({ suite: "sgm", planner, setting: { mode: "gold", goldPerTask, ...liveOf(task, 0, { goldPerTask: config.live?.goldPerTask ?? goldPerTask }) }, world, unit: task, seed });
+        }
+        for (const task of tasks) {
+          for (let i = 0; i < episodesPerTask; i++) {
+            const live = liveOf(task, i, { maxAgentTurns: config.live?.maxAgentTurns ?? maxAgentTurns });
+            out.push({ suite: "sgm", planner, setting: { mode: "play", maxAgentTurns, ...live }, world, unit: `${task}#${i}`, seed: seed + i });
+          }
         }
       }
     }
     // SOP prediction does not depend on the planning world: one episode per method and task (live only; offline it records nothing).
     for (const method of SGM_SUITE_PREDICTORS) {
-      for (const task of tasks) out.push({ suite: "sgm", planner: method, setting: { mode: "predict", method }, world: "matched", unit: task, seed });
+      for (const task of tasks) out.push({ suite: "sgm", planner: method, setting: { mode: "predict", method, ...liveOf(task, 0, {}) }, world: "matched", unit: task, seed });
     }
     return out;
   },
   async run(spec, context) {
-    if (spec.setting.mode === "predict") return predictionEpisode(spec, context);
-    if (spec.setting.mode === "gold") return goldAccuracy(spec, context, Number(spec.setting.goldPerTask ?? 1000));
-    return interactive(spec, context, Number(spec.setting.maxAgentTurns ?? 12));
+    const live = context.llm ? (spec.setting.live as LiveSetting | undefined) : undefined;
+    if (live === false) return { metrics: {}, costs: {}, transcript: [{ skipped: "not in this scale's live subset" }] };
+    const setting: Record<string, unknown> = { ...spec.setting, ...(live ?? {}) };
+    if (setting.mode === "predict") return predictionEpisode(spec, context);
+    if (setting.mode === "gold") return goldAccuracy(spec, context, Number(setting.goldPerTask ?? 1000));
+    return interactive(spec, context, Number(setting.maxAgentTurns ?? 12));
   },
   comparisons: [
     { metric: "accT", a: "sgm", b: "cot-sop" },
