@@ -42,6 +42,13 @@ export interface ComplianceResult {
   violations: SopTransition[];
   /** No violation under the options. */
   compliant: boolean;
+  /**
+   * The violations of the agent's own steps: those that step to an agent action. A violation that steps to a user
+   * state is the user's move (an answer to something the agent did not ask), which the agent cannot prevent.
+   */
+  agentViolations: SopTransition[];
+  /** No violation in the agent's own steps (compliance of the agent alone, whatever the user did). */
+  agentCompliant: boolean;
   /** Every transition is an SOP edge. */
   strictlyCompliant: boolean;
   /** History entries that are not SOP vertices (skipped when following the SOP). */
@@ -109,10 +116,13 @@ export function checkCompliance(graph: SopGraph, history: readonly string[], opt
     between = [];
   });
   const violations = transitions.filter((t) => !allowed(t.kind, options));
+  const agentViolations = violations.filter((t) => graph.isAgentAction(t.to));
   return {
     transitions,
     violations,
     compliant: violations.length === 0,
+    agentViolations,
+    agentCompliant: agentViolations.length === 0,
     strictlyCompliant: transitions.every((t) => t.kind === "edge"),
     offSop,
     reachedSink: previous === graph.sink,
@@ -124,8 +134,12 @@ export interface ComplianceSummary {
   dialogues: number;
   compliant: number;
   strictlyCompliant: number;
+  /** Dialogues whose agent steps have no violation. */
+  agentCompliant: number;
   /** Share of dialogues with no violation. */
   complianceRate: number;
+  /** Share of dialogues whose agent steps have no violation (user moves may still break the path). */
+  agentComplianceRate: number;
   /** Share of dialogues whose every transition is an SOP edge. */
   strictComplianceRate: number;
   transitions: number;
@@ -150,12 +164,15 @@ export function summarizeCompliance(results: readonly ComplianceResult[]): Compl
   }
   const compliant = results.filter((r) => r.compliant).length;
   const strictlyCompliant = results.filter((r) => r.strictlyCompliant).length;
+  const agentCompliant = results.filter((r) => r.agentCompliant).length;
   const rate = (n: number) => (results.length === 0 ? 0 : n / results.length);
   return {
     dialogues: results.length,
     compliant,
     strictlyCompliant,
+    agentCompliant,
     complianceRate: rate(compliant),
+    agentComplianceRate: rate(agentCompliant),
     strictComplianceRate: rate(strictlyCompliant),
     transitions,
     byKind,

@@ -103,6 +103,9 @@ describe("SOP compliance", () => {
     ]);
     expect(result.violations).toEqual([{ index: 5, from: "User.Accepts", to: "Agent.PoliteEnd", kind: "violation" }]);
     expect(result.compliant).toBe(false);
+    // skipping the confirmation was the agent's step
+    expect(result.agentViolations).toEqual(result.violations);
+    expect(result.agentCompliant).toBe(false);
     const edgesOnly = checkCompliance(graph, ["Agent.VerifyIdentity", "Agent.Offer"], {
       allowImplicit: false,
       allowRepeat: false,
@@ -110,7 +113,7 @@ describe("SOP compliance", () => {
     });
     expect(edgesOnly.violations.map((t) => t.kind)).toEqual(["implicit-user-state"]);
     const summary = summarizeCompliance([result, edgesOnly]);
-    expect(summary).toMatchObject({ dialogues: 2, compliant: 0, strictlyCompliant: 0, transitions: 8 });
+    expect(summary).toMatchObject({ dialogues: 2, compliant: 0, strictlyCompliant: 0, agentCompliant: 0, transitions: 8 });
     expect(summary.byKind.violation).toBe(1);
   });
 
@@ -132,7 +135,12 @@ describe("SOP compliance", () => {
     expect(checkCompliance(graph, [...offered, "User.IsCustomer"]).compliant).toBe(false);
     // Without the detour, wrong person → accepts shares no predecessor: still a violation.
     const wrong = ["Agent.VerifyIdentity", "User.WrongPerson"];
-    expect(checkCompliance(graph, [...wrong, "User.Accepts"]).violations.map((t) => t.to)).toEqual(["User.Accepts"]);
+    const unasked = checkCompliance(graph, [...wrong, "User.Accepts"]);
+    expect(unasked.violations.map((t) => t.to)).toEqual(["User.Accepts"]);
+    // the user answered what was not asked: the path breaks, the agent's steps do not
+    expect(unasked.agentViolations).toEqual([]);
+    expect(unasked.agentCompliant).toBe(true);
+    expect(summarizeCompliance([unasked]).agentComplianceRate).toBe(1);
     // A detour to an answer of a step never taken (the offer) skips it: a violation.
     const skipped = checkCompliance(graph, [...wrong, "Agent.RelieveDoubts", "User.Accepts", "Agent.ConfirmOrder"]);
     expect(skipped.violations.map((t) => [t.from, t.to])).toEqual([["User.WrongPerson", "User.Accepts"]]);

@@ -12,7 +12,8 @@ export interface SopPlannerSettings extends Partial<SgmSettings> {
   sopFile?: string;
 }
 
-function domainCache(settings: SopPlannerSettings, dataDir: string | undefined): (task: string) => SopDomain {
+/** Each task's domain for the settings (half, SOP file), built once per provider. */
+export function sopDomainProvider(settings: SopPlannerSettings, dataDir: string | undefined): (task: string) => SopDomain {
   const cache = new Map<string, SopDomain>();
   const options: SopDomainOptions = {
     ...(dataDir ? { dataDir } : {}),
@@ -37,7 +38,8 @@ export const sgmFactory: PlannerFactory<SgmSettings> = {
   async create(options = {}) {
     const settings = (options.settings ?? {}) as SopPlannerSettings;
     const { half: _half, sopFile: _sop, ...sgm } = settings;
-    return new SopGuidedPlanner(domainCache(settings, options.dataDir), sgm);
+    // With FORESIGHT_LLM_BASE_URL (and model) set, the generator and the judge ask that endpoint with ChatSOP's prompts.
+    return new SopGuidedPlanner(sopDomainProvider(settings, options.dataDir), sgm, chatModelFromEnv());
   },
   async heldOutConversation(options) {
     return heldOutSopConversation(options);
@@ -51,7 +53,7 @@ function makeCotFactory(name: CotVariant, summary: string): PlannerFactory {
     domain: "sop",
     async create(options = {}) {
       // With FORESIGHT_LLM_BASE_URL (and model) set, the baseline asks that endpoint with ChatSOP's prompt.
-      return new SopCotPlanner(name, domainCache((options.settings ?? {}) as SopPlannerSettings, options.dataDir), chatModelFromEnv());
+      return new SopCotPlanner(name, sopDomainProvider((options.settings ?? {}) as SopPlannerSettings, options.dataDir), chatModelFromEnv());
     },
     async heldOutConversation(options) {
       return heldOutSopConversation(options);

@@ -4,7 +4,7 @@ import { Mcts, type SearchBudget, type StopReason } from "@foresight/mcts-core";
 import { allowedNextActions } from "@foresight/sop-graph";
 import { resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner } from "../types.js";
 import { taskOf, toDialogueTurns, type SopDomain } from "./domain.js";
-import { llmNextAction } from "./llm.js";
+import { llmNextAction, sgmLlmCounters } from "./llm.js";
 import { SGM_DEFAULTS, SgmModel, type SgmSettings } from "./model.js";
 
 /** The paper's N = 3 roll-outs: the default iteration budget of SGM. */
@@ -32,15 +32,18 @@ function describe(domain: SopDomain, act: string, allowed: readonly string[]): R
  * the SOP's local subgraph two levels below the current node plus the proactive actions off the SOP (M = 3 sampled
  * per node), simulation following the action with the highest step reward, reward = rationality + completion
  * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; Q averages the mean of the future rewards along
- * each simulated path (RAP's aggregation); the child with the highest Q is chosen.
+ * each simulated path (RAP's aggregation); the child with the highest Q is chosen. With `chat`, the action
+ * generator and the rationality judge are ChatSOP's prompts on that model (the user stays the planning world's);
+ * `stats.counters` then counts requests and every parser fallback.
  */
 export class SopGuidedPlanner implements Planner<SgmSettings> {
   readonly name = "sgm";
 
-  /** A planner over per-task domains, with settings overriding the paper's. */
+  /** A planner over per-task domains, with settings overriding the paper's, on an LLM when `chat` is given. */
   constructor(
     private readonly domainOf: SopDomainProvider,
     private readonly defaults: Partial<SgmSettings> = {},
+    private readonly chat?: ChatModel,
   ) {}
 
   /** Plans the next agent action of `conversation` (its `context.task` names the SOPDAIL task). */
@@ -52,8 +55,9 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
     const seed = options.seed ?? 0;
     const turns = toDialogueTurns(conversation.turns);
     const nodes = domain.world.nodesOfTurns(turns);
-    const model = new SgmModel(domain.world, domain.graph, settings, seed);
-    const root = model.root(nodes);
+    const counters = sgmLlmCounters();
+    const model = new SgmModel(domain.world, domain.graph, settings, seed, this.chat ? { chat: this.chat, counters } : undefined);
+    const root = model.root(nodes, turns);
     const engine = new Mcts<typeof root, string>(model, root, {
       seed,
       selection: { kind: "uct", c: settings.exploration },
@@ -71,7 +75,7 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
       ...(budget.llmCalls !== undefined ? { custom: { name: "llmCalls", exhausted: () => calls() >= budget.llmCalls! } } : {}),
     };
     if (search.iterations === undefined) delete search.iterations;
-    const result = engine.search(search);
+    const result = this.chat ? await engine.searchAsync(search) : engine.search(search);
     const allowed = model.allowed(nodes);
     const sopAllowed = allowedNextActions(domain.graph, nodes);
     const searched: CandidateStats[] = result.actions.map((a) => ({
@@ -96,10 +100,11 @@ export class SopGuidedPlanner implements Planner<SgmSettings> {
         simulations: result.iterations,
         modelCalls: 0,
         llmCalls: calls(),
-        tokens: 0,
+        tokens: counters.tokens,
         wallMs: performance.now() - started,
         stopReason: stopReasonOf(result.stopReason, search.custom?.name),
         roleCalls: { ...model.calls },
+        ...(this.chat ? { counters: { ...counters } } : {}),
       },
       traceId: `sgm-${task}-${seed}-${nodes.length}`,
       ...(options.trace ? { trace: engine.trace(typeof options.trace === "object" ? options.trace : {}) } : {}),

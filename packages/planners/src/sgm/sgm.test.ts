@@ -1,7 +1,7 @@
 import { sopdailNode } from "@foresight/dialogue";
-import { sopdailTaskSplit } from "@foresight/llm-sim";
-import { ScriptedChatModel } from "@foresight/llm-sim/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { OpenAIChatModel, sopdailTaskSplit } from "@foresight/llm-sim";
+import { ScriptedChatModel, startScriptedOpenAiServer, type ScriptedOpenAiServer } from "@foresight/llm-sim/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plannerFactory } from "../registry.js";
 import type { Conversation, Planner } from "../types.js";
 import { loadSopDomain, sopdailTasks, type SopDomain } from "./domain.js";
@@ -11,6 +11,15 @@ import { PROACTIVE_TASK, proactiveDomain } from "./test-fixtures.js";
 
 const A = (label: string) => sopdailNode("agent", label);
 const U = (label: string) => sopdailNode("user", label);
+
+/** The proactive fixture's conversation: the activity introduced, the user worried. */
+const worried: Conversation = {
+  turns: [
+    { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
+    { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
+  ],
+  context: { task: PROACTIVE_TASK.id },
+};
 
 describe("SGM on a held-out SOPDAIL task", () => {
   let conversation: Conversation;
@@ -75,13 +84,7 @@ describe("SGM on a held-out SOPDAIL task", () => {
 });
 
 describe("a proactive action off the SOP", () => {
-  const conversation: Conversation = {
-    turns: [
-      { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
-      { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
-    ],
-    context: { task: PROACTIVE_TASK.id },
-  };
+  const conversation = worried;
 
   it("is found by SGM and out of CoT+SOP's reach", async () => {
     const domain = proactiveDomain();
@@ -100,13 +103,7 @@ describe("a proactive action off the SOP", () => {
 });
 
 describe("the CoT baselines on an LLM", () => {
-  const conversation: Conversation = {
-    turns: [
-      { speaker: "agent", text: "您好，我们有个活动想邀请您参加。", act: A("介绍活动") },
-      { speaker: "user", text: "我有点担心。", act: U("担忧疑惑") },
-    ],
-    context: { task: PROACTIVE_TASK.id },
-  };
+  const conversation = worried;
 
   it("send ChatSOP's prompt with the profiles (CoT+SOP with the SOP's actions to prioritise) and read the paper's answer", async () => {
     const domain = proactiveDomain();
@@ -130,5 +127,48 @@ describe("the CoT baselines on an LLM", () => {
     expect(decision.stats.counters).toEqual({ unparsed: 1 });
     expect(decision.degraded!.reason).toMatch(/named none of the offered actions/);
     expect(domain.world.agentNodes).toContain(decision.act);
+  });
+});
+
+describe("SGM on an LLM (a scripted OpenAI-compatible endpoint, through the openai client)", () => {
+  const conversation = worried;
+  let server: ScriptedOpenAiServer;
+  beforeAll(async () => {
+    // The answer formats real models give: the paper's, a bare label without its prefix, bold, a plain "Answer: 1", prose.
+    server = await startScriptedOpenAiServer((request) => {
+      const prompt = request.messages.map((m) => m.content).join("\n");
+      const n = request.n ?? 1;
+      if (prompt.includes("Optional Agent Actions")) {
+        const offered = prompt.includes("排忧解惑") ? "排忧解惑" : "礼貌结束";
+        const answers = [`Analysis: the user worries.\nTherefore, the best agent action is: **${offered}**`, "I cannot decide.", `I would go with 代理.${offered}.`];
+        return { texts: Array.from({ length: n }, (_, i) => answers[i % answers.length]!) };
+      }
+      const act = /Agent action: (\S+)/.exec(prompt)?.[1] ?? "";
+      const rational = act === A("排忧解惑") || act === A("告知成功") ? 1 : 0;
+      const answers = [`Analysis: ...\nTherefore, the answer is: ${rational}`, `Answer: ${rational}`, "It depends."];
+      return { texts: Array.from({ length: n }, (_, i) => answers[i % answers.length]!) };
+    });
+  });
+  afterAll(async () => server.close());
+
+  it("expands and judges with ChatSOP's prompts at the paper's decoding, reads real answer formats and counts the fallbacks", async () => {
+    const chat = new OpenAIChatModel({ baseURL: server.baseURL, model: "scripted", apiKey: "none" });
+    const decision = await new SopGuidedPlanner(() => proactiveDomain(), {}, chat).plan(conversation, { seed: 3 });
+    expect(decision.act).toBe(A("排忧解惑"));
+    const counters = decision.stats.counters!;
+    expect(counters.requests).toBe(server.requests.length);
+    expect(counters.expansionUnparsed).toBeGreaterThan(0);
+    expect(counters.expansionFallback).toBeGreaterThan(0);
+    expect(counters.judgeUnparsed).toBeGreaterThan(0);
+    expect(counters.judgeFallback).toBe(0);
+    expect(decision.stats.tokens).toBeGreaterThan(0);
+    for (const request of server.requests) expect(request).toMatchObject({ temperature: 0.1, top_p: 0.1, max_tokens: 512 });
+    const judge = server.requests.find((r) => r.messages.some((m) => m.content.includes("Therefore, the answer is: 1")))!;
+    const prompt = judge.messages.map((m) => m.content).join("\n");
+    expect(prompt).toContain(`task_profile: {"agent_identity":"活动专员"`);
+    expect(prompt).toContain("user_profile: {}");
+    expect(judge.n).toBe(SGM_DEFAULTS.judgeSamples);
+    const expansion = server.requests.find((r) => r.messages.some((m) => m.content.includes("Optional Agent Actions")))!;
+    expect(expansion.n).toBe(SGM_DEFAULTS.actions);
   });
 });

@@ -11,7 +11,7 @@ export interface UserLikelihood {
   n: number;
 }
 
-function userLogLikelihood(world: SopCorpusWorld, model: ActNgramModel, sequences: readonly string[][]): { total: number; n: number } {
+function userLogLikelihood(world: SopCorpusWorld, model: ActNgramModel, sequences: readonly string[][], unaskedWeight = world.unaskedWeight): { total: number; n: number } {
   let total = 0;
   let n = 0;
   for (const sequence of sequences) {
@@ -19,7 +19,7 @@ function userLogLikelihood(world: SopCorpusWorld, model: ActNgramModel, sequence
       const previous = sequence[i - 1]!;
       if (!world.agentNodes.includes(previous)) continue;
       const next = sequence[i]!;
-      const p = world.userDistribution(sequence.slice(0, i), model).get(world.userNodes.includes(next) ? next : null) ?? 0;
+      const p = world.userDistribution(sequence.slice(0, i), model, unaskedWeight).get(world.userNodes.includes(next) ? next : null) ?? 0;
       total += Math.log(p);
       n++;
     }
@@ -36,6 +36,34 @@ export function userStateLikelihood(world: SopCorpusWorld): UserLikelihood {
   const history = userLogLikelihood(world, world.nodeModel, sequences);
   const last = userLogLikelihood(world, world.lastNodeModel, sequences);
   return { history: history.n ? history.total / history.n : Number.NaN, lastAction: last.n ? last.total / last.n : Number.NaN, n: history.n };
+}
+
+/** Mean held-out user-move log-likelihood (nats) at one weight of unasked user states, over many task worlds. */
+export interface UnaskedWeightFit {
+  weight: number;
+  /** Mean over every scored user move of the worlds' held-out dialogues, history-dependent node model. */
+  logLikelihood: number;
+  n: number;
+}
+
+/**
+ * Scores each weight of unasked user states (see `SOP_UNASKED_WEIGHT`) by the mean log-likelihood of the worlds'
+ * held-out user moves, pooled over the worlds; the best weight first. Fit on the training tasks' worlds only.
+ */
+export function fitUnaskedWeight(worlds: readonly SopCorpusWorld[], weights: readonly number[]): UnaskedWeightFit[] {
+  const sequences = worlds.map((world) => world.test.map((d) => world.nodeSequence(d)));
+  return weights
+    .map((weight) => {
+      let total = 0;
+      let n = 0;
+      worlds.forEach((world, i) => {
+        const scored = userLogLikelihood(world, world.nodeModel, sequences[i]!, weight);
+        total += scored.total;
+        n += scored.n;
+      });
+      return { weight, logLikelihood: n ? total / n : Number.NaN, n };
+    })
+    .sort((a, b) => b.logLikelihood - a.logLikelihood);
 }
 
 /** How the held-out gold dialogues fare when replayed through the world's success rule. */

@@ -1,7 +1,7 @@
 import { SOPDAIL_SINK, SOPDAIL_START, createRng, loadSopdailTasks, sopdailNodeOf, splitSopdailNode, type Turn } from "@foresight/dialogue";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CorpusSopAgent, CorpusSopPrior, CorpusSopStateClassifier, CorpusSopUser, CorpusSopValue } from "./roles.js";
-import { replayGoldOutcomes, userStateLikelihood } from "./fit-check.js";
+import { fitUnaskedWeight, replayGoldOutcomes, userStateLikelihood } from "./fit-check.js";
 import { OfflineSopRationalityJudge } from "./judge.js";
 import { playSopEpisode, simulateSop } from "./simulate.js";
 import { sopdailTaskSplit } from "./split.js";
@@ -153,6 +153,25 @@ describe("the SOPDAIL world fit from the dialogues", () => {
     const fit = userStateLikelihood(world);
     expect(fit.n).toBeGreaterThan(100);
     expect(fit.history).toBeGreaterThan(fit.lastAction);
+  });
+
+  it("weighs the user states an action did not ask by the fitted weight against the plain node model", () => {
+    const plain = SopCorpusWorld.build({ unaskedWeight: 1 });
+    const action = world.agentNodes.find((a) => world.askedBy(a).length > 0 && world.askedBy(a).length < world.userNodes.length)!;
+    const asked = world.askedBy(action)[0]!;
+    const unasked = world.userNodes.find((s) => !world.askedBy(action).includes(s))!;
+    const history = [SOPDAIL_START, action];
+    const weighted = world.userDistribution(history);
+    const base = plain.userDistribution(history);
+    expect([...weighted.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(weighted.get(unasked)! / weighted.get(asked)!).toBeCloseTo((world.unaskedWeight * base.get(unasked)!) / base.get(asked)!, 12);
+    // off the SOP nothing was asked: the plain model's answer
+    const proactive = world.agentNodes.find((a) => world.askedBy(a).length === 0)!;
+    expect(world.userDistribution([SOPDAIL_START, proactive])).toEqual(plain.userDistribution([SOPDAIL_START, proactive]));
+    const fit = fitUnaskedWeight([world], [0.3, 1, 2]);
+    expect(fit.map((f) => f.weight).sort()).toEqual([0.3, 1, 2]);
+    expect(fit[0]!.logLikelihood).toBeGreaterThanOrEqual(fit[2]!.logLikelihood);
+    expect(() => SopCorpusWorld.build({ unaskedWeight: 0 })).toThrow(/unaskedWeight must be a positive number/);
   });
 
   it("earns success only the way the dialogues reach it, and held-out gold dialogues keep their outcome", async () => {
