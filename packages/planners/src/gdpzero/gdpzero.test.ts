@@ -80,6 +80,7 @@ describe("gdpzero on the offline P4G world", () => {
     const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
     await expect(planner.plan(opening, { settings: { k: 0 } })).rejects.toThrow(/setting k must be a positive integer/);
     await expect(planner.plan({ turns: [{ speaker: "bot" as "agent", text: "hi" }] })).rejects.toThrow(/speaker "bot"/);
+    await expect(plannerFactory("gdpzero").create({ settings: { backend: "offline", persuadee: "psychic" as never } })).rejects.toThrow(/persuadee must be one of words, memory, memoryless/);
   });
 });
 

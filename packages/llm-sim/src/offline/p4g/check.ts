@@ -1,13 +1,22 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
 import { mainPersuaderAct } from "./corpus.js";
-import { lastDecision, reactionExamples } from "./reaction-model.js";
+import { lastDecision, reactionExamples, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
 import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
 import type { PersuasionCorpusWorld } from "./world.js";
 
 /** How well a persuadee world reproduces the held-out dialogues (see {@link checkPersuasionWorld}). */
 export interface PersuasionWorldCheck {
-  /** Held-out mean log-likelihood per reaction: the world's memory model and the memoryless per-act model. */
-  logLikelihood: { memory: number; memoryless: number; reactions: number };
+  /**
+   * Held-out mean log-likelihood per reaction of each reaction model kind (the words model, the memory model, the
+   * memoryless per-act model), and the paired gains per reaction with percentile-bootstrap 95 % intervals over
+   * held-out dialogues (2000 resamples, seeded).
+   */
+  logLikelihood: Record<ReactionModelKind, number> & {
+    reactions: number;
+    gains: { wordsOverMemory: PairedGain; memoryOverMemoryless: PairedGain };
+  };
+  /** The reaction model the world's persuadee uses (the replays below are of that one). */
+  persuadeeModel: ReactionModelKind;
   /**
    * Per act: total variation between the simulated and the held-out corpus reaction distributions, the held-out
    * count, and (the noise floor) the total variation between the training and the held-out corpus distributions.
@@ -17,6 +26,26 @@ export interface PersuasionWorldCheck {
   maxReactionTv: number;
   /** Share of dialogues whose last stated decision is a donation: corpus vs the corpus policy replayed in the world. */
   donationRate: { corpus: number; simulated: number; dialogues: number; replays: number };
+}
+
+/** A paired difference in mean held-out log-likelihood per reaction, with its bootstrap 95 % interval. */
+export interface PairedGain {
+  mean: number;
+  ci: [number, number];
+}
+
+/** The paired gain of model a over model b per reaction, resampling whole held-out dialogues. */
+export function pairedLogLikelihoodGain(a: ReactionLogLikelihood, b: ReactionLogLikelihood, resamples = 2000, seed = "p4g-check-bootstrap"): PairedGain {
+  const other = new Map(b.byDialogue.map((entry) => [entry.dialogueId, entry]));
+  const rows = a.byDialogue.map((entry) => {
+    const match = other.get(entry.dialogueId);
+    if (!match || match.reactions !== entry.reactions) throw new Error(`pairedLogLikelihoodGain: dialogue ${entry.dialogueId} is not scored alike by both models`);
+    return { diff: entry.logLikelihood - match.logLikelihood, n: entry.reactions };
+  });
+  const gain = (sample: readonly { diff: number; n: number }[]) => sample.reduce((s, r) => s + r.diff, 0) / sample.reduce((s, r) => s + r.n, 0);
+  const rng = createRng(seed);
+  const gains = Array.from({ length: resamples }, () => gain(rows.map(() => rows[rng.int(rows.length)]!))).sort((x, y) => x - y);
+  return { mean: gain(rows), ci: [gains[Math.floor(0.025 * (resamples - 1))]!, gains[Math.ceil(0.975 * (resamples - 1))]!] };
 }
 
 type Table = Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
@@ -86,9 +115,17 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
       },
     ]),
   ) as PersuasionWorldCheck["reactionTv"];
+  const validation = world.reactionValidation;
   const corpusDonated = world.test.filter((dialogue) => lastDecision(reactionExamples([dialogue]).map((e) => e.reaction)) === "donate").length;
   return {
-    logLikelihood: world.reactionValidation,
+    logLikelihood: {
+      words: validation.words.meanLogLikelihood,
+      memory: validation.memory.meanLogLikelihood,
+      memoryless: validation.memoryless.meanLogLikelihood,
+      reactions: validation.memory.reactions,
+      gains: { wordsOverMemory: pairedLogLikelihoodGain(validation.words, validation.memory), memoryOverMemoryless: pairedLogLikelihoodGain(validation.memory, validation.memoryless) },
+    },
+    persuadeeModel: world.reactionModel.kind,
     reactionTv,
     maxReactionTv: Math.max(...Object.values(reactionTv).filter((entry) => entry.corpus >= minCount).map((entry) => entry.tv)),
     donationRate: { corpus: corpusDonated / world.test.length, simulated: donated / (world.test.length * replays), dialogues: world.test.length, replays },
