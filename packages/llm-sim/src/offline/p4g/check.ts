@@ -1,4 +1,5 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
+import { sampleFromTable } from "../text/sample.js";
 import { mainPersuaderAct } from "./corpus.js";
 import { lastDecision, reactionExamples, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
 import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
@@ -19,9 +20,10 @@ export interface PersuasionWorldCheck {
   persuadeeModel: ReactionModelKind;
   /**
    * Per act: total variation between the simulated and the held-out corpus reaction distributions, the held-out
-   * count, and (the noise floor) the total variation between the training and the held-out corpus distributions.
+   * count, and two noise floors: the total variation between the training and the held-out corpus distributions,
+   * and the mean total variation of that many reactions drawn from the training distribution (sampling alone).
    */
-  reactionTv: Record<GdpZeroPersuaderAct, { tv: number; corpus: number; trainVsHeldOut: number }>;
+  reactionTv: Record<GdpZeroPersuaderAct, { tv: number; corpus: number; trainVsHeldOut: number; samplingFloor: number }>;
   /** The largest per-act total variation among acts with at least `minCount` held-out reactions. */
   maxReactionTv: number;
   /** Share of dialogues whose last stated decision is a donation: corpus vs the corpus policy replayed in the world. */
@@ -72,6 +74,25 @@ function totalVariation(a: ReadonlyMap<GdpZeroPersuadeeReaction, number>, b: Rea
 }
 
 /**
+ * The sampling-noise floor of a per-act total variation: the mean TV between a distribution and n reactions drawn
+ * from it (200 seeded draws) — what a perfect model would still show against n held-out reactions.
+ */
+function samplingFloor(table: ReadonlyMap<GdpZeroPersuadeeReaction, number>, n: number, seed: string, draws = 200): number {
+  if (n === 0) return 0;
+  const rng = createRng(seed);
+  let total = 0;
+  for (let d = 0; d < draws; d++) {
+    const sample = new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r) => [r, 0]));
+    for (let i = 0; i < n; i++) {
+      const r = sampleFromTable(table, rng);
+      sample.set(r, sample.get(r)! + 1);
+    }
+    total += totalVariation(table, sample);
+  }
+  return total / draws;
+}
+
+/**
  * Checks a persuadee world against its held-out dialogues: the reaction model's held-out log-likelihood against the
  * memoryless model's, and the corpus policy replayed in the world — every held-out dialogue's own sequence of
  * persuader acts, realised by the corpus persuader and answered by the simulated persuadee, `replays` times with
@@ -112,6 +133,7 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
         tv: totalVariation(corpus.get(act)!, simulated.get(act)!),
         corpus: [...corpus.get(act)!.values()].reduce((s, v) => s + v, 0),
         trainVsHeldOut: totalVariation(corpus.get(act)!, trainTable.get(act)!),
+        samplingFloor: samplingFloor(trainTable.get(act)!, [...corpus.get(act)!.values()].reduce((s, v) => s + v, 0), `p4g-check-floor-${act}`),
       },
     ]),
   ) as PersuasionWorldCheck["reactionTv"];

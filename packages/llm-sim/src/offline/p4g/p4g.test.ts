@@ -137,6 +137,11 @@ describe("CorpusPersuadee", () => {
     expect(Math.abs(check.donationRate.simulated - check.donationRate.corpus)).toBeLessThan(0.05);
     // Per act the world is as close to the held-out persuadees as the training persuadees themselves are.
     for (const [act, entry] of Object.entries(check.reactionTv)) expect(entry.tv, act).toBeLessThan(entry.trainVsHeldOut + 0.05);
+    // Sampling alone keeps a perfect model's TV above zero, more so for acts with few held-out reactions.
+    const { "emotion appeal": few, other: many } = check.reactionTv;
+    expect(few.corpus).toBeLessThan(many.corpus);
+    expect(few.samplingFloor).toBeGreaterThan(many.samplingFloor);
+    expect(many.samplingFloor).toBeGreaterThan(0);
   });
 
   it("reads the act from the history and replies with a real reply that followed that act", async () => {
