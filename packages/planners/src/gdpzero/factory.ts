@@ -1,5 +1,14 @@
 import { gdpZeroReactionOfTurn, loadPersuasionForGood, splitDialogues, type Dialogue } from "@foresight/dialogue";
-import { chatModelFromEnv, mainPersuaderAct, P4G_SPLIT_RATIOS, PersuasionCorpusWorld, UsageLedger, type P4gTrainPart } from "@foresight/llm-sim";
+import {
+  chatModelFromEnv,
+  mainPersuaderAct,
+  P4G_SPLIT_RATIOS,
+  PersuasionCorpusWorld,
+  REACTION_MODEL_KINDS,
+  UsageLedger,
+  type P4gTrainPart,
+  type ReactionModelKind,
+} from "@foresight/llm-sim";
 import type { Conversation, ConversationTurn, PlannerFactory } from "../types.js";
 import { GdpZeroPlanner, type GdpZeroSettings, type GdpZeroVariant, type RoleProvider } from "./planner.js";
 import { llmRoles, offlineRoles } from "./roles.js";
@@ -10,6 +19,8 @@ export interface GdpZeroFactorySettings extends GdpZeroSettings {
   backend: "auto" | "offline" | "llm";
   /** Training dialogues of the offline planning world (default "all"; "halfB" for a mismatched planner). */
   trainPart: P4gTrainPart;
+  /** The offline simulated persuadee's reaction model (default "words"; "memory", "memoryless"). */
+  persuadee: ReactionModelKind;
   /** LLM prior from one logprobs request (default true). */
   priorLogprobs: boolean;
 }
@@ -58,8 +69,10 @@ function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string
       return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
     };
   }
+  const persuadee = settings.persuadee ?? "words";
+  if (!REACTION_MODEL_KINDS.includes(persuadee)) throw new RangeError(`gdpzero: persuadee must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(persuadee)}"`);
   const world = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: settings.trainPart ?? "all" });
-  return (seed, meter) => ({ roles: offlineRoles(world, { seed, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
+  return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
 }
 
 function factory(name: string, variant: GdpZeroVariant, summary: string): PlannerFactory<GdpZeroFactorySettings> {

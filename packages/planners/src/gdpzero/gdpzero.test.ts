@@ -76,10 +76,35 @@ describe("gdpzero on the offline P4G world", () => {
     expect(prompting.act).toBe(prompting.candidates[0]!.act);
   });
 
+  it("reuses the subtree under the act said when observe reports the turns, and starts afresh otherwise", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline", reuseTree: true } });
+    const first = await planner.plan(opening, { seed: 5, budget: { iterations: 10 } });
+    const said = [
+      { speaker: "agent" as const, text: first.reply!, act: first.act! },
+      { speaker: "user" as const, text: "I'm not sure, tell me more." },
+    ];
+    planner.observe!(said);
+    const next: Conversation = { turns: [...opening.turns, ...said] };
+    const reused = await planner.plan(next, { seed: 6, budget: { iterations: 10 } });
+    const kept = reused.stats.counters!.reusedSimulations!;
+    // The act said had some of the 10 first simulations; its subtree's visits carry over and 10 more are added.
+    expect(kept).toBe(first.candidates.find((c) => c.act === first.act)!.visits - 1);
+    expect(reused.stats.simulations).toBe(10);
+    expect(reused.candidates.reduce((sum, c) => sum + c.visits, 0)).toBe(kept + 10);
+    expect(next.turns.map((t) => t.text)).not.toContain(reused.reply);
+    // Without observe (or for another conversation) the tree is not reused.
+    const fresh = await planner.plan(next, { seed: 6, budget: { iterations: 10 } });
+    expect(fresh.stats.counters!.reusedSimulations).toBeUndefined();
+    expect(fresh.candidates.reduce((sum, c) => sum + c.visits, 0)).toBe(10);
+    planner.observe!([said[1]!]);
+    expect((await planner.plan(next, { seed: 6, budget: { iterations: 10 } })).stats.counters!.reusedSimulations).toBeUndefined();
+  });
+
   it("rejects bad settings and conversations with one clear message", async () => {
     const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
     await expect(planner.plan(opening, { settings: { k: 0 } })).rejects.toThrow(/setting k must be a positive integer/);
     await expect(planner.plan({ turns: [{ speaker: "bot" as "agent", text: "hi" }] })).rejects.toThrow(/speaker "bot"/);
+    await expect(plannerFactory("gdpzero").create({ settings: { backend: "offline", persuadee: "psychic" as never } })).rejects.toThrow(/persuadee must be one of words, memory, memoryless/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
 import { Mcts, type SearchBudget, type SearchResult } from "@foresight/mcts-core";
 import type { UsageLedger } from "@foresight/llm-sim";
-import type { CandidateStats, Conversation, Decision, PlanOptions, PlanStopReason, Planner } from "../types.js";
+import type { CandidateStats, Conversation, ConversationTurn, Decision, PlanOptions, PlanStopReason, Planner } from "../types.js";
 import { persuasionModel, type PersuasionState } from "./model.js";
 import { meteredRoles, persuadeeTurn, persuaderTurn, RoleMeter, type GdpZeroRoles } from "./roles.js";
 
@@ -30,10 +30,16 @@ export interface GdpZeroSettings {
   latencyMs: number;
   /** Attach mcts-core's trace of the tree to the decision. */
   trace: boolean;
+  /**
+   * Keep the search tree between turns (default false): after `observe` reports the persuader turn said and the
+   * persuadee's answer, the next `plan` of that conversation starts from the subtree under the act said (in the
+   * open loop a node is an act sequence, so its statistics stay valid) and adds n simulations to it.
+   */
+  reuseTree: boolean;
 }
 
 /** The paper's defaults. */
-export const GDP_ZERO_DEFAULTS: GdpZeroSettings = Object.freeze({ n: 10, k: 3, q0: 0.25, c: 1, concurrency: 1, virtualLoss: 1, latencyMs: 0, trace: false });
+export const GDP_ZERO_DEFAULTS: GdpZeroSettings = Object.freeze({ n: 10, k: 3, q0: 0.25, c: 1, concurrency: 1, virtualLoss: 1, latencyMs: 0, trace: false, reuseTree: false });
 
 /** Builds the roles for one `plan` call from its seed and meter; `ledger` is set for LLM roles. */
 export type RoleProvider = (seed: number, meter: RoleMeter) => { roles: GdpZeroRoles; ledger?: UsageLedger };
@@ -68,6 +74,39 @@ export function conversationTurns(conversation: Conversation): Turn[] {
 
 let traceCounter = 0;
 
+/** The search engine of GDP-Zero's dialogue model. */
+type PersuasionSearch = Mcts<PersuasionState, GdpZeroPersuaderAct>;
+
+/** A tree kept for reuse: the engine, the history at its root, and the roles its model calls (swapped per `plan`). */
+interface KeptTree {
+  engine: PersuasionSearch;
+  rootTurns: Turn[];
+  /** The settings the engine was built with; another configuration starts afresh. */
+  settingsKey: string;
+  /** Whether `observe` advanced it since its search (only then does the next `plan` reuse it). */
+  observed: boolean;
+  setRoles(roles: GdpZeroRoles): void;
+}
+
+/** Roles whose calls go to whatever roles were set last (a kept engine's model outlives one `plan` call's roles). */
+function switchableRoles(initial: GdpZeroRoles): { roles: GdpZeroRoles; set(roles: GdpZeroRoles): void } {
+  let current = initial;
+  return {
+    roles: {
+      backend: initial.backend,
+      prior: { prior: (history, options) => current.prior.prior(history, options) },
+      value: { evaluate: (history, options) => current.value.evaluate(history, options) },
+      system: { reply: (history, act, m, options) => current.system.reply(history, act, m, options) },
+      user: { respond: (history, options) => current.user.respond(history, options) },
+    },
+    set: (roles) => {
+      current = roles;
+    },
+  };
+}
+
+const sameTurns = (a: readonly Turn[], b: readonly Turn[]) => a.length === b.length && a.every((turn, i) => turn.speaker === b[i]!.speaker && turn.text === b[i]!.text);
+
 /**
  * GDP-Zero (Yu et al., EMNLP 2023) and its ablations as one planner: open-loop PUCT over the 7 persuader acts with a
  * uniform realization cache of k histories per node, Q₀ for unvisited acts, the prior / value / system / user
@@ -76,6 +115,9 @@ let traceCounter = 0;
  * selection" (a fresh reply for the chosen act), "prompting" (the prior's most likely act, then one reply).
  */
 export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
+  /** The tree kept by the last `plan` with `reuseTree` (one conversation at a time). */
+  private kept: KeptTree | undefined;
+
   /** A planner of a variant whose roles come from `provider`. */
   constructor(
     readonly name: string,
@@ -114,25 +156,44 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
         },
       };
     }
-    const root: PersuasionState = { turns, ended: false };
-    const engine = new Mcts(persuasionModel(roles), root, {
-      seed,
-      selection: { kind: "puct", c: settings.c },
-      valueTransform: { kind: "none" },
-      initialQ: settings.q0,
-      loop: this.variant === "closed-loop" ? { kind: "closed" } : { kind: "open", cache: { kind: "uniform", k: settings.k } },
-      concurrency: settings.concurrency,
-      virtualLoss: settings.virtualLoss,
-      finalChoice: "mostVisits",
-    });
+    const settingsKey = JSON.stringify([this.variant, settings.k, settings.q0, settings.c, settings.concurrency, settings.virtualLoss]);
+    const kept = this.kept;
+    this.kept = undefined;
+    const reused = settings.reuseTree && kept?.observed === true && kept.settingsKey === settingsKey && sameTurns(kept.rootTurns, turns) ? kept : undefined;
+    let engine: PersuasionSearch;
+    let setRoles: (roles: GdpZeroRoles) => void;
+    if (reused) {
+      engine = reused.engine;
+      setRoles = reused.setRoles;
+      setRoles(roles);
+    } else {
+      const switchable = switchableRoles(roles);
+      setRoles = switchable.set;
+      engine = new Mcts(persuasionModel(switchable.roles), { turns, ended: false } satisfies PersuasionState, {
+        seed,
+        selection: { kind: "puct", c: settings.c },
+        valueTransform: { kind: "none" },
+        initialQ: settings.q0,
+        loop: this.variant === "closed-loop" ? { kind: "closed" } : { kind: "open", cache: { kind: "uniform", k: settings.k } },
+        concurrency: settings.concurrency,
+        virtualLoss: settings.virtualLoss,
+        finalChoice: "mostVisits",
+      });
+    }
+    if (reused) meter.count("reusedSimulations", engine.result().actions.reduce((sum, stats) => sum + stats.visits, 0));
     const result = await engine.searchAsync(searchBudget);
+    if (settings.reuseTree) this.kept = { engine, rootTurns: turns, settingsKey, setRoles, observed: false };
     const act = result.action;
     let reply: string;
     let selected: { value: number; visits: number } | undefined;
-    if (this.variant !== "no-response-selection" && result.realization) {
-      reply = result.realization.state.turns[turns.length]!.text;
+    const said = new Set(turns.map((turn) => turn.text.trim()));
+    const cached = result.realization?.state.turns[turns.length]?.text;
+    // A reused tree's cached replies were simulated after other histories: one the real dialogue already holds is not said again.
+    if (this.variant !== "no-response-selection" && result.realization && cached !== undefined && !said.has(cached.trim())) {
+      reply = cached;
       selected = { value: result.realization.value, visits: result.realization.visits };
     } else {
+      if (this.variant !== "no-response-selection" && cached !== undefined) meter.count("cachedReplyAlreadySaid");
       const [candidate] = await roles.system.reply(turns, act, 1);
       reply = candidate!.text;
     }
@@ -148,6 +209,28 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
     const decision = this.decision(act, reply, candidates, result, meter, ledger, tokens, started, customReason);
     if (settings.trace) decision.trace = engine.trace({ describeAction: (a) => a, describeState: (s) => s.turns.slice(turns.length).map((t) => t.text).join(" / ") });
     return decision;
+  }
+
+  /**
+   * Advances the kept tree (with `reuseTree`) by the turns said since the last decision: the persuader turn (its act
+   * from `act`, or the decided act) and the persuadee's answer. Anything else, or an act the tree does not hold,
+   * drops the tree (the next `plan` starts afresh).
+   */
+  observe(said: ConversationTurn[]): void {
+    const kept = this.kept;
+    this.kept = undefined;
+    if (!kept || kept.observed) return;
+    const [persuader, persuadee] = said;
+    if (said.length !== 2 || persuader?.speaker !== "agent" || persuadee?.speaker !== "user") return;
+    const act = isAct(persuader.act) ? persuader.act : kept.engine.result().action;
+    const turns = [...kept.rootTurns, ...conversationTurns({ turns: said })];
+    turns[kept.rootTurns.length] = persuaderTurn(persuader.text, act);
+    try {
+      kept.engine.advance(act, { turns, ended: false });
+    } catch {
+      return; // not searched yet, or no statistics under this act: start afresh
+    }
+    this.kept = { ...kept, rootTurns: turns, observed: true };
   }
 
   private async prompting(turns: Turn[], roles: GdpZeroRoles, meter: RoleMeter, ledger: UsageLedger | undefined, tokens: () => number, started: number): Promise<Decision> {

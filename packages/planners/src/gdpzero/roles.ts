@@ -15,6 +15,7 @@ import {
   type PersuasionCorpusWorld,
   type PriorPolicy,
   type PriorResult,
+  type ReactionModelKind,
   type SystemCandidate,
   type SystemRole,
   type UsageLedger,
@@ -126,11 +127,14 @@ export interface OfflineRoleOptions {
   valueSamples?: number;
   /** Called when the corpus persuadee takes a reply from another act's pool. */
   onFallback?: (reason: string) => void;
+  /** The simulated persuadee's reaction model (default the world's, "words"). */
+  persuadee?: ReactionModelKind;
 }
 
 /**
  * GDP-Zero's roles played by a PersuasionForGood corpus world without any LLM: the persuader act n-gram prior, the
- * sampled-reaction value, real persuader utterances for the act and the fitted persuadee.
+ * sampled-reaction value (the memory model answering the donation question), real persuader utterances for the act
+ * and the fitted persuadee (by default the words model: acts, its own history and the persuader's words).
  */
 export function offlineRoles(world: PersuasionCorpusWorld, options: OfflineRoleOptions): GdpZeroRoles {
   const rng = createRng(`gdpzero-offline-${options.seed}`);
@@ -139,7 +143,11 @@ export function offlineRoles(world: PersuasionCorpusWorld, options: OfflineRoleO
     prior: new CorpusPersuaderPrior(world),
     value: new CorpusReactionValue(world, { rng: rng.fork("value"), samples: options.valueSamples ?? 10 }),
     system: new CorpusPersuader(world, { rng: rng.fork("system") }),
-    user: new CorpusPersuadee(world, { rng: rng.fork("user"), ...(options.onFallback ? { onFallback: options.onFallback } : {}) }),
+    user: new CorpusPersuadee(world, {
+      rng: rng.fork("user"),
+      ...(options.onFallback ? { onFallback: options.onFallback } : {}),
+      ...(options.persuadee ? { reactionModel: options.persuadee } : {}),
+    }),
   };
 }
 

@@ -1,22 +1,53 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
+import { sampleFromTable } from "../text/sample.js";
 import { mainPersuaderAct } from "./corpus.js";
-import { lastDecision, reactionExamples } from "./reaction-model.js";
+import { lastDecision, reactionExamples, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
 import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
 import type { PersuasionCorpusWorld } from "./world.js";
 
 /** How well a persuadee world reproduces the held-out dialogues (see {@link checkPersuasionWorld}). */
 export interface PersuasionWorldCheck {
-  /** Held-out mean log-likelihood per reaction: the world's memory model and the memoryless per-act model. */
-  logLikelihood: { memory: number; memoryless: number; reactions: number };
+  /**
+   * Held-out mean log-likelihood per reaction of each reaction model kind (the words model, the memory model, the
+   * memoryless per-act model), and the paired gains per reaction with percentile-bootstrap 95 % intervals over
+   * held-out dialogues (2000 resamples, seeded).
+   */
+  logLikelihood: Record<ReactionModelKind, number> & {
+    reactions: number;
+    gains: { wordsOverMemory: PairedGain; memoryOverMemoryless: PairedGain };
+  };
+  /** The reaction model the world's persuadee uses (the replays below are of that one). */
+  persuadeeModel: ReactionModelKind;
   /**
    * Per act: total variation between the simulated and the held-out corpus reaction distributions, the held-out
-   * count, and (the noise floor) the total variation between the training and the held-out corpus distributions.
+   * count, and two noise floors: the total variation between the training and the held-out corpus distributions,
+   * and the mean total variation of that many reactions drawn from the training distribution (sampling alone).
    */
-  reactionTv: Record<GdpZeroPersuaderAct, { tv: number; corpus: number; trainVsHeldOut: number }>;
+  reactionTv: Record<GdpZeroPersuaderAct, { tv: number; corpus: number; trainVsHeldOut: number; samplingFloor: number }>;
   /** The largest per-act total variation among acts with at least `minCount` held-out reactions. */
   maxReactionTv: number;
   /** Share of dialogues whose last stated decision is a donation: corpus vs the corpus policy replayed in the world. */
   donationRate: { corpus: number; simulated: number; dialogues: number; replays: number };
+}
+
+/** A paired difference in mean held-out log-likelihood per reaction, with its bootstrap 95 % interval. */
+export interface PairedGain {
+  mean: number;
+  ci: [number, number];
+}
+
+/** The paired gain of model a over model b per reaction, resampling whole held-out dialogues. */
+export function pairedLogLikelihoodGain(a: ReactionLogLikelihood, b: ReactionLogLikelihood, resamples = 2000, seed = "p4g-check-bootstrap"): PairedGain {
+  const other = new Map(b.byDialogue.map((entry) => [entry.dialogueId, entry]));
+  const rows = a.byDialogue.map((entry) => {
+    const match = other.get(entry.dialogueId);
+    if (!match || match.reactions !== entry.reactions) throw new Error(`pairedLogLikelihoodGain: dialogue ${entry.dialogueId} is not scored alike by both models`);
+    return { diff: entry.logLikelihood - match.logLikelihood, n: entry.reactions };
+  });
+  const gain = (sample: readonly { diff: number; n: number }[]) => sample.reduce((s, r) => s + r.diff, 0) / sample.reduce((s, r) => s + r.n, 0);
+  const rng = createRng(seed);
+  const gains = Array.from({ length: resamples }, () => gain(rows.map(() => rows[rng.int(rows.length)]!))).sort((x, y) => x - y);
+  return { mean: gain(rows), ci: [gains[Math.floor(0.025 * (resamples - 1))]!, gains[Math.ceil(0.975 * (resamples - 1))]!] };
 }
 
 type Table = Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, number>>;
@@ -40,6 +71,25 @@ function totalVariation(a: ReadonlyMap<GdpZeroPersuadeeReaction, number>, b: Rea
   const [na, nb] = [sum(a), sum(b)];
   if (na === 0 || nb === 0) return 0;
   return GDP_ZERO_PERSUADEE_REACTIONS.reduce((s, r) => s + Math.abs(a.get(r)! / na - b.get(r)! / nb), 0) / 2;
+}
+
+/**
+ * The sampling-noise floor of a per-act total variation: the mean TV between a distribution and n reactions drawn
+ * from it (200 seeded draws) — what a perfect model would still show against n held-out reactions.
+ */
+function samplingFloor(table: ReadonlyMap<GdpZeroPersuadeeReaction, number>, n: number, seed: string, draws = 200): number {
+  if (n === 0) return 0;
+  const rng = createRng(seed);
+  let total = 0;
+  for (let d = 0; d < draws; d++) {
+    const sample = new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r) => [r, 0]));
+    for (let i = 0; i < n; i++) {
+      const r = sampleFromTable(table, rng);
+      sample.set(r, sample.get(r)! + 1);
+    }
+    total += totalVariation(table, sample);
+  }
+  return total / draws;
 }
 
 /**
@@ -83,12 +133,21 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
         tv: totalVariation(corpus.get(act)!, simulated.get(act)!),
         corpus: [...corpus.get(act)!.values()].reduce((s, v) => s + v, 0),
         trainVsHeldOut: totalVariation(corpus.get(act)!, trainTable.get(act)!),
+        samplingFloor: samplingFloor(trainTable.get(act)!, [...corpus.get(act)!.values()].reduce((s, v) => s + v, 0), `p4g-check-floor-${act}`),
       },
     ]),
   ) as PersuasionWorldCheck["reactionTv"];
+  const validation = world.reactionValidation;
   const corpusDonated = world.test.filter((dialogue) => lastDecision(reactionExamples([dialogue]).map((e) => e.reaction)) === "donate").length;
   return {
-    logLikelihood: world.reactionValidation,
+    logLikelihood: {
+      words: validation.words.meanLogLikelihood,
+      memory: validation.memory.meanLogLikelihood,
+      memoryless: validation.memoryless.meanLogLikelihood,
+      reactions: validation.memory.reactions,
+      gains: { wordsOverMemory: pairedLogLikelihoodGain(validation.words, validation.memory), memoryOverMemoryless: pairedLogLikelihoodGain(validation.memory, validation.memoryless) },
+    },
+    persuadeeModel: world.reactionModel.kind,
     reactionTv,
     maxReactionTv: Math.max(...Object.values(reactionTv).filter((entry) => entry.corpus >= minCount).map((entry) => entry.tv)),
     donationRate: { corpus: corpusDonated / world.test.length, simulated: donated / (world.test.length * replays), dialogues: world.test.length, replays },

@@ -99,7 +99,7 @@ describe("simulatePersuasion", () => {
 
 describe("CorpusPersuadee", () => {
   it("remembers: a proposition after appeals, a refusal or a stated donation draws what the corpus says it does", () => {
-    const persuadee = new CorpusPersuadee(world, { rng: createRng(1) });
+    const persuadee = new CorpusPersuadee(world, { rng: createRng(1), reactionModel: "memory" });
     const turn = (act: string): Turn => ({ speaker: "system", text: "", state: { gdpZeroAct: act } });
     const said = (reaction: string): Turn => ({ speaker: "user", text: "", state: { reaction } });
     const pDonate = (history: Turn[]) => persuadee.reactionProbabilities(history, "proposition of donation").get("donate")!;
@@ -111,12 +111,37 @@ describe("CorpusPersuadee", () => {
     expect(pDonate([...opening, said("donate")])).toBeGreaterThan(pDonate([...opening, said("positive reaction")]));
   });
 
-  it("is checked on held-out dialogues: better log-likelihood than the memoryless model, the corpus donation rate ±5 points", () => {
+  it("reads the persuader's words by default: the same act and history drawn different reactions by different words", () => {
+    expect(world.reactionModel.kind).toBe("words");
+    const persuadee = new CorpusPersuadee(world, { rng: createRng(1) });
+    const opening: Turn[] = [{ speaker: "system", text: "Hello, how are you?", state: { gdpZeroAct: "greeting" } }, { speaker: "user", text: "Good", state: { reaction: "neutral" } }];
+    const ask = (text: string) => persuadee.reactionProbabilities([...opening, { speaker: "system", text, state: { gdpZeroAct: "proposition of donation" } }]);
+    const small = ask("Would you be willing to donate just $0.50 of your task payment to Save the Children?");
+    const vague = ask("So what do you think about it?");
+    expect(small.get("donate")).not.toBeCloseTo(vague.get("donate")!, 2);
+    // The memory model hears only the act: the words change nothing.
+    const memory = new CorpusPersuadee(world, { rng: createRng(1), reactionModel: "memory" });
+    const askMemory = (text: string) => memory.reactionProbabilities([...opening, { speaker: "system", text, state: { gdpZeroAct: "proposition of donation" } }]);
+    expect(askMemory("So what do you think about it?")).toEqual(askMemory("Would you like to donate $1?"));
+    expect(() => new CorpusPersuadee(world, { rng: createRng(1), reactionModel: "psychic" as never })).toThrow(/reactionModel must be one of words, memory, memoryless/);
+  });
+
+  it("is checked on held-out dialogues: words beat memory beat memoryless in log-likelihood, the corpus donation rate ±5 points", () => {
     const check = checkPersuasionWorld(world, { replays: 3 });
+    expect(check.persuadeeModel).toBe("words");
+    expect(check.logLikelihood.words).toBeGreaterThan(check.logLikelihood.memory);
     expect(check.logLikelihood.memory).toBeGreaterThan(check.logLikelihood.memoryless);
+    // Paired over held-out dialogues, the words model's gain is not noise.
+    expect(check.logLikelihood.gains.wordsOverMemory.ci[0]).toBeGreaterThan(0);
+    expect(check.logLikelihood.gains.wordsOverMemory.mean).toBeCloseTo(check.logLikelihood.words - check.logLikelihood.memory, 10);
     expect(Math.abs(check.donationRate.simulated - check.donationRate.corpus)).toBeLessThan(0.05);
     // Per act the world is as close to the held-out persuadees as the training persuadees themselves are.
     for (const [act, entry] of Object.entries(check.reactionTv)) expect(entry.tv, act).toBeLessThan(entry.trainVsHeldOut + 0.05);
+    // Sampling alone keeps a perfect model's TV above zero, more so for acts with few held-out reactions.
+    const { "emotion appeal": few, other: many } = check.reactionTv;
+    expect(few.corpus).toBeLessThan(many.corpus);
+    expect(few.samplingFloor).toBeGreaterThan(many.samplingFloor);
+    expect(many.samplingFloor).toBeGreaterThan(0);
   });
 
   it("reads the act from the history and replies with a real reply that followed that act", async () => {

@@ -22,11 +22,12 @@ import type {
   ValueFunction,
   ValueOptions,
 } from "../../roles/types.js";
+import { persuasionPack } from "../../packs/persuasion.js";
 import { RetrievalRole, saidBefore, type RetrievalRoleOptions } from "../retrieval-role.js";
 import { sampleFromTable } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
-import { reactionDistribution } from "./reaction-model.js";
+import { REACTION_MODEL_KINDS, reactionDistribution, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
 import { donationProbability } from "./value.js";
 import { stageToken, type PersuasionCorpusWorld } from "./world.js";
 
@@ -79,6 +80,8 @@ export function toPersuaderAct(act: ActInput): GdpZeroPersuaderAct {
 export interface CorpusPersuadeeOptions extends CorpusRoleOptions {
   /** Counts replies that had to come from another act's pool (the act never drew that reaction in training). */
   onFallback?: (reason: string) => void;
+  /** The reaction model it samples from (default the world's persuadee model, see `persuadeeModel`). */
+  reactionModel?: ReactionModelKind;
 }
 
 /**
@@ -90,19 +93,29 @@ export interface CorpusPersuadeeOptions extends CorpusRoleOptions {
  */
 export class CorpusPersuadee extends RetrievalRole<PersuasionCorpusWorld> implements UserSimulator {
   private readonly onFallback: ((reason: string) => void) | undefined;
+  /** The reaction model it samples from. */
+  readonly reactionModel: ReactionModel;
 
   /** A persuadee over a built world. */
   constructor(world: PersuasionCorpusWorld, options: CorpusPersuadeeOptions) {
     super(world, options);
     this.onFallback = options.onFallback;
+    this.reactionModel = options.reactionModel === undefined ? world.reactionModel : world.reactionModels[options.reactionModel];
+    if (!this.reactionModel) throw new RangeError(`CorpusPersuadee: reactionModel must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(options.reactionModel)}"`);
   }
 
-  /** P(reaction | history, act) over GDP-Zero's reactions; `act` defaults to the history's last persuader act. */
-  reactionProbabilities(history: readonly Turn[], act?: GdpZeroPersuaderAct): Map<GdpZeroPersuadeeReaction, number> {
+  /**
+   * P(reaction | history, act) over GDP-Zero's reactions; `act` defaults to the history's last persuader act. When
+   * the history does not end with a persuader turn, `act` is a turn not yet said and `text` its words (absent: the
+   * words model uses the act's average words).
+   */
+  reactionProbabilities(history: readonly Turn[], act?: GdpZeroPersuaderAct, text?: string): Map<GdpZeroPersuadeeReaction, number> {
     const context = this.world.contextOf(history);
-    const acts = act === undefined ? [...context.acts] : [...context.acts.slice(0, lastPersuaderIsAnswered(history) ? -1 : undefined), act];
+    const answered = lastPersuaderIsAnswered(history);
+    const acts = act === undefined ? [...context.acts] : [...context.acts.slice(0, answered ? -1 : undefined), act];
     if (acts.length === 0) acts.push("greeting");
-    const p = reactionDistribution(this.world.reactionModel, { acts, reactions: context.reactions });
+    const words = act === undefined || answered ? context.text : text;
+    const p = reactionDistribution(this.reactionModel, { acts, reactions: context.reactions, ...(words === undefined ? {} : { text: words }) });
     return new Map(GDP_ZERO_PERSUADEE_REACTIONS.map((r, i) => [r, p[i]!]));
   }
 
@@ -258,12 +271,18 @@ export interface CorpusReactionValueOptions {
   rng: Rng;
   /** Reactions sampled per estimate, l (default 10, GDP-Zero); 0 returns the exact expectation instead. */
   samples?: number;
+  /**
+   * The reaction model that answers the donation question (default "memory"): its words are always the same, and
+   * the memory model ranks a stated donation above a positive reaction after every opening, which the words model,
+   * fitted for the persuader's varied words, does not.
+   */
+  reactionModel?: ReactionModelKind;
 }
 
 /**
  * GDP-Zero's value role without an LLM: the persuader asks "Would you be interested in donating to Save the
- * Children?" (a proposition of donation) after the history, the world's persuadee reacts l times (reactions sampled
- * from its fitted reaction model, which reads the whole history), and each reaction is mapped no donation −1,
+ * Children?" (a proposition of donation, in these words) after the history, the world's persuadee reacts l times (reactions sampled
+ * from its fitted memory reaction model, which reads the whole history), and each reaction is mapped no donation −1,
  * negative −0.5, neutral 0, positive 0.5, donate 1; the value is their mean. With `act`, the act is taken first
  * (its reaction sampled too) and then the question is asked.
  */
@@ -280,12 +299,12 @@ export class CorpusReactionValue implements ValueFunction {
     this.samples = options.samples ?? 10;
     if (!Number.isInteger(this.samples) || this.samples < 0) throw new RangeError(`samples must be a non-negative integer, got ${this.samples}`);
     this.rng = options.rng;
-    this.persuadee = new CorpusPersuadee(world, { rng: options.rng });
+    this.persuadee = new CorpusPersuadee(world, { rng: options.rng, reactionModel: options.reactionModel ?? "memory" });
   }
 
   /** The exact expected reaction value of the donation question after the history (no sampling). */
   expectedValue(history: readonly Turn[]): number {
-    const p = this.persuadee.reactionProbabilities(history, "proposition of donation");
+    const p = this.persuadee.reactionProbabilities(history, "proposition of donation", persuasionPack.valueQuestion);
     return GDP_ZERO_PERSUADEE_REACTIONS.reduce((sum, r) => sum + p.get(r)! * gdpZeroReactionValue(r), 0);
   }
 
@@ -301,7 +320,7 @@ export class CorpusReactionValue implements ValueFunction {
       const value = this.expectedValue(probed);
       return { value, samples: [value], unparsed: 0, fallback: false };
     }
-    const p = this.persuadee.reactionProbabilities(probed, "proposition of donation");
+    const p = this.persuadee.reactionProbabilities(probed, "proposition of donation", persuasionPack.valueQuestion);
     const samples = Array.from({ length: this.samples }, () => gdpZeroReactionValue(sampleFromTable(p, this.rng)));
     return { value: samples.reduce((sum, v) => sum + v, 0) / samples.length, samples, unparsed: 0, fallback: false };
   }

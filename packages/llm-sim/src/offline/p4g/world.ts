@@ -23,7 +23,15 @@ import {
   type P4gPersuaderTurn,
   type P4gReply,
 } from "./corpus.js";
-import { fitReactionModel, reactionLogLikelihood, type ReactionContext, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
+import {
+  fitReactionModel,
+  REACTION_MODEL_KINDS,
+  reactionLogLikelihood,
+  type ReactionContext,
+  type ReactionLogLikelihood,
+  type ReactionModel,
+  type ReactionModelKind,
+} from "./reaction-model.js";
 import { fitDonationValue, validateDonationValue, type DonationValueModel, type DonationValueValidation } from "./value.js";
 
 /**
@@ -46,8 +54,11 @@ export interface PersuasionWorldOptions extends CorpusWorldOptions {
   priorOrder?: number;
   /** The training dialogues used (default "all"); the held-out side is the same for every part. */
   trainPart?: P4gTrainPart;
-  /** The persuadee's reaction model (default "memory"; "memoryless" reacts to the last act only). */
-  persuadeeMemory?: ReactionModelKind;
+  /**
+   * The persuadee's reaction model (default "words": acts, its own history and the persuader's words; "memory": acts
+   * and history only; "memoryless": the last act only).
+   */
+  persuadeeModel?: ReactionModelKind;
 }
 
 /** The training dialogues of a part: all, or one half of a deduplicated cut of them. */
@@ -99,10 +110,12 @@ export class PersuasionCorpusWorld {
   readonly value: DonationValueModel;
   /** The value model's AUC on the held-out dialogues. */
   readonly validation: DonationValueValidation;
-  /** The persuadee's reaction model (with memory unless built otherwise), fitted on the training dialogues. */
+  /** The persuadee's reaction model (the words model unless built otherwise), fitted on the training dialogues. */
   readonly reactionModel: ReactionModel;
-  /** Held-out mean log-likelihood per reaction of the memory model and of the memoryless (per-act) model. */
-  readonly reactionValidation: { memory: number; memoryless: number; reactions: number };
+  /** Every kind of reaction model, fitted on the training dialogues (the value role reads the memory model). */
+  readonly reactionModels: Readonly<Record<ReactionModelKind, ReactionModel>>;
+  /** Held-out log-likelihood of the persuadee's reactions under each reaction model kind, all fitted on the training dialogues. */
+  readonly reactionValidation: Record<ReactionModelKind, ReactionLogLikelihood>;
   /** Replies by the act they answered and their own reaction (indexes into {@link replies}). */
   readonly replyPoolsByReaction: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, Set<number>>>;
   /** Replies by reaction whatever they answered: the fallback when an act never drew a reaction in training. */
@@ -148,11 +161,12 @@ export class PersuasionCorpusWorld {
       this.replyPoolsByReaction.get(reply.persuaderAct)!.get(reply.reaction)!.add(index);
       this.repliesByReaction.get(reply.reaction)!.add(index);
     });
-    const memory = fitReactionModel(train, "memory");
-    const memoryless = fitReactionModel(train, "memoryless");
-    this.reactionModel = (options.persuadeeMemory ?? "memory") === "memory" ? memory : memoryless;
-    const ll = (model: ReactionModel) => reactionLogLikelihood(model, test);
-    this.reactionValidation = { memory: ll(memory).meanLogLikelihood, memoryless: ll(memoryless).meanLogLikelihood, reactions: ll(memory).reactions };
+    const kind = options.persuadeeModel ?? "words";
+    if (!REACTION_MODEL_KINDS.includes(kind)) throw new RangeError(`PersuasionForGood world: persuadeeModel must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(kind)}"`);
+    const models = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, fitReactionModel(train, k)])) as Record<ReactionModelKind, ReactionModel>;
+    this.reactionModels = models;
+    this.reactionModel = models[kind];
+    this.reactionValidation = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, reactionLogLikelihood(models[k], test)])) as Record<ReactionModelKind, ReactionLogLikelihood>;
     this.prior = new ActNgramModel(GDP_ZERO_PERSUADER_ACTS, options.priorOrder ?? 3);
     for (const sequence of persuaderActSequences(train)) this.prior.addSequence(sequence);
     this.value = fitDonationValue(train, options.valueTarget ?? "actual");
@@ -174,15 +188,21 @@ export class PersuasionCorpusWorld {
     return new PersuasionCorpusWorld(train, held, persuader, replies, options);
   }
 
-  /** The persuader acts (see {@link actOf}) and persuadee reactions (see {@link reactionOf}) of a history. */
+  /**
+   * The persuader acts (see {@link actOf}) and persuadee reactions (see {@link reactionOf}) of a history, and the
+   * words of its last persuader turn.
+   */
   contextOf(history: readonly Turn[]): ReactionContext {
     const acts: GdpZeroPersuaderAct[] = [];
     const reactions: GdpZeroPersuadeeReaction[] = [];
+    let text = "";
     for (const turn of history) {
-      if (turn.speaker === "system") acts.push(this.actOf(turn));
-      else reactions.push(this.reactionOf(turn));
+      if (turn.speaker === "system") {
+        acts.push(this.actOf(turn));
+        text = turn.text;
+      } else reactions.push(this.reactionOf(turn));
     }
-    return { acts, reactions };
+    return { acts, reactions, text };
   }
 
   /** How often each reaction followed each main persuader act in the training dialogues. */
