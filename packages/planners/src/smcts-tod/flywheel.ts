@@ -37,9 +37,17 @@ export interface ValueFlywheelOptions {
   beta?: number;
   /** Fine-tuning epochs per round (default 3, the paper's). */
   epochs?: number;
+  /**
+   * η of the collecting searches' leaf value (default {@link FLYWHEEL_LEAF_ROLLOUT}): with η = 0 every backed-up Q
+   * is an average of V's own V̄, so distilling it teaches V nothing it did not know; rollouts bring outcomes in.
+   */
+  leafRollout?: number;
   command?: string;
   log?: (line: string) => void;
 }
+
+/** η with which the flywheel's searches collect (h, a, Q) (see {@link ValueFlywheelOptions.leafRollout}). */
+export const FLYWHEEL_LEAF_ROLLOUT = 0.5;
 
 /** What one flywheel round produced. */
 export interface FlywheelRound {
@@ -118,13 +126,14 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
   const beta = options.beta ?? 1;
   const epochs = options.epochs ?? 3;
   let path = seedPath;
+  const collecting = { leafRollout: options.leafRollout ?? FLYWHEEL_LEAF_ROLLOUT, rolloutDepth: SMCTS_TOD_DEFAULTS.rolloutDepth, discount: SMCTS_TOD_DEFAULTS.discount, simulations: options.simulations, goalsPerRound: options.goalsPerRound };
   const dirs = options.dataDir ? { dataDir: options.dataDir } : {};
   // Intermediate rounds' models go to a scratch folder; only the seed and the final model land in `outDir`.
   const scratch = mkdtempSync(join(tmpdir(), "foresight-flywheel-"));
   for (let round = 1; round <= options.rounds; round++) {
     const goals = order.slice((round - 1) * options.goalsPerRound, round * options.goalsPerRound).map((i) => trainGoals[i % trainGoals.length]!);
     const targets: DistillationTarget[] = [];
-    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, valueModel: path }, dirs, (search) => targets.push(...searchTargets(search)));
+    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, leafRollout: collecting.leafRollout, valueModel: path }, dirs, (search) => targets.push(...searchTargets(search)));
     for (const [i, goal] of goals.entries()) {
       await playTodEpisode({ world, goal, judgePersona: COOPERATIVE_AGENDA_PERSONA, planner, planningPersona: "cooperative", seed: options.seed * 7919 + round * 1_000 + i, planOptions: { budget: { iterations: options.simulations } } });
     }
@@ -132,9 +141,10 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     const distilled = await distillValueModel({ model: current, seedRows: rows.train, targets, testRows: rows.test, beta, epochs, seed: options.seed + round, log });
     path = join(scratch, `${DEFAULT_MODEL_NAMES.value}-round${round}.json`);
     const roundInfo = { after: distilled.after, targets: targets.length };
-    saveDistilledValueModel({ outDir: scratch, name: `${DEFAULT_MODEL_NAMES.value}-round${round}`, spec: distilled.spec, from: current, rounds: [...rounds.map((r) => ({ after: r.after, targets: r.targets })), roundInfo], seed: options.seed, beta, epochs, command: job.command });
+    saveDistilledValueModel({ outDir: scratch, name: `${DEFAULT_MODEL_NAMES.value}-round${round}`, spec: distilled.spec, from: current, rounds: [...rounds.map((r) => ({ after: r.after, targets: r.targets })), roundInfo], seed: options.seed, beta, epochs, command: job.command, collecting });
     current = loadMultiWozValueModel(path);
     const success = evalGoals.length > 0 ? await plannerSuccess(evalGoals, { valueModel: path }, options, round * 100_000) : null;
+    log(`flywheel round ${round}: held-out AUC ${distilled.before.auc.toFixed(4)} → ${distilled.after.auc.toFixed(4)}, Brier ${distilled.before.brier.toFixed(4)} → ${distilled.after.brier.toFixed(4)}; MCTS-target Brier ${distilled.mctsBrierBefore.toFixed(4)} → ${distilled.mctsBrierAfter.toFixed(4)}`);
     if (success !== null) log(`flywheel round ${round}: SMCTS-TOD success ${success.toFixed(3)} on ${evalGoals.length} held-out goals`);
     rounds.push({ round, targets: targets.length, before: distilled.before, after: distilled.after, mctsBrierBefore: distilled.mctsBrierBefore, mctsBrierAfter: distilled.mctsBrierAfter, plannerSuccess: success });
   }
@@ -148,6 +158,7 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     beta,
     epochs,
     command: job.command,
+    collecting,
   });
   return { manifest, rounds, seedSuccess };
 }
