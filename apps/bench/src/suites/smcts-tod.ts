@@ -111,7 +111,8 @@ function plannerFor(name: string, dataDir: string | undefined): Promise<Planner>
 }
 
 /**
- * SMCTS-TOD on held-out MultiWOZ goals (test side of the deduplicated split), interactive: both user personas ×
+ * SMCTS-TOD on held-out MultiWOZ goals (test side of the deduplicated split) and held-out SGD goals (services only
+ * SGD's test schema lists; worlds `sgd:…`, SMCTS-TOD, prior-only and the baselines), interactive: both user personas ×
  * matched / mismatched planning worlds (the planner simulates with the judge's persona or the other one), scored by
  * ConvLab's evaluator: Inform (F1), Success, Book (rate) and Combined = ½·Inform + ¼·(Success + Book) with an
  * undefined Inform or Book (nothing requested / nothing to book) counted as 1; diversity of the system side
@@ -120,7 +121,7 @@ function plannerFor(name: string, dataDir: string | undefined): Promise<Planner>
  */
 export const smctsTodSuite: Suite = {
   name: SUITE,
-  summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ goals, two personas × matched/mismatched worlds, plus ablations",
+  summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ and SGD goals, two personas × matched/mismatched worlds, plus ablations",
   episodes(scale: Scale, seed: number): EpisodeSpec[] {
     const config = SCALES[scale];
     const goals = todWorld().goals.filter((goal) => goal.split === "test").slice(0, config.goals);
