@@ -1,4 +1,4 @@
-import { todWorld } from "@foresight/planners";
+import { sgdResources, SGD_PLANNERS, todWorld } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
 import { smctsTodSuite } from "./smcts-tod.js";
 
@@ -8,8 +8,12 @@ describe("the smcts-tod bench suite", () => {
     const specs = smctsTodSuite.episodes("quick", 1);
     expect(smctsTodSuite.episodes("quick", 1)).toEqual(specs);
     const test = new Set(todWorld().goals.filter((g) => g.split === "test").map((g) => g.id));
-    for (const spec of specs) expect(test.has(spec.unit)).toBe(true);
-    expect(new Set(specs.map((s) => s.world))).toEqual(new Set(["cooperative/matched", "cooperative/mismatched", "less-cooperative/matched", "less-cooperative/mismatched"]));
+    const sgdTest = new Set(sgdResources().world.goals.filter((g) => g.split === "test").map((g) => g.id));
+    for (const spec of specs) expect((spec.world.startsWith("sgd:") ? sgdTest : test).has(spec.unit)).toBe(true);
+    const worlds = ["cooperative/matched", "cooperative/mismatched", "less-cooperative/matched", "less-cooperative/mismatched"];
+    expect(new Set(specs.map((s) => s.world))).toEqual(new Set([...worlds, ...worlds.map((w) => `sgd:${w}`)]));
+    // The SGD worlds play SMCTS-TOD, prior-only and the two baselines.
+    expect(new Set(specs.filter((s) => s.world.startsWith("sgd:")).map((s) => s.planner))).toEqual(new Set(SGD_PLANNERS));
     for (const world of ["cooperative/mismatched", "less-cooperative/mismatched"]) {
       expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(smctsTodSuite.comparisons.flatMap((c) => [c.a, c.b])));
     }
@@ -28,5 +32,14 @@ describe("the smcts-tod bench suite", () => {
     expect(outcome.costs.llmCalls).toBeGreaterThan(0);
     expect(outcome.metrics.tokensPerTurn).toBeCloseTo(outcome.costs.tokens! / outcome.metrics.turns!, 6);
     expect(outcome.transcript!.length).toBeGreaterThan(1);
+  });
+
+  it("plays an SGD episode of a held-out service with the same metrics", async () => {
+    const spec = smctsTodSuite.episodes("quick", 1).find((s) => s.planner === "smcts-tod" && s.world === "sgd:less-cooperative/mismatched")!;
+    const outcome = await smctsTodSuite.run(spec, {});
+    const { inform, success, book, combined } = outcome.metrics as Record<string, number>;
+    expect(combined).toBeCloseTo(0.5 * inform! + 0.25 * (success! + book!), 9);
+    expect(outcome.costs.simulations).toBeGreaterThan(0);
+    expect(outcome.costs.llmCalls).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { agendaPersona, type AgendaPersona } from "@foresight/llm-sim";
-import { plannerFactory, playTodEpisode, todWorld, type Planner } from "@foresight/planners";
+import { plannerFactory, playSgdEpisode, playTodEpisode, sgdResources, todWorld, SGD_PLANNERS, type Planner } from "@foresight/planners";
 import { diversity } from "@foresight/rewards";
 import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
@@ -10,11 +10,19 @@ const PERSONAS: readonly AgendaPersona["name"][] = ["cooperative", "less-coopera
 const MAIN = ["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"] as const;
 const ABLATIONS = ["smcts-tod-closed-loop", "smcts-tod-no-best-of-k", "smcts-tod-seed-value", "smcts-tod-prompt-value"] as const;
 
-/** Episodes per scale: held-out goals and simulations per turn (S). Every planner plays every world (paired comparisons). */
-const SCALES: Record<Scale, { goals: number; simulations: number }> = {
-  quick: { goals: 5, simulations: 32 },
-  full: { goals: 60, simulations: 64 },
+/**
+ * Episodes per scale: held-out goals and simulations per turn (S); `sgdGoals` held-out SGD goals (services only the
+ * test schema has) for SMCTS-TOD, prior-only and the baselines. Every planner plays every world (paired comparisons).
+ */
+const SCALES: Record<Scale, { goals: number; simulations: number; sgdGoals: number }> = {
+  quick: { goals: 3, simulations: 16, sgdGoals: 6 },
+  // Reduced from the paper's S = 64 on every held-out goal to fit the shared 2-core machine (512 MultiWOZ + 768 SGD
+  // episodes; an SGD episode costs a tenth of a MultiWOZ one).
+  full: { goals: 16, simulations: 32, sgdGoals: 48 },
 };
+
+/** The SGD worlds' label prefix: `sgd:<persona>/<matched|mismatched>`. */
+const SGD_PREFIX = "sgd:";
 
 function otherPersona(persona: AgendaPersona["name"]): AgendaPersona["name"] {
   return persona === "cooperative" ? "less-cooperative" : "cooperative";
@@ -26,9 +34,68 @@ function worldLabel(persona: AgendaPersona["name"], matched: boolean): string {
 }
 
 function parseWorld(world: string): { judge: AgendaPersona["name"]; planning: AgendaPersona["name"] } {
-  const [persona, kind] = world.split("/") as [AgendaPersona["name"], string];
+  const [persona, kind] = world.replace(SGD_PREFIX, "").split("/") as [AgendaPersona["name"], string];
   agendaPersona(persona);
   return { judge: persona, planning: kind === "matched" ? persona : otherPersona(persona) };
+}
+
+/** One played turn as the suite scores it. */
+interface ScoredTurn {
+  reply: string;
+  tokens: number;
+  llmCalls: number;
+  wallMs: number;
+  modelCalls: number;
+  simulations: number;
+}
+
+/**
+ * An episode's metrics: Inform, Success, Book, Combined = ½·Inform + ¼·(Success + Book) with an undefined Inform or
+ * Book (nothing requested / nothing to book) counted as 1; diversity of the system side; costs per episode.
+ */
+function outcome(score: { inform?: number | null | undefined; book?: number | null | undefined; success: boolean; complete: boolean }, played: readonly ScoredTurn[], transcript: EpisodeOutcome["transcript"]): EpisodeOutcome {
+  const inform = score.inform ?? 1;
+  const book = score.book ?? 1;
+  const success = score.success ? 1 : 0;
+  const div = diversity(played.map((turn) => turn.reply));
+  const turns = Math.max(1, played.length);
+  const sum = (pick: (turn: ScoredTurn) => number) => played.reduce((total, turn) => total + pick(turn), 0);
+  return {
+    metrics: {
+      inform,
+      success,
+      book,
+      combined: 0.5 * inform + 0.25 * (success + book),
+      complete: score.complete ? 1 : 0,
+      turns: played.length,
+      uni: div.distinctUnigrams,
+      tri: div.distinctTrigrams,
+      cbe: div.conditionalBigramEntropy,
+      // For the success-vs-tokens Pareto plot (a metric, so it is not divided again).
+      tokensPerTurn: sum((t) => t.tokens) / turns,
+    },
+    // Costs are per episode; the runner reports them per turn (it divides by the `turns` metric).
+    costs: {
+      llmCalls: sum((t) => t.llmCalls),
+      tokens: sum((t) => t.tokens),
+      wallMs: sum((t) => t.wallMs),
+      modelCalls: sum((t) => t.modelCalls),
+      simulations: sum((t) => t.simulations),
+    },
+    ...(transcript ? { transcript } : {}),
+  };
+}
+
+/** An episode of the SGD world (held-out services): the judge's persona, the planner's own persona, S simulations. */
+function runSgd(spec: EpisodeSpec, context: { dataDir?: string }): EpisodeOutcome {
+  const resources = sgdResources(context.dataDir);
+  const goal = resources.world.goals.find((g) => g.id === spec.unit);
+  if (!goal) throw new Error(`${SUITE}: no SGD goal "${spec.unit}"`);
+  const planner = SGD_PLANNERS.find((name) => name === spec.planner);
+  if (!planner) throw new Error(`${SUITE}: planner "${spec.planner}" does not play the SGD world (it plays ${SGD_PLANNERS.join(", ")})`);
+  const { judge, planning } = parseWorld(spec.world);
+  const episode = playSgdEpisode({ resources, goal, judgePersona: agendaPersona(judge), planningPersona: agendaPersona(planning), planner, simulations: Number(spec.setting.simulations ?? 64), seed: spec.seed });
+  return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.success }, episode.turns, episode.dialogue);
 }
 
 const planners = new Map<string, Promise<Planner>>();
@@ -44,7 +111,8 @@ function plannerFor(name: string, dataDir: string | undefined): Promise<Planner>
 }
 
 /**
- * SMCTS-TOD on held-out MultiWOZ goals (test side of the deduplicated split), interactive: both user personas ×
+ * SMCTS-TOD on held-out MultiWOZ goals (test side of the deduplicated split) and held-out SGD goals (services only
+ * SGD's test schema lists; worlds `sgd:…`, SMCTS-TOD, prior-only and the baselines), interactive: both user personas ×
  * matched / mismatched planning worlds (the planner simulates with the judge's persona or the other one), scored by
  * ConvLab's evaluator: Inform (F1), Success, Book (rate) and Combined = ½·Inform + ¼·(Success + Book) with an
  * undefined Inform or Book (nothing requested / nothing to book) counted as 1; diversity of the system side
@@ -53,7 +121,7 @@ function plannerFor(name: string, dataDir: string | undefined): Promise<Planner>
  */
 export const smctsTodSuite: Suite = {
   name: SUITE,
-  summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ goals, two personas × matched/mismatched worlds, plus ablations",
+  summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ and SGD goals, two personas × matched/mismatched worlds, plus ablations",
   episodes(scale: Scale, seed: number): EpisodeSpec[] {
     const config = SCALES[scale];
     const goals = todWorld().goals.filter((goal) => goal.split === "test").slice(0, config.goals);
@@ -66,9 +134,18 @@ export const smctsTodSuite: Suite = {
         }
       }
     }
+    const sgdGoals = sgdResources().world.goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
+    for (const persona of PERSONAS) {
+      for (const matched of [true, false]) {
+        for (const planner of SGD_PLANNERS) {
+          for (const goal of sgdGoals) out.push({ suite: SUITE, planner, setting: { simulations: config.simulations }, world: `${SGD_PREFIX}${worldLabel(persona, matched)}`, unit: goal.id, seed });
+        }
+      }
+    }
     return out;
   },
   async run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome> {
+    if (spec.world.startsWith(SGD_PREFIX)) return runSgd(spec, context);
     const world = todWorld(context.dataDir);
     const goal = world.goals.find((g) => g.id === spec.unit);
     if (!goal) throw new Error(`${SUITE}: no MultiWOZ goal "${spec.unit}"`);
@@ -84,37 +161,9 @@ export const smctsTodSuite: Suite = {
       seed: spec.seed,
       planOptions: { budget: { iterations: simulations, ...(context.signal ? { signal: context.signal } : {}) } },
     });
-    const inform = episode.inform ?? 1;
-    const book = episode.book ?? 1;
-    const success = episode.success ? 1 : 0;
-    const replies = episode.turns.map((turn) => turn.reply);
-    const div = diversity(replies);
-    const turns = Math.max(1, episode.turns.length);
-    const sum = (pick: (turn: (typeof episode.turns)[number]) => number) => episode.turns.reduce((total, turn) => total + pick(turn), 0);
-    return {
-      metrics: {
-        inform,
-        success,
-        book,
-        combined: 0.5 * inform + 0.25 * (success + book),
-        complete: episode.complete ? 1 : 0,
-        turns: episode.turns.length,
-        uni: div.distinctUnigrams,
-        tri: div.distinctTrigrams,
-        cbe: div.conditionalBigramEntropy,
-        // For the success-vs-tokens Pareto plot (a metric, so it is not divided again).
-        tokensPerTurn: sum((t) => t.tokens) / turns,
-      },
-      // Costs are per episode; the runner reports them per turn (it divides by the `turns` metric).
-      costs: {
-        llmCalls: sum((t) => t.llmCalls),
-        tokens: sum((t) => t.tokens),
-        wallMs: sum((t) => t.wallMs),
-        modelCalls: sum((t) => t.decision.stats.modelCalls),
-        simulations: sum((t) => t.decision.stats.simulations),
-      },
-      transcript: episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: turn.metadata.actType } : {}) })),
-    };
+    const turns = episode.turns.map((turn) => ({ reply: turn.reply, tokens: turn.tokens, llmCalls: turn.llmCalls, wallMs: turn.wallMs, modelCalls: turn.decision.stats.modelCalls, simulations: turn.decision.stats.simulations }));
+    const transcript = episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: String(turn.metadata.actType) } : {}) }));
+    return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.complete }, turns, transcript);
   },
   comparisons: [
     ...["success", "combined"].flatMap((metric) => [
@@ -128,5 +177,6 @@ export const smctsTodSuite: Suite = {
     { name: "success-vs-tokens", title: "SMCTS-TOD: success vs tokens per turn (Pareto)", x: "tokensPerTurn", y: "success" },
     { name: "combined-by-planner", title: "SMCTS-TOD: Combined by planner", x: "planner", y: "combined" },
   ],
-  headline: { metric: "success", a: "smcts-tod", b: "smcts-tod-prompting" },
+  // Combined (the paper's Comb.) rather than Success: at quick scale (3 goals) Success differences are all ±1 or 0.
+  headline: { metric: "combined", a: "smcts-tod", b: "smcts-tod-prompting" },
 };

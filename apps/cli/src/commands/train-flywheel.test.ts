@@ -21,9 +21,12 @@ describe("foresight train value --flywheel", () => {
     const seed = JSON.parse(readFileSync(join(dir, "value-multiwoz-seed.json"), "utf8")) as { metrics: Record<string, number> };
     expect(seed.metrics).toHaveProperty("auc");
     const manifest = JSON.parse(readFileSync(join(dir, "value-multiwoz.json"), "utf8")) as { metrics: Record<string, number>; training: { command: string; hyperparameters: Record<string, unknown> } };
-    for (const key of ["round1:auc", "round1:brier", "round1:plannerSuccess", "round2:auc", "round2:mctsTargets"]) expect(manifest.metrics).toHaveProperty([key]);
-    expect(manifest.training.command).toBe("foresight train value --flywheel --rounds 2 --seed 3 --tiny");
+    for (const key of ["round1:auc", "round1:brier", "round1:plannerSuccess", "round1:plannerSuccessLessCooperative", "round2:auc", "round2:mctsTargets"]) expect(manifest.metrics).toHaveProperty([key]);
+    expect(manifest.training.command).toBe("foresight train value --flywheel --rounds 2 --goals 1 --eval-goals 1 --simulations 4 --seed 3 --tiny");
     expect(manifest.training.hyperparameters.rounds).toBe(2);
+    // The collecting searches mix a short rollout into V̄ (η = 0.5), and the manifest says so.
+    expect(manifest.training.hyperparameters.leafRollout).toBe(0.5);
+    expect(run.err.some((line) => /^flywheel round 1: held-out AUC [\d.]+ → [\d.]+, Brier/.test(line))).toBe(true);
     expect(run.err.some((line) => line.startsWith("flywheel round 2:"))).toBe(true);
   }, 600_000);
 

@@ -60,7 +60,8 @@ export const trainCommand: Command = {
         outDir,
         scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
         ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-        command: `foresight train value --flywheel --rounds ${rounds} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
+        // Every flag that changes the model is in the manifest's command, so the command reproduces it.
+        command: `foresight train value --flywheel --rounds ${rounds}${["goals", "eval-goals", "simulations"].map((flag) => (values[flag as "goals"] !== undefined ? ` --${flag} ${values[flag as "goals"]}` : "")).join("")} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
         log: values.json ? () => {} : (line) => io.err(line),
       });
       if (values.json) io.out(JSON.stringify(manifest, null, 2));

@@ -24,3 +24,4 @@ export * from "./sop/simulate.js";
 export * from "./sop/split.js";
 export * from "./sop/judge.js";
 export * from "./sop/fit-check.js";
+export * from "./sgd/index.js";

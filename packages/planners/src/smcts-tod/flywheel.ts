@@ -1,5 +1,5 @@
 import { createRng } from "@foresight/dialogue";
-import { COOPERATIVE_AGENDA_PERSONA, multiWozValueActFeatures, multiWozValueStateFeatures, type MultiWozSystemActType, type MultiWozWorldGoal } from "@foresight/llm-sim";
+import { COOPERATIVE_AGENDA_PERSONA, LESS_COOPERATIVE_AGENDA_PERSONA, multiWozValueActFeatures, multiWozValueStateFeatures, type AgendaPersona, type MultiWozSystemActType, type MultiWozWorldGoal } from "@foresight/llm-sim";
 import {
   DEFAULT_MODEL_NAMES,
   distillValueModel,
@@ -37,9 +37,17 @@ export interface ValueFlywheelOptions {
   beta?: number;
   /** Fine-tuning epochs per round (default 3, the paper's). */
   epochs?: number;
+  /**
+   * η of the collecting searches' leaf value (default {@link FLYWHEEL_LEAF_ROLLOUT}): with η = 0 every backed-up Q
+   * is an average of V's own V̄, so distilling it teaches V nothing it did not know; rollouts bring outcomes in.
+   */
+  leafRollout?: number;
   command?: string;
   log?: (line: string) => void;
 }
+
+/** η with which the flywheel's searches collect (h, a, Q) (see {@link ValueFlywheelOptions.leafRollout}). */
+export const FLYWHEEL_LEAF_ROLLOUT = 0.5;
 
 /** What one flywheel round produced. */
 export interface FlywheelRound {
@@ -49,8 +57,8 @@ export interface FlywheelRound {
   after: ValueModelMetrics;
   mctsBrierBefore: number;
   mctsBrierAfter: number;
-  /** SMCTS-TOD's success rate (ConvLab) on the held-out goals with the round's value model; null when not measured. */
-  plannerSuccess: number | null;
+  /** SMCTS-TOD's success rates (ConvLab) on the held-out goals with the round's value model; null when not measured. */
+  plannerSuccess: PlannerSuccess | null;
 }
 
 /**
@@ -77,15 +85,28 @@ export function searchTargets(search: ReturnType<typeof smctsSearch<TodHistory, 
   return targets;
 }
 
-async function plannerSuccess(goals: readonly MultiWozWorldGoal[], settings: Partial<SmctsTodSettings>, options: ValueFlywheelOptions, seedOffset: number): Promise<number> {
+/** SMCTS-TOD's success rate (ConvLab) on held-out goals in each matched world: the cooperative user saturates it. */
+export interface PlannerSuccess {
+  cooperative: number;
+  lessCooperative: number;
+}
+
+async function plannerSuccess(goals: readonly MultiWozWorldGoal[], settings: Partial<SmctsTodSettings>, options: ValueFlywheelOptions, seedOffset: number): Promise<PlannerSuccess> {
   const world = todWorld(options.dataDir);
   const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, ...settings }, options.dataDir ? { dataDir: options.dataDir } : {});
-  let successes = 0;
-  for (const [i, goal] of goals.entries()) {
-    const episode = await playTodEpisode({ world, goal, judgePersona: COOPERATIVE_AGENDA_PERSONA, planner, planningPersona: "cooperative", seed: options.seed * 10_007 + seedOffset + i, planOptions: { budget: { iterations: options.simulations } } });
-    if (episode.success) successes += 1;
-  }
-  return successes / Math.max(1, goals.length);
+  const rate = async (persona: AgendaPersona) => {
+    let successes = 0;
+    for (const [i, goal] of goals.entries()) {
+      const episode = await playTodEpisode({ world, goal, judgePersona: persona, planner, planningPersona: persona.name, seed: options.seed * 10_007 + seedOffset + i, planOptions: { budget: { iterations: options.simulations } } });
+      if (episode.success) successes += 1;
+    }
+    return successes / Math.max(1, goals.length);
+  };
+  return { cooperative: await rate(COOPERATIVE_AGENDA_PERSONA), lessCooperative: await rate(LESS_COOPERATIVE_AGENDA_PERSONA) };
+}
+
+function successLine(success: PlannerSuccess, goals: number): string {
+  return `SMCTS-TOD success ${success.cooperative.toFixed(3)} (cooperative), ${success.lessCooperative.toFixed(3)} (less-cooperative) on ${goals} held-out goals`;
 }
 
 /**
@@ -95,7 +116,7 @@ async function plannerSuccess(goals: readonly MultiWozWorldGoal[], settings: Par
  * L_value + β·L_distill, and measures held-out AUC/Brier and, optionally, planner success on held-out goals. The
  * last round's model is saved as `value-multiwoz` with every round's metrics.
  */
-export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{ manifest: Manifest; rounds: FlywheelRound[]; seedSuccess: number | null }> {
+export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{ manifest: Manifest; rounds: FlywheelRound[]; seedSuccess: PlannerSuccess | null }> {
   if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new RangeError(`rounds must be a positive integer, got ${options.rounds}`);
   const log = options.log ?? (() => {});
   const world = todWorld(options.dataDir);
@@ -113,18 +134,19 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const seedSuccess = evalGoals.length > 0 ? await plannerSuccess(evalGoals, { valueModel: seedPath }, options, 0) : null;
-  if (seedSuccess !== null) log(`flywheel: seed model, SMCTS-TOD success ${seedSuccess.toFixed(3)} on ${evalGoals.length} held-out goals`);
+  if (seedSuccess !== null) log(`flywheel: seed model, ${successLine(seedSuccess, evalGoals.length)}`);
   const rounds: FlywheelRound[] = [];
   const beta = options.beta ?? 1;
   const epochs = options.epochs ?? 3;
   let path = seedPath;
+  const collecting = { leafRollout: options.leafRollout ?? FLYWHEEL_LEAF_ROLLOUT, rolloutDepth: SMCTS_TOD_DEFAULTS.rolloutDepth, discount: SMCTS_TOD_DEFAULTS.discount, simulations: options.simulations, goalsPerRound: options.goalsPerRound };
   const dirs = options.dataDir ? { dataDir: options.dataDir } : {};
   // Intermediate rounds' models go to a scratch folder; only the seed and the final model land in `outDir`.
   const scratch = mkdtempSync(join(tmpdir(), "foresight-flywheel-"));
   for (let round = 1; round <= options.rounds; round++) {
     const goals = order.slice((round - 1) * options.goalsPerRound, round * options.goalsPerRound).map((i) => trainGoals[i % trainGoals.length]!);
     const targets: DistillationTarget[] = [];
-    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, valueModel: path }, dirs, (search) => targets.push(...searchTargets(search)));
+    const planner = new SmctsTodPlanner("smcts-tod", { ...SMCTS_TOD_DEFAULTS, leafRollout: collecting.leafRollout, valueModel: path }, dirs, (search) => targets.push(...searchTargets(search)));
     for (const [i, goal] of goals.entries()) {
       await playTodEpisode({ world, goal, judgePersona: COOPERATIVE_AGENDA_PERSONA, planner, planningPersona: "cooperative", seed: options.seed * 7919 + round * 1_000 + i, planOptions: { budget: { iterations: options.simulations } } });
     }
@@ -132,10 +154,11 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     const distilled = await distillValueModel({ model: current, seedRows: rows.train, targets, testRows: rows.test, beta, epochs, seed: options.seed + round, log });
     path = join(scratch, `${DEFAULT_MODEL_NAMES.value}-round${round}.json`);
     const roundInfo = { after: distilled.after, targets: targets.length };
-    saveDistilledValueModel({ outDir: scratch, name: `${DEFAULT_MODEL_NAMES.value}-round${round}`, spec: distilled.spec, from: current, rounds: [...rounds.map((r) => ({ after: r.after, targets: r.targets })), roundInfo], seed: options.seed, beta, epochs, command: job.command });
+    saveDistilledValueModel({ outDir: scratch, name: `${DEFAULT_MODEL_NAMES.value}-round${round}`, spec: distilled.spec, from: current, rounds: [...rounds.map((r) => ({ after: r.after, targets: r.targets })), roundInfo], seed: options.seed, beta, epochs, command: job.command, collecting });
     current = loadMultiWozValueModel(path);
     const success = evalGoals.length > 0 ? await plannerSuccess(evalGoals, { valueModel: path }, options, round * 100_000) : null;
-    if (success !== null) log(`flywheel round ${round}: SMCTS-TOD success ${success.toFixed(3)} on ${evalGoals.length} held-out goals`);
+    log(`flywheel round ${round}: held-out AUC ${distilled.before.auc.toFixed(4)} → ${distilled.after.auc.toFixed(4)}, Brier ${distilled.before.brier.toFixed(4)} → ${distilled.after.brier.toFixed(4)}; MCTS-target Brier ${distilled.mctsBrierBefore.toFixed(4)} → ${distilled.mctsBrierAfter.toFixed(4)}`);
+    if (success !== null) log(`flywheel round ${round}: ${successLine(success, evalGoals.length)}`);
     rounds.push({ round, targets: targets.length, before: distilled.before, after: distilled.after, mctsBrierBefore: distilled.mctsBrierBefore, mctsBrierAfter: distilled.mctsBrierAfter, plannerSuccess: success });
   }
   const manifest = saveDistilledValueModel({
@@ -143,11 +166,12 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     name: DEFAULT_MODEL_NAMES.value,
     spec: current.spec,
     from: loadMultiWozValueModel(seedPath),
-    rounds: rounds.map((r) => ({ after: r.after, targets: r.targets, extra: { mctsBrierBefore: r.mctsBrierBefore, mctsBrierAfter: r.mctsBrierAfter, ...(r.plannerSuccess !== null ? { plannerSuccess: r.plannerSuccess } : {}) } })),
+    rounds: rounds.map((r) => ({ after: r.after, targets: r.targets, extra: { mctsBrierBefore: r.mctsBrierBefore, mctsBrierAfter: r.mctsBrierAfter, ...(r.plannerSuccess !== null ? { plannerSuccess: r.plannerSuccess.cooperative, plannerSuccessLessCooperative: r.plannerSuccess.lessCooperative } : {}) } })),
     seed: options.seed,
     beta,
     epochs,
     command: job.command,
+    collecting,
   });
   return { manifest, rounds, seedSuccess };
 }

@@ -24,6 +24,7 @@ export * from "./planner.js";
 export * from "./baselines.js";
 export * from "./episode.js";
 export * from "./flywheel.js";
+export * from "./sgd.js";
 
 /**
  * A held-out MultiWOZ conversation: a goal of the test side of the deduplicated split (chosen by `seed`, or

@@ -26,6 +26,19 @@ export interface SmctsTodSettings {
   tau: number;
   /** c_p of PUCT. */
   cP: number;
+  /**
+   * γ per system turn of the backed-up return (Eq. 1): an edge into a finished dialogue earns its verdict, an edge
+   * into a leaf γ·v(leaf). The value model is trained on γ^(T−t)·y with the same γ (Eq. 12), so with γ = 0.95 a
+   * terminal success and V̄ are on one scale; γ = 1 is the plain mean of Eq. 16.
+   */
+  discount: number;
+  /**
+   * η of the leaf value (1 − η)·V̄(h) + η·z, z the discounted return of a short rollout from h with the base
+   * prior's sampled acts, bootstrapped by V̄ (AlphaGo's mixing; 0, the default: the paper's V̄ alone).
+   */
+  leafRollout: number;
+  /** Turns of the leaf rollout (with `leafRollout` > 0). */
+  rolloutDepth: number;
   /** Q₀ of unvisited acts (a neutral success probability). */
   initialQ: number;
   /** `open` (act sequences with cached realizations) or `closed` (the first realization of each act is the node). */
@@ -51,6 +64,9 @@ export const SMCTS_TOD_DEFAULTS: SmctsTodSettings = {
   tauH: 0.5,
   tau: 0.2,
   cP: 1.5,
+  discount: 0.95,
+  leafRollout: 0,
+  rolloutDepth: 3,
   initialQ: 0.5,
   loop: "open",
   leafValue: "learned",
@@ -66,8 +82,10 @@ function check(condition: boolean, planner: string, key: string, message: string
 /** Validates SMCTS-TOD settings over the defaults. */
 export function resolveSmctsTodSettings(defaults: SmctsTodSettings, given: Partial<SmctsTodSettings> | undefined, planner: string): SmctsTodSettings {
   const s = resolveSettings(defaults, given, planner);
-  for (const key of ["simulations", "depth", "bestOfK", "cacheSize", "maxTurns"] as const) check(Number.isInteger(s[key]) && s[key] >= 1, planner, key, "must be a positive integer");
+  for (const key of ["simulations", "depth", "bestOfK", "cacheSize", "maxTurns", "rolloutDepth"] as const) check(Number.isInteger(s[key]) && s[key] >= 1, planner, key, "must be a positive integer");
   check(s.lambda >= 0 && s.lambda <= 1, planner, "lambda", "must be in [0, 1]");
+  check(s.discount > 0 && s.discount <= 1, planner, "discount", "must be in (0, 1]");
+  check(s.leafRollout >= 0 && s.leafRollout <= 1, planner, "leafRollout", "must be in [0, 1]");
   for (const key of ["tauV", "tauEval", "tauH", "tau", "cP"] as const) check(s[key] > 0, planner, key, "must be > 0");
   check(s.loop === "open" || s.loop === "closed", planner, "loop", `must be "open" or "closed"`);
   check(s.leafValue === "learned" || s.leafValue === "prompt", planner, "leafValue", `must be "learned" or "prompt"`);
@@ -184,6 +202,19 @@ export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root
     judged.set(history, value);
     return value;
   };
+  // The leaf's backed-up value: V̄ (or the verdict, or the prompted judge), mixed with a short rollout's return when
+  // η > 0. Caches, best-of-K and the reply keep ranking by V̄ alone (`leaf`); only the backup sees the rollout.
+  const rolloutRng = createRng(`leaf-rollout:${seed}`);
+  const mixRollout = settings.leafRollout > 0 && settings.leafValue === "learned";
+  const evaluateLeaf = (history: H): number => {
+    const value = score(history);
+    if (!mixRollout || domain.ended(history)) return value;
+    const rollout = priorRollout(domain, history, rolloutRng, settings.rolloutDepth);
+    const last = rollout.history;
+    // The rollout's last step earns its verdict (γ^(k−1) from here); a rollout cut short is bootstrapped by V̄.
+    const z = domain.ended(last) ? settings.discount ** (rollout.steps - 1) * domain.verdict(last) : settings.discount ** rollout.steps * leaf(last);
+    return (1 - settings.leafRollout) * value + settings.leafRollout * z;
+  };
   if (settings.leafValue === "prompt" && !domain.promptJudge) throw new PlannerInputError("leafValue \"prompt\" needs a prompt judge in this domain", "settings.leafValue");
   // The prompt-judged ablation has no learned value, so no value prior either.
   const lambda = settings.leafValue === "prompt" ? 1 : settings.lambda;
@@ -198,7 +229,7 @@ export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root
       const terminal = domain.ended(next);
       return { state: next, reward: terminal ? domain.verdict(next) : 0, terminal };
     },
-    evaluate: (history) => score(history),
+    evaluate: (history) => evaluateLeaf(history),
   };
   const atRoot = new Map<A, ScoredHistory<H>[]>();
   // V̄ of a history, recording the realizations of the root's children on the way (their reply candidates, Eq. 27).
@@ -216,6 +247,7 @@ export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root
     seed,
     selection: { kind: "puct", c: settings.cP },
     initialQ: settings.initialQ,
+    discount: settings.discount,
     maxDepth: settings.depth,
     temperature: settings.tau,
     finalChoice: "mostVisits",
@@ -245,7 +277,7 @@ export function smctsSearch<H extends object, A>(domain: SmctsDomain<H, A>, root
 
 /** The MultiWOZ planning model as an {@link SmctsDomain}. */
 export function multiWozSmctsDomain(env: TodEnvironment, values: TodValueFunction, judgeRng: Rng): SmctsDomain<TodHistory, MultiWozSystemActType> {
-  return {
+  const domain: SmctsDomain<TodHistory, MultiWozSystemActType> = {
     actions: (history) => env.actTypes(history),
     basePrior: (history, acts) => basePrior(env, history, acts),
     actionValues: (history, acts) => values.actionValues(history, acts),
@@ -254,8 +286,9 @@ export function multiWozSmctsDomain(env: TodEnvironment, values: TodValueFunctio
     verdict: (history) => (history.complete ? 1 : 0),
     parent: (history) => history.parent,
     actOf: (history) => history.reply?.type,
-    promptJudge: (history) => promptJudge(env, history, judgeRng),
+    promptJudge: (history) => promptJudge(env, domain, history, judgeRng),
   };
+  return domain;
 }
 
 /**
@@ -329,28 +362,40 @@ export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
 }
 
 /**
+ * A rollout from `history` with the base prior's sampled acts (M_θ proposing each act) for at most `maxSteps`
+ * turns or until the dialogue ends; returns where it stopped and the turns it took.
+ */
+export function priorRollout<H, A>(domain: SmctsDomain<H, A>, history: H, rng: Rng, maxSteps: number): { history: H; steps: number } {
+  let current = history;
+  let steps = 0;
+  while (steps < maxSteps && !domain.ended(current)) {
+    const acts = domain.actions(current);
+    if (acts.length === 0) break;
+    const prior = domain.basePrior(current, acts);
+    let u = rng.next();
+    let act = acts[acts.length - 1]!;
+    for (let i = 0; i < acts.length; i++) {
+      u -= prior[i]!;
+      if (u < 0) {
+        act = acts[i]!;
+        break;
+      }
+    }
+    current = domain.step(current, act, rng);
+    steps += 1;
+  }
+  return { history: current, steps };
+}
+
+/**
  * The prompt-judged value of the ablation, offline: what a judge prompted with the dialogue would conclude after
  * playing it out — a rollout with the base prior's acts to the end, judged by the planning user's completion
  * (one judge call plus the rollout's role calls).
  */
-function promptJudge(env: TodEnvironment, history: TodHistory, rng: Rng): number {
-  let current = history;
-  while (!current.ended) {
-    const types = env.actTypes(current);
-    const prior = basePrior(env, current, types);
-    let u = rng.next();
-    let type = types[types.length - 1]!;
-    for (let i = 0; i < types.length; i++) {
-      u -= prior[i]!;
-      if (u < 0) {
-        type = types[i]!;
-        break;
-      }
-    }
-    current = env.step(current, type, rng);
-  }
-  env.charge("judge", env.promptTokens(current), approximateTokens("The assistant completed the goal: yes"));
-  return current.complete ? 1 : 0;
+function promptJudge(env: TodEnvironment, domain: SmctsDomain<TodHistory, MultiWozSystemActType>, history: TodHistory, rng: Rng): number {
+  const end = priorRollout(domain, history, rng, Number.POSITIVE_INFINITY).history;
+  env.charge("judge", env.promptTokens(end), approximateTokens("The assistant completed the goal: yes"));
+  return end.complete ? 1 : 0;
 }
 
 function stopReasonOf(reason: StopReason, budget: NonNullable<PlanOptions["budget"]>, costs: { llmCalls: number; tokens: number }): PlanStopReason {

@@ -131,3 +131,41 @@ describe("best-of-K expansion and reply selection against hand computations", ()
     expect(best("go")!.v).toBe(Math.max(...generated.map((h) => h.v)));
   });
 });
+
+describe("the discounted return and the leaf rollout against hand computations", () => {
+  /** A chain: every act moves one step on; the dialogue ends with success at step `length`; V(h, a) = 0.4 everywhere. */
+  function chainWorld(length: number): SmctsDomain<Hand, string> {
+    return {
+      actions: () => ["go"],
+      basePrior: () => [1],
+      actionValues: (h, acts) => acts.map(() => h.v),
+      step: (h: Hand, act: string) => {
+        const depth = Number(h.name) + 1;
+        return node(String(depth), h, act, depth >= length, depth >= length, 0.4);
+      },
+      ended: (h) => h.ended,
+      verdict: (h) => (h.success ? 1 : 0),
+      parent: (h) => h.parent,
+      actOf: (h) => h.act,
+    };
+  }
+  const root = () => node("0", undefined, undefined, false, false, 0.4);
+  const oneStep = { ...SMCTS_TOD_DEFAULTS, depth: 1, bestOfK: 1 };
+
+  it("an edge into a leaf backs up γ·V̄(leaf); an edge that ends the dialogue its verdict undiscounted (Eq. 1, 12)", () => {
+    const q = (world: SmctsDomain<Hand, string>, discount: number) => smctsSearch(world, root(), { ...oneStep, discount }, 1, { iterations: 1 }).result.actions[0]!.q;
+    expect(q(chainWorld(10), 0.95)).toBeCloseTo(0.95 * 0.4, 6);
+    expect(q(chainWorld(10), 1)).toBeCloseTo(0.4, 6);
+    expect(q(chainWorld(1), 0.95)).toBe(1);
+  });
+
+  it("mixes V̄ with a short prior rollout's return: (1 − η)·V̄ + η·z", () => {
+    const q = (length: number, leafRollout: number, rolloutDepth: number) => smctsSearch(chainWorld(length), root(), { ...oneStep, leafRollout, rolloutDepth }, 1, { iterations: 1 }).result.actions[0]!.q;
+    // Leaf at step 1; the rollout ends with success at step 3 after 2 turns: z = γ^(2−1)·1.
+    expect(q(3, 0.5, 3)).toBeCloseTo(0.95 * (0.5 * 0.4 + 0.5 * 0.95), 6);
+    // Cut after 2 turns at step 3 of 10: z = γ²·V̄ = γ²·0.4.
+    expect(q(10, 0.5, 2)).toBeCloseTo(0.95 * (0.5 * 0.4 + 0.5 * 0.95 ** 2 * 0.4), 6);
+    // η = 0 is V̄ alone, whatever the rollout would say.
+    expect(q(3, 0, 3)).toBeCloseTo(0.95 * 0.4, 6);
+  });
+});

@@ -132,6 +132,8 @@ export function saveDistilledValueModel(options: {
   beta: number;
   epochs: number;
   command: string;
+  /** Settings of the collecting searches, recorded with the training hyperparameters. */
+  collecting?: Record<string, number>;
 }): Manifest {
   const metrics: Record<string, number> = { ...valueMetricsManifest(options.rounds[options.rounds.length - 1]!.after) };
   options.rounds.forEach((round, i) => {
@@ -147,7 +149,7 @@ export function saveDistilledValueModel(options: {
       method: `${training.method}; then ${options.rounds.length} flywheel round(s): L_value + β·MSE to Q_MCTS on D_seed ∪ D_MCTS (Eq. 29)`,
       examples: { ...training.examples, mctsTargets: options.rounds.reduce((sum, r) => sum + r.targets, 0) },
       seed: options.seed,
-      hyperparameters: { ...training.hyperparameters, beta: options.beta, distillEpochs: options.epochs, rounds: options.rounds.length },
+      hyperparameters: { ...training.hyperparameters, beta: options.beta, distillEpochs: options.epochs, rounds: options.rounds.length, ...options.collecting },
       command: options.command,
     },
     metrics,

@@ -24,6 +24,8 @@ export interface TrainScale {
   valueHidden: number[];
   valueEpochs: number;
   valueLearningRate: number;
+  /** Minibatch of the value head (its own: the committed value models were trained at 256, the SCOPE heads at 512). */
+  valueBatchSize: number;
   /** Test queries of the retrieval metric. */
   retrievalQueries: number;
 }
@@ -45,6 +47,7 @@ export const DEFAULT_TRAIN_SCALE: TrainScale = {
   valueHidden: [],
   valueEpochs: 20,
   valueLearningRate: 0.01,
+  valueBatchSize: 256,
   retrievalQueries: 3000,
 };
 
@@ -66,6 +69,7 @@ export const TINY_TRAIN_SCALE: TrainScale = {
   valueHidden: [8],
   valueEpochs: 2,
   valueLearningRate: 0.01,
+  valueBatchSize: 64,
   retrievalQueries: 120,
 };
 

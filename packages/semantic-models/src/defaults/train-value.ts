@@ -207,7 +207,7 @@ export async function trainValueModel(job: TrainJob, options: { name?: string; r
   const learningRate = 0.003;
   const spec = await trainProbabilityHead(
     train,
-    { hidden: VALUE_HIDDEN, activation: "relu", epochs, batchSize: scale.batchSize, learningRate, weightDecay: 1e-5, seed: job.seed, onEpoch: (label, epoch, loss) => log(`  ${label} epoch ${epoch + 1}: loss ${loss.toFixed(4)}`) },
+    { hidden: VALUE_HIDDEN, activation: "relu", epochs, batchSize: scale.valueBatchSize, learningRate, weightDecay: 1e-5, seed: job.seed, onEpoch: (label, epoch, loss) => log(`  ${label} epoch ${epoch + 1}: loss ${loss.toFixed(4)}`) },
     "value",
   );
   const metrics = valueModelMetrics(scalarForward(spec, test.values, test.rows), rows.test, rows.train);
@@ -222,7 +222,7 @@ export async function trainValueModel(job: TrainJob, options: { name?: string; r
       examples: { train: train.rows, test: test.rows, corpus: corpusRows, trainGoals: rows.trainGoals, testGoals: rows.testGoals },
       seed: job.seed,
       method: "binary cross-entropy on γ^(T−t)·y (Eq. 12), Adam, TensorFlow.js",
-      hyperparameters: { hidden: VALUE_HIDDEN.join("x"), epochs, learningRate, gamma: VALUE_GAMMA, weightDecay: 1e-5, batchSize: scale.batchSize },
+      hyperparameters: { hidden: VALUE_HIDDEN.join("x"), epochs, learningRate, gamma: VALUE_GAMMA, weightDecay: 1e-5, batchSize: scale.valueBatchSize },
       command: job.command ?? `foresight train value --seed ${job.seed}`,
     },
     metrics: valueMetricsManifest(metrics),

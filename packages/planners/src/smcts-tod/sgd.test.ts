@@ -1,0 +1,43 @@
+import { agendaPersona, groundedSgdBundles, initialSgdState, applySgdUserTurn, sgdTask, SgdUser } from "@foresight/llm-sim";
+import { describe, expect, it } from "vitest";
+import { SMCTS_TOD_DEFAULTS, smctsSearch } from "./planner.js";
+import { playSgdEpisode, sgdResources, sgdSmctsDomain, SGD_PLANNERS, type SgdHistory } from "./sgd.js";
+import { emptyTodCosts } from "./environment.js";
+
+// Reads ../shared/data/sgd (fails loudly when it is absent).
+const resources = sgdResources();
+const goals = resources.world.goals.filter((goal) => goal.split === "test");
+
+describe("SMCTS-TOD on the SGD world", () => {
+  it("searches the grounded act types of a held-out service and charges its role calls", () => {
+    const goal = goals[0]!;
+    const task = sgdTask(resources.world, goal);
+    const costs = emptyTodCosts();
+    const domain = sgdSmctsDomain(resources.world, task, resources.value, costs);
+    const user = SgdUser.create(goal, task, agendaPersona("cooperative"));
+    const root: SgdHistory = { state: applySgdUserTurn(initialSgdState(), [{ act: "INFORM_INTENT", slot: "intent", value: task.search.name }], task), user, ended: false, complete: false, rootTokens: 10 };
+    const run = (seed: number) => smctsSearch(domain, root, { ...SMCTS_TOD_DEFAULTS }, seed, { iterations: 16 });
+    const { result, best } = run(1);
+    expect(groundedSgdBundles(task, root.state).map((b) => b.type)).toContain(result.action);
+    expect(result.iterations).toBe(16);
+    expect(best(result.action)?.reply?.bundle.type).toBe(result.action);
+    expect(costs.roleCalls.system).toBeGreaterThan(0);
+    expect(costs.roleCalls.user).toBeGreaterThan(0);
+    expect(run(1).result.actions.map((a) => [a.action, a.visits, a.q])).toEqual(result.actions.map((a) => [a.action, a.visits, a.q]));
+  });
+
+  it("plays whole episodes for every planner, reproducibly; search completes goals that prompting does not", () => {
+    const cooperative = agendaPersona("cooperative");
+    const play = (planner: (typeof SGD_PLANNERS)[number], goal = goals[0]!) => playSgdEpisode({ resources, goal, judgePersona: cooperative, planningPersona: cooperative, planner, simulations: 8, seed: 1 });
+    const withoutTime = (episode: ReturnType<typeof play>) => ({ ...episode, turns: episode.turns.map(({ wallMs: _wallMs, ...turn }) => turn) });
+    expect(withoutTime(play("smcts-tod"))).toEqual(withoutTime(play("smcts-tod")));
+    for (const planner of SGD_PLANNERS) {
+      const episode = play(planner);
+      expect(episode.turns.length).toBeGreaterThan(0);
+      expect(episode.dialogue[0]!.speaker).toBe("user");
+      expect(episode.inform).toBeGreaterThanOrEqual(0);
+    }
+    const successes = (planner: (typeof SGD_PLANNERS)[number]) => goals.slice(0, 6).filter((goal) => play(planner, goal).success).length;
+    expect(successes("smcts-tod")).toBeGreaterThan(successes("smcts-tod-prompting"));
+  });
+});

@@ -1,0 +1,192 @@
+import { createRng } from "@foresight/dialogue";
+import {
+  applySgdSystemTurn,
+  applySgdUserTurn,
+  fitSgdValueModel,
+  groundedSgdBundles,
+  initialSgdState,
+  loadSgdWorld,
+  sgdActionValues,
+  sgdSystemText,
+  sgdTask,
+  SgdUser,
+  sgdUserText,
+  SGD_MAX_TURNS,
+  type AgendaPersona,
+  type SgdBundle,
+  type SgdGoal,
+  type SgdState,
+  type SgdSystemActType,
+  type SgdTask,
+  type SgdValueModel,
+  type SgdWorld,
+} from "@foresight/llm-sim";
+import { oneStepAct } from "./baselines.js";
+import { approximateTokens, emptyTodCosts, type TodCosts } from "./environment.js";
+import { smctsSearch, SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings } from "./planner.js";
+
+/** A history of the SGD planning model: the tracked state, the planning user, and the turn that led here. */
+export interface SgdHistory {
+  state: SgdState;
+  user: SgdUser;
+  ended: boolean;
+  complete: boolean;
+  reply?: { bundle: SgdBundle; text: string };
+  userText?: string;
+  parent?: SgdHistory;
+  /** Prompt tokens of the conversation before the planning root (the offline roles' prompts include it). */
+  rootTokens: number;
+}
+
+/** The offline SGD world and its value model, loaded once per data folder. */
+export interface SgdResources {
+  world: SgdWorld;
+  value: SgdValueModel;
+}
+
+const resources = new Map<string, SgdResources>();
+
+/** The SGD world of `<data>/sgd` and its value model fitted on the train-service goals (cached per folder). */
+export function sgdResources(dataDir?: string): SgdResources {
+  const key = dataDir ?? "";
+  let found = resources.get(key);
+  if (!found) {
+    const world = loadSgdWorld(dataDir ? { dataDir } : {});
+    found = { world, value: fitSgdValueModel(world) };
+    resources.set(key, found);
+  }
+  return found;
+}
+
+function promptTokens(history: SgdHistory): number {
+  let tokens = 150 + history.rootTokens;
+  for (let h: SgdHistory | undefined = history; h?.reply; h = h.parent) tokens += approximateTokens(`${h.reply.text} ${h.userText ?? ""}`);
+  return tokens;
+}
+
+/**
+ * SMCTS-TOD's planning model on the SGD world as an {@link SmctsDomain}: the grounded act types, the corpus-fit prior
+ * P_θ, V(h, a) of the SGD value model, transitions realised by template text and answered by the planning user; every
+ * role call is charged to `costs` as MultiWOZ's planning model does.
+ */
+export function sgdSmctsDomain(world: SgdWorld, task: SgdTask, value: SgdValueModel, costs: TodCosts): SmctsDomain<SgdHistory, SgdSystemActType> {
+  const charge = (role: string, prompt: number, completion: number) => {
+    costs.roleCalls[role] = (costs.roleCalls[role] ?? 0) + 1;
+    costs.llmCalls += 1;
+    costs.tokens += prompt + completion;
+  };
+  const types = (history: SgdHistory) => groundedSgdBundles(task, history.state).map((b) => b.type);
+  return {
+    actions: (history) => (history.ended ? [] : types(history)),
+    basePrior: (history, acts) => {
+      charge("prior", promptTokens(history), 4 * acts.length);
+      return world.prior.probabilities(history.state.lastUser, acts);
+    },
+    actionValues: (history, acts) => {
+      costs.modelCalls += 1;
+      costs.modelRows += acts.length;
+      costs.roleCalls.value = (costs.roleCalls.value ?? 0) + 1;
+      return sgdActionValues(value, task, history.state, acts);
+    },
+    step: (history, act, rng) => {
+      const bundles = groundedSgdBundles(task, history.state);
+      const bundle = bundles.find((b) => b.type === act) ?? bundles.find((b) => b.type === "REQ_MORE")!;
+      const text = sgdSystemText(bundle, rng);
+      charge("system", promptTokens(history), approximateTokens(text));
+      const user = history.user.clone();
+      const userActs = user.respond(bundle.acts, rng);
+      const userText = sgdUserText(userActs);
+      charge("user", promptTokens(history) + approximateTokens(text), approximateTokens(userText));
+      const state = applySgdUserTurn(applySgdSystemTurn(history.state, bundle), userActs, task);
+      const ended = user.ended || act === "GOODBYE" || state.turn >= SGD_MAX_TURNS;
+      return { state, user, ended, complete: user.isComplete(), reply: { bundle, text }, userText, parent: history, rootTokens: history.rootTokens };
+    },
+    ended: (history) => history.ended,
+    verdict: (history) => (history.complete ? 1 : 0),
+    parent: (history) => history.parent,
+    actOf: (history) => history.reply?.bundle.type,
+  };
+}
+
+/** The planners the SGD world plays: SMCTS-TOD, its prior-only ablation, and the two one-step baselines. */
+export const SGD_PLANNERS = ["smcts-tod", "smcts-tod-prior-only", "smcts-tod-prompting", "smcts-tod-greedy-v"] as const;
+export type SgdPlannerName = (typeof SGD_PLANNERS)[number];
+
+/** One system turn of an SGD episode with what planning it cost. */
+export interface SgdEpisodeTurn {
+  type: SgdSystemActType;
+  reply: string;
+  llmCalls: number;
+  tokens: number;
+  modelCalls: number;
+  simulations: number;
+  wallMs: number;
+}
+
+/** An SGD episode: the judge user's verdict, the system turns, and the transcript. */
+export interface SgdEpisode {
+  success: boolean;
+  /** Share of the requested slots the judge user was told; booked (1/0) when the goal books, else undefined. */
+  inform: number;
+  book?: number;
+  turns: SgdEpisodeTurn[];
+  dialogue: { speaker: "user" | "system"; text: string; act?: string }[];
+}
+
+/**
+ * Plays an SGD goal: the judge's agenda user (`judgePersona`) against `planner`, which plans each system turn in its
+ * own model of the conversation (the same goal, the `planningPersona` user replaying the real turns). SMCTS-TOD
+ * executes the searched act's cached realization of highest V̄ (Eq. 27); the baselines take the argmax of P_θ or V.
+ */
+export function playSgdEpisode(options: {
+  resources: SgdResources;
+  goal: SgdGoal;
+  judgePersona: AgendaPersona;
+  planningPersona: AgendaPersona;
+  planner: SgdPlannerName;
+  simulations: number;
+  seed: number;
+  settings?: Partial<SmctsTodSettings>;
+}): SgdEpisode {
+  const { world, value } = options.resources;
+  const task = sgdTask(world, options.goal);
+  const judgeRng = createRng(`sgd-judge:${options.seed}:${options.goal.id}`);
+  const judge = SgdUser.create(options.goal, task, options.judgePersona);
+  const planningUser = SgdUser.create(options.goal, task, options.planningPersona);
+  const opening = judge.open(judgeRng);
+  planningUser.observe(undefined, opening);
+  let state = applySgdUserTurn(initialSgdState(), opening, task);
+  const dialogue: SgdEpisode["dialogue"] = [{ speaker: "user", text: sgdUserText(opening) }];
+  const turns: SgdEpisodeTurn[] = [];
+  const settings = { ...SMCTS_TOD_DEFAULTS, ...(options.planner === "smcts-tod-prior-only" ? { lambda: 1 } : {}), ...options.settings };
+  while (!judge.ended && state.turn < SGD_MAX_TURNS) {
+    const started = performance.now();
+    const costs = emptyTodCosts();
+    const domain = sgdSmctsDomain(world, task, value, costs);
+    const rootTokens = dialogue.reduce((sum, turn) => sum + approximateTokens(turn.text), 0);
+    const root: SgdHistory = { state, user: planningUser.clone(), ended: false, complete: false, rootTokens };
+    const seed = options.seed * 7919 + state.turn;
+    let bundle: SgdBundle;
+    let text: string;
+    let simulations = 0;
+    if (options.planner === "smcts-tod-prompting" || options.planner === "smcts-tod-greedy-v") {
+      const act = oneStepAct(domain, root, options.planner === "smcts-tod-prompting" ? "prior" : "value");
+      const next = domain.step(root, act, createRng(`reply:${seed}`));
+      ({ bundle, text } = next.reply!);
+    } else {
+      const search = smctsSearch(domain, root, settings, seed, { iterations: options.simulations });
+      simulations = search.result.iterations;
+      const chosen = search.best(search.result.action) ?? domain.step(root, search.result.action, createRng(`reply:${seed}`));
+      ({ bundle, text } = chosen.reply!);
+    }
+    turns.push({ type: bundle.type, reply: text, llmCalls: costs.llmCalls, tokens: costs.tokens, modelCalls: costs.modelCalls, simulations, wallMs: performance.now() - started });
+    dialogue.push({ speaker: "system", text, act: bundle.type });
+    state = applySgdSystemTurn(state, bundle);
+    const reply = judge.respond(bundle.acts, judgeRng);
+    planningUser.observe(bundle.acts, reply);
+    state = applySgdUserTurn(state, reply, task);
+    dialogue.push({ speaker: "user", text: sgdUserText(reply) });
+    if (bundle.type === "GOODBYE") break;
+  }
+  return { success: judge.isComplete(), ...judge.progress(), turns, dialogue };
+}
