@@ -1,5 +1,8 @@
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { createRng, type Turn } from "@foresight/dialogue";
-import { chatWorld, plannerFactory, type Conversation, type Decision, type Planner } from "@foresight/planners";
+import { chatWorld, plannerFactory, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, type Conversation, type Decision, type Planner } from "@foresight/planners";
 import { CorpusCandidateGenerator, CorpusChatPartner } from "@foresight/llm-sim";
 import { createLexiconHarmfulnessScorer, tokenLength } from "@foresight/rewards";
 import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
@@ -33,19 +36,24 @@ interface PlannerEntry {
 function entries(scale: Scale): PlannerEntry[] {
   const budgets = scale === "full" ? [250, 500, 1000, 2000, 3000] : [1000];
   const depths = scale === "full" ? [2, 4, 6] : [];
+  // Every budget is on the charged clock: SCOPE's buys simulations at the reference rate, the text baselines' pay
+  // the paper's LLM latency, so the outcome does not depend on this machine's speed or load.
+  const scope = (timeMs: number, depth: number) => ({ timeMs, depth, clock: "charged" });
+  const text = (timeMs: number, extra: Record<string, unknown> = {}) => ({ timeMs, chargeLatency: true, clock: "charged", ...extra });
   const out: PlannerEntry[] = [
     { label: "chat-random", name: "chat-random", setting: {}, usesWorld: false },
     { label: "chat-greedy-0", name: "chat-greedy-0", setting: {}, usesWorld: false },
   ];
   for (const timeMs of budgets) {
-    out.push({ label: `scope@t=${timeMs}`, name: "scope", setting: { timeMs, depth: 6 }, usesWorld: false });
-    out.push({ label: `chat-greedy-1@t=${timeMs}`, name: "chat-greedy-1", setting: { timeMs, chargeLatency: true }, usesWorld: true });
-    out.push({ label: `chat-vanilla-mcts@t=${timeMs}`, name: "chat-vanilla-mcts", setting: { timeMs, chargeLatency: true, depth: 6 }, usesWorld: true });
+    out.push({ label: `scope@t=${timeMs}`, name: "scope", setting: scope(timeMs, 6), usesWorld: false });
+    out.push({ label: `chat-greedy-1@t=${timeMs}`, name: "chat-greedy-1", setting: text(timeMs), usesWorld: true });
+    out.push({ label: `chat-vanilla-mcts@t=${timeMs}`, name: "chat-vanilla-mcts", setting: text(timeMs, { depth: 6 }), usesWorld: true });
   }
   // The paper's headline: SCOPE at 1 s against vanilla MCTS at 70× that budget (LLM latency charged).
-  out.push({ label: "chat-vanilla-mcts@t=70000", name: "chat-vanilla-mcts", setting: { timeMs: 70000, chargeLatency: true, depth: 6 }, usesWorld: true });
-  out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: { timeMs: 1000, depth: 6 }, usesWorld: false });
-  for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: { timeMs: 1000, depth }, usesWorld: false });
+  out.push({ label: "chat-vanilla-mcts@t=70000", name: "chat-vanilla-mcts", setting: text(70000, { depth: 6 }), usesWorld: true });
+  // The MDN variant doubles SCOPE's cost: full scale only, so that quick stays about two minutes.
+  if (scale === "full") out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: scope(1000, 6), usesWorld: false });
+  for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: scope(1000, depth), usesWorld: false });
   return out;
 }
 
@@ -113,7 +121,6 @@ function twoTurnLength(history: Turn[], candidate: string, judge: CorpusChatPart
   return total / TWO_TURN_SAMPLES;
 }
 
-const outcomes = new Map<string, Promise<EpisodeOutcome>>();
 const harm = createLexiconHarmfulnessScorer();
 
 async function play(entry: PlannerEntry, spec: EpisodeSpec, dataDir?: string, signal?: AbortSignal): Promise<EpisodeOutcome> {
@@ -127,7 +134,7 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, dataDir?: string, si
   const history: Turn[] = [{ speaker: "user", text: starter.turns[0]!.text }];
   let humanTokens = 0;
   let harmSum = 0;
-  const costs = { wallMs: 0, simulations: 0, llmCalls: 0, modelCalls: 0, chargedLatencyMs: 0, rolloutsPerSecond: 0, searchMs: 0 };
+  const costs = { wallMs: 0, simulations: 0, llmCalls: 0, modelCalls: 0, chargedLatencyMs: 0, searchMs: 0 };
   const metrics: Record<string, number> = {};
   const transcript: unknown[] = [];
   for (let turn = 0; turn < TURNS; turn++) {
@@ -161,51 +168,92 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, dataDir?: string, si
     costs.searchMs += s.counters?.searchMs ?? 0;
     transcript.push({ turn, reply, human, stop: s.stopReason, simulations: s.simulations, ...(decision.degraded ? { degraded: decision.degraded.reason } : {}) });
   }
-  costs.rolloutsPerSecond = costs.searchMs > 0 ? (costs.simulations / costs.searchMs) * 1000 : 0;
-  return { metrics: { ...metrics, humanTokens, negHarm: -harmSum }, costs: { ...costs, msPerRollout: costs.simulations > 0 ? (costs.wallMs + 0) / costs.simulations : 0 }, transcript };
+  // Wall-clock costs (…Ms) go to timings.json; the measured rollout rate is in the suite's rollout-speed.md.
+  return { metrics: { ...metrics, humanTokens, negHarm: -harmSum }, costs: { ...costs, msPerRollout: costs.simulations > 0 ? costs.searchMs / costs.simulations : 0 }, transcript };
+}
+
+/**
+ * The measured speed of SCOPE's search, per row: simulations over the wall time of the searches. Budgets are on the
+ * charged clock (SCOPE_REFERENCE_ROLLOUTS_PER_SECOND), so this is how the machine compares with that rate.
+ */
+async function writeRolloutSpeed(episodes: readonly (EpisodeOutcome & { spec: EpisodeSpec })[], dir: string): Promise<string[]> {
+  const rows = new Map<string, { simulations: number; searchMs: number; episodes: number }>();
+  for (const e of episodes) {
+    // SCOPE plays the same episode in both worlds: count it once.
+    if (!e.spec.planner.startsWith("scope") || e.spec.world !== "matched" || !(e.costs.searchMs! > 0)) continue;
+    const row = rows.get(e.spec.planner) ?? { simulations: 0, searchMs: 0, episodes: 0 };
+    row.simulations += e.costs.simulations ?? 0;
+    row.searchMs += e.costs.searchMs ?? 0;
+    row.episodes++;
+    rows.set(e.spec.planner, row);
+  }
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  const lines = [
+    "# SCOPE rollout speed (measured)",
+    "",
+    `Budgets in this run are on the charged clock: a time budget t buys ⌊t·${SCOPE_REFERENCE_ROLLOUTS_PER_SECOND}/1000⌋ simulations (the reference rate, the issue's target), whatever this machine's speed.`,
+    `Below is the rate this machine actually reached (rollouts of depth D, batched; wall time, so it depends on the load); ${os.cpus().length} CPUs, load average at the end ${load}.`,
+    "",
+    "| row | episodes | simulations | search s | rollouts/s | vs reference |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...[...rows].map(([planner, r]) => {
+      const rate = (r.simulations / r.searchMs) * 1000;
+      return `| ${planner} | ${r.episodes} | ${r.simulations} | ${(r.searchMs / 1000).toFixed(1)} | ${Math.round(rate)} | ${(rate / SCOPE_REFERENCE_ROLLOUTS_PER_SECOND).toFixed(2)}× |`;
+    }),
+    "",
+  ];
+  await writeFile(path.join(dir, "rollout-speed.md"), lines.join("\n"));
+  return ["rollout-speed.md"];
+}
+
+/** A `scope` suite with its own outcome cache (each run of a fresh one plays every episode). */
+export function createScopeSuite(): Suite {
+  const outcomes = new Map<string, Promise<EpisodeOutcome>>();
+  return {
+    name: "scope",
+    summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
+    episodes(scale: Scale, seed: number): EpisodeSpec[] {
+      const count = scale === "full" ? 100 : 20;
+      const seeds = scale === "full" ? 5 : 2;
+      const units = starters(count);
+      const out: EpisodeSpec[] = [];
+      for (const world of ["matched", "mismatched"]) {
+        for (const entry of entries(scale)) {
+          for (const unit of units) {
+            for (let s = 0; s < seeds; s++) out.push({ suite: "scope", planner: entry.label, setting: entry.setting, world, unit: unit.id, seed: seed * 100 + s });
+          }
+        }
+      }
+      return out;
+    },
+    async run(spec, context) {
+      const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === spec.planner);
+      if (!entry) throw new Error(`scope suite: unknown planner row "${spec.planner}"`);
+      // Planners that do not simulate with a chat world play the same episode in both worlds: play it once.
+      const key = `${spec.planner}\u0000${entry.usesWorld ? spec.world : "*"}\u0000${spec.unit}\u0000${spec.seed}`;
+      let outcome = outcomes.get(key);
+      if (!outcome) {
+        outcome = play(entry, spec, context.dataDir, context.signal);
+        outcomes.set(key, outcome);
+      }
+      return outcome;
+    },
+    artifacts: writeRolloutSpeed,
+    comparisons: [
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-random" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-1@t=1000" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=1000" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=70000" },
+      { metric: "humanTokens", a: "scope@t=3000", b: "chat-greedy-1@t=3000" },
+      { metric: "humanTokens", a: "scope@t=3000", b: "chat-vanilla-mcts@t=3000" },
+      { metric: "humanTokens", a: "scope-mdn@t=1000", b: "chat-greedy-0" },
+      { metric: "spearmanValueTwoTurn", a: "scope@t=1000", b: "chat-greedy-0" },
+    ],
+    plots: [{ name: "reward-vs-budget", title: "Cumulative human tokens vs planning budget (LLM latency charged), as the paper's Figure 3", x: "timeMs", y: "humanTokens" }],
+    headline: { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
+  };
 }
 
 /** The `scope` suite. */
-export const scopeSuite: Suite = {
-  name: "scope",
-  summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
-  episodes(scale: Scale, seed: number): EpisodeSpec[] {
-    const count = scale === "full" ? 100 : 20;
-    const seeds = scale === "full" ? 5 : 2;
-    const units = starters(count);
-    const out: EpisodeSpec[] = [];
-    for (const world of ["matched", "mismatched"]) {
-      for (const entry of entries(scale)) {
-        for (const unit of units) {
-          for (let s = 0; s < seeds; s++) out.push({ suite: "scope", planner: entry.label, setting: entry.setting, world, unit: unit.id, seed: seed * 100 + s });
-        }
-      }
-    }
-    return out;
-  },
-  async run(spec, context) {
-    const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === spec.planner);
-    if (!entry) throw new Error(`scope suite: unknown planner row "${spec.planner}"`);
-    // Planners that do not simulate with a chat world play the same episode in both worlds: play it once.
-    const key = `${spec.planner}\u0000${entry.usesWorld ? spec.world : "*"}\u0000${spec.unit}\u0000${spec.seed}`;
-    let outcome = outcomes.get(key);
-    if (!outcome) {
-      outcome = play(entry, spec, context.dataDir, context.signal);
-      outcomes.set(key, outcome);
-    }
-    return outcome;
-  },
-  comparisons: [
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-random" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-1@t=1000" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=1000" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=70000" },
-    { metric: "humanTokens", a: "scope@t=3000", b: "chat-greedy-1@t=3000" },
-    { metric: "humanTokens", a: "scope@t=3000", b: "chat-vanilla-mcts@t=3000" },
-    { metric: "humanTokens", a: "scope-mdn@t=1000", b: "chat-greedy-0" },
-    { metric: "spearmanValueTwoTurn", a: "scope@t=1000", b: "chat-greedy-0" },
-  ],
-  plots: [{ name: "reward-vs-budget", title: "Cumulative human tokens vs planning budget (LLM latency charged), as the paper's Figure 3", x: "timeMs", y: "humanTokens" }],
-  headline: { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
-};
+export const scopeSuite: Suite = createScopeSuite();

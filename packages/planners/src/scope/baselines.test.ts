@@ -27,6 +27,10 @@ describe("SCOPE's baselines", () => {
     expect(charged.stats.simulations).toBe(3);
     expect(charged.stats.stopReason).toBe("time");
     expect(charged.stats.wallMs).toBeGreaterThanOrEqual(3 * PAPER_LATENCY_MS.greedyRollout);
+    // On the charged clock only the charged latency counts: the same count, whatever the wall time.
+    const onlyCharged = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 3 * PAPER_LATENCY_MS.greedyRollout }, settings: { chargeLatency: true, clock: "charged" } });
+    expect(onlyCharged.stats.simulations).toBe(3);
+    await expect(planner.plan(conversation, { candidates, settings: { clock: "sundial" as never } })).rejects.toThrow(/setting "clock" must be "wall" or "charged"/);
     const none = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 1000 }, settings: { chargeLatency: true } });
     expect(none.degraded?.reason).toMatch(/no simulated reply/);
     expect(candidates).toContain(none.reply);

@@ -3,7 +3,7 @@ import { Mcts, type GenerativeModel } from "@foresight/mcts-core";
 import { tokenLength } from "@foresight/rewards";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, chatPartner, checkChatConversation, dialogueTurns, heldOutChatConversation, chatWorld, type ChatWorldSetting, rankCandidates } from "./chat.js";
-import { PAPER_LATENCY_MS, PlanningClock } from "./latency.js";
+import { clockModeError, PAPER_LATENCY_MS, PlanningClock, type PlanningClockMode } from "./latency.js";
 import { CorpusCandidateGenerator } from "@foresight/llm-sim";
 
 /** Settings shared by SCOPE's baselines. */
@@ -14,6 +14,8 @@ export interface ChatBaselineSettings {
   world: ChatWorldSetting;
   /** Charge the paper's LLM latency per simulated call against the time budget (Table 2). */
   chargeLatency: boolean;
+  /** `wall`: the time budget counts wall time plus charged latency; `charged`: only charged latency (load-independent). */
+  clock: PlanningClockMode;
   /** 1-step greedy: simulated human replies per candidate (paper: 5). */
   samples: number;
   /** Charged per simulated human reply of 1-step greedy (ms). */
@@ -31,6 +33,7 @@ export const DEFAULT_CHAT_BASELINE_SETTINGS: ChatBaselineSettings = {
   candidates: 5,
   world: "matched",
   chargeLatency: false,
+  clock: "wall",
   samples: 5,
   greedyLatencyMs: PAPER_LATENCY_MS.greedyRollout,
   depth: 6,
@@ -43,6 +46,8 @@ export const DEFAULT_CHAT_BASELINE_SETTINGS: ChatBaselineSettings = {
 function resolveBaselineSettings(name: string, base: ChatBaselineSettings, given: Partial<ChatBaselineSettings> | undefined): ChatBaselineSettings {
   const out = resolveSettings(base, given, name);
   if (out.world !== "matched" && out.world !== "mismatched") throw new PlannerInputError(`${name}: setting "world" must be "matched" or "mismatched", got ${JSON.stringify(out.world)}`, "settings.world");
+  const clockError = clockModeError(name, out.clock);
+  if (clockError) throw new PlannerInputError(clockError, "settings.clock");
   for (const key of ["candidates", "samples", "depth"] as const) {
     if (!Number.isInteger(out[key]) || out[key] < 1) throw new PlannerInputError(`${name}: setting "${key}" must be a positive integer, got ${out[key]}`, `settings.${key}`);
   }
@@ -78,9 +83,9 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
 
   /** Plans the agent's next turn. */
   async plan(conversation: Conversation, options: PlanOptions<ChatBaselineSettings> = {}): Promise<Decision> {
-    const clock = new PlanningClock();
     checkChatConversation(conversation);
     const settings = resolveBaselineSettings(this.name, this.settings, options.settings);
+    const clock = new PlanningClock(settings.clock);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
     const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
@@ -97,7 +102,7 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
         modelCalls: 0,
         llmCalls: outcome.llmCalls,
         tokens: 0,
-        wallMs: clock.elapsed(),
+        wallMs: clock.wallMs() + clock.chargedMs,
         stopReason: outcome.stopReason,
         counters: { chargedLatencyMs: Math.round(clock.chargedMs), ...(outcome.counters ?? {}) },
       },
