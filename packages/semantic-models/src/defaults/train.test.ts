@@ -44,6 +44,13 @@ describe("training the default models on a tiny split (real corpora from the sha
     expect(reward?.metrics).toHaveProperty("r2");
     expect(reward?.metrics).toHaveProperty("spearmanExpectedEnsemble");
     expect(reward?.head.stepReward).toBe("next");
+    // The heads saw corpus steps and steps simulated in the mismatched chat world, and their manifests say so.
+    expect(reward?.metrics).toHaveProperty("withinContextSpearmanExpectedEnsemble");
+    expect(reward?.metrics).toHaveProperty("withinContextSpearmanZeroStep");
+    for (const m of manifests.filter((x) => x.kind === "action" || x.kind === "transition" || x.kind === "reward")) {
+      expect(m.training.examples?.trainSimulated, m.name).toBe(TINY_TRAIN_SCALE.simulatedSteps);
+      expect(m.training.trainedOn, m.name).toMatch(/40 steps simulated in the mismatched chat world/);
+    }
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.harm)?.head).toMatchObject({ stepReward: "next", sign: -1 });
     const encoder = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder);
     expect(encoder?.metrics).toHaveProperty("baselineTfIdfRecallAt1");
