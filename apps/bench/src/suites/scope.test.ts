@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ChatRequest } from "@foresight/llm-sim";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../runner/bench.js";
 import { readEpisodeLog } from "../runner/episodes.js";
@@ -39,6 +41,31 @@ describe("the scope suite", () => {
     const outcome = await scopeSuite.run(greedy1, {});
     // At 1 s with the paper's 2.46 s per simulated reply, 1-step greedy cannot simulate anything and says so.
     expect((outcome.transcript as Array<{ degraded?: string }>).every((t) => /no simulated reply/.test(t.degraded ?? ""))).toBe(true);
+  });
+
+  it("plays live: the LLM proposes the m = 5 candidates and plays vanilla MCTS's roles", { timeout: 120_000 }, async () => {
+    const llm = new ScriptedChatModel({
+      id: "scripted-llm",
+      respond: (request: ChatRequest) => {
+        if ((request.messages[0]?.content ?? "").startsWith("Pretend you are a human")) return "Oh, I love that, tell me more!";
+        return Array.from({ length: request.n ?? 1 }, (_, i) => `Live candidate number ${i}, how about you?`);
+      },
+    });
+    const suite = createScopeSuite();
+    const quick = suite.episodes("quick", 1);
+    const greedy = await suite.run(quick.find((s) => s.planner === "chat-greedy-0")!, { llm });
+    const said = (greedy.transcript as Array<{ reply: string }>).map((t) => t.reply);
+    expect(said).toHaveLength(5);
+    for (const reply of said) expect(reply).toMatch(/^Live candidate number [0-4], how about you\?$/);
+    const asked = llm.requests.length;
+    expect(asked).toBe(5);
+    // Vanilla MCTS at 70 s: rollouts with the LLM as system and user role (a scripted one answers at once, so
+    // this plays one turn by iterations only: the spec's budget is wall time live).
+    const vanilla = quick.find((s) => s.planner === "chat-vanilla-mcts@t=70000")!;
+    const outcome = await suite.run({ ...vanilla, setting: { ...vanilla.setting, timeMs: 50 } }, { llm });
+    expect(llm.requests.length).toBeGreaterThan(asked + 5);
+    expect(llm.requests.some((r) => (r.messages[0]?.content ?? "").startsWith("Pretend you are a human"))).toBe(true);
+    expect(outcome.transcript).toHaveLength(5);
   });
 
   it("gives a byte-identical summary.json on two runs: SCOPE's budget is simulations at the reference rate", { timeout: 300_000 }, async () => {
