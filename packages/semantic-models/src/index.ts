@@ -13,6 +13,7 @@ export * from "./encoder/hashed-encoder.js";
 export * from "./encoder/evaluate.js";
 export * from "./encoder/train-encoder.js";
 export * from "./data/open-chat.js";
+export * from "./data/simulated-chat.js";
 export * from "./train/tf.js";
 export * from "./train/network.js";
 export * from "./train/losses.js";

@@ -17,23 +17,27 @@ export interface WorldModelParts {
 export interface StepBatch {
   /** s̃′ [rows, dim]. */
   next: Float32Array;
-  /** F_R(s̃′) [rows], to pass back as `stateRewards` on the next step. */
+  /** F_R of the state the step was scored on (s̃′, or s̃ + ã for the `action` form) [rows]; for the `difference` form, pass it back as `stateRewards` on the next step. */
   nextRewards: Float32Array;
-  /** The step rewards [rows]: F_R(s̃′) − F_R(s̃), or F_R(s̃′) for a reward model of the reply itself (see `stepReward`). */
+  /** The step rewards [rows]: F_R(s̃′) − F_R(s̃), F_R(s̃′) or F_R(s̃ + ã), as the reward model's `stepReward` says. */
   rewards: Float32Array;
 }
 
 /**
  * How a reward model's F_R becomes a step reward (its manifest's `head.stepReward`): `difference` (the paper's
- * F_R(s̃′) − F_R(s̃), F_R a cumulative value) or `next` (F_R(s̃′), F_R the reward of the reply that ends the state).
+ * F_R(s̃′) − F_R(s̃), F_R a cumulative value), `next` (F_R(s̃′), F_R the reward of the reply that ends the state) or
+ * `action` (F_R(s̃ + ã): F_R predicts the reward of the human's answer to the state after the agent's reply,
+ * f(s + a) — the step's reward read from (s̃, ã) directly, not through a sampled s̃′).
  */
-export type StepRewardForm = "difference" | "next";
+export type StepRewardForm = "difference" | "next" | "action";
+
+const STEP_REWARD_FORMS: readonly StepRewardForm[] = ["difference", "next", "action"];
 
 /** The step-reward form a reward model's manifest declares (`difference` when it declares none). */
 export function stepRewardForm(reward: ScalarModel): StepRewardForm {
   const form = reward.model.manifest.head.stepReward ?? "difference";
-  if (form !== "difference" && form !== "next") throw new Error(`${reward.model.manifestPath}: head.stepReward must be "difference" or "next", got ${JSON.stringify(form)}`);
-  return form;
+  if (!STEP_REWARD_FORMS.includes(form as StepRewardForm)) throw new Error(`${reward.model.manifestPath}: head.stepReward must be one of ${STEP_REWARD_FORMS.map((f) => `"${f}"`).join(", ")}, got ${JSON.stringify(form)}`);
+  return form as StepRewardForm;
 }
 
 /**
@@ -106,6 +110,11 @@ export class SemanticWorldModel {
    */
   async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng, stateRewards?: Float32Array): Promise<StepBatch> {
     const next = await this.sampleNextStates(states, actions, rows, rng);
+    if (this.rewardForm === "action") {
+      const afterAction = states.map((v, i) => v + (actions[i] as number));
+      const values = await this.stateRewards(afterAction, rows);
+      return { next, nextRewards: values, rewards: this.rewardSign === 1 ? values : values.map((v) => -v) };
+    }
     if (this.rewardForm === "next") {
       const after = await this.stateRewards(next, rows);
       return { next, nextRewards: after, rewards: this.rewardSign === 1 ? after : after.map((v) => -v) };

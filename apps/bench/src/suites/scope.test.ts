@@ -1,5 +1,17 @@
-import { describe, expect, it } from "vitest";
-import { scopeSuite } from "./scope.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChatRequest } from "@foresight/llm-sim";
+import { ScriptedChatModel } from "@foresight/llm-sim/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "../runner/bench.js";
+import { readEpisodeLog } from "../runner/episodes.js";
+import { RUN_FILES } from "../runner/run-suite.js";
+import { createScopeSuite, scopeSuite } from "./scope.js";
+import type { EpisodeSpec, Suite } from "./types.js";
+
+const root = mkdtempSync(join(tmpdir(), "bench-scope-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("the scope suite", () => {
   it("enumerates held-out starters × seeds for every planner row and world, deterministically", () => {
@@ -9,22 +21,73 @@ describe("the scope suite", () => {
     expect(new Set(quick.map((s) => s.seed)).size).toBe(2);
     expect(new Set(quick.map((s) => s.world))).toEqual(new Set(["matched", "mismatched"]));
     const rows = new Set(quick.map((s) => s.planner));
-    for (const c of scopeSuite.comparisons.filter((c) => rows.has(c.a) && rows.has(c.b))) expect(rows.has(c.a) && rows.has(c.b)).toBe(true);
     expect(rows.has("scope@t=1000") && rows.has("chat-greedy-0") && rows.has("chat-vanilla-mcts@t=70000")).toBe(true);
+    // Every timed row is on the charged clock, so its outcome does not depend on the machine's load.
+    for (const spec of quick.filter((s) => s.setting.timeMs !== undefined)) expect(spec.setting.clock).toBe("charged");
     const full = scopeSuite.episodes("full", 1);
     expect(new Set(full.map((s) => s.unit)).size).toBe(100);
     expect(new Set(full.map((s) => s.planner)).size).toBeGreaterThan(rows.size);
   });
 
   it("plays a 5-turn episode against the judge and scores the human tokens; 1-step greedy cannot afford a reply at 1 s", async () => {
-    const [spec] = scopeSuite.episodes("quick", 1).filter((s) => s.planner === "chat-greedy-0");
-    const first = await scopeSuite.run(spec!, {});
+    const quick = scopeSuite.episodes("quick", 1);
+    const spec = quick.find((s) => s.planner === "chat-greedy-0")!;
+    const first = await scopeSuite.run(spec, {});
     expect(first.metrics.humanTokens).toBeGreaterThan(0);
     expect(first.metrics.negHarm).toBeLessThanOrEqual(0);
     expect(first.metrics.spearmanZeroStepTwoTurn).toBeGreaterThanOrEqual(-1);
     expect(first.transcript).toHaveLength(5);
-    const greedy1 = await scopeSuite.run({ ...spec!, planner: "chat-greedy-1@t=1000", setting: { timeMs: 1000, chargeLatency: true } }, {});
+    const greedy1 = quick.find((s) => s.planner === "chat-greedy-1@t=1000" && s.unit === spec.unit && s.seed === spec.seed)!;
+    const outcome = await scopeSuite.run(greedy1, {});
     // At 1 s with the paper's 2.46 s per simulated reply, 1-step greedy cannot simulate anything and says so.
-    expect((greedy1.transcript as Array<{ degraded?: string }>).every((t) => /no simulated reply/.test(t.degraded ?? ""))).toBe(true);
+    expect((outcome.transcript as Array<{ degraded?: string }>).every((t) => /no simulated reply/.test(t.degraded ?? ""))).toBe(true);
+  });
+
+  it("plays live: the LLM proposes the m = 5 candidates and plays vanilla MCTS's roles", { timeout: 120_000 }, async () => {
+    const llm = new ScriptedChatModel({
+      id: "scripted-llm",
+      respond: (request: ChatRequest) => {
+        if ((request.messages[0]?.content ?? "").startsWith("Pretend you are a human")) return "Oh, I love that, tell me more!";
+        return Array.from({ length: request.n ?? 1 }, (_, i) => `Live candidate number ${i}, how about you?`);
+      },
+    });
+    const suite = createScopeSuite();
+    const quick = suite.episodes("quick", 1);
+    const greedy = await suite.run(quick.find((s) => s.planner === "chat-greedy-0")!, { llm });
+    const said = (greedy.transcript as Array<{ reply: string }>).map((t) => t.reply);
+    expect(said).toHaveLength(5);
+    for (const reply of said) expect(reply).toMatch(/^Live candidate number [0-4], how about you\?$/);
+    const asked = llm.requests.length;
+    expect(asked).toBe(5);
+    // Vanilla MCTS at 70 s: rollouts with the LLM as system and user role (a scripted one answers at once, so
+    // this plays one turn by iterations only: the spec's budget is wall time live).
+    const vanilla = quick.find((s) => s.planner === "chat-vanilla-mcts@t=70000")!;
+    const outcome = await suite.run({ ...vanilla, setting: { ...vanilla.setting, timeMs: 50 } }, { llm });
+    expect(llm.requests.length).toBeGreaterThan(asked + 5);
+    expect(llm.requests.some((r) => (r.messages[0]?.content ?? "").startsWith("Pretend you are a human"))).toBe(true);
+    expect(outcome.transcript).toHaveLength(5);
+  });
+
+  it("gives a byte-identical summary.json on two runs: SCOPE's budget is simulations at the reference rate", { timeout: 300_000 }, async () => {
+    const rows = new Set(["chat-greedy-0", "scope@t=250", "chat-greedy-1@t=3000", "chat-vanilla-mcts@t=70000"]);
+    const subset = (suite: Suite): Suite => ({
+      ...suite,
+      episodes: (_scale, seed) => {
+        const all = suite.episodes("full", seed);
+        const unit = all[0]!.unit;
+        return all.filter((s: EpisodeSpec) => rows.has(s.planner) && s.unit === unit && s.seed === seed * 100);
+      },
+    });
+    const summaries: string[] = [];
+    for (const run of ["a", "b"]) {
+      const [result] = await runBench({ suites: [subset(createScopeSuite())], scale: "quick", seed: 1, outDir: join(root, run), commit: "test" });
+      expect(result!.complete).toBe(true);
+      const outDir = join(root, run, "scope");
+      const scope = readEpisodeLog(join(outDir, RUN_FILES.episodes)).find((r) => r.spec.planner === "scope@t=250")!;
+      expect(scope.costs.simulations).toBe(5 * 1250); // ⌊250 ms · 5000/s⌋ per turn, 5 turns
+      summaries.push(readFileSync(join(outDir, RUN_FILES.summary), "utf8"));
+      expect(readFileSync(join(outDir, "rollout-speed.md"), "utf8")).toMatch(/\| scope@t=250 \| 1 \| 6250 \|/);
+    }
+    expect(summaries[1]).toBe(summaries[0]);
   });
 });

@@ -1,8 +1,11 @@
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { createRng, type Turn } from "@foresight/dialogue";
-import { chatWorld, plannerFactory, type Conversation, type Decision, type Planner } from "@foresight/planners";
-import { CorpusCandidateGenerator, CorpusChatPartner } from "@foresight/llm-sim";
+import { chatWorld, createChatVanillaMcts, OPEN_CHAT_REPLY_ACT, plannerFactory, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, type ChatTextRoles, type Conversation, type Decision, type Planner } from "@foresight/planners";
+import { CorpusCandidateGenerator, CorpusChatPartner, LlmSystemRole, LlmUserSimulator, openChatPack, type ChatModel } from "@foresight/llm-sim";
 import { createLexiconHarmfulnessScorer, tokenLength } from "@foresight/rewards";
-import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
+import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /**
  * The `scope` suite (SCOPE, ICLR 2025, §6): each episode starts from a held-out DailyDialog opener (the human's
@@ -13,8 +16,13 @@ import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
  * and of 0-step greedy's scores with the true 2-turn human reply length of each candidate (judge rollouts).
  * Worlds: `matched` (1-step greedy and vanilla MCTS simulate with the judge's own world) and `mismatched` (with a
  * world built on half the training dialogues). SCOPE always plans with its learned models, so its episodes are
- * the same in both worlds (played once, reported in both). LLM latency (the paper's Table 2) is charged to the
- * text-simulating baselines.
+ * the same in both worlds (played once, reported in both). Every budget is on the charged clock: SCOPE's time
+ * budget buys simulations at SCOPE_REFERENCE_ROLLOUTS_PER_SECOND and the text-simulating baselines pay the paper's
+ * LLM latency (Table 2), so the report does not depend on the machine's load; `rollout-speed.md` gives the rate
+ * actually measured. Live (`context.llm`): the LLM proposes the m candidates of every turn and plays vanilla MCTS's
+ * system and user roles on the wall clock (its real latency, nothing charged); the judge stays the corpus partner.
+ * Every row still runs live (the runner enumerates episodes without knowing the mode): vanilla MCTS at 1 s then
+ * has no time for a rollout and picks at random, which it reports as degraded.
  */
 
 const TURNS = 5;
@@ -33,19 +41,24 @@ interface PlannerEntry {
 function entries(scale: Scale): PlannerEntry[] {
   const budgets = scale === "full" ? [250, 500, 1000, 2000, 3000] : [1000];
   const depths = scale === "full" ? [2, 4, 6] : [];
+  // Every budget is on the charged clock: SCOPE's buys simulations at the reference rate, the text baselines' pay
+  // the paper's LLM latency, so the outcome does not depend on this machine's speed or load.
+  const scope = (timeMs: number, depth: number) => ({ timeMs, depth, clock: "charged" });
+  const text = (timeMs: number, extra: Record<string, unknown> = {}) => ({ timeMs, chargeLatency: true, clock: "charged", ...extra });
   const out: PlannerEntry[] = [
     { label: "chat-random", name: "chat-random", setting: {}, usesWorld: false },
     { label: "chat-greedy-0", name: "chat-greedy-0", setting: {}, usesWorld: false },
   ];
   for (const timeMs of budgets) {
-    out.push({ label: `scope@t=${timeMs}`, name: "scope", setting: { timeMs, depth: 6 }, usesWorld: false });
-    out.push({ label: `chat-greedy-1@t=${timeMs}`, name: "chat-greedy-1", setting: { timeMs, chargeLatency: true }, usesWorld: true });
-    out.push({ label: `chat-vanilla-mcts@t=${timeMs}`, name: "chat-vanilla-mcts", setting: { timeMs, chargeLatency: true, depth: 6 }, usesWorld: true });
+    out.push({ label: `scope@t=${timeMs}`, name: "scope", setting: scope(timeMs, 6), usesWorld: false });
+    out.push({ label: `chat-greedy-1@t=${timeMs}`, name: "chat-greedy-1", setting: text(timeMs), usesWorld: true });
+    out.push({ label: `chat-vanilla-mcts@t=${timeMs}`, name: "chat-vanilla-mcts", setting: text(timeMs, { depth: 6 }), usesWorld: true });
   }
   // The paper's headline: SCOPE at 1 s against vanilla MCTS at 70× that budget (LLM latency charged).
-  out.push({ label: "chat-vanilla-mcts@t=70000", name: "chat-vanilla-mcts", setting: { timeMs: 70000, chargeLatency: true, depth: 6 }, usesWorld: true });
-  out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: { timeMs: 1000, depth: 6 }, usesWorld: false });
-  for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: { timeMs: 1000, depth }, usesWorld: false });
+  out.push({ label: "chat-vanilla-mcts@t=70000", name: "chat-vanilla-mcts", setting: text(70000, { depth: 6 }), usesWorld: true });
+  // The MDN variant doubles SCOPE's cost: full scale only, so that quick stays about two minutes.
+  if (scale === "full") out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: scope(1000, 6), usesWorld: false });
+  for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: scope(1000, depth), usesWorld: false });
   return out;
 }
 
@@ -57,10 +70,15 @@ function starters(count: number, dataDir?: string): Array<{ id: string; text: st
 
 const planners = new Map<string, Promise<Planner>>();
 
+/** A row's planner settings without its time budget (a budget of each plan, not a setting). */
+function withoutTime(setting: Record<string, unknown>): Record<string, unknown> {
+  const { timeMs: _time, ...rest } = setting;
+  return rest;
+}
+
 /** One planner per registry name and setting, created once (SCOPE's sessions are reused across episodes). */
 function plannerFor(entry: PlannerEntry, world: string, dataDir?: string): Promise<Planner> {
-  const { timeMs: _time, ...rest } = entry.setting;
-  const settings = { ...rest, ...(entry.usesWorld ? { world } : {}) };
+  const settings = { ...withoutTime(entry.setting), ...(entry.usesWorld ? { world } : {}) };
   const key = `${entry.name}\u0000${JSON.stringify(settings)}`;
   let planner = planners.get(key);
   if (!planner) {
@@ -113,27 +131,38 @@ function twoTurnLength(history: Turn[], candidate: string, judge: CorpusChatPart
   return total / TWO_TURN_SAMPLES;
 }
 
-const outcomes = new Map<string, Promise<EpisodeOutcome>>();
 const harm = createLexiconHarmfulnessScorer();
 
-async function play(entry: PlannerEntry, spec: EpisodeSpec, dataDir?: string, signal?: AbortSignal): Promise<EpisodeOutcome> {
+/** Live mode's LLM roles for one episode: the system role proposes the m candidates, both serve vanilla MCTS. */
+function liveRoles(llm: ChatModel, spec: EpisodeSpec): ChatTextRoles {
+  const rng = createRng(`live:${spec.unit}:${spec.seed}`);
+  return { system: new LlmSystemRole({ model: llm, rng: rng.fork("system"), pack: openChatPack }), user: new LlmUserSimulator({ model: llm, rng: rng.fork("user"), pack: openChatPack }) };
+}
+
+async function play(entry: PlannerEntry, spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeOutcome> {
+  const { dataDir, signal } = context;
   const world = chatWorld({ ...(dataDir ? { dataDir } : {}), setting: "matched" });
   const starter = world.test.find((d) => d.id === spec.unit);
   if (!starter) throw new Error(`scope suite: no held-out DailyDialog dialogue "${spec.unit}"`);
-  const planner = await plannerFor(entry, spec.world, dataDir);
+  const live = context.llm ? liveRoles(context.llm, spec) : undefined;
+  // Live, vanilla MCTS simulates with the LLM roles and pays their real latency on the wall clock (nothing charged).
+  const planner =
+    live && entry.name === "chat-vanilla-mcts"
+      ? createChatVanillaMcts(live, { ...withoutTime(entry.setting), chargeLatency: false, clock: "wall" }, dataDir)
+      : await plannerFor(entry, spec.world, dataDir);
   const judge = new CorpusChatPartner(world, { rng: createRng(`judge:${spec.unit}:${spec.seed}`) });
   const candidateRng = createRng(`candidates:${spec.unit}:${spec.seed}`);
   const generator = new CorpusCandidateGenerator(world, { rng: candidateRng });
   const history: Turn[] = [{ speaker: "user", text: starter.turns[0]!.text }];
   let humanTokens = 0;
   let harmSum = 0;
-  const costs = { wallMs: 0, simulations: 0, llmCalls: 0, modelCalls: 0, chargedLatencyMs: 0, rolloutsPerSecond: 0, searchMs: 0 };
+  const costs = { wallMs: 0, simulations: 0, llmCalls: 0, modelCalls: 0, chargedLatencyMs: 0, searchMs: 0 };
   const metrics: Record<string, number> = {};
   const transcript: unknown[] = [];
   for (let turn = 0; turn < TURNS; turn++) {
-    const candidates = generator.candidates(history, CANDIDATES).map((p) => p.text);
+    const candidates = live ? (await live.system.reply(history, OPEN_CHAT_REPLY_ACT, CANDIDATES)).map((c) => c.text) : generator.candidates(history, CANDIDATES).map((p) => p.text);
     const conversation: Conversation = { turns: history.map((t) => ({ speaker: t.speaker === "system" ? "agent" : "user", text: t.text })) };
-    const timeMs = entry.setting.timeMs as number | undefined;
+    const timeMs = spec.setting.timeMs as number | undefined;
     const decision: Decision = await planner.plan(conversation, {
       candidates,
       seed: spec.seed * 1000 + turn,
@@ -161,51 +190,92 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, dataDir?: string, si
     costs.searchMs += s.counters?.searchMs ?? 0;
     transcript.push({ turn, reply, human, stop: s.stopReason, simulations: s.simulations, ...(decision.degraded ? { degraded: decision.degraded.reason } : {}) });
   }
-  costs.rolloutsPerSecond = costs.searchMs > 0 ? (costs.simulations / costs.searchMs) * 1000 : 0;
-  return { metrics: { ...metrics, humanTokens, negHarm: -harmSum }, costs: { ...costs, msPerRollout: costs.simulations > 0 ? (costs.wallMs + 0) / costs.simulations : 0 }, transcript };
+  // Wall-clock costs (…Ms) go to timings.json; the measured rollout rate is in the suite's rollout-speed.md.
+  return { metrics: { ...metrics, humanTokens, negHarm: -harmSum }, costs: { ...costs, msPerRollout: costs.simulations > 0 ? costs.searchMs / costs.simulations : 0 }, transcript };
+}
+
+/**
+ * The measured speed of SCOPE's search, per row: simulations over the wall time of the searches. Budgets are on the
+ * charged clock (SCOPE_REFERENCE_ROLLOUTS_PER_SECOND), so this is how the machine compares with that rate.
+ */
+async function writeRolloutSpeed(episodes: readonly (EpisodeOutcome & { spec: EpisodeSpec })[], dir: string): Promise<string[]> {
+  const rows = new Map<string, { simulations: number; searchMs: number; episodes: number }>();
+  for (const e of episodes) {
+    // SCOPE plays the same episode in both worlds: count it once.
+    if (!e.spec.planner.startsWith("scope") || e.spec.world !== "matched" || !(e.costs.searchMs! > 0)) continue;
+    const row = rows.get(e.spec.planner) ?? { simulations: 0, searchMs: 0, episodes: 0 };
+    row.simulations += e.costs.simulations ?? 0;
+    row.searchMs += e.costs.searchMs ?? 0;
+    row.episodes++;
+    rows.set(e.spec.planner, row);
+  }
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  const lines = [
+    "# SCOPE rollout speed (measured)",
+    "",
+    `Budgets in this run are on the charged clock: a time budget t buys ⌊t·${SCOPE_REFERENCE_ROLLOUTS_PER_SECOND}/1000⌋ simulations (the reference rate, the issue's target), whatever this machine's speed.`,
+    `Below is the rate this machine actually reached (rollouts of depth D, batched; wall time, so it depends on the load); ${os.cpus().length} CPUs, load average at the end ${load}.`,
+    "",
+    "| row | episodes | simulations | search s | rollouts/s | vs reference |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ...[...rows].map(([planner, r]) => {
+      const rate = (r.simulations / r.searchMs) * 1000;
+      return `| ${planner} | ${r.episodes} | ${r.simulations} | ${(r.searchMs / 1000).toFixed(1)} | ${Math.round(rate)} | ${(rate / SCOPE_REFERENCE_ROLLOUTS_PER_SECOND).toFixed(2)}× |`;
+    }),
+    "",
+  ];
+  await writeFile(path.join(dir, "rollout-speed.md"), lines.join("\n"));
+  return ["rollout-speed.md"];
+}
+
+/** A `scope` suite with its own outcome cache (each run of a fresh one plays every episode). */
+export function createScopeSuite(): Suite {
+  const outcomes = new Map<string, Promise<EpisodeOutcome>>();
+  return {
+    name: "scope",
+    summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
+    episodes(scale: Scale, seed: number): EpisodeSpec[] {
+      const count = scale === "full" ? 100 : 20;
+      const seeds = scale === "full" ? 5 : 2;
+      const units = starters(count);
+      const out: EpisodeSpec[] = [];
+      for (const world of ["matched", "mismatched"]) {
+        for (const entry of entries(scale)) {
+          for (const unit of units) {
+            for (let s = 0; s < seeds; s++) out.push({ suite: "scope", planner: entry.label, setting: entry.setting, world, unit: unit.id, seed: seed * 100 + s });
+          }
+        }
+      }
+      return out;
+    },
+    async run(spec, context) {
+      const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === spec.planner);
+      if (!entry) throw new Error(`scope suite: unknown planner row "${spec.planner}"`);
+      // Planners that do not simulate with a chat world play the same episode in both worlds: play it once.
+      const key = `${spec.planner}\u0000${entry.usesWorld ? spec.world : "*"}\u0000${spec.unit}\u0000${spec.seed}\u0000${context.llm?.id ?? ""}`;
+      let outcome = outcomes.get(key);
+      if (!outcome) {
+        outcome = play(entry, spec, context);
+        outcomes.set(key, outcome);
+      }
+      return outcome;
+    },
+    artifacts: writeRolloutSpeed,
+    comparisons: [
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-random" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-1@t=1000" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=1000" },
+      { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=70000" },
+      { metric: "humanTokens", a: "scope@t=3000", b: "chat-greedy-1@t=3000" },
+      { metric: "humanTokens", a: "scope@t=3000", b: "chat-vanilla-mcts@t=3000" },
+      { metric: "humanTokens", a: "scope-mdn@t=1000", b: "chat-greedy-0" },
+      { metric: "spearmanValueTwoTurn", a: "scope@t=1000", b: "chat-greedy-0" },
+    ],
+    plots: [{ name: "reward-vs-budget", title: "Cumulative human tokens vs planning budget (LLM latency charged), as the paper's Figure 3", x: "timeMs", y: "humanTokens" }],
+    headline: { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
+  };
 }
 
 /** The `scope` suite. */
-export const scopeSuite: Suite = {
-  name: "scope",
-  summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
-  episodes(scale: Scale, seed: number): EpisodeSpec[] {
-    const count = scale === "full" ? 100 : 20;
-    const seeds = scale === "full" ? 5 : 2;
-    const units = starters(count);
-    const out: EpisodeSpec[] = [];
-    for (const world of ["matched", "mismatched"]) {
-      for (const entry of entries(scale)) {
-        for (const unit of units) {
-          for (let s = 0; s < seeds; s++) out.push({ suite: "scope", planner: entry.label, setting: entry.setting, world, unit: unit.id, seed: seed * 100 + s });
-        }
-      }
-    }
-    return out;
-  },
-  async run(spec, context) {
-    const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === spec.planner);
-    if (!entry) throw new Error(`scope suite: unknown planner row "${spec.planner}"`);
-    // Planners that do not simulate with a chat world play the same episode in both worlds: play it once.
-    const key = `${spec.planner}\u0000${entry.usesWorld ? spec.world : "*"}\u0000${spec.unit}\u0000${spec.seed}`;
-    let outcome = outcomes.get(key);
-    if (!outcome) {
-      outcome = play(entry, spec, context.dataDir, context.signal);
-      outcomes.set(key, outcome);
-    }
-    return outcome;
-  },
-  comparisons: [
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-random" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-1@t=1000" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=1000" },
-    { metric: "humanTokens", a: "scope@t=1000", b: "chat-vanilla-mcts@t=70000" },
-    { metric: "humanTokens", a: "scope@t=3000", b: "chat-greedy-1@t=3000" },
-    { metric: "humanTokens", a: "scope@t=3000", b: "chat-vanilla-mcts@t=3000" },
-    { metric: "humanTokens", a: "scope-mdn@t=1000", b: "chat-greedy-0" },
-    { metric: "spearmanValueTwoTurn", a: "scope@t=1000", b: "chat-greedy-0" },
-  ],
-  plots: [{ name: "reward-vs-budget", title: "Cumulative human tokens vs planning budget (LLM latency charged), as the paper's Figure 3", x: "timeMs", y: "humanTokens" }],
-  headline: { metric: "humanTokens", a: "scope@t=1000", b: "chat-greedy-0" },
-};
+export const scopeSuite: Suite = createScopeSuite();

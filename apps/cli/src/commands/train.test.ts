@@ -14,7 +14,8 @@ const dir = mkdtempSync(join(tmpdir(), "foresight-cli-train-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("foresight train and foresight bench semantic", () => {
-  it("trains every default model at the tiny scale, then benchmarks them", async () => {
+  // Minutes, not seconds, on 2 shared cores under load: the whole training pipeline at the tiny scale.
+  it("trains every default model at the tiny scale, then benchmarks them", { timeout: 300_000 }, async () => {
     const train = capture();
     expect(await runCli(["train", "all", "--tiny", "--seed", "2", "--out", dir], train.io)).toBe(0);
     for (const name of ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "reward-length", "reward-harm", "value-multiwoz"]) {
@@ -48,6 +49,9 @@ describe("foresight train and foresight bench semantic", () => {
     const a = capture();
     expect(await runCli(["train", "everything"], a.io)).toBe(2);
     expect(a.err.join("\n")).toMatch(/expected one model name \(encoder, action, transition, reward, harm, scope, value, all\), got "everything"/);
+    const s = capture();
+    expect(await runCli(["train", "scope", "--simulated", "-3", "--tiny", "--out", dir], s.io)).toBe(2);
+    expect(s.err.join("\n")).toMatch(/--simulated must be an integer of at least 0, got -3/);
     const b = capture();
     expect(await runCli(["bench", "semantic", "--batches", "1,x"], b.io)).toBe(2);
     expect(b.err.join("\n")).toMatch(/--batches must be positive integers/);

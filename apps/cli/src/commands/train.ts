@@ -19,6 +19,8 @@ export const trainCommand: Command = {
     "              FORESIGHT_MODELS_DIR; required with --tiny, so a smoke run never replaces the committed models)",
     "  --data-dir DIR  the shared data folder (default FORESIGHT_DATA_DIR or ../shared/data beside the workspace)",
     "  --tiny      a tiny scale for smoke tests (seconds; not the committed models)",
+    "  --simulated N  SCOPE steps simulated in the mismatched chat world added to the heads' training data",
+    "              (default 4000; 40 with --tiny; 0: corpus only)",
     "  --json      print the manifests as JSON instead of progress and a summary",
     "",
     "  value --flywheel --rounds R [--goals N] [--eval-goals N] [--simulations S]",
@@ -30,7 +32,7 @@ export const trainCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(
       argv,
-      { seed: { type: "string" }, out: { type: "string" }, "data-dir": { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" }, flywheel: { type: "boolean" }, rounds: { type: "string" }, goals: { type: "string" }, "eval-goals": { type: "string" }, simulations: { type: "string" } },
+      { seed: { type: "string" }, out: { type: "string" }, "data-dir": { type: "string" }, tiny: { type: "boolean" }, json: { type: "boolean" }, flywheel: { type: "boolean" }, rounds: { type: "string" }, goals: { type: "string" }, "eval-goals": { type: "string" }, simulations: { type: "string" }, simulated: { type: "string" } },
       true,
     );
     const model = positionals[0];
@@ -70,12 +72,14 @@ export const trainCommand: Command = {
     }
     // The harmfulness head learns the rewards package's text scorer (the lexicon stand-in without a Llama Guard endpoint).
     const harm = createLexiconHarmfulnessScorer();
+    const simulated = values.simulated === undefined ? undefined : parseIntFlag("simulated", values.simulated, 0, { min: 0 });
     const manifests = await trainDefaultModels(model as TrainableModel, {
       outDir,
       seed,
       scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
       ...(values["data-dir"] ? { dataDir: resolveDataDir(values["data-dir"], "--data-dir") } : {}),
-      command: `foresight train ${model} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
+      command: `foresight train ${model} --seed ${seed}${values.tiny ? " --tiny" : ""}${simulated === undefined ? "" : ` --simulated ${simulated}`}`,
+      ...(simulated === undefined ? {} : { simulatedSteps: simulated }),
       harmfulness: (text) => harm.scoreSync(text).probability,
       harmfulnessName: harm.name,
       log: values.json ? () => {} : (line) => io.err(line),

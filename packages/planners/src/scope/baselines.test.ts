@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chatGreedy0Factory, chatGreedy1Factory, chatRandomFactory, chatVanillaMctsFactory } from "./baselines.js";
+import { chatGreedy0Factory, chatGreedy1Factory, chatRandomFactory, chatVanillaMctsFactory, createChatVanillaMcts, OPEN_CHAT_REPLY_ACT, type ChatTextRoles } from "./baselines.js";
 import { heldOutChatConversation } from "./chat.js";
 import { PAPER_LATENCY_MS } from "./latency.js";
 
@@ -27,6 +27,10 @@ describe("SCOPE's baselines", () => {
     expect(charged.stats.simulations).toBe(3);
     expect(charged.stats.stopReason).toBe("time");
     expect(charged.stats.wallMs).toBeGreaterThanOrEqual(3 * PAPER_LATENCY_MS.greedyRollout);
+    // On the charged clock only the charged latency counts: the same count, whatever the wall time.
+    const onlyCharged = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 3 * PAPER_LATENCY_MS.greedyRollout }, settings: { chargeLatency: true, clock: "charged" } });
+    expect(onlyCharged.stats.simulations).toBe(3);
+    await expect(planner.plan(conversation, { candidates, settings: { clock: "sundial" as never } })).rejects.toThrow(/setting "clock" must be "wall" or "charged"/);
     const none = await planner.plan(conversation, { candidates, seed: 1, budget: { timeMs: 1000 }, settings: { chargeLatency: true } });
     expect(none.degraded?.reason).toMatch(/no simulated reply/);
     expect(candidates).toContain(none.reply);
@@ -43,6 +47,23 @@ describe("SCOPE's baselines", () => {
     const small = await planner.plan(conversation, { candidates, seed: 3, budget: { timeMs: 1000 }, settings: { chargeLatency: true } });
     expect(small.degraded?.reason).toMatch(/no rollout/);
     expect(small.stats.simulations).toBe(0);
+  });
+
+  it("vanilla MCTS simulates with given (live) roles, asynchronously, charging nothing for their real latency", async () => {
+    // A human who talks at length only after "Why do you ask?", and a system role that always proposes two replies.
+    const asked: string[] = [];
+    const roles: ChatTextRoles = {
+      system: { reply: async (_history, act, m) => (asked.push(typeof act === "string" ? act : act.label), ["Okay.", "Really?"].slice(0, m).map((text) => ({ text, act: "reply", fallback: false }))) },
+      user: { respond: async (history) => ({ text: history.at(-1)?.text === "Why do you ask?" ? "Because I want to tell you all about my long and eventful weekend away." : "Fine.", ended: false, fallback: false }) },
+    };
+    const planner = createChatVanillaMcts(roles, { depth: 2, chargeLatency: true, clock: "charged" });
+    const decision = await planner.plan(conversation, { candidates, seed: 3, budget: { iterations: 40, timeMs: 1000 } });
+    expect(decision.reply).toBe("Why do you ask?");
+    expect(decision.stats.simulations).toBe(40);
+    expect(decision.stats.llmCalls).toBeGreaterThan(40);
+    expect(decision.stats.counters?.chargedLatencyMs).toBe(0);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(asked)).toEqual(new Set([OPEN_CHAT_REPLY_ACT.label]));
   });
 
   it("offers held-out conversations that end with the human, from the test part of the split", async () => {

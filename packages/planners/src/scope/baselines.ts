@@ -3,8 +3,8 @@ import { Mcts, type GenerativeModel } from "@foresight/mcts-core";
 import { tokenLength } from "@foresight/rewards";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, chatPartner, checkChatConversation, dialogueTurns, heldOutChatConversation, chatWorld, type ChatWorldSetting, rankCandidates } from "./chat.js";
-import { PAPER_LATENCY_MS, PlanningClock } from "./latency.js";
-import { CorpusCandidateGenerator } from "@foresight/llm-sim";
+import { clockModeError, PAPER_LATENCY_MS, PlanningClock, type PlanningClockMode } from "./latency.js";
+import { CorpusCandidateGenerator, type SystemRole, type UserSimulator } from "@foresight/llm-sim";
 
 /** Settings shared by SCOPE's baselines. */
 export interface ChatBaselineSettings {
@@ -14,6 +14,8 @@ export interface ChatBaselineSettings {
   world: ChatWorldSetting;
   /** Charge the paper's LLM latency per simulated call against the time budget (Table 2). */
   chargeLatency: boolean;
+  /** `wall`: the time budget counts wall time plus charged latency; `charged`: only charged latency (load-independent). */
+  clock: PlanningClockMode;
   /** 1-step greedy: simulated human replies per candidate (paper: 5). */
   samples: number;
   /** Charged per simulated human reply of 1-step greedy (ms). */
@@ -31,6 +33,7 @@ export const DEFAULT_CHAT_BASELINE_SETTINGS: ChatBaselineSettings = {
   candidates: 5,
   world: "matched",
   chargeLatency: false,
+  clock: "wall",
   samples: 5,
   greedyLatencyMs: PAPER_LATENCY_MS.greedyRollout,
   depth: 6,
@@ -43,6 +46,8 @@ export const DEFAULT_CHAT_BASELINE_SETTINGS: ChatBaselineSettings = {
 function resolveBaselineSettings(name: string, base: ChatBaselineSettings, given: Partial<ChatBaselineSettings> | undefined): ChatBaselineSettings {
   const out = resolveSettings(base, given, name);
   if (out.world !== "matched" && out.world !== "mismatched") throw new PlannerInputError(`${name}: setting "world" must be "matched" or "mismatched", got ${JSON.stringify(out.world)}`, "settings.world");
+  const clockError = clockModeError(name, out.clock);
+  if (clockError) throw new PlannerInputError(clockError, "settings.clock");
   for (const key of ["candidates", "samples", "depth"] as const) {
     if (!Number.isInteger(out[key]) || out[key] < 1) throw new PlannerInputError(`${name}: setting "${key}" must be a positive integer, got ${out[key]}`, `settings.${key}`);
   }
@@ -61,7 +66,30 @@ interface BaselineOutcome {
   counters?: Record<string, number>;
 }
 
-type Decide = (input: { conversation: Conversation; candidates: string[]; settings: ChatBaselineSettings; rng: Rng; clock: PlanningClock; options: PlanOptions<ChatBaselineSettings>; dataDir?: string }) => BaselineOutcome;
+/**
+ * Text roles a baseline can simulate with instead of the offline corpus roles (live mode: LLM roles). Their calls
+ * are real LLM calls with real latency, so nothing is charged for them.
+ */
+export interface ChatTextRoles {
+  /** Proposes the agent's replies at simulated states. */
+  system: SystemRole;
+  /** Answers as the human at simulated states. */
+  user: UserSimulator;
+}
+
+/** The act asked of an LLM system role for open-chat candidates: any reply that keeps the human talking. */
+export const OPEN_CHAT_REPLY_ACT = { label: "reply", description: "Reply in whatever way best keeps the Human engaged in the conversation." };
+
+type Decide = (input: {
+  conversation: Conversation;
+  candidates: string[];
+  settings: ChatBaselineSettings;
+  rng: Rng;
+  clock: PlanningClock;
+  options: PlanOptions<ChatBaselineSettings>;
+  dataDir?: string;
+  roles?: ChatTextRoles;
+}) => BaselineOutcome | Promise<BaselineOutcome>;
 
 /** A chat baseline: candidates like SCOPE's, then its own rule for choosing among them. */
 class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
@@ -72,19 +100,20 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
     private readonly decide: Decide,
     settings: Partial<ChatBaselineSettings>,
     private readonly dataDir?: string,
+    private readonly roles?: ChatTextRoles,
   ) {
     this.settings = resolveBaselineSettings(name, DEFAULT_CHAT_BASELINE_SETTINGS, settings);
   }
 
   /** Plans the agent's next turn. */
   async plan(conversation: Conversation, options: PlanOptions<ChatBaselineSettings> = {}): Promise<Decision> {
-    const clock = new PlanningClock();
     checkChatConversation(conversation);
     const settings = resolveBaselineSettings(this.name, this.settings, options.settings);
+    const clock = new PlanningClock(settings.clock);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
     const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
-    const outcome = this.decide({ conversation, candidates, settings, rng: rng.fork(this.name), clock, options, ...(this.dataDir ? { dataDir: this.dataDir } : {}) });
+    const outcome = await this.decide({ conversation, candidates, settings, rng: rng.fork(this.name), clock, options, ...(this.dataDir ? { dataDir: this.dataDir } : {}), ...(this.roles ? { roles: this.roles } : {}) });
     const stats: CandidateStats[] = candidates.map((text, i) => ({ text, value: outcome.values[i] ?? null, visits: outcome.visits[i] ?? 0, prior: 1 / candidates.length, details: { index: i } }));
     const ranked = rankCandidates(stats, outcome.best);
     const chosen = ranked[0] as CandidateStats;
@@ -97,7 +126,7 @@ class ChatBaselinePlanner implements Planner<ChatBaselineSettings> {
         modelCalls: 0,
         llmCalls: outcome.llmCalls,
         tokens: 0,
-        wallMs: clock.elapsed(),
+        wallMs: clock.wallMs() + clock.chargedMs,
         stopReason: outcome.stopReason,
         counters: { chargedLatencyMs: Math.round(clock.chargedMs), ...(outcome.counters ?? {}) },
       },
@@ -187,14 +216,19 @@ interface TextState {
  * progressive widening of the sampled replies, the best-Q candidate. Every role call is an LLM call (charged
  * when `chargeLatency`); a rollout is only started when a full one fits the time budget.
  */
-const decideVanillaMcts: Decide = ({ conversation, candidates, settings, rng, clock, options, dataDir }) => {
+const decideVanillaMcts: Decide = async ({ conversation, candidates, settings, rng, clock, options, dataDir, roles }) => {
   const setting = { ...(dataDir ? { dataDir } : {}), setting: settings.world };
-  const partner = chatPartner(rng.fork("partner"), setting);
-  const generator = new CorpusCandidateGenerator(chatWorld(setting), { rng: rng.fork("system") });
-  const cost = settings.chargeLatency ? settings.mctsCallLatencyMs : 0;
+  // Offline: the corpus roles of the chat world (answered at once, latency charged); live: the given roles.
+  const partner = roles ? undefined : chatPartner(rng.fork("partner"), setting);
+  const generator = roles ? undefined : new CorpusCandidateGenerator(chatWorld(setting), { rng: rng.fork("system") });
+  const cost = settings.chargeLatency && !roles ? settings.mctsCallLatencyMs : 0;
   let llmCalls = 0;
-  const actionCache = new WeakMap<TextState, string[]>();
+  const actionCache = new WeakMap<TextState, string[] | Promise<string[]>>();
   const root: TextState = { turns: dialogueTurns(conversation), depth: 0 };
+  const stepped = (state: TextState, turns: Turn[], reply: string) => {
+    turns.push({ speaker: "user", text: reply });
+    return { state: { turns, depth: state.depth + 1 }, reward: tokenLength(reply) * settings.rewardScale, terminal: state.depth + 1 >= settings.depth };
+  };
   const model: GenerativeModel<TextState, string> = {
     actions(state) {
       if (state === root) return candidates;
@@ -202,7 +236,7 @@ const decideVanillaMcts: Decide = ({ conversation, candidates, settings, rng, cl
       if (!cached) {
         llmCalls++;
         clock.charge(cost);
-        cached = generator.candidates(state.turns, settings.candidates).map((p) => p.text);
+        cached = roles ? roles.system.reply(state.turns, OPEN_CHAT_REPLY_ACT, settings.candidates).then((c) => c.map((p) => p.text)) : generator!.candidates(state.turns, settings.candidates).map((p) => p.text);
         actionCache.set(state, cached);
       }
       return cached;
@@ -211,9 +245,8 @@ const decideVanillaMcts: Decide = ({ conversation, candidates, settings, rng, cl
       llmCalls++;
       clock.charge(cost);
       const turns: Turn[] = [...state.turns, { speaker: "system", text: action }];
-      const reply = partner.pick(turns, stepRng as unknown as Rng);
-      turns.push({ speaker: "user", text: reply.text });
-      return { state: { turns, depth: state.depth + 1 }, reward: tokenLength(reply.text) * settings.rewardScale, terminal: state.depth + 1 >= settings.depth };
+      if (roles) return roles.user.respond(turns).then((reply) => stepped(state, turns, reply.text));
+      return stepped(state, turns, partner!.pick(turns, stepRng as unknown as Rng).text);
     },
   };
   const rolloutCost = 2 * settings.depth * cost;
@@ -230,7 +263,8 @@ const decideVanillaMcts: Decide = ({ conversation, candidates, settings, rng, cl
     finalChoice: "bestQ",
   });
   let stopReason: PlanStopReason = "iterations";
-  const result = engine.search({
+  const search = (budget: Parameters<typeof engine.search>[0]) => (roles ? engine.searchAsync(budget) : engine.search(budget));
+  const result = await search({
     ...(options.budget?.iterations !== undefined ? { iterations: options.budget.iterations } : {}),
     ...(options.budget?.signal ? { signal: options.budget.signal } : {}),
     custom: {
@@ -247,6 +281,14 @@ const decideVanillaMcts: Decide = ({ conversation, candidates, settings, rng, cl
   const values = result.actions.map((a) => (Number.isNaN(a.q) ? null : a.q / settings.rewardScale));
   return { best: result.actionIndex, values, visits: result.actions.map((a) => a.visits), simulations: result.iterations, llmCalls, stopReason, counters: { nodes: result.nodeCount } };
 };
+
+/**
+ * Vanilla MCTS over text with the given roles (live mode: the LLM as system and user role) instead of the chat
+ * world's corpus roles; settings as `chat-vanilla-mcts` (nothing is charged: the roles' latency is real).
+ */
+export function createChatVanillaMcts(roles: ChatTextRoles, settings: Partial<ChatBaselineSettings> = {}, dataDir?: string): Planner<ChatBaselineSettings> {
+  return new ChatBaselinePlanner("chat-vanilla-mcts", decideVanillaMcts, settings, dataDir, roles);
+}
 
 function baselineFactory(name: string, summary: string, decide: Decide): PlannerFactory<ChatBaselineSettings> {
   return {

@@ -10,19 +10,38 @@ export const PAPER_LATENCY_MS = {
   mctsCall: 16630 / 12,
 } as const;
 
+/**
+ * How a planner measures its time budget: `wall` — monotonic wall time (plus charged latency); `charged` — only
+ * what is charged (simulated LLM latency; for SCOPE, simulations at the reference rate), so a result does not depend
+ * on the machine or its load.
+ */
+export type PlanningClockMode = "wall" | "charged";
+
+/** Checks a `clock` setting; returns an error message naming the bad value, or undefined. */
+export function clockModeError(name: string, value: unknown): string | undefined {
+  return value === "wall" || value === "charged" ? undefined : `${name}: setting "clock" must be "wall" or "charged", got ${JSON.stringify(value)}`;
+}
+
 /** A planner's clock: monotonic wall time plus the latency charged for (simulated) LLM calls. */
 export class PlanningClock {
   private readonly start = performance.now();
   private charged = 0;
+
+  constructor(readonly mode: PlanningClockMode = "wall") {}
 
   /** Adds `ms` of simulated latency. */
   charge(ms: number): void {
     this.charged += ms;
   }
 
-  /** Milliseconds since the clock started, charged latency included. */
+  /** The time the budget is measured in: wall time since the start plus charged latency, or only the charged latency. */
   elapsed(): number {
-    return performance.now() - this.start + this.charged;
+    return this.mode === "charged" ? this.charged : this.wallMs() + this.charged;
+  }
+
+  /** Wall milliseconds since the clock started (no charged latency). */
+  wallMs(): number {
+    return performance.now() - this.start;
   }
 
   /** The simulated latency charged so far. */

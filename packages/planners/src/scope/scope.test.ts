@@ -2,7 +2,7 @@ import type { Rng } from "@foresight/dialogue";
 import type { SearchTrace } from "@foresight/mcts-core";
 import { describe, expect, it } from "vitest";
 import { chatGreedy0Factory } from "./baselines.js";
-import { ScopePlanner, type ScopePlanningWorld } from "./scope.js";
+import { chargedSimulations, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, ScopePlanner, type ScopePlanningWorld } from "./scope.js";
 import { semanticSearch, DEFAULT_SEMANTIC_SEARCH } from "./semantic-search.js";
 
 /** A normal draw from the seeded generator. */
@@ -111,13 +111,32 @@ describe("ScopePlanner", () => {
     const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
     expect(timed.stats.stopReason).toBe("time");
     expect(timed.stats.simulations).toBeGreaterThan(0);
-    expect(timed.stats.wallMs).toBeLessThan(50 + 200);
     const controller = new AbortController();
     controller.abort();
     const aborted = await scope.plan(conversation, { candidates, seed: 2, budget: { signal: controller.signal } });
     expect(aborted.stats.stopReason).toBe("aborted");
     expect(aborted.stats.simulations).toBe(0);
     expect(candidates).toContain(aborted.reply);
+  });
+
+  it("on the charged clock, buys ⌊t·R/1000⌋ simulations with a time budget, however slow the world", async () => {
+    class SlowWorld extends MoodWorld {
+      override async step(...args: Parameters<MoodWorld["step"]>) {
+        await new Promise((r) => setTimeout(r, 2));
+        return super.step(...args);
+      }
+    }
+    const sims = chargedSimulations(10);
+    expect(sims).toBe(Math.floor((10 * SCOPE_REFERENCE_ROLLOUTS_PER_SECOND) / 1000));
+    const fast = await new ScopePlanner("scope", new MoodWorld(), { ...settings, clock: "charged" }).plan(conversation, { candidates, seed: 3, budget: { timeMs: 10 } });
+    const slow = await new ScopePlanner("scope", new SlowWorld(), { ...settings, clock: "charged" }).plan(conversation, { candidates, seed: 3, budget: { timeMs: 10 } });
+    expect(fast.stats.simulations).toBe(sims);
+    expect(slow.stats.simulations).toBe(sims);
+    expect(slow.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(fast.candidates.map((c) => [c.text, c.value, c.visits]));
+    // An iteration budget below the charged count still wins.
+    const both = await new ScopePlanner("scope", new MoodWorld(), settings).plan(conversation, { candidates, seed: 3, budget: { timeMs: 10, iterations: 7 }, settings: { clock: "charged" } });
+    expect(both.stats.simulations).toBe(7);
+    await expect(new ScopePlanner("scope", new MoodWorld(), settings).plan(conversation, { candidates, settings: { clock: "cpu" as never } })).rejects.toThrow(/setting "clock" must be "wall" or "charged"/);
   });
 
   it("rejects bad settings and conversations with a one-line reason", async () => {
@@ -168,10 +187,13 @@ describe("ScopePlanner traces", () => {
         return super.step(...args);
       }
     }
-    const scope = new ScopePlanner("scope", new SlowWorld(), { depth: 8, batch: 16 });
+    const world = new SlowWorld();
+    const scope = new ScopePlanner("scope", world, { depth: 8, batch: 16 });
     const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 40 } });
     expect(timed.stats.stopReason).toBe("time");
     expect(timed.stats.simulations).toBe(16);
-    expect(timed.stats.wallMs).toBeLessThan(40 + 40);
+    // A whole wave would make 2 expansion calls and 2 per rollout level (7 levels); the rollouts were cut short.
+    // (Counted in calls, not milliseconds, so the check holds under any load.)
+    expect(world.calls).toBeLessThan(2 + 2 * 7);
   });
 });

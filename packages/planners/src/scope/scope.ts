@@ -2,6 +2,7 @@ import { createRng } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
+import { clockModeError, type PlanningClockMode } from "./latency.js";
 import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
 
 /** A semantic world a SCOPE planner can embed conversations in and search. */
@@ -14,14 +15,30 @@ export interface ScopePlanningWorld extends SemanticSearchWorld {
   release?(): Promise<void>;
 }
 
-/** SCOPE's settings: the search's, plus the candidate count m. */
+/** SCOPE's settings: the search's, plus the candidate count m and the clock. */
 export interface ScopeSettings extends SemanticSearchSettings {
   /** Candidate replies proposed per turn when the caller gives none (paper: m = 5). */
   candidates: number;
+  /**
+   * `wall`: a time budget is wall time; `charged`: a time budget t buys ⌊t·R/1000⌋ simulations at the reference rate
+   * R = SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, whatever this machine's speed or load (the bench's clock).
+   */
+  clock: PlanningClockMode;
 }
 
-/** The paper's defaults (A.11): λ = 0.1, γ = 0.9, m = 5, depth 6. */
-export const DEFAULT_SCOPE_SETTINGS: ScopeSettings = { ...DEFAULT_SEMANTIC_SEARCH, candidates: 5 };
+/** The paper's defaults (A.11): λ = 0.1, γ = 0.9, m = 5, depth 6; wall clock. */
+export const DEFAULT_SCOPE_SETTINGS: ScopeSettings = { ...DEFAULT_SEMANTIC_SEARCH, candidates: 5, clock: "wall" };
+
+/**
+ * Depth-6 rollouts per second a time budget buys on the charged clock: the issue's speed target (5,000/s on 2 CPU
+ * cores). The bench reports the rate actually measured next to it.
+ */
+export const SCOPE_REFERENCE_ROLLOUTS_PER_SECOND = 5000;
+
+/** Simulations a time budget buys on the charged clock. */
+export function chargedSimulations(timeMs: number): number {
+  return Math.floor((timeMs * SCOPE_REFERENCE_ROLLOUTS_PER_SECOND) / 1000);
+}
 
 /** The default budget when a call gives none: 1 s, the paper's smallest realistic one. */
 export const DEFAULT_SCOPE_TIME_MS = 1000;
@@ -30,6 +47,8 @@ export const DEFAULT_SCOPE_TIME_MS = 1000;
 function scopeSettings(name: string, base: ScopeSettings, given: Partial<ScopeSettings> | undefined): ScopeSettings {
   const out = resolveSettings(base, given, name);
   if (!Number.isInteger(out.candidates) || out.candidates < 1) throw new PlannerInputError(`${name}: setting "candidates" must be a positive integer, got ${out.candidates}`, "settings.candidates");
+  const clockError = clockModeError(name, out.clock);
+  if (clockError) throw new PlannerInputError(clockError, "settings.clock");
   return out;
 }
 
@@ -63,14 +82,17 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const actions = await this.world.actionVectors(texts, candidates);
     const budget = options.budget ?? {};
     const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
+    // On the charged clock the time budget becomes a simulation count (the smaller of it and any iteration budget).
+    const charged = settings.clock === "charged" && timeMs !== undefined;
+    const iterations = charged ? Math.min(chargedSimulations(timeMs), budget.iterations ?? Infinity) : budget.iterations;
     const result = await searchOrInputError(
       this.world,
       root,
       actions,
       settings,
       {
-        ...(budget.iterations !== undefined ? { iterations: budget.iterations } : {}),
-        ...(timeMs !== undefined ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
+        ...(iterations !== undefined ? { iterations } : {}),
+        ...(timeMs !== undefined && !charged ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
         ...(budget.signal ? { signal: budget.signal } : {}),
       },
       rng.fork("search"),

@@ -28,6 +28,11 @@ export interface TrainScale {
   valueBatchSize: number;
   /** Test queries of the retrieval metric. */
   retrievalQueries: number;
+  /**
+   * SCOPE steps simulated in the mismatched chat world (its half of the train dialogues) added to the heads' training
+   * data; a fifth as many more, simulated with another seed, are the held-out within-context check.
+   */
+  simulatedSteps: number;
 }
 
 /** The scale of the committed default models (a few minutes on 2 CPU cores). */
@@ -49,6 +54,7 @@ export const DEFAULT_TRAIN_SCALE: TrainScale = {
   valueLearningRate: 0.01,
   valueBatchSize: 256,
   retrievalQueries: 3000,
+  simulatedSteps: 4000,
 };
 
 /** A tiny scale for end-to-end tests (seconds). */
@@ -71,6 +77,7 @@ export const TINY_TRAIN_SCALE: TrainScale = {
   valueLearningRate: 0.01,
   valueBatchSize: 64,
   retrievalQueries: 120,
+  simulatedSteps: 40,
 };
 
 /** The first `max` dialogues (all when `max` is undefined). */

@@ -9,8 +9,7 @@ export type TrainableModel = (typeof TRAINABLE_MODELS)[number];
 
 /**
  * Trains one default model (or all) into `job.outDir`. Everything but the encoder embeds with the encoder found
- * in `job.outDir`, so "all" trains the encoder first; the reward model's metrics sample the transition models
- * found there. The harmfulness head needs `job.harmfulness` ("all" skips it without one). "scope" trains every
+ * in `job.outDir`, so "all" trains the encoder first. The harmfulness head needs `job.harmfulness` ("all" skips it without one). "scope" trains every
  * SCOPE head (action, transition, reward, harm) on the encoder already there.
  */
 export async function trainDefaultModels(which: TrainableModel, job: TrainJob): Promise<Manifest[]> {

@@ -26,6 +26,8 @@ export interface TrainJob {
   harmfulness?: (text: string) => number;
   /** The scorer's name, recorded in the harmfulness head's manifest. */
   harmfulnessName?: string;
+  /** Simulated SCOPE steps added to the heads' training data (default: the scale's `simulatedSteps`; 0: none). */
+  simulatedSteps?: number;
 }
 
 /** The split description recorded in manifests. */

@@ -4,13 +4,14 @@ import { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { buildMixtureGraph, mixtureForward, mixtureMean, type MixtureHeadSpec, type MixtureKind } from "../heads/mixture.js";
 import { buildScalarGraph, scalarForward, type ScalarHeadSpec } from "../heads/scalar.js";
 import { mixtureManifestParts, scalarManifestParts } from "../heads/serialize.js";
+import { OpenChatCorpusWorld } from "@foresight/llm-sim";
 import { countTokens, loadOpenChatCorpus, scopeSteps, DEFAULT_SPLIT_SEED, type ScopeStep } from "../data/open-chat.js";
+import { simulatedChatSteps } from "../data/simulated-chat.js";
 import type { Manifest } from "../manifest.js";
 import { saveModel } from "../model-file.js";
-import { gaussianParams, meanCosine, meanNormRatio, mixtureNll, round4, rSquared, spearman } from "../train/metrics.js";
+import { gaussianParams, meanCosine, meanGroupSpearman, meanNormRatio, mixtureNll, round4, rSquared, spearman } from "../train/metrics.js";
 import { fitRidge } from "../train/ridge.js";
 import { trainMixtureHead, trainRegressionHead, type FitOptions, type MixtureData } from "../train/heads.js";
-import { MixtureModel } from "../heads/runtime.js";
 import { fitNormalizer } from "../mlp.js";
 import { mlpForward } from "../mlp.js";
 import { permutation } from "../train/network.js";
@@ -86,9 +87,21 @@ function stepsOf(parts: { dailyDialog: Dialogue[]; persuasion: Dialogue[] }): Sc
 
 /** Train (fit), dev (early stopping, model choice) and test (metrics) transition sets. */
 export interface TransitionSets {
+  /** Corpus steps, then simulated ones. */
   train: TransitionSet;
   dev: TransitionSet;
   test: TransitionSet;
+  /** Steps of the train set from corpus dialogues and from simulated conversations. */
+  sources: { corpus: number; simulated: number };
+  /** Held-out simulated steps grouped by context (every candidate of a context answered): the within-context check. */
+  simulatedTest?: { set: TransitionSet; groups: Int32Array };
+}
+
+/** What a head's train set held, for its manifest. */
+function trainedOn(sets: TransitionSets, states: string): string {
+  const { corpus, simulated } = sets.sources;
+  const sim = simulated > 0 ? `${simulated} steps simulated in the mismatched chat world (corpus partner and candidate generator on half the DailyDialog train dialogues; every candidate of a context answered)` : "no simulated conversations";
+  return `train: ${states} of ${corpus} corpus steps (every agent step of corpus dialogues up to the example cap) + ${sim}`;
 }
 
 /**
@@ -107,7 +120,25 @@ export async function openChatTransitions(job: TrainJob, encoder: HashedEncoder)
   const dev = sampleSteps(stepsOf(pick("dev")), heldOut, job.seed + 2);
   const test = sampleSteps(stepsOf(pick("test")), heldOut, job.seed + 1);
   const harm = job.harmfulness;
-  return { train: await embedSteps(encoder, train, harm), dev: await embedSteps(encoder, dev, harm), test: await embedSteps(encoder, test, harm) };
+  const simulatedCount = job.simulatedSteps ?? scale.simulatedSteps;
+  if (!Number.isInteger(simulatedCount) || simulatedCount < 0) throw new Error(`simulated steps must be a non-negative integer, got ${simulatedCount}`);
+  let simulated: ScopeStep[] = [];
+  let simulatedTest: TransitionSets["simulatedTest"];
+  if (simulatedCount > 0) {
+    // The mismatched world: the corpus roles on one half of DailyDialog's train dialogues (never the test part).
+    const world = OpenChatCorpusWorld.build({ ...(job.dataDir ? { dataDir: job.dataDir } : {}), splitSeed: job.splitSeed ?? DEFAULT_SPLIT_SEED, trainHalf: 0 });
+    simulated = simulatedChatSteps(world, simulatedCount, job.seed).steps;
+    const check = simulatedChatSteps(world, Math.max(20, Math.floor(simulatedCount / 5)), job.seed + 1_000_003);
+    simulatedTest = { set: await embedSteps(encoder, check.steps, harm), groups: check.groups };
+    job.log?.(`simulated ${simulated.length} training steps and ${check.steps.length} held-out steps in the mismatched chat world`);
+  }
+  return {
+    train: await embedSteps(encoder, [...train, ...simulated], harm),
+    dev: await embedSteps(encoder, dev, harm),
+    test: await embedSteps(encoder, test, harm),
+    sources: { corpus: train.length, simulated: simulated.length },
+    ...(simulatedTest ? { simulatedTest } : {}),
+  };
 }
 
 function fitOptions(job: TrainJob): FitOptions {
@@ -192,7 +223,8 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
   return metrics;
 }
 
-async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, set: TransitionSet, devRows: number): Promise<Manifest> {
+async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, sets: TransitionSets): Promise<Manifest> {
+  const set = sets.train;
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const what = role === "action" ? "s̃ → ã (the agent's reply direction)" : "(s̃, ã) → s̃′ (the state after the human's answer)";
   const kindText = spec.kind === "ensemble" ? `deep ensemble of ${spec.components} Gaussian MLPs` : `mixture density network with ${spec.components} diagonal Gaussians`;
@@ -205,9 +237,9 @@ async function saveMixture(job: TrainJob, name: string, role: "action" | "transi
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: "train (corpus dialogues, every agent step up to the example cap; no simulated conversations)",
-      evaluatedOn: "test",
-      examples: { train: set.rows, dev: devRows, test: metrics.testExamples ?? 0 },
+      trainedOn: trainedOn(sets, role === "action" ? "(s̃, ã)" : "(s̃, ã, s̃′)"),
+      evaluatedOn: "test (corpus steps)",
+      examples: { train: set.rows, trainSimulated: sets.sources.simulated, dev: sets.dev.rows, test: metrics.testExamples ?? 0 },
       seed: job.seed,
       method: `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js, early stopping on the dev part (patience 1, best epoch kept)`,
       hyperparameters: { hidden: scale.hidden.join("x"), maxEpochs: scale.epochs, batchSize: scale.batchSize, learningRate: scale.learningRate },
@@ -228,7 +260,7 @@ export async function trainActionModels(job: TrainJob, sets: TransitionSets): Pr
     job.log?.(`action (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.actionEnsemble : DEFAULT_MODEL_NAMES.actionMdn;
-    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train, sets.dev.rows));
+    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets));
   }
   return out;
 }
@@ -252,7 +284,7 @@ export async function trainTransitionModels(job: TrainJob, sets: TransitionSets)
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
-    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets.train, sets.dev.rows));
+    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets));
   }
   return out;
 }
@@ -263,41 +295,21 @@ function stateRows(states: Float32Array, target: Float32Array, dim: number, star
 }
 
 /**
- * Spearman correlation, on the test steps, between the real next human reply length and the expected step reward
- * the planner sees: the mean of F_R(s̃′) over `samples` s̃′ drawn from the transition model saved in `job.outDir`.
- */
-async function expectedRewardSpearman(job: TrainJob, kind: "ensemble" | "mdn", reward: ScalarHeadSpec, test: TransitionSet, samples: number): Promise<number> {
-  const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
-  const transition = await MixtureModel.load(join(job.outDir, `${name}.json`), { log: () => {} });
-  try {
-    const next = await transition.sample({ state: test.state, action: test.action }, test.rows, createRng(job.seed).fork("spearman"), samples);
-    const values = scalarForward(reward, { state: next }, test.rows * samples);
-    const expected = new Float32Array(test.rows);
-    for (let r = 0; r < test.rows; r++) {
-      let sum = 0;
-      for (let k = 0; k < samples; k++) sum += values[r * samples + k] as number;
-      expected[r] = sum / samples;
-    }
-    return spearman(expected, test.replyTokens);
-  } finally {
-    await transition.release();
-  }
-}
-
-/**
- * Trains the length reward model as the planner uses it: F_R(s̃′) on states that end in the human's reply, target
- * the reply's length in cl100k tokens (the engagement reward's unit); the step reward is F_R(s̃′) itself
- * (`head.stepReward: "next"`). Ridge and an MLP are fitted on train, the better R² on dev wins. Metrics: R² on
- * real test states, and the Spearman correlation of the expected step reward through each saved transition model
- * with the real reply length (so train the transition models first), beside 0-step greedy's |a|.
+ * Trains the length reward model as the planner uses it: F_R(s̃ + ã) on the state after the agent's reply, f(s + a),
+ * target the length in cl100k tokens (the engagement reward's unit) of the human's answer to it; the step reward of
+ * (s̃, ã) is F_R(s̃ + ã) itself (`head.stepReward: "action"`), read from the step directly rather than from a sampled
+ * s̃′ (measured: through the transition model's s̃′ the expected reward ranked a context's candidates at 0.02, its own
+ * length at 0.13). Ridge and an MLP are fitted on train, the better R² on dev wins. Metrics on test: R², the
+ * Spearman correlation with the real reply length beside 0-step greedy's |a|, and within a context on held-out
+ * simulated contexts (every candidate answered).
  */
 export async function trainRewardModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const { train, dev, test } = sets;
   const d = train.dim;
-  const fitPart = stateRows(train.next, train.replyTokens, d);
-  const devPart = stateRows(dev.next, dev.replyTokens, d);
-  const testPart = stateRows(test.next, test.replyTokens, d);
+  const fitPart = stateRows(train.afterAction, train.replyTokens, d);
+  const devPart = stateRows(dev.afterAction, dev.replyTokens, d);
+  const testPart = stateRows(test.afterAction, test.replyTokens, d);
   const candidates: Array<{ method: string; spec: ScalarHeadSpec }> = [
     { method: "ridge (closed form, λ=1)", spec: await trainRegressionHead(fitPart, { kind: "ridge", lambda: 1 }, "reward") },
     { method: `MLP ${scale.hidden.join("x")} (MSE, Adam)`, spec: await trainRegressionHead(fitPart, { kind: "mlp", ...fitOptions(job) }, "reward") },
@@ -306,32 +318,38 @@ export async function trainRewardModel(job: TrainJob, sets: TransitionSets): Pro
   scored.sort((a, b) => b.check - a.check);
   const best = scored[0] as (typeof scored)[number];
   const other = scored[1] as (typeof scored)[number];
-  const r2 = rSquared(scalarForward(best.spec, testPart.values, testPart.rows), testPart.target);
+  const predicted = scalarForward(best.spec, testPart.values, testPart.rows);
+  const r2 = rSquared(predicted, testPart.target);
   const otherTest = rSquared(scalarForward(other.spec, testPart.values, testPart.rows), testPart.target);
-  const samples = 8;
-  const ensembleSpearman = await expectedRewardSpearman(job, "ensemble", best.spec, test, samples);
-  const mdnSpearman = await expectedRewardSpearman(job, "mdn", best.spec, test, samples);
+  const rho = spearman(predicted, test.replyTokens);
   const zeroStep = spearman(test.actionTokens, test.replyTokens);
-  job.log?.(
-    `reward: ${best.method} chosen; test R² on real s̃′ ${r2.toFixed(3)} (other: ${other.method} ${otherTest.toFixed(3)}); Spearman of the expected step reward with the real reply length: ensemble ${ensembleSpearman.toFixed(3)}, MDN ${mdnSpearman.toFixed(3)} (0-step |a|: ${zeroStep.toFixed(3)})`,
-  );
-  return saveModel(job.outDir, buildScalarGraph(best.spec, "Length reward F_R(s̃′): cl100k tokens of the human reply that ends the state"), {
+  job.log?.(`reward: ${best.method} chosen; on f(s + a) of test steps R² ${r2.toFixed(3)} (other: ${other.method} ${otherTest.toFixed(3)}), Spearman with the real reply length ${rho.toFixed(3)} (0-step |a|: ${zeroStep.toFixed(3)})`);
+  // Within a context: does F_R rank the candidates of one state by the human reply each gets? (SCOPE's choice.)
+  const within: Record<string, number> = {};
+  if (sets.simulatedTest) {
+    const { set, groups } = sets.simulatedTest;
+    within.withinContextSpearman = round4(meanGroupSpearman(scalarForward(best.spec, { state: set.afterAction }, set.rows), set.replyTokens, groups));
+    within.withinContextSpearmanZeroStep = round4(meanGroupSpearman(set.actionTokens, set.replyTokens, groups));
+    within.withinContextContexts = new Set(groups).size;
+    job.log?.(`reward: within-context Spearman with the reply length on ${within.withinContextContexts} held-out simulated contexts: F_R(s̃ + ã) ${within.withinContextSpearman}, 0-step |a| ${within.withinContextSpearmanZeroStep}`);
+  }
+  return saveModel(job.outDir, buildScalarGraph(best.spec, "Length reward F_R(s̃ + ã): cl100k tokens of the human's answer to the state after the agent's reply"), {
     name: DEFAULT_MODEL_NAMES.reward,
     kind: "reward",
     description:
-      "F_R(s̃′): length in cl100k tokens of the human reply that ends the state (the engagement reward's unit), trained on states that end in a human reply; the step reward of (s̃, ã) → s̃′ is F_R(s̃′) (head.stepReward = next).",
+      "F_R(s̃ + ã): length in cl100k tokens (the engagement reward's unit) of the human's answer to the state after the agent's reply, f(s + a); the step reward of (s̃, ã) → s̃′ is F_R(s̃ + ã) (head.stepReward = action).",
     dims: { embedding: d },
     ...scalarManifestParts(best.spec),
-    head: { ...scalarManifestParts(best.spec).head, stepReward: "next", target: "tokens of the human reply ending the state (cl100k_base)" },
+    head: { ...scalarManifestParts(best.spec).head, stepReward: "action", target: "tokens of the human's answer to f(s + a) (cl100k_base)" },
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: "train (states f(s + a + h) after every agent step of corpus dialogues; no simulated conversations)",
-      evaluatedOn: "test",
-      examples: { train: train.rows, choice: dev.rows, test: test.rows },
+      trainedOn: trainedOn(sets, "states f(s + a)"),
+      evaluatedOn: sets.simulatedTest ? "test (corpus steps); within-context metrics on held-out simulated contexts" : "test",
+      examples: { train: train.rows, trainSimulated: sets.sources.simulated, choice: dev.rows, test: test.rows },
       seed: job.seed,
       method: `${best.method}, chosen by R² on dev`,
-      hyperparameters: { candidates: scored.map((s) => s.method).join(" | "), spearmanSamples: samples },
+      hyperparameters: { candidates: scored.map((s) => s.method).join(" | ") },
       command: job.command ?? `foresight train reward --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
       encoderSha256: train.encoderSha256,
@@ -339,9 +357,9 @@ export async function trainRewardModel(job: TrainJob, sets: TransitionSets): Pro
     metrics: {
       r2: round4(r2),
       alternativeR2: round4(otherTest),
-      spearmanExpectedEnsemble: round4(ensembleSpearman),
-      spearmanExpectedMdn: round4(mdnSpearman),
+      spearman: round4(rho),
       spearmanZeroStepActionTokens: round4(zeroStep),
+      ...within,
       testExamples: test.rows,
     },
   });
@@ -375,9 +393,9 @@ export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promi
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: "train (states f(s + a + h) after every agent step of corpus dialogues)",
+      trainedOn: trainedOn(sets, "states f(s + a + h)"),
       evaluatedOn: "test",
-      examples: { train: train.rows, test: test.rows, testFlagged: positives },
+      examples: { train: train.rows, trainSimulated: sets.sources.simulated, test: test.rows, testFlagged: positives },
       seed: job.seed,
       method: "ridge (closed form, λ=10) against the text scorer (a regression stand-in for Eq. 13–15's auxiliary loss, which is not applied)",
       hyperparameters: { lambda: 10 },

@@ -42,8 +42,15 @@ describe("training the default models on a tiny split (real corpora from the sha
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.actionMdn)?.metrics).toHaveProperty("meanBaselineNll");
     const reward = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.reward);
     expect(reward?.metrics).toHaveProperty("r2");
-    expect(reward?.metrics).toHaveProperty("spearmanExpectedEnsemble");
-    expect(reward?.head.stepReward).toBe("next");
+    expect(reward?.metrics).toHaveProperty("spearman");
+    expect(reward?.head.stepReward).toBe("action");
+    // The heads saw corpus steps and steps simulated in the mismatched chat world, and their manifests say so.
+    expect(reward?.metrics).toHaveProperty("withinContextSpearman");
+    expect(reward?.metrics).toHaveProperty("withinContextSpearmanZeroStep");
+    for (const m of manifests.filter((x) => x.kind === "action" || x.kind === "transition" || x.kind === "reward")) {
+      expect(m.training.examples?.trainSimulated, m.name).toBe(TINY_TRAIN_SCALE.simulatedSteps);
+      expect(m.training.trainedOn, m.name).toMatch(/40 steps simulated in the mismatched chat world/);
+    }
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.harm)?.head).toMatchObject({ stepReward: "next", sign: -1 });
     const encoder = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder);
     expect(encoder?.metrics).toHaveProperty("baselineTfIdfRecallAt1");
@@ -102,9 +109,11 @@ describe("training the default models on a tiny split (real corpora from the sha
       const b = await w.step(states, action2, 2, createRng(9));
       expect(Array.from(a.next)).toEqual(Array.from(b.next));
       expect(Array.from(a.rewards)).toEqual(Array.from(b.rewards));
-      // The length reward model scores the state after the human's reply: the step reward is F_R(s̃′).
-      expect(w.rewardForm).toBe("next");
-      for (let i = 0; i < 2; i++) expect(a.rewards[i]).toBe(a.nextRewards[i]);
+      // The length reward model scores the state after the agent's reply: the step reward is F_R(s̃ + ã).
+      expect(w.rewardForm).toBe("action");
+      const afterAction = states.map((v, i) => v + (action2[i] as number));
+      const direct = await w.stateRewards(afterAction, 2);
+      for (let i = 0; i < 2; i++) expect(a.rewards[i]).toBeCloseTo(direct[i] as number, 5);
     }
     const safety = await loadDefaultWorldModel({ modelsDir: dir, reward: "harm", log: () => {} });
     const harmStep = await safety.step(states, action2, 2, createRng(9));

@@ -2,7 +2,7 @@ import { createRng } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import { symmetricEigen } from "../encoder/cca.js";
 import { mlpForward } from "../mlp.js";
-import { brierScore, meanCosine, meanNormRatio, rocAuc, rSquared } from "./metrics.js";
+import { brierScore, meanCosine, meanGroupSpearman, meanNormRatio, rocAuc, rSquared } from "./metrics.js";
 import { fitRidge } from "./ridge.js";
 import { mdnNllLoss, gaussianNllLoss } from "./losses.js";
 import { ensureTfBackend, tf } from "./tf.js";
@@ -24,6 +24,16 @@ describe("closed-form fits and metrics", () => {
     expect(layer?.weight[3]).toBeCloseTo(0.5, 4);
     expect(layer?.bias[0]).toBeCloseTo(5, 4);
     expect(rSquared(mlpForward(fit, x, rows).filter((_, i) => i % 2 === 0), y.filter((_, i) => i % 2 === 0))).toBeCloseTo(1, 6);
+  });
+
+  it("within-group Spearman ranks each group on its own; constant groups count 0, singletons are skipped", () => {
+    // Group 0 agrees perfectly, group 1 is reversed, group 2 is constant in a, group 3 has one row.
+    const a = [1, 2, 3, 3, 2, 1, 5, 5, 9];
+    const b = [10, 20, 30, 10, 20, 30, 1, 2, 0];
+    const groups = [0, 0, 0, 1, 1, 1, 2, 2, 3];
+    expect(meanGroupSpearman(a, b, groups)).toBeCloseTo((1 - 1 + 0) / 3, 12);
+    // Across groups a and b would correlate; within them only the ranking inside each group counts.
+    expect(meanGroupSpearman([1, 2, 11, 12], [12, 11, 2, 1], [0, 0, 1, 1])).toBe(-1);
   });
 
   it("Jacobi eigen-decomposition of a symmetric matrix", () => {

@@ -123,6 +123,27 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
+ * Mean within-group Spearman correlation: a and b are ranked only against the other rows of their group (e.g. the
+ * candidates of one context), a group where either is constant counts 0; groups of one row are skipped.
+ */
+export function meanGroupSpearman(a: ArrayLike<number>, b: ArrayLike<number>, groups: ArrayLike<number>): number {
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < groups.length; i++) {
+    const list = members.get(groups[i] as number) ?? [];
+    list.push(i);
+    members.set(groups[i] as number, list);
+  }
+  let sum = 0;
+  let count = 0;
+  for (const rows of members.values()) {
+    if (rows.length < 2) continue;
+    sum += spearman(rows.map((r) => a[r] as number), rows.map((r) => b[r] as number));
+    count++;
+  }
+  return count === 0 ? 0 : sum / count;
+}
+
+/**
  * Mean negative log-likelihood per dimension of targets [rows, d] under a mixture of diagonal Gaussians
  * (means/stds [rows, k, d], weights [rows, k]), in the targets' own units.
  */
