@@ -1,6 +1,9 @@
-import autocannon from "autocannon";
+import { fork } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { buildServer, type ServerDependencies } from "./app.js";
 import type { ServerConfigInput } from "./config.js";
+import type { LoadGeneratorJob, LoadGeneratorMessage, LoadGeneratorResult, LoadMeasurement } from "./load-generator.js";
 
 /** Settings of the loopback load test. */
 export interface LoadTestOptions {
@@ -8,69 +11,100 @@ export interface LoadTestOptions {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
+  /** Load before the measured run (after `/readyz`), so the start readings are taken warm; default 3 s. */
+  warmUpSeconds?: number;
   seed: number;
   /** A conversation to plan for (the planner's held-out example when absent). */
   conversation?: { turns: { speaker: "agent" | "user"; text: string }[]; context?: Record<string, unknown> };
 }
 
 /** What the load test measured. */
-export interface LoadTestReport {
+export interface LoadTestReport extends LoadMeasurement {
   planner: string;
   budgetMs: number;
   connections: number;
   durationSeconds: number;
-  requests: number;
-  throughputPerSecond: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
-  errors: number;
-  non2xx: number;
-  statusCodes: Record<string, number>;
+  /** The server process's resident set and V8 heap after warm-up and at the end (after a GC when exposed). */
   rssMb: { start: number; end: number; growthPercent: number };
+  heapMb: { start: number; end: number; growthPercent: number };
+  /**
+   * CPU time of the server process (event loop and onnxruntime's threads) per answered plan, and the cores the
+   * server and the load generator used on average: with fewer cores than plans need, latency grows past the budget.
+   */
+  cpu: { serverMsPerPlan: number; serverCores: number; generatorCores: number; machineCores: number };
+  /** The machine's 1-minute load average at start and end (other work on the machine shares the cores). */
+  loadAverage: { start: number; end: number };
   targets: { zeroErrors: boolean; p99Under150ms: boolean; memoryGrowthUnder10Percent: boolean };
 }
 
+/** The generator runs from the built `.js`, or from the `.ts` source through tsx (tests). */
+function generatorEntry(): { path: string; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith(".ts");
+  return { path: fileURLToPath(new URL(fromSource ? "./load-generator.ts" : "./load-generator.js", import.meta.url)), execArgv: fromSource ? ["--import", "tsx"] : [] };
+}
+
+const mb = (bytes: number) => bytes / 2 ** 20;
+const growth = (start: number, end: number) => ((end - start) / start) * 100;
+
 /**
- * Starts the server in this process on 127.0.0.1, warms the planner, then drives `/v1/plan` with autocannon for
- * `durationSeconds` from `connections` concurrent clients. Memory is the server process's RSS after warm-up and at
- * the end (same process: the load generator's own footprint is in both readings).
+ * Starts the server in this process on 127.0.0.1, waits until `/readyz` answers ready (the server's warm-up), then
+ * drives `/v1/plan` with autocannon from a child process: a warm-up, then `durationSeconds` from `connections`
+ * concurrent clients. Memory and CPU are the server process's own; the generator's CPU is reported apart.
  */
 export async function runLoadTest(options: LoadTestOptions, deps: ServerDependencies, config: ServerConfigInput = {}): Promise<LoadTestReport> {
-  const server = await buildServer({ logLevel: "error", rateLimitPerMinute: 0, maxConcurrentPlans: Math.max(options.connections, 1), ...config }, deps);
+  const server = await buildServer({ logLevel: "error", rateLimitPerMinute: 0, maxRunningPlans: Math.max(options.connections, 1), warmPlanners: [options.planner], ...config }, deps);
   try {
     await server.app.listen({ port: 0, host: "127.0.0.1" });
     const { port } = server.app.server.address() as { port: number };
-    const url = `http://127.0.0.1:${port}/v1/plan`;
+    const base = `http://127.0.0.1:${port}`;
+    const readyBy = Date.now() + 300_000;
+    while ((await fetch(`${base}/readyz`)).status !== 200) {
+      if (Date.now() > readyBy) throw new Error("the server did not become ready within 5 minutes (see /readyz)");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const conversation = options.conversation ?? (await server.context.pool.factory(options.planner).heldOutConversation?.({ seed: options.seed }));
     if (!conversation) throw new Error(`planner ${options.planner} has no example conversation; pass one`);
-    const body = JSON.stringify({ planner: options.planner, conversation, budget: { timeMs: options.budgetMs }, seed: options.seed });
-    const headers = { "content-type": "application/json", ...(config.authToken ? { authorization: `Bearer ${config.authToken}` } : {}) };
-    // Warm-up: load the models and JIT the hot paths before the first memory reading.
-    for (let i = 0; i < 5; i++) {
-      const res = await fetch(url, { method: "POST", headers, body });
-      if (!res.ok) throw new Error(`warm-up request failed with HTTP ${res.status}: ${await res.text()}`);
-    }
+    const job: LoadGeneratorJob = {
+      url: `${base}/v1/plan`,
+      body: JSON.stringify({ planner: options.planner, conversation, budget: { timeMs: options.budgetMs }, seed: options.seed }),
+      headers: { "content-type": "application/json", ...(config.authToken ? { authorization: `Bearer ${config.authToken}` } : {}) },
+      connections: options.connections,
+      warmUpSeconds: options.warmUpSeconds ?? 3,
+      durationSeconds: options.durationSeconds,
+    };
+    const entry = generatorEntry();
+    const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number } | undefined;
+    const result = await new Promise<LoadGeneratorResult>((resolve, reject) => {
+      child.on("message", (message: LoadGeneratorMessage) => {
+        if (message.type === "warm") {
+          global.gc?.();
+          start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]! };
+          child.send("go");
+        } else if (message.type === "result") resolve(message.result);
+        else reject(new Error(`load generator failed: ${message.message}`));
+      });
+      child.once("exit", (code) => reject(new Error(`load generator exited (code ${code}) before reporting`)));
+      child.send(job);
+    });
+    const { ok, cpuMs: generatorCpuMs, ...measurement } = result;
+    const cpu = process.cpuUsage(start!.cpu);
+    const wallMs = performance.now() - start!.wall;
     global.gc?.();
-    const rssStart = process.memoryUsage().rss;
-    const result = await autocannon({ url, method: "POST", headers, body, connections: options.connections, duration: options.durationSeconds });
-    global.gc?.();
-    const rssEnd = process.memoryUsage().rss;
-    const statusCodes: Record<string, number> = {};
-    for (const [code, count] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (count as { count: number }).count;
-    const growth = ((rssEnd - rssStart) / rssStart) * 100;
-    const latency = { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max };
+    const end = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
+    const serverCpuMs = (cpu.user + cpu.system) / 1000;
+    const rssGrowth = growth(start!.rss, end.rss);
     return {
       planner: options.planner,
       budgetMs: options.budgetMs,
       connections: options.connections,
       durationSeconds: options.durationSeconds,
-      requests: result.requests.total,
-      throughputPerSecond: result.requests.average,
-      latencyMs: latency,
-      errors: result.errors + result.timeouts,
-      non2xx: result.non2xx,
-      statusCodes,
-      rssMb: { start: rssStart / 2 ** 20, end: rssEnd / 2 ** 20, growthPercent: growth },
-      targets: { zeroErrors: result.errors + result.timeouts + result.non2xx === 0, p99Under150ms: latency.p99 < 150, memoryGrowthUnder10Percent: growth < 10 },
+      ...measurement,
+      rssMb: { start: mb(start!.rss), end: mb(end.rss), growthPercent: rssGrowth },
+      heapMb: { start: mb(start!.heap), end: mb(end.heap), growthPercent: growth(start!.heap, end.heap) },
+      cpu: { serverMsPerPlan: ok > 0 ? serverCpuMs / ok : 0, serverCores: serverCpuMs / wallMs, generatorCores: generatorCpuMs / wallMs, machineCores: availableParallelism() },
+      loadAverage: { start: start!.load, end: loadavg()[0]! },
+      targets: { zeroErrors: result.errors + result.non2xx === 0, p99Under150ms: result.latencyMs.p99 < 150, memoryGrowthUnder10Percent: rssGrowth < 10 },
     };
   } finally {
     await server.close();

@@ -7,9 +7,10 @@ export const benchServerCommand: Command = {
   usage: [
     "Usage: foresight bench server [--quick] [--planner NAME] [--budget-ms MS] [--connections N] [--seconds S] [--seed N] [--json]",
     "",
-    "Starts the server in this process on 127.0.0.1 and drives POST /v1/plan from N concurrent clients.",
-    "Defaults: scope at a 100 ms budget, 32 connections, 60 s (--quick: 10 s). Targets: zero errors, p99 < 150 ms,",
-    "memory growth < 10 %. Run with `node --expose-gc` for settled memory readings.",
+    "Starts the server in this process on 127.0.0.1, waits for /readyz, and drives POST /v1/plan from N concurrent",
+    "clients in a child process (3 s of warm-up load, then the measured run). Defaults: scope at a 100 ms budget,",
+    "32 connections, 60 s (--quick: 10 s). Targets: zero errors, p99 < 150 ms, memory growth < 10 %. Reports the",
+    "server's CPU time per plan and the cores it got. Run with `node --expose-gc` for settled memory readings.",
   ].join("\n"),
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags(argv, {
@@ -38,7 +39,8 @@ export const benchServerCommand: Command = {
       return 0;
     }
     io.out(`requests ${report.requests} · ${report.throughputPerSecond.toFixed(1)}/s · p50 ${report.latencyMs.p50} ms · p99 ${report.latencyMs.p99} ms · errors ${report.errors} · non-2xx ${report.non2xx}`);
-    io.out(`RSS ${report.rssMb.start.toFixed(1)} → ${report.rssMb.end.toFixed(1)} MB (${report.rssMb.growthPercent.toFixed(1)} %)`);
+    io.out(`RSS ${report.rssMb.start.toFixed(1)} → ${report.rssMb.end.toFixed(1)} MB (${report.rssMb.growthPercent.toFixed(1)} %) · heap ${report.heapMb.start.toFixed(1)} → ${report.heapMb.end.toFixed(1)} MB (${report.heapMb.growthPercent.toFixed(1)} %)`);
+    io.out(`server CPU ${report.cpu.serverMsPerPlan.toFixed(2)} ms per plan · server used ${report.cpu.serverCores.toFixed(2)} of ${report.cpu.machineCores} cores, load generator ${report.cpu.generatorCores.toFixed(2)} · load average ${report.loadAverage.start.toFixed(2)} → ${report.loadAverage.end.toFixed(2)}`);
     io.out(`targets: zero errors ${report.targets.zeroErrors ? "met" : "MISSED"} · p99 < 150 ms ${report.targets.p99Under150ms ? "met" : "MISSED"} · memory growth < 10 % ${report.targets.memoryGrowthUnder10Percent ? "met" : "MISSED"}`);
     return 0;
   },

@@ -92,6 +92,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: ServerContext): vo
         budget: { ...body.foresight?.budget, timeMs },
         ...(body.foresight?.seed === undefined ? {} : { seed: body.foresight.seed }),
         ...(body.foresight?.settings === undefined ? {} : { settings: body.foresight.settings }),
+        ...(body.foresight?.trace === undefined ? {} : { trace: body.foresight.trace }),
         candidates: candidates.texts,
       }, clientGone);
       if (decision.degraded) degraded = decision.degraded.reason;

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { runLoadTest } from "./load-test.js";
+import { testPlanners } from "./test-fixtures/planners.js";
+
+describe("loopback load test", () => {
+  it("drives /v1/plan from a child process and reports latency, errors, memory and CPU per plan", async () => {
+    const report = await runLoadTest(
+      { planner: "length", budgetMs: 20, connections: 2, durationSeconds: 1, warmUpSeconds: 0, seed: 1, conversation: { turns: [{ speaker: "user", text: "hello there" }] } },
+      { planners: testPlanners, upstream: () => undefined },
+    );
+    expect(report.requests).toBeGreaterThan(0);
+    expect(report.errors).toBe(0);
+    expect(report.statusCodes).toEqual({ "200": report.requests });
+    expect(report.latencyMs.p99).toBeGreaterThanOrEqual(report.latencyMs.p50);
+    expect(report.rssMb.start).toBeGreaterThan(0);
+    expect(report.cpu.serverMsPerPlan).toBeGreaterThan(0);
+    expect(report.cpu.generatorCores).toBeGreaterThan(0);
+    expect(report.targets.zeroErrors).toBe(true);
+  });
+});
