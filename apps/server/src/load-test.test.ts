@@ -14,6 +14,7 @@ describe("loopback load test", () => {
     expect(report.latencyMs.p99).toBeGreaterThanOrEqual(report.latencyMs.p50);
     expect(report.rssMb.start).toBeGreaterThan(0);
     expect(report.cpu.serverMsPerPlan).toBeGreaterThan(0);
+    expect(report.cpu.simulationsPerPlan).toBe(12); // the fixture planner reports 12 per plan
     expect(report.cpu.generatorCores).toBeGreaterThan(0);
     expect(report.targets.zeroErrors).toBe(true);
   });

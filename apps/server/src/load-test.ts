@@ -28,10 +28,11 @@ export interface LoadTestReport extends LoadMeasurement {
   rssMb: { start: number; end: number; growthPercent: number };
   heapMb: { start: number; end: number; growthPercent: number };
   /**
-   * CPU time of the server process (event loop and onnxruntime's threads) per answered plan, and the cores the
-   * server and the load generator used on average: with fewer cores than plans need, latency grows past the budget.
+   * CPU time of the server process (event loop and onnxruntime's threads) per answered plan and per simulation, the
+   * simulations a plan ran on average, and the cores the server and the load generator used: a time-budgeted plan
+   * simulates for as long as its budget allows, so its CPU grows with the cores it gets; per simulation is the cost.
    */
-  cpu: { serverMsPerPlan: number; serverCores: number; generatorCores: number; machineCores: number };
+  cpu: { serverMsPerPlan: number; serverMsPerSimulation: number; simulationsPerPlan: number; serverCores: number; generatorCores: number; machineCores: number };
   /** The machine's 1-minute load average at start and end (other work on the machine shares the cores). */
   loadAverage: { start: number; end: number };
   targets: { zeroErrors: boolean; p99Under150ms: boolean; memoryGrowthUnder10Percent: boolean };
@@ -74,12 +75,13 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
     };
     const entry = generatorEntry();
     const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number } | undefined;
+    const simulations = async () => (await server.context.metrics.simulations.get()).values.find((v) => v.labels.planner === options.planner)?.value ?? 0;
+    let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number; simulations: Promise<number> } | undefined;
     const result = await new Promise<LoadGeneratorResult>((resolve, reject) => {
       child.on("message", (message: LoadGeneratorMessage) => {
         if (message.type === "warm") {
           global.gc?.();
-          start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]! };
+          start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]!, simulations: simulations() };
           child.send("go");
         } else if (message.type === "result") resolve(message.result);
         else reject(new Error(`load generator failed: ${message.message}`));
@@ -90,6 +92,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
     const { ok, cpuMs: generatorCpuMs, ...measurement } = result;
     const cpu = process.cpuUsage(start!.cpu);
     const wallMs = performance.now() - start!.wall;
+    const simulated = (await simulations()) - (await start!.simulations);
     global.gc?.();
     const end = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
     const serverCpuMs = (cpu.user + cpu.system) / 1000;
@@ -102,7 +105,13 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       ...measurement,
       rssMb: { start: mb(start!.rss), end: mb(end.rss), growthPercent: rssGrowth },
       heapMb: { start: mb(start!.heap), end: mb(end.heap), growthPercent: growth(start!.heap, end.heap) },
-      cpu: { serverMsPerPlan: ok > 0 ? serverCpuMs / ok : 0, serverCores: serverCpuMs / wallMs, generatorCores: generatorCpuMs / wallMs, machineCores: availableParallelism() },
+      cpu: {
+        serverMsPerPlan: ok > 0 ? serverCpuMs / ok : 0,
+        serverMsPerSimulation: simulated > 0 ? serverCpuMs / simulated : 0,
+        simulationsPerPlan: ok > 0 ? simulated / ok : 0,
+        serverCores: serverCpuMs / wallMs, generatorCores: generatorCpuMs / wallMs,
+        machineCores: availableParallelism(),
+      },
       loadAverage: { start: start!.load, end: loadavg()[0]! },
       targets: { zeroErrors: result.errors + result.non2xx === 0, p99Under150ms: result.latencyMs.p99 < 150, memoryGrowthUnder10Percent: rssGrowth < 10 },
     };

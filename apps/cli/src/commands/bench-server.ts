@@ -40,7 +40,7 @@ export const benchServerCommand: Command = {
     }
     io.out(`requests ${report.requests} · ${report.throughputPerSecond.toFixed(1)}/s · p50 ${report.latencyMs.p50} ms · p99 ${report.latencyMs.p99} ms · errors ${report.errors} · non-2xx ${report.non2xx}`);
     io.out(`RSS ${report.rssMb.start.toFixed(1)} → ${report.rssMb.end.toFixed(1)} MB (${report.rssMb.growthPercent.toFixed(1)} %) · heap ${report.heapMb.start.toFixed(1)} → ${report.heapMb.end.toFixed(1)} MB (${report.heapMb.growthPercent.toFixed(1)} %)`);
-    io.out(`server CPU ${report.cpu.serverMsPerPlan.toFixed(2)} ms per plan · server used ${report.cpu.serverCores.toFixed(2)} of ${report.cpu.machineCores} cores, load generator ${report.cpu.generatorCores.toFixed(2)} · load average ${report.loadAverage.start.toFixed(2)} → ${report.loadAverage.end.toFixed(2)}`);
+    io.out(`server CPU ${report.cpu.serverMsPerPlan.toFixed(2)} ms per plan (${report.cpu.simulationsPerPlan.toFixed(0)} simulations, ${report.cpu.serverMsPerSimulation.toFixed(3)} ms each) · server used ${report.cpu.serverCores.toFixed(2)} of ${report.cpu.machineCores} cores, load generator ${report.cpu.generatorCores.toFixed(2)} · load average ${report.loadAverage.start.toFixed(2)} → ${report.loadAverage.end.toFixed(2)}`);
     io.out(`targets: zero errors ${report.targets.zeroErrors ? "met" : "MISSED"} · p99 < 150 ms ${report.targets.p99Under150ms ? "met" : "MISSED"} · memory growth < 10 % ${report.targets.memoryGrowthUnder10Percent ? "met" : "MISSED"}`);
     return 0;
   },
