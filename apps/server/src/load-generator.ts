@@ -27,8 +27,6 @@ export interface LoadMeasurement {
 
 /** The measured run, as the parent receives it. */
 export interface LoadGeneratorResult extends LoadMeasurement {
-  /** Answers with a 2xx status. */
-  ok: number;
   /** CPU time of this (the generator's) process during the measured run. */
   cpuMs: number;
 }
@@ -55,7 +53,6 @@ async function run(job: LoadGeneratorJob): Promise<void> {
     type: "result",
     result: {
       requests: result.requests.total,
-      ok: result["2xx"],
       throughputPerSecond: result.requests.average,
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
       errors: result.errors + result.timeouts,

@@ -75,13 +75,15 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
     };
     const entry = generatorEntry();
     const child = fork(entry.path, [], { execArgv: entry.execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-    const simulations = async () => (await server.context.metrics.simulations.get()).values.find((v) => v.labels.planner === options.planner)?.value ?? 0;
-    let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number; simulations: Promise<number> } | undefined;
+    // Plans and simulations as the server counted them (the clients do not see the answers still in flight at the end).
+    const count = async (counter: typeof server.context.metrics.plans) => (await counter.get()).values.filter((v) => v.labels.planner === options.planner).reduce((sum, v) => sum + v.value, 0);
+    const counts = async () => ({ plans: await count(server.context.metrics.plans), simulations: await count(server.context.metrics.simulations) });
+    let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number; counts: Promise<{ plans: number; simulations: number }> } | undefined;
     const result = await new Promise<LoadGeneratorResult>((resolve, reject) => {
       child.on("message", (message: LoadGeneratorMessage) => {
         if (message.type === "warm") {
           global.gc?.();
-          start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]!, simulations: simulations() };
+          start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]!, counts: counts() };
           child.send("go");
         } else if (message.type === "result") resolve(message.result);
         else reject(new Error(`load generator failed: ${message.message}`));
@@ -89,10 +91,12 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       child.once("exit", (code) => reject(new Error(`load generator exited (code ${code}) before reporting`)));
       child.send(job);
     });
-    const { ok, cpuMs: generatorCpuMs, ...measurement } = result;
+    const { cpuMs: generatorCpuMs, ...measurement } = result;
     const cpu = process.cpuUsage(start!.cpu);
     const wallMs = performance.now() - start!.wall;
-    const simulated = (await simulations()) - (await start!.simulations);
+    const [before, after] = [await start!.counts, await counts()];
+    const plans = after.plans - before.plans;
+    const simulated = after.simulations - before.simulations;
     global.gc?.();
     const end = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed };
     const serverCpuMs = (cpu.user + cpu.system) / 1000;
@@ -106,9 +110,9 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       rssMb: { start: mb(start!.rss), end: mb(end.rss), growthPercent: rssGrowth },
       heapMb: { start: mb(start!.heap), end: mb(end.heap), growthPercent: growth(start!.heap, end.heap) },
       cpu: {
-        serverMsPerPlan: ok > 0 ? serverCpuMs / ok : 0,
+        serverMsPerPlan: plans > 0 ? serverCpuMs / plans : 0,
         serverMsPerSimulation: simulated > 0 ? serverCpuMs / simulated : 0,
-        simulationsPerPlan: ok > 0 ? simulated / ok : 0,
+        simulationsPerPlan: plans > 0 ? simulated / plans : 0,
         serverCores: serverCpuMs / wallMs, generatorCores: generatorCpuMs / wallMs,
         machineCores: availableParallelism(),
       },
