@@ -27,6 +27,8 @@ export interface LoadTestReport extends LoadMeasurement {
   /** The server process's resident set and V8 heap after warm-up and at the end (after a GC when exposed). */
   rssMb: { start: number; end: number; growthPercent: number };
   heapMb: { start: number; end: number; growthPercent: number };
+  /** Memory every 5 s of the measured run (no GC forced): whether growth levels off or keeps going, and where. */
+  memorySamples: { atSeconds: number; rssMb: number; heapMb: number; externalMb: number }[];
   /**
    * CPU time of the server process (event loop and onnxruntime's threads) per answered plan and per simulation, the
    * simulations a plan ran on average, and the cores the server and the load generator used: a time-budgeted plan
@@ -78,19 +80,25 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
     // Plans and simulations as the server counted them (the clients do not see the answers still in flight at the end).
     const count = async (counter: typeof server.context.metrics.plans) => (await counter.get()).values.filter((v) => v.labels.planner === options.planner).reduce((sum, v) => sum + v.value, 0);
     const counts = async () => ({ plans: await count(server.context.metrics.plans), simulations: await count(server.context.metrics.simulations) });
+    const samples: LoadTestReport["memorySamples"] = [];
+    let sampler: NodeJS.Timeout | undefined;
     let start: { rss: number; heap: number; cpu: NodeJS.CpuUsage; wall: number; load: number; counts: Promise<{ plans: number; simulations: number }> } | undefined;
     const result = await new Promise<LoadGeneratorResult>((resolve, reject) => {
       child.on("message", (message: LoadGeneratorMessage) => {
         if (message.type === "warm") {
           global.gc?.();
           start = { rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, cpu: process.cpuUsage(), wall: performance.now(), load: loadavg()[0]!, counts: counts() };
+          sampler = setInterval(() => {
+            const now = process.memoryUsage();
+            samples.push({ atSeconds: Math.round((performance.now() - start!.wall) / 1000), rssMb: mb(now.rss), heapMb: mb(now.heapUsed), externalMb: mb(now.external) });
+          }, 5000);
           child.send("go");
         } else if (message.type === "result") resolve(message.result);
         else reject(new Error(`load generator failed: ${message.message}`));
       });
       child.once("exit", (code) => reject(new Error(`load generator exited (code ${code}) before reporting`)));
       child.send(job);
-    });
+    }).finally(() => clearInterval(sampler));
     const { cpuMs: generatorCpuMs, ...measurement } = result;
     const cpu = process.cpuUsage(start!.cpu);
     const wallMs = performance.now() - start!.wall;
@@ -109,6 +117,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       ...measurement,
       rssMb: { start: mb(start!.rss), end: mb(end.rss), growthPercent: rssGrowth },
       heapMb: { start: mb(start!.heap), end: mb(end.heap), growthPercent: growth(start!.heap, end.heap) },
+      memorySamples: samples,
       cpu: {
         serverMsPerPlan: plans > 0 ? serverCpuMs / plans : 0,
         serverMsPerSimulation: simulated > 0 ? serverCpuMs / simulated : 0,

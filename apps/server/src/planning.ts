@@ -1,6 +1,6 @@
 import type { Conversation, Decision, PlanBudget, Planner } from "@foresight/planners";
 import type { ServerContext } from "./context.js";
-import { planWithDeadline } from "./deadline.js";
+import { linkedSignal, planWithDeadline } from "./deadline.js";
 
 /** What a route asks of one plan. */
 export interface PlanRequestOptions {
@@ -32,7 +32,8 @@ export async function runPlan(
 ): Promise<Decision> {
   const budgetMs = Math.min(options.budget?.timeMs ?? ctx.config.defaultBudgetMs, ctx.config.maxBudgetMs);
   const endsAt = (options.arrivedAt ?? performance.now()) + budgetMs;
-  const signal = requestSignal ? AbortSignal.any([requestSignal, ctx.shutdown]) : ctx.shutdown;
+  const linked = linkedSignal(requestSignal ? [requestSignal, ctx.shutdown] : [ctx.shutdown]);
+  const signal = linked.signal;
   const run = async () => {
     const timeMs = Math.max(MIN_PLAN_MS, endsAt - performance.now());
     ctx.metrics.plansInFlight.inc();
@@ -54,8 +55,7 @@ export async function runPlan(
       ctx.metrics.simulations.inc({ planner: plannerName }, decision.stats.simulations);
       ctx.metrics.llmCalls.inc({ source: "planner" }, decision.stats.llmCalls);
       ctx.metrics.llmTokens.inc({ source: "planner" }, decision.stats.tokens);
-      ctx.traces.put(conversation, decision);
-      return decision;
+      return { ...decision, traceId: ctx.traces.put(conversation, decision) };
     } catch (error) {
       ctx.metrics.plans.inc({ planner: plannerName, outcome: "failed" });
       throw error;
@@ -63,7 +63,11 @@ export async function runPlan(
       ctx.metrics.plansInFlight.dec();
     }
   };
-  return ctx.slots.run(run, { maxWaitMs: endsAt - performance.now(), signal });
+  try {
+    return await ctx.slots.run(run, { maxWaitMs: endsAt - performance.now(), signal });
+  } finally {
+    linked.dispose();
+  }
 }
 
 /** A decision as the API returns it: the search tree stays in the trace store (`/v1/traces/{id}`). */
