@@ -161,6 +161,7 @@ describe("planning server", () => {
     const metrics = (await app.inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(/foresight_planner_simulations_total\{planner="length"\} 12/);
     expect(metrics).toContain('foresight_http_requests_total{route="/v1/plan",method="POST",status="200"} 1');
+    expect(metrics).toContain("foresight_plans_queued 0");
   });
 
   it("answers /readyz only once the warm-up has run, with the planner's configured settings", async () => {

@@ -72,14 +72,15 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
   });
   const shutdown = new AbortController();
   const sessions = deps.sessions ?? (config.sessionStore === "redis" ? new RedisSessionStore(config.redisUrl!, config.sessionTtlSeconds) : new MemorySessionStore(config.sessionTtlSeconds));
+  const slots = new PlanSlots(config.maxRunningPlans, config.maxQueuedPlans);
   const context: ServerContext = {
     config,
     pool: new PlannerPool(deps.planners, { ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.modelsDir ? { modelsDir: config.modelsDir } : {}) }, config.plannerSettings),
     sessions,
     live: new LiveSessions(config.maxLiveSessions),
     traces: new TraceStore(config.traceCapacity),
-    slots: new PlanSlots(config.maxRunningPlans, config.maxQueuedPlans),
-    metrics: new ServerMetrics(),
+    slots,
+    metrics: new ServerMetrics(() => slots.queued),
     upstream: deps.upstream ?? upstreamFromEnv(),
     log: app.log,
     warm: { done: false },
