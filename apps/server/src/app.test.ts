@@ -182,17 +182,17 @@ describe("planning server", () => {
     await expect(start({ warmPlanners: ["nope"] })).rejects.toThrow('server setting warmPlanners: unknown planner "nope"');
   });
 
-  it("drains an in-flight plan on graceful shutdown", async () => {
-    const { app, close } = await start();
+  it("drains an in-flight plan and a queued one on graceful shutdown", async () => {
+    const { app, close } = await start({ maxRunningPlans: 1 });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address() as { port: number };
-    const pending = fetch(`http://127.0.0.1:${address.port}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "length", conversation, budget: { timeMs: 300 }, settings: { sleepMs: 300 } }) });
-    // Close only once the plan is running (under load the request may take a while to arrive).
-    for (let i = 0; i < 500 && server!.context.slots.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(server!.context.slots.inFlight).toBe(1);
+    const plan = () => fetch(`http://127.0.0.1:${address.port}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "length", conversation, budget: { timeMs: 2000 }, settings: { sleepMs: 300 } }) });
+    const pending = [plan(), plan()];
+    // Close only once one plan runs and the other waits (under load the requests may take a while to arrive).
+    for (let i = 0; i < 500 && server!.context.slots.queued === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect([server!.context.slots.inFlight, server!.context.slots.queued]).toEqual([1, 1]);
     await close();
     server = undefined;
-    const res = await pending;
-    expect(res.status).toBe(200);
+    expect((await Promise.all(pending)).map((res) => res.status)).toEqual([200, 200]);
   });
 });
