@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { plannerNames } from "@foresight/planners";
 import { runLoadTest } from "./load-test.js";
+import { registrySource } from "./planner-pool.js";
 import { testPlanners } from "./test-fixtures/planners.js";
 
 describe("loopback load test", () => {
@@ -18,4 +20,20 @@ describe("loopback load test", () => {
     expect(report.cpu.generatorCores).toBeGreaterThan(0);
     expect(report.targets.zeroErrors).toBe(true);
   });
+});
+
+describe("loopback load test on several server processes", () => {
+  it("serves the registry from cluster workers sharing one port and sums their memory and CPU", async () => {
+    const conversation = { turns: [{ speaker: "user" as const, text: "I just got back from a trip to the mountains." }] };
+    const report = await runLoadTest(
+      { planner: "chat-random", budgetMs: 20, connections: 4, durationSeconds: 1, warmUpSeconds: 0, seed: 1, workers: 2, conversation, candidates: ["Welcome back!", "How was it?"] },
+      { planners: registrySource(plannerNames) },
+      { warmPlanners: [] },
+    );
+    expect(report.workers).toBe(2);
+    expect(report.requests).toBeGreaterThan(0);
+    expect(report.statusCodes).toEqual({ "200": report.requests });
+    expect(report.cpu.serverMsPerPlan).toBeGreaterThan(0);
+    expect(report.rssMb.start).toBeGreaterThan(0);
+  }, 120_000);
 });
