@@ -47,6 +47,9 @@ async function nodeScript(name: string, code: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  // The examples use curl and jq as the READMEs do; without them this test must fail, loudly, not skip.
+  const missing = (await run("bash", ["-c", "for t in curl jq; do command -v $t >/dev/null || echo $t; done"], { encoding: "utf8" })).stdout.trim();
+  if (missing) throw new Error(`the READMEs' examples need ${missing.split("\n").join(" and ")} (apt-get install -y curl jq)`);
   upstream = await startScriptedOpenAiServer((request) => ({ texts: STAND_IN_REPLIES.slice(0, request.n ?? 1) }));
   server = await buildServer(
     { logLevel: "silent", port: 0 },
