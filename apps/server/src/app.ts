@@ -57,6 +57,9 @@ const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"
 /** Builds the planning server (not yet listening). */
 export async function buildServer(input: ServerConfigInput, deps: ServerDependencies): Promise<ForesightServer> {
   const config = parseServerConfig(input);
+  const served = deps.planners.names();
+  const unknownWarm = config.warmPlanners?.find((name) => !served.includes(name));
+  if (unknownWarm !== undefined) throw new Error(`server setting warmPlanners: unknown planner "${unknownWarm}" (known: ${served.join(", ") || "none"})`);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     genReqId: (request) => {
@@ -86,9 +89,6 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
     warm: { done: false },
     shutdown: shutdown.signal,
   };
-  const served = deps.planners.names();
-  const unknownWarm = config.warmPlanners?.find((name) => !served.includes(name));
-  if (unknownWarm !== undefined) throw new Error(`server setting warmPlanners: unknown planner "${unknownWarm}" (known: ${served.join(", ") || "none"})`);
   // The warm-up starts once the server listens (a server that fails to bind does not load models first).
   const stopWarmUp = new AbortController();
   const warmNames = config.warmPlanners ?? (served.includes(config.defaultPlanner) ? [config.defaultPlanner] : []);
