@@ -19,7 +19,7 @@ const conversation = { turns: [{ speaker: "user", text: "hi, how are you?" }] };
 describe("planning server", () => {
   it("plans a turn, keeps its trace and serves the viewer", async () => {
     const { app } = await start();
-    const res = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, seed: 1 } });
+    const res = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, seed: 1, trace: true } });
     expect(res.statusCode).toBe(200);
     const { decision } = res.json();
     expect(decision.reply).toBe("tell me more about that");
@@ -27,6 +27,9 @@ describe("planning server", () => {
     const trace = await app.inject({ url: `/v1/traces/${decision.traceId}` });
     expect(trace.statusCode).toBe(200);
     expect(trace.json().tree.nodes).toHaveLength(4);
+    // Without `trace: true` the planner is not asked for its tree (it costs time); the decision is still kept.
+    const plain = (await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, seed: 1 } })).json().decision;
+    expect((await app.inject({ url: `/v1/traces/${plain.traceId}` })).json()).toMatchObject({ tree: null, decision: { reply: plain.reply } });
     const viewer = await app.inject({ url: "/viewer" });
     expect(viewer.headers["content-type"]).toContain("text/html");
     expect(viewer.body).toContain("/v1/traces/");
@@ -39,7 +42,7 @@ describe("planning server", () => {
     expect(bad.json().error.field).toBe("conversation.turns.0.speaker");
     const unknown = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "nope", conversation } });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().error.message).toContain("known: length, stubborn");
+    expect(unknown.json().error.message).toContain("known: length, stubborn, stateless");
     const setting = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, settings: { depht: 3 } } });
     expect(setting.statusCode).toBe(400);
     expect(setting.json().error.field).toBe("settings.depht");
@@ -55,13 +58,30 @@ describe("planning server", () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
-  it("answers 429 with Retry-After when every plan slot is taken", async () => {
-    const { app } = await start({ maxConcurrentPlans: 2 });
-    const slow = { planner: "length", conversation, budget: { timeMs: 400 }, settings: { sleepMs: 400 } };
+  it("queues plans beyond the running cap, answers 429 with Retry-After beyond the queue, and counts budgets from arrival", async () => {
+    const { app } = await start({ maxRunningPlans: 2, maxQueuedPlans: 1 });
+    const slow = { planner: "length", conversation, budget: { timeMs: 1000 }, settings: { sleepMs: 300 } };
     const results = await Promise.all([0, 1, 2, 3].map(() => app.inject({ method: "POST", url: "/v1/plan", payload: slow })));
     const codes = results.map((r) => r.statusCode).sort();
-    expect(codes).toEqual([200, 200, 429, 429]);
-    expect(results.find((r) => r.statusCode === 429)!.headers["retry-after"]).toBe("1");
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const busy = results.find((r) => r.statusCode === 429)!;
+    expect(busy.headers["retry-after"]).toBe("1");
+    expect(busy.json().error.type).toBe("busy");
+    // The queued plan waited at least 300 ms for a slot, and that wait came out of its 1000 ms budget.
+    const budgets = results.filter((r) => r.statusCode === 200).map((r) => r.json().decision.stats.counters.budgetMs as number);
+    expect(Math.min(...budgets)).toBeLessThanOrEqual(700);
+    expect(Math.max(...budgets)).toBeGreaterThan(700);
+  });
+
+  it("answers 429 when a queued plan's budget runs out before a slot frees", async () => {
+    const { app } = await start({ maxRunningPlans: 1, maxQueuedPlans: 4 });
+    const long = app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, budget: { timeMs: 600 }, settings: { sleepMs: 600 } } });
+    for (let i = 0; i < 500 && server!.context.slots.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    const short = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, budget: { timeMs: 50 } } });
+    expect(short.statusCode).toBe(429);
+    expect(short.json().error.message).toContain("no plan slot freed within");
+    expect((await long).statusCode).toBe(200);
+    expect(server!.context.slots.queued).toBe(0);
   });
 
   it("requires the bearer token on the API but not on health, and limits the rate per key", async () => {
@@ -81,21 +101,53 @@ describe("planning server", () => {
     expect(res.statusCode).toBe(413);
   });
 
-  it("keeps a session's planner across turns and advances it with observe", async () => {
+  it("keeps a session's own planner across turns and advances its tree with observe", async () => {
     const { app } = await start();
     seen.observed.length = 0;
     const created = await app.inject({ method: "POST", url: "/v1/sessions", payload: { planner: "length" } });
     expect(created.statusCode).toBe(201);
     const id = created.json().session.id;
-    const first = await app.inject({ method: "POST", url: `/v1/sessions/${id}/turns`, payload: { turns: [{ speaker: "user", text: "hello" }], seed: 2 } });
+    const other = (await app.inject({ method: "POST", url: "/v1/sessions", payload: { planner: "length" } })).json().session.id;
+    const turn = (session: string, turns: { speaker: string; text: string }[]) => app.inject({ method: "POST", url: `/v1/sessions/${session}/turns`, payload: { turns, seed: 2 } });
+    const first = await turn(id, [{ speaker: "user", text: "hello" }]);
     expect(first.statusCode).toBe(200);
     expect(first.json().decision.reply).toBeDefined();
-    const second = await app.inject({ method: "POST", url: `/v1/sessions/${id}/turns`, payload: { turns: [{ speaker: "agent", text: first.json().decision.reply }, { speaker: "user", text: "and then?" }] } });
+    const second = await turn(id, [{ speaker: "agent", text: first.json().decision.reply }, { speaker: "user", text: "and then?" }]);
     expect(second.statusCode).toBe(200);
     expect(second.json().session.turns).toBe(3);
     expect(seen.observed).toEqual([1, 2]);
+    // The same instance planned both turns and carried the observed turns over (tree reuse) …
+    const [a, b] = [first, second].map((r) => r.json().decision.stats.counters);
+    expect(b.instance).toBe(a.instance);
+    expect(b.carriedTurns).toBe(3);
+    // … while another session's tree lives in an instance of its own.
+    const elsewhere = (await turn(other, [{ speaker: "user", text: "hi" }])).json().decision.stats.counters;
+    expect(elsewhere.instance).not.toBe(a.instance);
+    expect(elsewhere.carriedTurns).toBe(1);
     expect((await app.inject({ method: "DELETE", url: `/v1/sessions/${id}` })).statusCode).toBe(204);
     expect((await app.inject({ method: "POST", url: `/v1/sessions/${id}/turns`, payload: { turns: [] } })).statusCode).toBe(404);
+  });
+
+  it("serves sessions of a planner without observe from its one shared, stateless instance", async () => {
+    const { app } = await start();
+    const shared = (await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "stateless", conversation } })).json().decision.stats.counters.instance;
+    const createsBefore = seen.creates;
+    const sessions = await Promise.all([0, 1].map(async () => (await app.inject({ method: "POST", url: "/v1/sessions", payload: { planner: "stateless", settings: { sleepMs: 1 } } })).json().session.id as string));
+    const decisions = [];
+    for (const id of sessions) {
+      const first = await app.inject({ method: "POST", url: `/v1/sessions/${id}/turns`, payload: { turns: [{ speaker: "user", text: "hello" }] } });
+      const second = await app.inject({ method: "POST", url: `/v1/sessions/${id}/turns`, payload: { turns: [{ speaker: "agent", text: "hi" }, { speaker: "user", text: "so?" }] } });
+      expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+      decisions.push(first.json().decision, second.json().decision);
+    }
+    expect(seen.creates).toBe(createsBefore);
+    expect(decisions.map((d) => d.stats.counters.instance)).toEqual([shared, shared, shared, shared]);
+    expect(server!.context.live.size).toBe(0);
+    // A session's settings still reach every plan (they are passed per call, not baked into the shared instance).
+    const bad = (await app.inject({ method: "POST", url: "/v1/sessions", payload: { planner: "stateless", settings: { depht: 1 } } })).json().session.id;
+    const refused = await app.inject({ method: "POST", url: `/v1/sessions/${bad}/turns`, payload: { turns: [{ speaker: "user", text: "x" }] } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.field).toBe("settings.depht");
   });
 
   it("serves an OpenAPI document, readiness and Prometheus metrics", async () => {
@@ -105,23 +157,42 @@ describe("planning server", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.paths["/v1/plan"].post.requestBody.content["application/json"].schema.properties.planner).toBeDefined();
     const ready = await app.inject({ url: "/readyz" });
-    expect(ready.json()).toMatchObject({ status: "ready", planners: ["length", "stubborn"] });
+    expect(ready.json()).toMatchObject({ status: "ready", planners: ["length", "stubborn", "stateless"] });
     const metrics = (await app.inject({ url: "/metrics" })).body;
     expect(metrics).toMatch(/foresight_planner_simulations_total\{planner="length"\} 12/);
     expect(metrics).toContain('foresight_http_requests_total{route="/v1/plan",method="POST",status="200"} 1');
+    expect(metrics).toContain("foresight_plans_queued 0");
   });
 
-  it("drains an in-flight plan on graceful shutdown", async () => {
-    const { app, close } = await start();
+  it("answers /readyz only once the warm-up has run, with the planner's configured settings", async () => {
+    const plansBefore = seen.plans;
+    const { app, ready } = await start({ warmPlanners: ["length"], plannerSettings: { length: { sleepMs: 200 } } });
+    expect((await app.inject({ url: "/readyz" })).json()).toMatchObject({ warmingUp: true }); // not listening yet
+    expect(seen.plans).toBe(plansBefore);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const warming = await app.inject({ url: "/readyz" });
+    expect(warming.statusCode).toBe(503);
+    expect(warming.json()).toMatchObject({ status: "not ready", warmingUp: true });
+    await ready;
+    expect((await app.inject({ url: "/readyz" })).json()).toMatchObject({ status: "ready", warmingUp: false });
+    expect(seen.plans - plansBefore).toBe(3);
+    // The configured settings reach the shared instance: a plan sleeps the configured 200 ms (timers never fire early).
+    const res = await app.inject({ method: "POST", url: "/v1/plan", payload: { planner: "length", conversation, budget: { timeMs: 5000 } } });
+    expect(res.json().decision.stats.wallMs).toBeGreaterThanOrEqual(190);
+    await expect(start({ warmPlanners: ["nope"] })).rejects.toThrow('server setting warmPlanners: unknown planner "nope"');
+  });
+
+  it("drains an in-flight plan and a queued one on graceful shutdown", async () => {
+    const { app, close } = await start({ maxRunningPlans: 1 });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address() as { port: number };
-    const pending = fetch(`http://127.0.0.1:${address.port}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "length", conversation, budget: { timeMs: 300 }, settings: { sleepMs: 300 } }) });
-    // Close only once the plan is running (under load the request may take a while to arrive).
-    for (let i = 0; i < 500 && server!.context.slots.inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(server!.context.slots.inFlight).toBe(1);
+    const plan = () => fetch(`http://127.0.0.1:${address.port}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "length", conversation, budget: { timeMs: 2000 }, settings: { sleepMs: 300 } }) });
+    const pending = [plan(), plan()];
+    // Close only once one plan runs and the other waits (under load the requests may take a while to arrive).
+    for (let i = 0; i < 500 && server!.context.slots.queued === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect([server!.context.slots.inFlight, server!.context.slots.queued]).toEqual([1, 1]);
     await close();
     server = undefined;
-    const res = await pending;
-    expect(res.status).toBe(200);
+    expect((await Promise.all(pending)).map((res) => res.status)).toEqual([200, 200]);
   });
 });

@@ -19,6 +19,7 @@ import { MemorySessionStore } from "./sessions/memory.js";
 import { RedisSessionStore } from "./sessions/redis.js";
 import { SessionLimitError, type SessionStore } from "./sessions/store.js";
 import { TraceStore } from "./traces.js";
+import { warmUp } from "./warm-up.js";
 import { upstreamFromEnv, type UpstreamFactory } from "./upstream.js";
 
 /** What can be swapped in (tests, embedding): the planners, the upstream model, the session store. */
@@ -36,6 +37,8 @@ export interface ForesightServer {
   app: FastifyInstance;
   context: ServerContext;
   config: ServerConfig;
+  /** Settles when the warm-up (see `warmPlanners`; it starts once the server listens) has run and `/readyz` answers ready. */
+  ready: Promise<void>;
   /** Stops accepting requests, lets in-flight plans finish (at most their deadline), then releases everything. */
   close(): Promise<void>;
 }
@@ -54,6 +57,9 @@ const PUBLIC_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/openapi.json"
 /** Builds the planning server (not yet listening). */
 export async function buildServer(input: ServerConfigInput, deps: ServerDependencies): Promise<ForesightServer> {
   const config = parseServerConfig(input);
+  const served = deps.planners.names();
+  const unknownWarm = config.warmPlanners?.find((name) => !served.includes(name));
+  if (unknownWarm !== undefined) throw new Error(`server setting warmPlanners: unknown planner "${unknownWarm}" (known: ${served.join(", ") || "none"})`);
   const app = Fastify({
     bodyLimit: config.bodyLimit,
     genReqId: (request) => {
@@ -69,18 +75,34 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
   });
   const shutdown = new AbortController();
   const sessions = deps.sessions ?? (config.sessionStore === "redis" ? new RedisSessionStore(config.redisUrl!, config.sessionTtlSeconds) : new MemorySessionStore(config.sessionTtlSeconds));
+  const slots = new PlanSlots(config.maxRunningPlans, config.maxQueuedPlans);
   const context: ServerContext = {
     config,
-    pool: new PlannerPool(deps.planners, { ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.modelsDir ? { modelsDir: config.modelsDir } : {}) }),
+    pool: new PlannerPool(deps.planners, { ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.modelsDir ? { modelsDir: config.modelsDir } : {}) }, config.plannerSettings),
     sessions,
     live: new LiveSessions(config.maxLiveSessions),
     traces: new TraceStore(config.traceCapacity),
-    slots: new PlanSlots(config.maxConcurrentPlans),
-    metrics: new ServerMetrics(),
+    slots,
+    metrics: new ServerMetrics(() => slots.queued),
     upstream: deps.upstream ?? upstreamFromEnv(),
     log: app.log,
+    warm: { done: false },
     shutdown: shutdown.signal,
   };
+  // The warm-up starts once the server listens (a server that fails to bind does not load models first).
+  const stopWarmUp = new AbortController();
+  const warmNames = config.warmPlanners ?? (served.includes(config.defaultPlanner) ? [config.defaultPlanner] : []);
+  let warmed!: () => void;
+  const ready = new Promise<void>((resolve) => (warmed = resolve));
+  let warming: Promise<void> | undefined;
+  const startWarmUp = () => {
+    warming ??= warmUp(context, warmNames, stopWarmUp.signal).finally(() => {
+      context.warm.done = true;
+      warmed();
+    });
+  };
+  if (warmNames.length === 0) startWarmUp();
+  app.addHook("onListen", async () => startWarmUp());
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -144,10 +166,12 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
     (closing ??= (async () => {
       // Plans still running after their longest possible deadline are told to stop with their best decision.
       closingStarted = true;
+      stopWarmUp.abort();
       const force = setTimeout(() => shutdown.abort(new Error("server shutting down")), config.maxBudgetMs + config.deadlineMarginMs);
       const sweep = setInterval(() => app.server.closeIdleConnections?.(), 50);
       try {
         await app.close();
+        await warming;
         await context.slots.drain(config.maxBudgetMs + config.deadlineMarginMs);
       } finally {
         clearTimeout(force);
@@ -158,5 +182,5 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
         await sessions.close();
       }
     })());
-  return { app, context, config, close };
+  return { app, context, config, ready, close };
 }

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** The server's default {@link ServerConfig.plannerSettings}. */
+export const SERVED_PLANNER_SETTINGS: Record<string, Record<string, unknown>> = { scope: { batch: 32 }, "scope-mdn": { batch: 32 }, "scope-safety": { batch: 32 } };
+
 /** Every server setting, with its default. */
 export const ServerConfigSchema = z
   .object({
@@ -11,8 +14,9 @@ export const ServerConfigSchema = z
     bodyLimit: z.number().int().min(1024).default(1_000_000),
     /** Requests per minute per API key (or client address without auth); 0 = no limit. */
     rateLimitPerMinute: z.number().int().min(0).default(600),
-    /** Plans running at once; more are answered 429 with Retry-After. */
-    maxConcurrentPlans: z.number().int().min(1).default(32),
+    /** Plans running at once; more wait in a queue of `maxQueuedPlans`, and beyond it get 429 with Retry-After. */
+    maxRunningPlans: z.number().int().min(1).default(32),
+    maxQueuedPlans: z.number().int().min(0).default(64),
     /** Default and largest planning budget in ms. */
     defaultBudgetMs: z.number().positive().default(1000),
     maxBudgetMs: z.number().positive().default(30_000),
@@ -30,6 +34,13 @@ export const ServerConfigSchema = z
     maxLiveSessions: z.number().int().min(1).default(256),
     /** Traces kept for `/v1/traces/{id}` and the viewer. */
     traceCapacity: z.number().int().min(1).default(200),
+    /**
+     * Settings each planner is created with, by planner name (a request's `settings` override them). SCOPE runs 32
+     * simulations per wave instead of the paper's 128 so that a wave of many concurrent plans fits a short budget.
+     */
+    plannerSettings: z.record(z.string(), z.record(z.string(), z.unknown())).default(SERVED_PLANNER_SETTINGS),
+    /** Planners loaded and run once before `/readyz` answers ready (default: the proxy's default planner, if served). */
+    warmPlanners: z.array(z.string()).optional(),
     /** Folders handed to planner factories. */
     dataDir: z.string().optional(),
     modelsDir: z.string().optional(),
@@ -56,7 +67,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   set("host", env.FORESIGHT_SERVER_HOST || undefined);
   set("port", numberFromEnv(env, "FORESIGHT_SERVER_PORT"));
   set("authToken", env.FORESIGHT_SERVER_TOKEN || undefined);
-  set("maxConcurrentPlans", numberFromEnv(env, "FORESIGHT_SERVER_MAX_PLANS"));
+  set("maxRunningPlans", numberFromEnv(env, "FORESIGHT_SERVER_MAX_PLANS"));
+  set("maxQueuedPlans", numberFromEnv(env, "FORESIGHT_SERVER_MAX_QUEUED"));
   set("rateLimitPerMinute", numberFromEnv(env, "FORESIGHT_SERVER_RATE_LIMIT"));
   set("defaultPlanner", env.FORESIGHT_SERVER_PLANNER || undefined);
   if (env.FORESIGHT_REDIS_URL) {

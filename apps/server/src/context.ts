@@ -19,6 +19,8 @@ export interface ServerContext {
   metrics: ServerMetrics;
   upstream: UpstreamFactory;
   log: FastifyBaseLogger;
+  /** Settles once the warm-up has run; `/readyz` answers ready only after it. */
+  warm: { done: boolean };
   /** Aborted when the server shuts down: in-flight plans end with their best decision so far. */
   shutdown: AbortSignal;
 }

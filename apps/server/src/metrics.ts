@@ -17,8 +17,18 @@ export class ServerMetrics {
   readonly llmTokens = new Counter({ name: "foresight_llm_tokens_total", help: "LLM tokens (planner roles and proxy upstream)", labelNames: ["source"], registers: [this.registry] });
   readonly errors = new Counter({ name: "foresight_errors_total", help: "Errors by kind", labelNames: ["kind"], registers: [this.registry] });
   readonly plansInFlight = new Gauge({ name: "foresight_plans_in_flight", help: "Plans running now", registers: [this.registry] });
+  /** Plans waiting for a slot; read from `queued` at each scrape. */
+  readonly plansQueued: Gauge;
 
-  constructor() {
+  constructor(queued: () => number = () => 0) {
+    this.plansQueued = new Gauge({
+      name: "foresight_plans_queued",
+      help: "Plans waiting for a slot",
+      registers: [this.registry],
+      collect() {
+        this.set(queued());
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 }

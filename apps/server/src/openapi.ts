@@ -8,7 +8,7 @@ const errors = {
   "401": { description: "missing or wrong bearer token" },
   "404": { description: "unknown planner, session or trace" },
   "413": { description: "body too large" },
-  "429": { description: "rate limit or plan slots full; see Retry-After" },
+  "429": { description: "rate limit, or every plan slot taken and the queue full (or the budget spent waiting); see Retry-After" },
 };
 
 /** The OpenAPI 3.1 document served at `/openapi.json`, generated from the same zod schemas that validate requests. */
@@ -31,7 +31,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/v1/traces/{id}": { get: { summary: "A decision's search tree", responses: { "200": ok("the trace"), ...errors } } },
       "/viewer": { get: { summary: "Search-tree viewer page (`?trace=ID`)", security: [], responses: { "200": { description: "HTML" } } } },
       "/healthz": { get: { summary: "Liveness", security: [], responses: { "200": ok("ok") } } },
-      "/readyz": { get: { summary: "Readiness (session store reachable, not shutting down)", security: [], responses: { "200": ok("ready"), "503": { description: "not ready" } } } },
+      "/readyz": { get: { summary: "Readiness (warmed up, session store reachable, not shutting down)", security: [], responses: { "200": ok("ready"), "503": { description: "not ready" } } } },
       "/metrics": { get: { summary: "Prometheus metrics", security: [], responses: { "200": { description: "text exposition format" } } } },
       "/openapi.json": { get: { summary: "This document", security: [], responses: { "200": ok("OpenAPI 3.1") } } },
     },

@@ -30,7 +30,14 @@ export class PlannerPool {
   constructor(
     private readonly source: PlannerSource,
     private readonly folders: { dataDir?: string; modelsDir?: string },
+    /** Settings each planner is created with, by name (the server's `plannerSettings`). */
+    private readonly baseSettings: Record<string, Record<string, unknown>> = {},
   ) {}
+
+  private createWith(name: string, settings: Record<string, unknown> | undefined): Promise<Planner<Record<string, unknown>>> {
+    const merged = { ...this.baseSettings[name], ...settings };
+    return this.factory(name).create({ ...this.folders, ...(Object.keys(merged).length > 0 ? { settings: merged } : {}) });
+  }
 
   /** Names of the planners served. */
   names(): string[] {
@@ -47,7 +54,7 @@ export class PlannerPool {
   sharedInstance(name: string): Promise<Planner<Record<string, unknown>>> {
     let planner = this.shared.get(name);
     if (!planner) {
-      planner = this.factory(name).create(this.folders);
+      planner = this.createWith(name, undefined);
       this.shared.set(name, planner);
       planner.catch(() => this.shared.delete(name));
     }
@@ -56,7 +63,7 @@ export class PlannerPool {
 
   /** A new instance of `name` with its own state (for a session). */
   create(name: string, settings?: Record<string, unknown>): Promise<Planner<Record<string, unknown>>> {
-    return this.factory(name).create({ ...this.folders, ...(settings ? { settings } : {}) });
+    return this.createWith(name, settings);
   }
 
   /** Closes every shared instance. */

@@ -57,6 +57,7 @@ export const SessionTurnsSchema = z
     candidates: z.array(z.string().max(20_000)).min(1).max(64).optional(),
     budget: BudgetSchema.optional(),
     seed: SeedSchema.optional(),
+    trace: z.boolean().optional(),
   })
   .strict();
 
@@ -84,6 +85,7 @@ export const ChatCompletionRequestSchema = z.object({
       budget: BudgetSchema.optional(),
       seed: SeedSchema.optional(),
       settings: z.record(z.string(), z.unknown()).optional(),
+      trace: z.boolean().optional(),
     })
     .strict()
     .optional(),

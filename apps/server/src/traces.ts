@@ -15,19 +15,24 @@ export class TraceStore {
   private readonly traces = new Map<string, StoredTrace>();
   constructor(private readonly capacity: number) {}
 
-  /** Keeps the trace of a decision. */
-  put(conversation: Conversation, decision: Decision): void {
+  /**
+   * Keeps the trace of a decision and returns its id: the planner's trace id, made unique when another kept trace
+   * has it (planners derive ids from the seed and the clock, so concurrent plans with one seed can share one).
+   */
+  put(conversation: Conversation, decision: Decision): string {
     const { trace, ...rest } = decision;
-    this.traces.delete(decision.traceId);
-    this.traces.set(decision.traceId, {
-      id: decision.traceId,
+    let id = decision.traceId;
+    for (let n = 2; this.traces.has(id); n++) id = `${decision.traceId}-${n}`;
+    this.traces.set(id, {
+      id,
       createdAt: new Date().toISOString(),
       planner: decision.planner,
       conversation,
-      decision: rest,
+      decision: { ...rest, traceId: id },
       tree: trace ?? null,
     });
     while (this.traces.size > this.capacity) this.traces.delete(this.traces.keys().next().value!);
+    return id;
   }
 
   get(id: string): StoredTrace | undefined {

@@ -64,7 +64,7 @@ describe("search-tree viewer in headless Chromium", () => {
       keep = true;
       console.error(`viewer test artefacts kept in ${dir}`);
     });
-    const planned = await fetch(`${base}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "scope", conversation, candidates, seed: 5, budget: { iterations: 300, timeMs: 20_000 } }) });
+    const planned = await fetch(`${base}/v1/plan`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ planner: "scope", conversation, candidates, seed: 5, budget: { iterations: 300, timeMs: 20_000 }, trace: true }) });
     expect(planned.status).toBe(200);
     const { decision } = (await planned.json()) as { decision: { traceId: string; reply: string; stats: { simulations: number } } };
     expect(decision.stats.simulations).toBe(300);

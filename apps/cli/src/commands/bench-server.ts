@@ -5,11 +5,13 @@ export const benchServerCommand: Command = {
   path: ["bench", "server"],
   summary: "load-test the planning server on loopback (autocannon): throughput, p50/p99 latency, errors, memory",
   usage: [
-    "Usage: foresight bench server [--quick] [--planner NAME] [--budget-ms MS] [--connections N] [--seconds S] [--seed N] [--json]",
+    "Usage: foresight bench server [--quick] [--planner NAME] [--budget-ms MS] [--connections N] [--seconds S] [--workers N] [--seed N] [--json]",
     "",
-    "Starts the server in this process on 127.0.0.1 and drives POST /v1/plan from N concurrent clients.",
-    "Defaults: scope at a 100 ms budget, 32 connections, 60 s (--quick: 10 s). Targets: zero errors, p99 < 150 ms,",
-    "memory growth < 10 %. Run with `node --expose-gc` for settled memory readings.",
+    "Starts the server in this process on 127.0.0.1, waits for /readyz, and drives POST /v1/plan from N concurrent",
+    "clients in a child process (3 s of warm-up load, then the measured run). Defaults: scope at a 100 ms budget,",
+    "32 connections, 60 s (--quick: 10 s). Targets: zero errors, p99 < 150 ms, memory growth < 10 %. Reports the",
+    "server's CPU time per plan and the cores it got. --workers N runs the server as N cluster workers (one process",
+    "plans on one core). Run with `node --expose-gc` for settled memory readings.",
   ].join("\n"),
   async run(argv: string[], io: CommandIO): Promise<number> {
     const { values } = parseFlags(argv, {
@@ -18,6 +20,7 @@ export const benchServerCommand: Command = {
       "budget-ms": { type: "string" },
       connections: { type: "string" },
       seconds: { type: "string" },
+      workers: { type: "string" },
       seed: { type: "string" },
       json: { type: "boolean" },
     });
@@ -26,19 +29,22 @@ export const benchServerCommand: Command = {
     const seconds = parseIntFlag("seconds", values.seconds, values.quick ? 10 : 60);
     if (budgetMs < 1 || budgetMs > 30_000) throw new UsageError(`--budget-ms must be from 1 to 30000, got "${values["budget-ms"]}"`);
     if (connections < 1 || connections > 1024) throw new UsageError(`--connections must be from 1 to 1024, got "${values.connections}"`);
+    const workers = parseIntFlag("workers", values.workers, 1);
+    if (workers < 1 || workers > 64) throw new UsageError(`--workers must be from 1 to 64, got "${values.workers}"`);
     if (seconds < 1 || seconds > 3600) throw new UsageError(`--seconds must be from 1 to 3600, got "${values.seconds}"`);
     const seed = parseSeedFlag(values.seed, 1);
     const [{ runLoadTest, registrySource }, { plannerNames }] = await Promise.all([import("@foresight/server"), import("@foresight/planners")]);
     const planner = values.planner ?? "scope";
     if (!plannerNames().includes(planner)) throw new UsageError(`unknown planner "${planner}" (known: ${plannerNames().join(", ") || "none"})`);
-    io.err(`bench server: ${planner} at ${budgetMs} ms, ${connections} connections, ${seconds} s …`);
-    const report = await runLoadTest({ planner, budgetMs, connections, durationSeconds: seconds, seed }, { planners: registrySource(plannerNames) });
+    io.err(`bench server: ${planner} at ${budgetMs} ms, ${connections} connections, ${seconds} s${workers > 1 ? `, ${workers} server workers` : ""} …`);
+    const report = await runLoadTest({ planner, budgetMs, connections, durationSeconds: seconds, seed, workers }, { planners: registrySource(plannerNames) });
     if (values.json) {
       io.out(JSON.stringify({ suite: "server", seed, scale: values.quick ? "quick" : "full", report }));
       return 0;
     }
     io.out(`requests ${report.requests} · ${report.throughputPerSecond.toFixed(1)}/s · p50 ${report.latencyMs.p50} ms · p99 ${report.latencyMs.p99} ms · errors ${report.errors} · non-2xx ${report.non2xx}`);
-    io.out(`RSS ${report.rssMb.start.toFixed(1)} → ${report.rssMb.end.toFixed(1)} MB (${report.rssMb.growthPercent.toFixed(1)} %)`);
+    io.out(`RSS ${report.rssMb.start.toFixed(1)} → ${report.rssMb.end.toFixed(1)} MB (${report.rssMb.growthPercent.toFixed(1)} %) · heap ${report.heapMb.start.toFixed(1)} → ${report.heapMb.end.toFixed(1)} MB (${report.heapMb.growthPercent.toFixed(1)} %)`);
+    io.out(`server CPU ${report.cpu.serverMsPerPlan.toFixed(2)} ms per plan (${report.cpu.simulationsPerPlan.toFixed(0)} simulations, ${report.cpu.serverMsPerSimulation.toFixed(3)} ms each) · server used ${report.cpu.serverCores.toFixed(2)} of ${report.cpu.machineCores} cores, load generator ${report.cpu.generatorCores.toFixed(2)} · load average ${report.loadAverage.start.toFixed(2)} → ${report.loadAverage.end.toFixed(2)}`);
     io.out(`targets: zero errors ${report.targets.zeroErrors ? "met" : "MISSED"} · p99 < 150 ms ${report.targets.p99Under150ms ? "met" : "MISSED"} · memory growth < 10 % ${report.targets.memoryGrowthUnder10Percent ? "met" : "MISSED"}`);
     return 0;
   },

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ChatMessage } from "@foresight/llm-sim";
 import type { Conversation, ConversationTurn, Decision } from "@foresight/planners";
 import type { ServerContext } from "../context.js";
-import { PlanDeadlineError } from "../deadline.js";
+import { PlanDeadlineError, linkedSignal } from "../deadline.js";
 import { publicDecision, runPlan } from "../planning.js";
 import { ChatCompletionRequestSchema, type ChatCompletionRequest } from "../schemas.js";
 import { UpstreamError, parseProxyModel, upstreamCandidates, type UpstreamCandidates } from "../upstream.js";
@@ -64,21 +64,23 @@ export function registerChatRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const timeMs = Math.min(body.foresight?.budget?.timeMs ?? ctx.config.defaultBudgetMs, ctx.config.maxBudgetMs);
     const clientGone = abortOnClose(reply);
     // The upstream gets the same wall-clock allowance as the plan; both together end by about twice the budget.
-    const upstreamDeadline = AbortSignal.any([clientGone, ctx.shutdown, AbortSignal.timeout(timeMs + ctx.config.deadlineMarginMs)]);
+    const upstreamDeadline = linkedSignal([clientGone, ctx.shutdown, AbortSignal.timeout(timeMs + ctx.config.deadlineMarginMs)]);
     const messages: ChatMessage[] = body.messages.map((m) => ({ role: m.role === "developer" ? "system" : m.role, content: contentText(m.content) }) as ChatMessage);
     const candidates = await upstreamCandidates(
       upstream,
       messages,
       body.foresight?.candidates ?? ctx.config.proxyCandidates,
       { ...(body.temperature === undefined ? {} : { temperature: body.temperature }), ...(body.top_p === undefined ? {} : { topP: body.top_p }), ...((body.max_completion_tokens ?? body.max_tokens) === undefined ? {} : { maxTokens: body.max_completion_tokens ?? body.max_tokens }) },
-      upstreamDeadline,
-    ).catch((error: unknown) => {
-      if (error instanceof UpstreamError) {
-        ctx.metrics.errors.inc({ kind: `upstream_${error.kind}` });
-        throw new HttpError(502, "upstream_error", error.message);
-      }
-      throw error;
-    });
+      upstreamDeadline.signal,
+    )
+      .catch((error: unknown) => {
+        if (error instanceof UpstreamError) {
+          ctx.metrics.errors.inc({ kind: `upstream_${error.kind}` });
+          throw new HttpError(502, "upstream_error", error.message);
+        }
+        throw error;
+      })
+      .finally(() => upstreamDeadline.dispose());
     ctx.metrics.llmCalls.inc({ source: "proxy" }, candidates.calls);
     ctx.metrics.llmTokens.inc({ source: "proxy" }, candidates.promptTokens + candidates.completionTokens);
     if (candidates.texts.length === 0) throw new HttpError(502, "upstream_error", "upstream model returned no usable candidate (all empty)");
@@ -92,6 +94,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: ServerContext): vo
         budget: { ...body.foresight?.budget, timeMs },
         ...(body.foresight?.seed === undefined ? {} : { seed: body.foresight.seed }),
         ...(body.foresight?.settings === undefined ? {} : { settings: body.foresight.settings }),
+        ...(body.foresight?.trace === undefined ? {} : { trace: body.foresight.trace }),
         candidates: candidates.texts,
       }, clientGone);
       if (decision.degraded) degraded = decision.degraded.reason;

@@ -7,9 +7,17 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext, v
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const store = await ctx.sessions.ping();
-    const ready = store && !ctx.shutdown.aborted;
+    const ready = store && ctx.warm.done && !ctx.shutdown.aborted;
     reply.code(ready ? 200 : 503);
-    return { status: ready ? "ready" : "not ready", sessionStore: { kind: ctx.sessions.kind, ok: store }, shuttingDown: ctx.shutdown.aborted, plansInFlight: ctx.slots.inFlight, planners: ctx.pool.names() };
+    return {
+      status: ready ? "ready" : "not ready",
+      sessionStore: { kind: ctx.sessions.kind, ok: store },
+      warmingUp: !ctx.warm.done,
+      shuttingDown: ctx.shutdown.aborted,
+      plansInFlight: ctx.slots.inFlight,
+      plansQueued: ctx.slots.queued,
+      planners: ctx.pool.names(),
+    };
   });
   app.get("/metrics", async (_request, reply) => {
     reply.type(ctx.metrics.registry.contentType);

@@ -34,3 +34,8 @@ export function abortOnClose(reply: FastifyReply): AbortSignal {
   });
   return controller.signal;
 }
+
+/** When the request arrived, on the `performance.now()` clock (budgets count from there). */
+export function arrivalTime(reply: FastifyReply): number {
+  return performance.now() - reply.elapsedTime;
+}

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
+import type { ConversationTurn, Planner } from "@foresight/planners";
 import type { ServerContext } from "../context.js";
 import { publicDecision, runPlan } from "../planning.js";
 import { CreateSessionSchema, SessionTurnsSchema } from "../schemas.js";
 import type { SessionRecord } from "../sessions/store.js";
-import { HttpError, abortOnClose, parseBody } from "./http.js";
+import { HttpError, abortOnClose, arrivalTime, parseBody } from "./http.js";
 
 function sessionView(record: SessionRecord) {
   return { id: record.id, planner: record.planner, turns: record.turns.length, createdAt: record.createdAt, version: record.version };
@@ -14,6 +15,28 @@ async function loadSession(ctx: ServerContext, id: string): Promise<SessionRecor
   const record = await ctx.sessions.get(id);
   if (!record) throw new HttpError(404, "not_found", `session ${JSON.stringify(id)} does not exist or has expired`, "id");
   return record;
+}
+
+/** A planner that keeps a search tree across turns (it has `observe`) needs an instance per session. */
+function keepsTree(planner: Planner<Record<string, unknown>>): boolean {
+  return typeof planner.observe === "function";
+}
+
+/**
+ * The planner for a session's next turn. A planner without `observe` is stateless between calls, so every session
+ * shares the server's one instance. One with `observe` gets the session's own instance: the live one advanced with the
+ * new turns (tree reuse) when this instance served the session's last turn, otherwise a fresh one (another instance
+ * served it, or it was evicted) that plans from the stored conversation.
+ */
+async function sessionPlanner(ctx: ServerContext, record: SessionRecord, newTurns: ConversationTurn[]): Promise<{ planner: Planner<Record<string, unknown>>; own: boolean }> {
+  const shared = await ctx.pool.sharedInstance(record.planner);
+  if (!keepsTree(shared)) return { planner: shared, own: false };
+  const live = ctx.live.take(record.id, record.turns.length);
+  if (live) {
+    live.observe!(newTurns);
+    return { planner: live, own: true };
+  }
+  return { planner: await ctx.pool.create(record.planner, record.settings), own: true };
 }
 
 /**
@@ -33,8 +56,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
       createdAt: new Date().toISOString(),
       version: 0,
     };
-    // Create the planner now so bad settings fail here, not on the first turn.
-    ctx.live.put(record.id, await ctx.pool.create(factory.name, record.settings), record.turns.length);
+    // A planner that keeps a tree gets an instance of its own now (bad settings fail here, not on the first turn).
+    if (keepsTree(await ctx.pool.sharedInstance(factory.name))) ctx.live.put(record.id, await ctx.pool.create(factory.name, record.settings), record.turns.length);
     await ctx.sessions.create(record);
     reply.code(201);
     return { session: sessionView(record), ttlSeconds: ctx.config.sessionTtlSeconds };
@@ -46,25 +69,21 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
   });
 
   app.post<{ Params: { id: string } }>("/v1/sessions/:id/turns", async (request, reply) => {
+    const arrivedAt = arrivalTime(reply);
     const body = parseBody(SessionTurnsSchema, request.body);
     const record = await loadSession(ctx, request.params.id);
-    const seen = record.turns.length;
-    let planner = ctx.live.take(record.id, seen);
-    if (planner) planner.observe?.(body.turns);
-    else planner = await ctx.pool.create(record.planner, record.settings);
+    const { planner, own } = await sessionPlanner(ctx, record, body.turns);
     const next: SessionRecord = { ...record, turns: [...record.turns, ...body.turns], version: record.version + 1 };
     try {
       const conversation = { turns: next.turns, ...(next.context ? { context: next.context } : {}) };
-      const decision =
-        body.plan === false
-          ? undefined
-          : await runPlan(ctx, record.planner, planner, conversation, { ...body, ...(record.settings ? { settings: record.settings } : {}) }, abortOnClose(reply));
+      const options = { ...body, arrivedAt, ...(record.settings ? { settings: record.settings } : {}) };
+      const decision = body.plan === false ? undefined : await runPlan(ctx, record.planner, planner, conversation, options, abortOnClose(reply));
       if (!(await ctx.sessions.update(next))) throw new HttpError(409, "conflict", `session ${record.id} was updated by another request; send the turns again`, "id");
-      ctx.live.put(record.id, planner, next.turns.length);
+      if (own) ctx.live.put(record.id, planner, next.turns.length);
       return { session: sessionView(next), ...(decision ? { decision: publicDecision(decision) } : {}) };
     } catch (error) {
-      ctx.live.drop(record.id);
-      await planner.close?.();
+      // The tree may now hold a turn the session never stored: start the next turn from a fresh instance.
+      if (own) await planner.close?.();
       throw error;
     }
   });

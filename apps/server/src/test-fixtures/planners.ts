@@ -7,15 +7,18 @@ export const seen = { observed: [] as number[], plans: 0, creates: 0 };
 
 /**
  * A deterministic planner for server tests: scores each candidate by length plus a seeded jitter, "simulates" by
- * sleeping `settings.sleepMs`, honours its time budget and signal, and returns a two-level trace.
+ * sleeping `settings.sleepMs`, honours its time budget and signal, and returns a two-level trace. Its "tree" is the
+ * turns it has observed: `stats.counters` reports the instance (numbered by creation) and how many turns it has
+ * carried over, so tests can tell a reused tree from a fresh one. `stateless` planners have no `observe`.
  */
-function lengthPlanner(name: string, options: { ignoreBudget?: boolean } = {}): PlannerFactory {
+function lengthPlanner(name: string, options: { ignoreBudget?: boolean; stateless?: boolean } = {}): PlannerFactory {
   return {
     name,
     summary: `test planner ${name}`,
     domain: "chat",
     async create(createOptions) {
-      seen.creates++;
+      const instance = ++seen.creates;
+      let carriedTurns = 0;
       const base = createOptions?.settings ?? {};
       const planner: Planner = {
         name,
@@ -38,25 +41,29 @@ function lengthPlanner(name: string, options: { ignoreBudget?: boolean } = {}): 
             planner: name,
             reply: scored[0]!.text,
             candidates: scored,
-            stats: { simulations: 12, modelCalls: 3, llmCalls: 0, tokens: 0, wallMs: performance.now() - started, stopReason: stop },
+            stats: { simulations: 12, modelCalls: 3, llmCalls: 0, tokens: 0, wallMs: performance.now() - started, stopReason: stop, counters: { instance, carriedTurns, budgetMs: plan.budget?.timeMs ?? -1 } },
             traceId: `${name}-${conversation.turns.length}-${plan.seed ?? 0}-${Math.random().toString(36).slice(2, 8)}`,
             ...(plan.trace
               ? { trace: { version: 1, loop: "closed", players: 1, discount: 1, nodeCount: 1 + scored.length, nodes: [{ id: 0, parent: null, action: null, depth: 0, visits: 12, value: 1, rawValue: 0, reward: 0, terminal: false, edges: [] }, ...scored.map((c, i) => ({ id: i + 1, parent: 0, action: c.text, depth: 1, visits: c.visits, value: c.value, rawValue: 0, reward: 0, terminal: false, edges: [] }))] } }
               : {}),
           };
         },
-        observe(turns) {
-          seen.observed.push(turns.length);
-        },
       };
+      if (!options.stateless) {
+        planner.observe = (turns) => {
+          seen.observed.push(turns.length);
+          carriedTurns += turns.length;
+        };
+      }
       return planner;
     },
+    heldOutConversation: async () => ({ turns: [{ speaker: "user", text: "a held-out hello" }] }),
   };
 }
 
-/** The fixture planners: "length" (well behaved) and "stubborn" (ignores its budget and signal). */
+/** The fixture planners: "length" (well behaved), "stubborn" (ignores its budget and signal), "stateless" (no `observe`). */
 export const testPlanners: PlannerSource = (() => {
-  const factories = [lengthPlanner("length"), lengthPlanner("stubborn", { ignoreBudget: true })];
+  const factories = [lengthPlanner("length"), lengthPlanner("stubborn", { ignoreBudget: true }), lengthPlanner("stateless", { stateless: true })];
   return {
     names: () => factories.map((f) => f.name),
     factory: (name) => factories.find((f) => f.name === name)! as PlannerFactory<Record<string, unknown>>,

@@ -165,7 +165,8 @@ function scopeFactory(name: string, heads: "ensemble" | "mdn", reward: "length" 
     summary,
     domain: "chat",
     async create(options = {}) {
-      const world = await loadDefaultWorldModel({ heads, reward, ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), log: () => {} });
+      // One intra-op thread per ONNX session: the batches are small, and concurrent plans (the server) then share the cores instead of oversubscribing them.
+      const world = await loadDefaultWorldModel({ heads, reward, intraOpThreads: 1, ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}), log: () => {} });
       return new ScopePlanner(name, releasable(world), options.settings ?? {}, options.dataDir);
     },
     heldOutConversation: (options) => heldOutChatConversation(options),
