@@ -228,9 +228,14 @@ async function writeRolloutSpeed(episodes: readonly (EpisodeOutcome & { spec: Ep
   return ["rollout-speed.md"];
 }
 
-/** A `scope` suite with its own outcome cache (each run of a fresh one plays every episode). */
+function entryOf(label: string): PlannerEntry {
+  const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === label);
+  if (!entry) throw new Error(`scope suite: unknown planner row "${label}"`);
+  return entry;
+}
+
+/** A `scope` suite (the runner plays an episode shared by both worlds once, through `shareKey`). */
 export function createScopeSuite(): Suite {
-  const outcomes = new Map<string, Promise<EpisodeOutcome>>();
   return {
     name: "scope",
     summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
@@ -248,17 +253,12 @@ export function createScopeSuite(): Suite {
       }
       return out;
     },
-    async run(spec, context) {
-      const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === spec.planner);
-      if (!entry) throw new Error(`scope suite: unknown planner row "${spec.planner}"`);
-      // Planners that do not simulate with a chat world play the same episode in both worlds: play it once.
-      const key = `${spec.planner}\u0000${entry.usesWorld ? spec.world : "*"}\u0000${spec.unit}\u0000${spec.seed}\u0000${context.llm?.id ?? ""}`;
-      let outcome = outcomes.get(key);
-      if (!outcome) {
-        outcome = play(entry, spec, context);
-        outcomes.set(key, outcome);
-      }
-      return outcome;
+    // Planners that do not simulate with a chat world play the same episode in both worlds.
+    shareKey(spec) {
+      return entryOf(spec.planner).usesWorld ? undefined : `${spec.planner}\u0000${spec.unit}\u0000${spec.seed}`;
+    },
+    run(spec, context) {
+      return play(entryOf(spec.planner), spec, context);
     },
     artifacts: writeRolloutSpeed,
     comparisons: [
