@@ -1,4 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { PlannerInputError } from "@foresight/planners";
@@ -74,6 +75,9 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
     forceCloseConnections: "idle",
   });
   const shutdown = new AbortController();
+  // Every plan in flight or queued listens to the shutdown signal (and detaches when it ends): more than node's
+  // default of 10 is normal, not a leak, so the MaxListenersExceeded warning is turned off for this one signal.
+  setMaxListeners(0, shutdown.signal);
   const sessions = deps.sessions ?? (config.sessionStore === "redis" ? new RedisSessionStore(config.redisUrl!, config.sessionTtlSeconds) : new MemorySessionStore(config.sessionTtlSeconds));
   const slots = new PlanSlots(config.maxRunningPlans, config.maxQueuedPlans);
   const context: ServerContext = {
