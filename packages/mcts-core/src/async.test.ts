@@ -201,3 +201,108 @@ describe("searchAsync", () => {
     for (const node of engine.trace().nodes) for (const r of node.realizations!) expect(r.visits).toBeLessThanOrEqual(node.visits + 1);
   });
 });
+
+describe("searchAsync with lockstep", () => {
+  /**
+   * The random MDP as an LLM-like model (open loop, sampled steps) whose every call answers after a delay drawn
+   * from its own seeded generator, so `delaySeed` changes which call answers first and nothing else. Records the
+   * requests in the order they are made.
+   */
+  function jitteryModel(delaySeed: number, batched: boolean) {
+    const mdp = new RandomMdp({ branching: 3, depth: 6, seed: 4 });
+    let jitter = delaySeed;
+    const nextDelay = () => {
+      jitter = (Math.imul(jitter, 1664525) + 1013904223) >>> 0;
+      return jitter % 6;
+    };
+    const requests: string[] = [];
+    const value = (s: number) => ((s >>> 5) % 100) / 100;
+    const model: GenerativeModel<number, number> = {
+      actions: (s) => mdp.actions(s),
+      step: async (s, a, rng) => {
+        const sample = rng.int(4);
+        requests.push(`step ${s} ${a} ${sample}`);
+        await delay(nextDelay());
+        return { ...mdp.step(s, a + 3 * sample) };
+      },
+      evaluate: async (s) => {
+        requests.push(`evaluate ${s}`);
+        await delay(nextDelay());
+        return value(s);
+      },
+    };
+    if (batched) {
+      model.evaluateBatch = async (states) => {
+        requests.push(`evaluateBatch ${states.join(",")}`);
+        await delay(nextDelay());
+        return states.map(value);
+      };
+    }
+    return { mdp, model, requests };
+  }
+
+  async function run(delaySeed: number, lockstep: boolean, batched = false) {
+    const { mdp, model, requests } = jitteryModel(delaySeed, batched);
+    const engine = new Mcts(model, mdp.start, { seed: 5, concurrency: 4, lockstep, loop: { kind: "open", cache: { kind: "uniform", k: 2 } } });
+    const result = await engine.searchAsync({ iterations: 40 });
+    expect(result.iterations).toBe(40);
+    expect(engine.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+    return { action: result.action, actions: result.actions, tree: engine.trace(), requests };
+  }
+
+  it("asks the same requests and builds the same tree whatever order the answers come in", async () => {
+    for (const batched of [false, true]) {
+      const reference = await run(1, true, batched);
+      for (const delaySeed of [2, 3]) {
+        const other = await run(delaySeed, true, batched);
+        expect(other.requests, `batched ${batched}, delays ${delaySeed}`).toEqual(reference.requests);
+        expect(other.action).toBe(reference.action);
+        expect(other.actions).toEqual(reference.actions);
+        expect(other.tree).toEqual(reference.tree);
+      }
+    }
+  });
+
+  it("is what makes the search independent of answer timing", async () => {
+    const runs = [await run(1, false), await run(2, false), await run(3, false)];
+    // Without lockstep the first answer back resumes its simulation first, so the requests differ.
+    expect(runs.some((r) => JSON.stringify(r.requests) !== JSON.stringify(runs[0]!.requests))).toBe(true);
+  });
+
+  it("matches the sequential search with concurrency 1", async () => {
+    const { mdp, model } = jitteryModel(1, false);
+    const options = { seed: 5, loop: { kind: "open", cache: { kind: "uniform", k: 2 } } } as const;
+    const plain = new Mcts(model, mdp.start, options);
+    const lockstep = new Mcts(jitteryModel(2, false).model, mdp.start, { ...options, lockstep: true });
+    await plain.searchAsync({ iterations: 20 });
+    await lockstep.searchAsync({ iterations: 20 });
+    expect(lockstep.trace()).toEqual(plain.trace());
+  });
+
+  it("rejects with the model's error and stops at a deadline, virtual losses released", async () => {
+    let calls = 0;
+    const failing: GenerativeModel<number, number> = {
+      actions: () => [0, 1, 2],
+      step: async (s) => {
+        await delay(calls++ % 3);
+        if (calls > 6) throw new Error("LLM endpoint down");
+        return { state: s + 1, reward: 0, terminal: s > 3 };
+      },
+      evaluate: async () => 0,
+    };
+    const engine = new Mcts(failing, 0, { concurrency: 3, lockstep: true });
+    await expect(engine.searchAsync({ iterations: 50 })).rejects.toThrow("LLM endpoint down");
+    expect(engine.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+    const { mdp, model } = jitteryModel(1, false);
+    const timed = new Mcts(model, mdp.start, { seed: 5, concurrency: 4, lockstep: true });
+    const result = await timed.searchAsync({ iterations: 1_000_000, timeMs: 60 });
+    expect(result.stopReason).toBe("time");
+    expect(timed.tree.edgeVirtual.every((v) => v === 0)).toBe(true);
+    expect(timed.tree.nodeVirtual.every((v) => v === 0)).toBe(true);
+  });
+
+  it("rejects a lockstep that is not a boolean", () => {
+    const mdp = new RandomMdp();
+    expect(() => new Mcts(mdp, mdp.start, { lockstep: "yes" as unknown as boolean })).toThrow(/lockstep: must be true or false/);
+  });
+});

@@ -1,7 +1,7 @@
 import { checkedValue, copyStep, LeafBatcher, StepBatcher } from "./batcher.js";
 import type { SearchContext } from "./context.js";
 import { isPromiseLike, resolveBudget } from "./core.js";
-import { REQ_ACTIONS, REQ_CALL, REQ_EVALUATE, REQ_STEP, REQ_STEPS, type Request } from "./requests.js";
+import { REQ_ACTIONS, REQ_CALL, REQ_EVALUATE, REQ_STEP, REQ_STEPS, REQ_WAIT, type Request } from "./requests.js";
 import { buildResult } from "./result.js";
 import { abandon, prepareRoot, simulate, Simulation, type InFlight, type SimProgram } from "./simulation.js";
 import type { SearchBudget, SearchResult, StepResult, StopReason } from "./types.js";
@@ -11,6 +11,11 @@ import type { SearchBudget, SearchResult, StepResult, StopReason } from "./types
  * requests with the model (steps and leaf evaluations of all simulations in flight gathered into batches), and on
  * a deadline or abort abandons those in flight (their virtual loss removed, a node they stored flagged so that it
  * is evaluated when next reached).
+ *
+ * With `lockstep` the simulations advance in rounds instead of each resuming when its own answer comes: a
+ * simulation waiting on the model is parked; once every simulation in flight is parked (or waits for another),
+ * the round's calls are awaited together and the parked simulations resumed in launch order. Only the answers, not
+ * their timing, then decide the tree and the next requests.
  */
 class AsyncRun<S, A> {
   private active = 0;
@@ -22,6 +27,12 @@ class AsyncRun<S, A> {
   private finished = false;
   private stopReason: StopReason = "iterations";
   private readonly sims = new Map<Simulation<S, A>, SimProgram<S, A>>();
+  /** Lockstep: launch number of each simulation in flight (the order a round resumes them in). */
+  private readonly launchOrder = new Map<Simulation<S, A>, number>();
+  /** Lockstep: simulations waiting on a model call for the next round. */
+  private parked: Parked[] = [];
+  /** Lockstep: a round's calls are being awaited. */
+  private roundInFlight = false;
   /** Finished simulations' scratch, reused (their typed arrays are costly to allocate per simulation). */
   private readonly pool: Simulation<S, A>[] = [];
   private readonly flight: InFlight = { expanding: new Map(), stepping: new Map(), generating: new Map() };
@@ -82,9 +93,12 @@ class AsyncRun<S, A> {
     for (;;) {
       const next = program.next(answer);
       if (next.done === true) return next.value;
-      answer = this.answer(next.value);
+      const request = next.value;
+      answer = this.answer(request);
       if (isPromiseLike(answer)) {
-        answer = await answer;
+        // A wait for another simulation is not a model call: it ends when that one is resumed, so it stays out of rounds.
+        const parks = this.ctx.cfg.lockstep && sim !== undefined && request.kind !== REQ_WAIT;
+        answer = await (parks ? this.park(sim, answer) : answer);
         if (sim !== undefined && !this.sims.has(sim)) return undefined;
       }
     }
@@ -112,10 +126,45 @@ class AsyncRun<S, A> {
     }
   }
 
+  /** Lockstep: parks `sim` on its model call until a round answers it (see {@link maybeStartRound}). */
+  private park(sim: Simulation<S, A>, pending: PromiseLike<unknown>): Promise<unknown> {
+    // A failure is read when the round settles; until then it must not count as unhandled (the search may be
+    // abandoned or fail first, leaving the call unread).
+    pending.then(undefined, () => {});
+    return new Promise<unknown>((resolve, reject) => {
+      this.parked.push({ order: this.launchOrder.get(sim)!, pending, resolve, reject });
+      this.maybeStartRound();
+    });
+  }
+
+  /**
+   * Lockstep: once every simulation in flight is parked or waits for another, sends the partial batches, awaits
+   * all parked calls and resumes the simulations in launch order (their answers do not resume them one by one).
+   */
+  private maybeStartRound(): void {
+    if (this.roundInFlight || this.finished || this.parked.length === 0 || this.parked.length + this.blocked < this.active) return;
+    const round = this.parked.sort((a, b) => a.order - b.order);
+    this.parked = [];
+    this.roundInFlight = true;
+    this.leaves?.flush();
+    this.steps?.flush();
+    void Promise.allSettled(round.map((p) => p.pending)).then((outcomes) => {
+      this.roundInFlight = false;
+      if (this.finished) return;
+      // Settled here in launch order, so the simulations resume in that order.
+      for (let i = 0; i < round.length; i++) {
+        const outcome = outcomes[i]!;
+        if (outcome.status === "fulfilled") round[i]!.resolve(outcome.value);
+        else round[i]!.reject(outcome.reason);
+      }
+    });
+  }
+
   /** Waits for another simulation, counted as blocked meanwhile (see {@link maybeFlush}). */
   private async waitFor(pending: PromiseLike<unknown>): Promise<unknown> {
     this.blocked++;
     this.maybeFlush();
+    if (this.ctx.cfg.lockstep) this.maybeStartRound();
     try {
       return await pending;
     } finally {
@@ -164,6 +213,7 @@ class AsyncRun<S, A> {
       const sim = this.pool.pop() ?? new Simulation<S, A>(false);
       const program = simulate(this.ctx, sim, this.flight);
       this.sims.set(sim, program);
+      this.launchOrder.set(sim, this.launched);
       this.active++;
       this.launched++;
       this.drive(program, sim).then(
@@ -176,10 +226,13 @@ class AsyncRun<S, A> {
       return;
     }
     this.maybeFlush();
+    // A simulation that ended may leave only parked ones in flight.
+    if (this.ctx.cfg.lockstep) this.maybeStartRound();
   }
 
   private done(sim: Simulation<S, A>): void {
     if (!this.sims.delete(sim)) return;
+    this.launchOrder.delete(sim);
     // Only a simulation that ran to its end is reused: an abandoned one may still be awaiting a model call.
     this.pool.push(sim);
     this.active--;
@@ -203,6 +256,9 @@ class AsyncRun<S, A> {
   private cancelAll(): void {
     const sims = [...this.sims];
     this.sims.clear();
+    this.launchOrder.clear();
+    // Parked simulations are abandoned with the rest; their promises are left unsettled.
+    this.parked = [];
     for (const [sim, program] of sims) {
       abandon(this.ctx, sim);
       // Runs the program's `finally` blocks, which release what it marked as in progress.
@@ -240,6 +296,14 @@ class AsyncRun<S, A> {
     this.cleanup();
     this.reject(error);
   }
+}
+
+/** Lockstep: a simulation parked on a model call until its round is answered. */
+interface Parked {
+  order: number;
+  pending: PromiseLike<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Runs an asynchronous search (see `Mcts.searchAsync`); `begin` prepares the root statistics once it is evaluated. */

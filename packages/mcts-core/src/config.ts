@@ -102,6 +102,7 @@ export interface Config<S, A> {
   concurrency: number;
   batchSize: number;
   stepBatchSize: number;
+  lockstep: boolean;
   virtualLoss: number;
   finalChoice: FinalChoice;
   temperature: number;
@@ -164,6 +165,7 @@ const OPTION_KEYS = [
   "concurrency",
   "batchSize",
   "stepBatchSize",
+  "lockstep",
   "virtualLoss",
   "finalChoice",
   "temperature",
@@ -336,6 +338,7 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
     concurrency: 1,
     batchSize: 1,
     stepBatchSize: 1,
+    lockstep: options.lockstep === true,
     virtualLoss: nonNegative("virtualLoss", options.virtualLoss ?? 1),
     finalChoice: options.finalChoice ?? (root.code === RULE_GUMBEL ? "gumbel" : "mostVisits"),
     temperature: finite("temperature", options.temperature ?? 1),
@@ -458,6 +461,9 @@ export function resolveConfig<S, A>(model: GenerativeModel<S, A>, options: Searc
   config.concurrency = positiveInt("concurrency", options.concurrency ?? 1);
   config.batchSize = positiveInt("batchSize", options.batchSize ?? config.concurrency);
   config.stepBatchSize = positiveInt("stepBatchSize", options.stepBatchSize ?? config.batchSize);
+  if (options.lockstep !== undefined && typeof options.lockstep !== "boolean") {
+    throw new MctsConfigError("lockstep", `must be true or false, got ${String(options.lockstep)}`);
+  }
   if (options.returns !== undefined && options.returns !== "sum" && options.returns !== "mean") {
     throw new MctsConfigError("returns", `must be "sum" or "mean", got ${String(options.returns)}`);
   }

@@ -245,6 +245,13 @@ export interface SearchOptions<S, A> {
   batchSize?: number;
   /** Steps gathered per `stepBatch` call in `searchAsync` (default = batchSize). */
   stepBatchSize?: number;
+  /**
+   * `searchAsync` advances the simulations in flight in rounds, so that the tree does not depend on which model
+   * call answers first (default false): each runs until it waits on the model, the driver waits for all of those
+   * calls to settle, then resumes them in launch order. Same seed and answers → same requests in the same order,
+   * whatever the latency (a recorded run replays); the price is that a round lasts as long as its slowest call.
+   */
+  lockstep?: boolean;
   /** Value subtracted per in-flight visit while a simulation is pending (default 1). */
   virtualLoss?: number;
   /** Final action choice (default `mostVisits`, or `gumbel` for Gumbel search). */

@@ -41,12 +41,16 @@ describe("gdpzero suite, live", () => {
     const model = new OpenAIChatModel({ baseURL: server.baseURL, model: "scripted", apiKey: "test" });
     const base = { suites: [toy], scale: "quick", seed: 1, commit: "test" } as const;
     const [live] = await runBench({ ...base, outDir: join(root, "live"), llm: liveLlm({ model, cacheDir }) });
-    expect(live).toMatchObject({ complete: true, finished: 4 });
+    expect(live).toMatchObject({ complete: true, finished: 6 });
     const calls = server.requests.length;
     expect(calls).toBeGreaterThan(20);
     expect(server.requests.some((r) => r.logprobs === true)).toBe(true); // the prior from one logprobs request
     expect(server.requests.some((r) => r.n === 10)).toBe(true); // GDP-Zero's value: 10 sampled reactions
     const records = readEpisodeLog(join(root, "live", "gdpzero", RUN_FILES.episodes));
+    // The row with 4 simulations in flight (lockstep in live mode) is among those replayed below.
+    const concurrent = records.filter((r) => r.spec.planner === "gdpzero@n=20,concurrency=4");
+    expect(concurrent).toHaveLength(2);
+    expect(concurrent.every((r) => r.reusedFrom === undefined && r.costs.roleCallsPerTurn! > 0)).toBe(true);
     expect(records.every((r) => r.costs.roleCallsPerTurn! > 0)).toBe(true);
     const summary = readFileSync(join(root, "live", "gdpzero", RUN_FILES.summary), "utf8");
     expect(JSON.parse(summary)).toMatchObject({ llm: "scripted" });

@@ -71,14 +71,19 @@ const comparisons: ComparisonSpec[] = [
   ),
 ];
 
-/** Live mode: the planner with GDP-Zero's four LLM roles played by the episode's model (the registry's factories read the endpoint from the environment). */
+/**
+ * Live mode: the planner with GDP-Zero's four LLM roles played by the episode's model (the registry's factories read
+ * the endpoint from the environment). Simulations in flight advance in lockstep, so that which call the endpoint
+ * answers first does not change the next requests and `--replay` re-makes the run from the cache (offline rows keep
+ * the default, so their results do not change).
+ */
 function livePlanner(name: string, llm: ChatModel, settings: Record<string, unknown>): GdpZeroPlanner {
   const variant = (name === "gdpzero" ? "gdpzero" : name.slice("gdpzero-".length)) as GdpZeroVariant;
   const concurrency = Math.max(8, Number(settings.concurrency ?? 1));
   return new GdpZeroPlanner(name, variant, (seed) => {
     const ledger = new UsageLedger();
     return { roles: llmRoles(llm, { seed, ledger, concurrency }), ledger };
-  }, settings);
+  }, { ...settings, lockstep: true });
 }
 
 /** Plays one episode: a held-out opening, then `turns` planned persuader turns each answered by the judge's persuadee. */

@@ -2,8 +2,9 @@ import { GDP_ZERO_PERSUADER_ACTS, type Turn } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import { plannerFactory } from "../registry.js";
 import type { Conversation } from "../types.js";
+import { persuasionWorld } from "./factory.js";
 import { GdpZeroPlanner } from "./planner.js";
-import type { GdpZeroRoles } from "./roles.js";
+import { offlineRoles, type GdpZeroRoles } from "./roles.js";
 
 const opening: Conversation = {
   turns: [
@@ -64,6 +65,42 @@ describe("gdpzero on the offline P4G world", () => {
     expect(sequential.stats.counters!.peakRoleCallsInFlight).toBe(1);
     expect(parallel.stats.counters!.peakRoleCallsInFlight).toBeGreaterThan(1);
     expect(parallel.stats.simulations).toBe(8);
+  });
+
+  it("with lockstep, decides the same with simulations in flight whatever order the role calls answer in", async () => {
+    // The offline roles as an LLM would behave: each call is made (and draws from its generator) at once, its answer
+    // comes after a delay drawn from `delaySeed`'s own generator.
+    const jittery = (roles: GdpZeroRoles, delaySeed: number): GdpZeroRoles => {
+      let jitter = delaySeed;
+      const late = async <T>(answer: Promise<T>): Promise<T> => {
+        jitter = (Math.imul(jitter, 1664525) + 1013904223) >>> 0;
+        const wait = jitter % 5;
+        const value = await answer;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        return value;
+      };
+      return {
+        backend: roles.backend,
+        prior: { prior: (history, options) => late(Promise.resolve(roles.prior.prior(history, options))) },
+        value: { evaluate: (history, options) => late(Promise.resolve(roles.value.evaluate(history, options))) },
+        system: { reply: (history, act, m, options) => late(Promise.resolve(roles.system.reply(history, act, m, options))) },
+        user: { respond: (history, options) => late(Promise.resolve(roles.user.respond(history, options))) },
+      };
+    };
+    const world = persuasionWorld();
+    const decide = (delaySeed: number) =>
+      new GdpZeroPlanner("gdpzero", "gdpzero", (seed) => ({ roles: jittery(offlineRoles(world, { seed }), delaySeed) })).plan(opening, {
+        seed: 5,
+        budget: { iterations: 16 },
+        settings: { concurrency: 4, lockstep: true },
+      });
+    const reference = await decide(1);
+    for (const delaySeed of [2, 3]) {
+      const other = await decide(delaySeed);
+      expect(other.act).toBe(reference.act);
+      expect(other.reply).toBe(reference.reply);
+      expect(other.candidates).toEqual(reference.candidates);
+    }
   });
 
   it("runs the ablations and the prompting baseline", async () => {

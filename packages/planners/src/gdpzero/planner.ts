@@ -26,6 +26,11 @@ export interface GdpZeroSettings {
   concurrency: number;
   /** Value subtracted per in-flight visit (default 1, half the value range). */
   virtualLoss: number;
+  /**
+   * Advance the simulations in flight in rounds (mcts-core's `lockstep`, default false): the tree and the role
+   * calls then depend on the answers only, not on which call returns first, so a recorded LLM run replays.
+   */
+  lockstep: boolean;
   /** Simulated latency per role call in ms (default 0), to measure concurrency offline. */
   latencyMs: number;
   /** Attach mcts-core's trace of the tree to the decision. */
@@ -39,7 +44,7 @@ export interface GdpZeroSettings {
 }
 
 /** The paper's defaults. */
-export const GDP_ZERO_DEFAULTS: GdpZeroSettings = Object.freeze({ n: 10, k: 3, q0: 0.25, c: 1, concurrency: 1, virtualLoss: 1, latencyMs: 0, trace: false, reuseTree: false });
+export const GDP_ZERO_DEFAULTS: GdpZeroSettings = Object.freeze({ n: 10, k: 3, q0: 0.25, c: 1, concurrency: 1, virtualLoss: 1, lockstep: false, latencyMs: 0, trace: false, reuseTree: false });
 
 /** Builds the roles for one `plan` call from its seed and meter; `ledger` is set for LLM roles. */
 export type RoleProvider = (seed: number, meter: RoleMeter) => { roles: GdpZeroRoles; ledger?: UsageLedger };
@@ -156,7 +161,7 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
         },
       };
     }
-    const settingsKey = JSON.stringify([this.variant, settings.k, settings.q0, settings.c, settings.concurrency, settings.virtualLoss]);
+    const settingsKey = JSON.stringify([this.variant, settings.k, settings.q0, settings.c, settings.concurrency, settings.virtualLoss, settings.lockstep]);
     const kept = this.kept;
     this.kept = undefined;
     const reused = settings.reuseTree && kept?.observed === true && kept.settingsKey === settingsKey && sameTurns(kept.rootTurns, turns) ? kept : undefined;
@@ -169,7 +174,7 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
     } else {
       const switchable = switchableRoles(roles);
       setRoles = switchable.set;
-      engine = new Mcts(persuasionModel(switchable.roles), { turns, ended: false } satisfies PersuasionState, {
+      engine = new Mcts(persuasionModel(switchable.roles, undefined, { persuadeeCallsInOrder: settings.lockstep }), { turns, ended: false } satisfies PersuasionState, {
         seed,
         selection: { kind: "puct", c: settings.c },
         valueTransform: { kind: "none" },
@@ -177,6 +182,7 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
         loop: this.variant === "closed-loop" ? { kind: "closed" } : { kind: "open", cache: { kind: "uniform", k: settings.k } },
         concurrency: settings.concurrency,
         virtualLoss: settings.virtualLoss,
+        lockstep: settings.lockstep,
         finalChoice: "mostVisits",
       });
     }
