@@ -34,6 +34,7 @@ export function plotPoints(report: BenchReport, plot: PlotSpec): PlotPoint[] {
   const points: PlotPoint[] = [];
   for (const row of report.rows) {
     if (row.metric !== plot.y) continue;
+    if (plot.planners && !plot.planners.includes(row.planner)) continue;
     const x = xValue(report, plot, row.planner, row.world, row.setting);
     if (x === undefined) continue;
     const seriesField = plot.series ?? "planner";

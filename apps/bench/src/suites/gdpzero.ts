@@ -167,5 +167,7 @@ export const gdpZeroSuite: Suite = {
   plots: [
     { name: "donation-by-planner", title: "Stated donation by the end, per planner", x: "planner", y: "donated", series: "world" },
     { name: "value-by-planner", title: "Judge's final value, per planner", x: "planner", y: "finalValue", series: "world" },
+    // GDP-Zero's simulation sweep (the paper's Table 2 axis): the plain rows only, not the variants that also have n = 20.
+    { name: "donation-vs-n", title: "Stated donation vs simulations per turn n", x: "n", y: "donated", planners: [5, 10, 20, 50].map((n) => `gdpzero@n=${n}`) },
   ],
 };

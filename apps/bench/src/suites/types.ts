@@ -53,6 +53,8 @@ export interface PlotSpec {
   y: string;
   /** Field to colour series by (default "planner"). */
   series?: string;
+  /** Only these rows (planner labels), e.g. one sweep out of many variants that share the x field. */
+  planners?: readonly string[];
 }
 
 /** What the runner hands a suite for each episode. */
