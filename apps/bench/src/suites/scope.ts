@@ -20,9 +20,10 @@ import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "
  * budget buys simulations at SCOPE_REFERENCE_ROLLOUTS_PER_SECOND and the text-simulating baselines pay the paper's
  * LLM latency (Table 2), so the report does not depend on the machine's load; `rollout-speed.md` gives the rate
  * actually measured. Live (`context.llm`): the LLM proposes the m candidates of every turn and plays vanilla MCTS's
- * system and user roles on the wall clock (its real latency, nothing charged); the judge stays the corpus partner.
- * Every row still runs live (the runner enumerates episodes without knowing the mode): vanilla MCTS at 1 s then
- * has no time for a rollout and picks at random, which it reports as degraded.
+ * system and user roles, on the same charged clock as offline (the paper's latency per call, not the endpoint's),
+ * so a live run does the same number of rollouts whatever the endpoint's speed and replays from the response
+ * cache; the judge stays the corpus partner. As offline, vanilla MCTS at 1 s has no time for a rollout and picks
+ * at random, which it reports as degraded.
  */
 
 const TURNS = 5;
@@ -145,10 +146,10 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, context: EpisodeCont
   const starter = world.test.find((d) => d.id === spec.unit);
   if (!starter) throw new Error(`scope suite: no held-out DailyDialog dialogue "${spec.unit}"`);
   const live = context.llm ? liveRoles(context.llm, spec) : undefined;
-  // Live, vanilla MCTS simulates with the LLM roles and pays their real latency on the wall clock (nothing charged).
+  // Live, vanilla MCTS simulates with the LLM roles, on the row's charged clock.
   const planner =
     live && entry.name === "chat-vanilla-mcts"
-      ? createChatVanillaMcts(live, { ...withoutTime(entry.setting), chargeLatency: false, clock: "wall" }, dataDir)
+      ? createChatVanillaMcts(live, withoutTime(entry.setting), dataDir)
       : await plannerFor(entry, spec.world, dataDir);
   const judge = new CorpusChatPartner(world, { rng: createRng(`judge:${spec.unit}:${spec.seed}`) });
   const candidateRng = createRng(`candidates:${spec.unit}:${spec.seed}`);

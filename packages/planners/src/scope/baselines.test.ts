@@ -49,14 +49,14 @@ describe("SCOPE's baselines", () => {
     expect(small.stats.simulations).toBe(0);
   });
 
-  it("vanilla MCTS simulates with given (live) roles, asynchronously, charging nothing for their real latency", async () => {
+  it("vanilla MCTS simulates with given (live) roles, asynchronously; on the charged clock it pays the paper's latency as offline", async () => {
     // A human who talks at length only after "Why do you ask?", and a system role that always proposes two replies.
     const asked: string[] = [];
     const roles: ChatTextRoles = {
       system: { reply: async (_history, act, m) => (asked.push(typeof act === "string" ? act : act.label), ["Okay.", "Really?"].slice(0, m).map((text) => ({ text, act: "reply", fallback: false }))) },
       user: { respond: async (history) => ({ text: history.at(-1)?.text === "Why do you ask?" ? "Because I want to tell you all about my long and eventful weekend away." : "Fine.", ended: false, fallback: false }) },
     };
-    const planner = createChatVanillaMcts(roles, { depth: 2, chargeLatency: true, clock: "charged" });
+    const planner = createChatVanillaMcts(roles, { depth: 2 });
     const decision = await planner.plan(conversation, { candidates, seed: 3, budget: { iterations: 40, timeMs: 1000 } });
     expect(decision.reply).toBe("Why do you ask?");
     expect(decision.stats.simulations).toBe(40);
@@ -64,6 +64,20 @@ describe("SCOPE's baselines", () => {
     expect(decision.stats.counters?.chargedLatencyMs).toBe(0);
     expect(asked.length).toBeGreaterThan(0);
     expect(new Set(asked)).toEqual(new Set([OPEN_CHAT_REPLY_ACT.label]));
+    // Charged: the paper's latency per call is the budget, so the search is the same however fast the roles answer
+    // (a live run then replays from its response cache); a full depth-2 rollout (4 calls) must fit before it starts.
+    const slow: ChatTextRoles = {
+      system: { reply: async (history, act, m) => (await new Promise((r) => setTimeout(r, 3)), roles.system.reply(history, act, m)) },
+      user: { respond: async (history) => (await new Promise((r) => setTimeout(r, 3)), roles.user.respond(history)) },
+    };
+    const budget = { timeMs: 6 * 4 * PAPER_LATENCY_MS.mctsCall };
+    const fast = await createChatVanillaMcts(roles, { depth: 2, chargeLatency: true, clock: "charged" }).plan(conversation, { candidates, seed: 3, budget });
+    const paced = await createChatVanillaMcts(slow, { depth: 2, chargeLatency: true, clock: "charged" }).plan(conversation, { candidates, seed: 3, budget });
+    expect(fast.stats.simulations).toBeGreaterThanOrEqual(6);
+    expect(fast.stats.counters?.chargedLatencyMs).toBeGreaterThan(0);
+    expect(fast.stats.counters?.chargedLatencyMs).toBeLessThanOrEqual(budget.timeMs);
+    expect(paced.stats.simulations).toBe(fast.stats.simulations);
+    expect(paced.candidates).toEqual(fast.candidates);
   });
 
   it("offers held-out conversations that end with the human, from the test part of the split", async () => {

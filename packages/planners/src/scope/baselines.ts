@@ -68,7 +68,8 @@ interface BaselineOutcome {
 
 /**
  * Text roles a baseline can simulate with instead of the offline corpus roles (live mode: LLM roles). Their calls
- * are real LLM calls with real latency, so nothing is charged for them.
+ * are real LLM calls with real latency; with `chargeLatency` the paper's latency is charged for them as offline, so
+ * on the charged clock a live search does as many rollouts as an offline one (and replays from a response cache).
  */
 export interface ChatTextRoles {
   /** Proposes the agent's replies at simulated states. */
@@ -218,10 +219,11 @@ interface TextState {
  */
 const decideVanillaMcts: Decide = async ({ conversation, candidates, settings, rng, clock, options, dataDir, roles }) => {
   const setting = { ...(dataDir ? { dataDir } : {}), setting: settings.world };
-  // Offline: the corpus roles of the chat world (answered at once, latency charged); live: the given roles.
+  // Offline: the corpus roles of the chat world (answered at once); live: the given roles. Either way `chargeLatency`
+  // charges the paper's latency per call.
   const partner = roles ? undefined : chatPartner(rng.fork("partner"), setting);
   const generator = roles ? undefined : new CorpusCandidateGenerator(chatWorld(setting), { rng: rng.fork("system") });
-  const cost = settings.chargeLatency && !roles ? settings.mctsCallLatencyMs : 0;
+  const cost = settings.chargeLatency ? settings.mctsCallLatencyMs : 0;
   let llmCalls = 0;
   const actionCache = new WeakMap<TextState, string[] | Promise<string[]>>();
   const root: TextState = { turns: dialogueTurns(conversation), depth: 0 };
@@ -284,7 +286,8 @@ const decideVanillaMcts: Decide = async ({ conversation, candidates, settings, r
 
 /**
  * Vanilla MCTS over text with the given roles (live mode: the LLM as system and user role) instead of the chat
- * world's corpus roles; settings as `chat-vanilla-mcts` (nothing is charged: the roles' latency is real).
+ * world's corpus roles; settings as `chat-vanilla-mcts` (with `chargeLatency`, the paper's latency is charged per call;
+ * on the wall clock the roles' real latency counts as well).
  */
 export function createChatVanillaMcts(roles: ChatTextRoles, settings: Partial<ChatBaselineSettings> = {}, dataDir?: string): Planner<ChatBaselineSettings> {
   return new ChatBaselinePlanner("chat-vanilla-mcts", decideVanillaMcts, settings, dataDir, roles);
