@@ -5,6 +5,7 @@ import type { ChatRequest } from "@foresight/llm-sim";
 import { ScriptedChatModel } from "@foresight/llm-sim/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../runner/bench.js";
+import { liveLlm } from "../runner/live.js";
 import { readEpisodeLog } from "../runner/episodes.js";
 import { RUN_FILES } from "../runner/run-suite.js";
 import { createScopeSuite, scopeSuite } from "./scope.js";
@@ -91,5 +92,40 @@ describe("the scope suite", () => {
       expect(readFileSync(join(outDir, "rollout-speed.md"), "utf8")).toMatch(/\| scope@t=250 \| 1 \| 6250 \|/);
     }
     expect(summaries[1]).toBe(summaries[0]);
+  });
+
+  it("replays a live run from the response cache alone, vanilla MCTS's LLM rollouts included", { timeout: 300_000 }, async () => {
+    let call = 0;
+    const llm = new ScriptedChatModel({
+      id: "scripted-llm",
+      // A sampling model: a different answer on every call, so a replay that asked anything else would miss the cache.
+      respond: (request: ChatRequest) => {
+        call++;
+        if ((request.messages[0]?.content ?? "").startsWith("Pretend you are a human")) return `Well, ${"really ".repeat(call % 7)}that is something.`;
+        return Array.from({ length: request.n ?? 1 }, (_, i) => `Candidate ${i} of call ${call}, what do you think?`);
+      },
+    });
+    const rows = new Set(["chat-greedy-0", "scope@t=1000", "chat-vanilla-mcts@t=70000"]);
+    const subset: Suite = {
+      ...createScopeSuite(),
+      episodes: (_scale, seed) => {
+        const all = createScopeSuite().episodes("quick", seed);
+        const unit = all[0]!.unit;
+        return all.filter((s: EpisodeSpec) => rows.has(s.planner) && s.unit === unit && s.seed === seed * 100 && s.world === "matched");
+      },
+    };
+    const cacheDir = join(root, "live-cache");
+    const base = { suites: [subset], scale: "quick", seed: 1, commit: "test" } as const;
+    const [live] = await runBench({ ...base, outDir: join(root, "live"), llm: liveLlm({ model: llm, cacheDir }) });
+    expect(live).toMatchObject({ complete: true, finished: 3 });
+    const asked = llm.requests.length;
+    expect(llm.requests.some((r) => (r.messages[0]?.content ?? "").startsWith("Pretend you are a human"))).toBe(true);
+    const records = readEpisodeLog(join(root, "live", "scope", RUN_FILES.episodes));
+    expect(records.find((r) => r.spec.planner === "chat-vanilla-mcts@t=70000")!.costs.simulations).toBeGreaterThan(0);
+    const [replay] = await runBench({ ...base, outDir: join(root, "replay"), llm: liveLlm({ id: "scripted-llm", replay: true, cacheDir }) });
+    expect(replay).toMatchObject({ complete: true, finished: 3 });
+    expect(llm.requests.length).toBe(asked);
+    expect(readFileSync(join(root, "replay", "scope", RUN_FILES.summary), "utf8")).toBe(readFileSync(join(root, "live", "scope", RUN_FILES.summary), "utf8"));
+    expect(readEpisodeLog(join(root, "replay", "scope", RUN_FILES.episodes)).map((r) => r.transcript)).toEqual(records.map((r) => r.transcript));
   });
 });
