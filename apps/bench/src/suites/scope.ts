@@ -229,8 +229,11 @@ async function writeRolloutSpeed(episodes: readonly (EpisodeOutcome & { spec: Ep
   return ["rollout-speed.md"];
 }
 
+/** Every row of either scale by label (built once: the runner asks for a spec's row several times). */
+const ENTRIES = new Map([...entries("quick"), ...entries("full")].map((e) => [e.label, e]));
+
 function entryOf(label: string): PlannerEntry {
-  const entry = [...entries("full"), ...entries("quick")].find((e) => e.label === label);
+  const entry = ENTRIES.get(label);
   if (!entry) throw new Error(`scope suite: unknown planner row "${label}"`);
   return entry;
 }

@@ -4,7 +4,6 @@ import {
   SopCotPlanner,
   SopGuidedPlanner,
   loadSopDomain,
-  sopDomainProvider,
   sopdailTasks,
   type Conversation,
   type Decision,
@@ -61,7 +60,8 @@ function domainOf(task: string, half: "a" | "b" | undefined, dataDir: string | u
 
 /** The episode's planner: offline roles, or ChatSOP's prompts on the live LLM (never an endpoint from the environment). */
 function plannerFor(spec: EpisodeSpec, context: EpisodeContext): Planner {
-  const domains = sopDomainProvider(spec.world === "mismatched" ? { half: "b" } : {}, context.dataDir);
+  const half = spec.world === "mismatched" ? "b" : undefined;
+  const domains = (task: string) => domainOf(task, half, context.dataDir);
   if (spec.planner === "sgm") return new SopGuidedPlanner(domains, {}, context.llm);
   if (spec.planner === "cot" || spec.planner === "cot-sop") return new SopCotPlanner(spec.planner, domains, context.llm);
   throw new Error(`sgm suite: unknown planner "${spec.planner}"`);

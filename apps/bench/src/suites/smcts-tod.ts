@@ -1,5 +1,5 @@
 import { agendaPersona, type AgendaPersona } from "@foresight/llm-sim";
-import { plannerFactory, playSgdEpisode, playTodEpisode, sgdResources, todWorld, SGD_PLANNERS, type Planner } from "@foresight/planners";
+import { plannerFactory, playSgdEpisode, playTodEpisode, sgdResources, sgdWorld, todWorld, SGD_PLANNERS, type Planner } from "@foresight/planners";
 import { diversity } from "@foresight/rewards";
 import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
@@ -134,7 +134,7 @@ export const smctsTodSuite: Suite = {
         }
       }
     }
-    const sgdGoals = sgdResources().world.goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
+    const sgdGoals = sgdWorld().goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
         for (const planner of SGD_PLANNERS) {

@@ -44,14 +44,26 @@ export interface SgdResources {
   value: SgdValueModel;
 }
 
+const worlds = new Map<string, SgdWorld>();
 const resources = new Map<string, SgdResources>();
+
+/** The SGD world of `<data>/sgd` alone (cached per folder): enough to list goals without fitting the value model. */
+export function sgdWorld(dataDir?: string): SgdWorld {
+  const key = dataDir ?? "";
+  let world = worlds.get(key);
+  if (!world) {
+    world = loadSgdWorld(dataDir ? { dataDir } : {});
+    worlds.set(key, world);
+  }
+  return world;
+}
 
 /** The SGD world of `<data>/sgd` and its value model fitted on the train-service goals (cached per folder). */
 export function sgdResources(dataDir?: string): SgdResources {
   const key = dataDir ?? "";
   let found = resources.get(key);
   if (!found) {
-    const world = loadSgdWorld(dataDir ? { dataDir } : {});
+    const world = sgdWorld(dataDir);
     found = { world, value: fitSgdValueModel(world) };
     resources.set(key, found);
   }
