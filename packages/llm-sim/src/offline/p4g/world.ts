@@ -114,8 +114,7 @@ export class PersuasionCorpusWorld {
   readonly reactionModel: ReactionModel;
   /** Every kind of reaction model, fitted on the training dialogues (the value role reads the memory model). */
   readonly reactionModels: Readonly<Record<ReactionModelKind, ReactionModel>>;
-  /** Held-out log-likelihood of the persuadee's reactions under each reaction model kind, all fitted on the training dialogues. */
-  readonly reactionValidation: Record<ReactionModelKind, ReactionLogLikelihood>;
+  private reactionValidationMemo: Record<ReactionModelKind, ReactionLogLikelihood> | undefined;
   /** Replies by the act they answered and their own reaction (indexes into {@link replies}). */
   readonly replyPoolsByReaction: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, Set<number>>>;
   /** Replies by reaction whatever they answered: the fallback when an act never drew a reaction in training. */
@@ -166,7 +165,6 @@ export class PersuasionCorpusWorld {
     const models = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, fitReactionModel(train, k)])) as Record<ReactionModelKind, ReactionModel>;
     this.reactionModels = models;
     this.reactionModel = models[kind];
-    this.reactionValidation = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, reactionLogLikelihood(models[k], test)])) as Record<ReactionModelKind, ReactionLogLikelihood>;
     this.prior = new ActNgramModel(GDP_ZERO_PERSUADER_ACTS, options.priorOrder ?? 3);
     for (const sequence of persuaderActSequences(train)) this.prior.addSequence(sequence);
     this.value = fitDonationValue(train, options.valueTarget ?? "actual");
@@ -176,6 +174,15 @@ export class PersuasionCorpusWorld {
         throw new Error(`PersuasionForGood world: no training turns for persuader act "${act}"; the corpus is too small`);
       }
     }
+  }
+
+  /**
+   * Held-out log-likelihood of the persuadee's reactions under each reaction model kind, all fitted on the training
+   * dialogues. Computed on first read (one BM25 search per held-out reaction): only the world check needs it.
+   */
+  get reactionValidation(): Record<ReactionModelKind, ReactionLogLikelihood> {
+    this.reactionValidationMemo ??= Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, reactionLogLikelihood(this.reactionModels[k], this.test)])) as Record<ReactionModelKind, ReactionLogLikelihood>;
+    return this.reactionValidationMemo;
   }
 
   /** Loads the annotated corpus (or takes the given dialogues), splits it and builds every index and model. */
