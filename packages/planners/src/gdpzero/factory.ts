@@ -4,7 +4,7 @@ import {
   mainPersuaderAct,
   P4G_SPLIT_RATIOS,
   PersuasionCorpusWorld,
-  REACTION_MODEL_KINDS,
+  toReactionModelKind,
   UsageLedger,
   type P4gTrainPart,
   type ReactionModelKind,
@@ -69,8 +69,7 @@ function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string
       return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
     };
   }
-  const persuadee = settings.persuadee ?? "words";
-  if (!REACTION_MODEL_KINDS.includes(persuadee)) throw new RangeError(`gdpzero: persuadee must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(persuadee)}"`);
+  const persuadee = toReactionModelKind(settings.persuadee ?? "words", "gdpzero: persuadee");
   const world = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: settings.trainPart ?? "all" });
   return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
 }

@@ -124,6 +124,7 @@ describe("CorpusPersuadee", () => {
     const askMemory = (text: string) => memory.reactionProbabilities([...opening, { speaker: "system", text, state: { gdpZeroAct: "proposition of donation" } }]);
     expect(askMemory("So what do you think about it?")).toEqual(askMemory("Would you like to donate $1?"));
     expect(() => new CorpusPersuadee(world, { rng: createRng(1), reactionModel: "psychic" as never })).toThrow(/reactionModel must be one of words, memory, memoryless/);
+    expect(() => PersuasionCorpusWorld.build({ dialogues: world.train, persuadeeModel: "psychic" as never })).toThrow(/^PersuasionForGood world: persuadeeModel must be one of words, memory, memoryless, got "psychic"$/);
   });
 
   it("is checked on held-out dialogues: words beat memory beat memoryless in log-likelihood, the corpus donation rate ±5 points", () => {
