@@ -31,6 +31,8 @@ function scaleOf(scale: Scale): GdpZeroScale {
     entry("gdpzero", { n: 20, concurrency: 4 }),
     entry("gdpzero", { n: 20, concurrency: 8 }),
     entry("gdpzero", { n: 20, reuseTree: true }),
+    // The exact expected value instead of GDP-Zero's 10 sampled reactions: how much the value's noise costs the search.
+    entry("gdpzero", { n: 20, valueSamples: 0 }),
   ];
   if (scale === "quick") {
     // 6 openings × 6 planned turns (4 turns rarely reach a stated donation, which leaves the headline's CI at [0, 0]);
@@ -63,6 +65,8 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20,concurrency=4", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,reuseTree=true", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero-prompting" },
   ]),
   ...[25, 500].flatMap((latency) =>
     [4, 8].flatMap((inFlight) =>
@@ -132,7 +136,8 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
 
 /**
  * GDP-Zero on held-out PersuasionForGood openings (the first exchange of each held-out dialogue), played for a few
- * persuader turns against the judge world's persuadee: GDP-Zero over n, k and Q₀, its closed-loop and
+ * persuader turns against the judge world's persuadee: GDP-Zero over n, k and Q₀ (and with the exact expected value
+ * instead of l = 10 sampled reactions, a diagnostic of the value's noise), its closed-loop and
  * no-response-selection ablations and the prompting baseline, in the matched world (the planner simulates with the
  * judge's own persuadee, fitted on all training dialogues) and the mismatched one (judge fitted on one half of the
  * training dialogues, planner on the other); plus wall time per turn with a simulated per-call latency, sequential
