@@ -103,6 +103,18 @@ describe("gdpzero on the offline P4G world", () => {
     }
   });
 
+  it("response selection says the cached reply of the chosen act with the highest running value, and lists the cache", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    const decision = await planner.plan(opening, { seed: 5, budget: { iterations: 20 } });
+    const details = decision.candidates.find((c) => c.act === decision.act)!.details as { cachedReplies: { text: string; value: number; visits: number }[]; selectedRealization: { value: number } };
+    const visited = details.cachedReplies.filter((c) => c.visits > 0);
+    expect(visited.length).toBeGreaterThan(0);
+    expect(details.cachedReplies.length).toBeLessThanOrEqual(3);
+    const best = Math.max(...visited.map((c) => c.value));
+    expect(details.selectedRealization.value).toBe(best);
+    expect(visited.filter((c) => c.value === best).map((c) => c.text)).toContain(decision.reply);
+  });
+
   it("runs the ablations and the prompting baseline", async () => {
     const closed = await (await plannerFactory("gdpzero-closed-loop").create({ settings: { backend: "offline" } })).plan(opening, { seed: 4, budget: { iterations: 8 } });
     expect(GDP_ZERO_PERSUADER_ACTS).toContain(closed.act);
