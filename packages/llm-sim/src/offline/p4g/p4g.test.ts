@@ -143,6 +143,13 @@ describe("CorpusPersuadee", () => {
     expect(few.corpus).toBeLessThan(many.corpus);
     expect(few.samplingFloor).toBeGreaterThan(many.samplingFloor);
     expect(many.samplingFloor).toBeGreaterThan(0);
+    // GDP-Zero's value question: after a stated donation a proposition draws a donation more often than before any
+    // decision, in the held-out corpus and in the memory model the value role asks.
+    const { afterStatedDonation: agreed, noDecision: open } = check.proposition;
+    expect(agreed.reactions).toBeGreaterThan(10);
+    expect(open.reactions).toBeGreaterThan(agreed.reactions);
+    expect(agreed.corpusDonate).toBeGreaterThan(open.corpusDonate);
+    expect(agreed.memoryDonate).toBeGreaterThan(open.memoryDonate);
   });
 
   it("reads the act from the history and replies with a real reply that followed that act", async () => {
