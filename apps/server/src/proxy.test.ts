@@ -12,8 +12,11 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-/** The server in front of a scripted upstream, listening on an ephemeral port, with its log lines captured. */
-async function proxy(script: UpstreamBehaviour[] = [], budgetMs = 300) {
+/**
+ * The server in front of a scripted upstream, listening on an ephemeral port, with its log lines captured. The
+ * default budget leaves seconds for the loopback upstream on a loaded machine (its deadline is budget + margin).
+ */
+async function proxy(script: UpstreamBehaviour[] = [], budgetMs = 5000) {
   const upstream = await startUpstream(script);
   const logs: string[] = [];
   const logStream = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
