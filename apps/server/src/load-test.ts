@@ -14,7 +14,7 @@ export interface LoadTestOptions {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
-  /** Load before the measured run (after `/readyz`), so the start readings are taken warm; default 3 s. */
+  /** Load before the measured run (once the server is ready), so the start readings are taken warm; default 3 s. */
   warmUpSeconds?: number;
   /**
    * Server processes (node cluster workers sharing the port; default 1, in this process). One process plans on one
@@ -75,6 +75,8 @@ async function inProcessServer(config: ServerConfigInput, deps: ServerDependenci
     await server.close();
     throw error;
   }
+  // Ready once warmed up (what `/readyz` reports).
+  await server.ready;
   const { port } = server.app.server.address() as { port: number };
   return { base: `http://127.0.0.1:${port}`, read: (settle) => readServer(server.context.metrics, planner, settle), close: () => server.close() };
 }
@@ -119,8 +121,8 @@ async function clusterServer(workers: number, config: ServerConfigInput, planner
 }
 
 /**
- * Starts the server on 127.0.0.1 (in this process, or in `workers` cluster workers), waits until `/readyz` answers
- * ready (the server's warm-up), then drives `/v1/plan` with autocannon from a child process: a warm-up, then
+ * Starts the server on 127.0.0.1 (in this process, or in `workers` cluster workers), waits until it is ready (warmed
+ * up, as `/readyz` reports), then drives `/v1/plan` with autocannon from a child process: a warm-up, then
  * `durationSeconds` from `connections` concurrent clients. Memory and CPU are the server's own (summed over its
  * workers); the generator's CPU is reported apart.
  */
@@ -131,11 +133,6 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
   if (!conversation) throw new Error(`planner ${options.planner} has no example conversation; pass one`);
   const server = workers > 1 ? await clusterServer(workers, serverConfig, options.planner) : await inProcessServer(serverConfig, deps, options.planner);
   try {
-    const readyBy = Date.now() + 300_000;
-    while ((await fetch(`${server.base}/readyz`)).status !== 200) {
-      if (Date.now() > readyBy) throw new Error("the server did not become ready within 5 minutes (see /readyz)");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const job: LoadGeneratorJob = {
       url: `${server.base}/v1/plan`,
       body: JSON.stringify({ planner: options.planner, conversation, ...(options.candidates ? { candidates: options.candidates } : {}), budget: { timeMs: options.budgetMs }, seed: options.seed }),

@@ -72,6 +72,35 @@ describe("semanticSearch (Alg. 1)", () => {
     expect(result.modelRows).toBeGreaterThan(600);
   });
 
+  it("runs each wave in a turn of a given scheduler, ends every turn, and finds the same result as without one", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    const world = new MoodWorld();
+    const actions = await world.actionVectors([], candidates);
+    const search = (budget: Parameters<typeof semanticSearch>[4]) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, budget, createRng(5));
+    let turns = 0;
+    let held = 0;
+    const scheduler = {
+      turn: async () => {
+        expect(held).toBe(0);
+        turns++;
+        held++;
+        let ended = false;
+        return () => {
+          if (!ended) held--;
+          ended = true;
+        };
+      },
+    };
+    const alone = await search({ iterations: 100 });
+    const scheduled = await search({ iterations: 100, scheduler });
+    // 100 simulations in waves of 16: 7 waves, each in its own turn, and none left held.
+    expect(turns).toBe(7);
+    expect(held).toBe(0);
+    expect(scheduled.actions).toEqual(alone.actions);
+    expect(scheduled.best).toBe(alone.best);
+    expect(scheduled.modelRows).toBe(alone.modelRows);
+  });
+
   it("rejects a root or candidates of the wrong size, and a search without budget", async () => {
     const { createRng } = await import("@foresight/dialogue");
     const world = new MoodWorld();
@@ -101,6 +130,25 @@ describe("ScopePlanner", () => {
     const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
     expect(b.reply).toBe(a.reply);
     expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+  });
+
+  it("embeds a repeated request's conversation and candidates once, with the same decision", async () => {
+    class CountingWorld extends MoodWorld {
+      embedded = 0;
+      override async actionVectors(context: readonly string[], given: readonly string[]) {
+        this.embedded++;
+        return super.actionVectors(context, given);
+      }
+    }
+    const world = new CountingWorld();
+    const scope = new ScopePlanner("scope", world, settings);
+    const a = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    expect(world.embedded).toBe(1);
+    expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+    await scope.plan(conversation, { candidates: candidates.slice(1), seed: 7, budget: { iterations: 10 } });
+    await scope.plan({ turns: [...conversation.turns, { speaker: "agent", text: "Fine." }, { speaker: "user", text: "And you?" }] }, { candidates, seed: 7, budget: { iterations: 10 } });
+    expect(world.embedded).toBe(3);
   });
 
   it("honours iteration, time and abort budgets", async () => {
