@@ -1,6 +1,6 @@
 import type { Rng } from "@foresight/dialogue";
 import type { SearchTrace } from "@foresight/mcts-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chatGreedy0Factory } from "./baselines.js";
 import { chargedSimulations, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, ScopePlanner, type ScopePlanningWorld } from "./scope.js";
 import { semanticSearch, DEFAULT_SEMANTIC_SEARCH } from "./semantic-search.js";
@@ -99,6 +99,31 @@ describe("semanticSearch (Alg. 1)", () => {
     expect(scheduled.actions).toEqual(alone.actions);
     expect(scheduled.best).toBe(alone.best);
     expect(scheduled.modelRows).toBe(alone.modelRows);
+  });
+
+  it("under a time budget, shrinks its last waves to what the time left fits (on a scripted clock)", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    // The clock moves only when the world steps: 0.01 ms per row, so the search's timing is the same on any machine.
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      class ClockWorld extends MoodWorld {
+        override async step(...args: Parameters<MoodWorld["step"]>) {
+          now += args[2] * 0.01;
+          return super.step(...args);
+        }
+      }
+      const world = new ClockWorld();
+      const actions = await world.actionVectors([], candidates);
+      const result = await semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, { timeMs: 2 }, createRng(1));
+      expect(result.stopReason).toBe("time");
+      // Waves of 16 until the time left fits fewer; the last simulation ends within one simulation's steps of the budget.
+      expect(result.simulations % 16).not.toBe(0);
+      expect(now).toBeGreaterThanOrEqual(2);
+      expect(now).toBeLessThan(2 + settings.depth * 0.01 + 1e-9);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("rejects a root or candidates of the wrong size, and a search without budget", async () => {
