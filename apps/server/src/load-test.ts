@@ -35,7 +35,7 @@ export interface LoadTestReport extends LoadMeasurement {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
-  /** The server's resident set and V8 heap (summed over its workers) after warm-up and at the end (after a GC when exposed). */
+  /** The server's resident set and V8 heap (summed over its workers) after warm-up and at the end, each after a full GC. */
   rssMb: { start: number; end: number; growthPercent: number };
   heapMb: { start: number; end: number; growthPercent: number };
   /** Memory every 5 s of the measured run (no GC forced): whether growth levels off or keeps going, and where. */
@@ -46,6 +46,11 @@ export interface LoadTestReport extends LoadMeasurement {
    * simulates for as long as its budget allows, so its CPU grows with the cores it gets; per simulation is the cost.
    */
   cpu: { serverMsPerPlan: number; serverMsPerSimulation: number; simulationsPerPlan: number; serverCores: number; generatorCores: number; machineCores: number };
+  /**
+   * The server's event loop during the measured run (the worst worker's): delay p99 and longest, and GC pauses (total
+   * and longest). A loop held up longer than a plan's margin shows as latency that no scheduling inside it can remove.
+   */
+  eventLoop: { delayP99Ms: number; delayMaxMs: number; gcMs: number; gcLongestMs: number };
   /** The machine's 1-minute load average at start and end (other work on the machine shares the cores). */
   loadAverage: { start: number; end: number };
   targets: { zeroErrors: boolean; p99Under150ms: boolean; memoryGrowthUnder10Percent: boolean };
@@ -83,7 +88,7 @@ async function inProcessServer(config: ServerConfigInput, deps: ServerDependenci
 
 async function clusterServer(workers: number, config: ServerConfigInput, planner: string): Promise<ServerUnderTest> {
   const entry = moduleEntry("load-test-worker");
-  cluster.setupPrimary({ exec: entry.path, execArgv: [...entry.execArgv, ...(global.gc ? ["--expose-gc"] : [])] });
+  cluster.setupPrimary({ exec: entry.path, execArgv: entry.execArgv });
   const forked: Worker[] = Array.from({ length: workers }, () => cluster.fork({ FORESIGHT_LOAD_TEST_WORKER: JSON.stringify({ config, planner }) }));
   let port = 0;
   const ready = forked.map(
@@ -189,6 +194,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
         generatorCores: generatorCpuMs / wallMs,
         machineCores: availableParallelism(),
       },
+      eventLoop: { delayP99Ms: end.loopDelayP99Ms, delayMaxMs: end.loopDelayMaxMs, gcMs: end.gcMs, gcLongestMs: end.gcLongestMs },
       loadAverage: { start: start!.load, end: loadavg()[0]! },
       targets: { zeroErrors: result.errors + result.non2xx === 0, p99Under150ms: result.latencyMs.p99 < 150, memoryGrowthUnder10Percent: rssGrowth < 10 },
     };
