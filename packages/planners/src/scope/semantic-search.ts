@@ -1,6 +1,7 @@
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import type { Rng } from "@foresight/dialogue";
 import type { SearchTrace, TraceNode } from "@foresight/mcts-core";
+import type { PlanScheduler } from "../types.js";
 
 /**
  * What SCOPE's search needs from a semantic world: sampled actions at a state (the action model s̃ → ã) and sampled
@@ -63,6 +64,8 @@ export interface SemanticSearchBudget {
   iterations?: number;
   timeMs?: number;
   signal?: AbortSignal;
+  /** Each wave runs in a turn of this scheduler (the server's, shared by the plans in flight). */
+  scheduler?: PlanScheduler;
 }
 
 /** Root statistics of one candidate: visits and Q in the reward's own units (the scale undone). */
@@ -118,6 +121,8 @@ interface SearchNode {
   inFlight: number;
 }
 
+const noTurn = () => {};
+
 /** One simulation in flight: the path so far and where it stopped. */
 interface Pending {
   path: Array<{ node: SearchNode; edge: Edge; child: Child }>;
@@ -154,7 +159,9 @@ function validate(settings: SemanticSearchSettings, world: SemanticSearchWorld, 
  * proportion to its visits), give each new state m actions sampled from the action model, roll out with sampled
  * actions to depth D, and back up the discounted scaled return as a running mean. `batch` simulations are in
  * flight at once (virtual visits keep them apart); their expansions and rollout steps share world-model calls.
- * With `replaySamples` > 0, Q is also updated from a replay buffer of past returns (A.11; see the setting).
+ * With `replaySamples` > 0, Q is also updated from a replay buffer of past returns (A.11; see the setting). Under
+ * a time budget a wave shrinks to the simulations the time left fits (at the previous wave's pace), so the last one
+ * does not overrun it; an iteration budget alone keeps every wave at `batch`.
  * Makes no LLM call. Returns the root candidate with the largest Q.
  */
 export async function semanticSearch(
@@ -240,16 +247,21 @@ export async function semanticSearch(
     return pending;
   };
 
+  // Wall time per simulation in this search's last wave: near a time budget, a wave shrinks to what still fits.
+  let msPerSimulation = 0;
   while (simulations < maxIterations) {
-    // A macrotask between waves lets other requests (concurrent plans) run whatever the world's calls do; it consumes
-    // no randomness, so results under an iteration budget are unchanged.
-    if (simulations > 0) await nextMacrotask();
+    // A wave runs in a turn of the scheduler, or after a macrotask without one, so that other requests (concurrent
+    // plans) run whatever the world's calls do; neither consumes randomness, so iteration budgets give the same result.
+    const endTurn = budget.scheduler ? await budget.scheduler.turn() : simulations > 0 ? await nextMacrotask().then(() => noTurn) : noTurn;
     const stop = outOfBudget();
     if (stop) {
       stopReason = stop;
+      endTurn();
       break;
     }
-    const wave = Math.min(settings.batch, maxIterations - simulations);
+    const waveStarted = performance.now();
+    const fitting = msPerSimulation > 0 ? Math.max(1, Math.floor((deadline - waveStarted) / msPerSimulation)) : Infinity;
+    const wave = Math.min(settings.batch, maxIterations - simulations, fitting);
     const flights: Pending[] = [];
     for (let i = 0; i < wave; i++) flights.push(selectOne());
     const expanding = flights.filter((f) => f.expand);
@@ -345,6 +357,8 @@ export async function semanticSearch(
         updateQ(past.edge, past.value);
       }
     }
+    msPerSimulation = (performance.now() - waveStarted) / wave;
+    endTurn();
   }
   if (simulations >= maxIterations) stopReason = "iterations";
   const actions = root.edges.map((e) => ({ visits: e.visits, q: e.visits > 0 ? edgeQ(e) / settings.rewardScale : null }));
