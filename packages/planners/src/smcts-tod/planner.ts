@@ -2,7 +2,7 @@ import { createRng, type Rng } from "@foresight/dialogue";
 import { agendaPersona, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { Mcts, visitPolicy, type GenerativeModel, type SearchOptions, type StopReason } from "@foresight/mcts-core";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner, type PlannerFactory } from "../types.js";
-import { approximateTokens, TodEnvironment, type TodHistory, type TodReply } from "./environment.js";
+import { approximateTokens, promptTokens, TodEnvironment, type TodHistory, type TodReply } from "./environment.js";
 import { readTodConversation, todValueModel, todWorld } from "./resources.js";
 import { mixedPrior, stateValue, TodValueFunction } from "./value.js";
 
@@ -124,7 +124,7 @@ export function setupTodPlanning(name: string, conversation: Conversation, setti
 
 /** The base prior P_θ(a|h) of the offline M_θ over the grounded act types (charged as one prior call). */
 export function basePrior(env: TodEnvironment, history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
-  env.charge("prior", env.promptTokens(history), 4 * types.length);
+  env.charge("prior", promptTokens(history), 4 * types.length);
   return env.world.prior.labelProbabilities(history.state, types);
 }
 
@@ -394,7 +394,7 @@ export function priorRollout<H, A>(domain: SmctsDomain<H, A>, history: H, rng: R
  */
 function promptJudge(env: TodEnvironment, domain: SmctsDomain<TodHistory, MultiWozSystemActType>, history: TodHistory, rng: Rng): number {
   const end = priorRollout(domain, history, rng, Number.POSITIVE_INFINITY).history;
-  env.charge("judge", env.promptTokens(end), approximateTokens("The assistant completed the goal: yes"));
+  env.charge("judge", promptTokens(end), approximateTokens("The assistant completed the goal: yes"));
   return end.complete ? 1 : 0;
 }
 

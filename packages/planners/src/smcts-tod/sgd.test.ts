@@ -1,4 +1,4 @@
-import { agendaPersona, groundedSgdBundles, initialSgdState, applySgdUserTurn, sgdTask, SgdUser } from "@foresight/llm-sim";
+import { agendaPersona, groundedSgdBundles, sgdActionValues, initialSgdState, applySgdUserTurn, sgdTask, SgdUser } from "@foresight/llm-sim";
 import { describe, expect, it } from "vitest";
 import { SMCTS_TOD_DEFAULTS, smctsSearch } from "./planner.js";
 import { playSgdEpisode, sgdResources, sgdSmctsDomain, SGD_PLANNERS, type SgdHistory } from "./sgd.js";
@@ -24,6 +24,27 @@ describe("SMCTS-TOD on the SGD world", () => {
     expect(costs.roleCalls.system).toBeGreaterThan(0);
     expect(costs.roleCalls.user).toBeGreaterThan(0);
     expect(run(1).result.actions.map((a) => [a.action, a.visits, a.q])).toEqual(result.actions.map((a) => [a.action, a.visits, a.q]));
+  });
+
+  it("computes V(h, a) once per history: the mixed prior and V̄ of a node share the value model's batch", () => {
+    const goal = goals[1]!;
+    const task = sgdTask(resources.world, goal);
+    const costs = emptyTodCosts();
+    const domain = sgdSmctsDomain(resources.world, task, resources.value, costs);
+    const asked: SgdHistory[] = [];
+    const counted = { ...domain, actionValues: (history: SgdHistory, acts: readonly string[]) => (asked.push(history), domain.actionValues(history, acts as never)) };
+    const root: SgdHistory = { state: applySgdUserTurn(initialSgdState(), [{ act: "INFORM_INTENT", slot: "intent", value: task.search.name }], task), user: SgdUser.create(goal, task, agendaPersona("cooperative")), ended: false, complete: false, rootTokens: 0 };
+    smctsSearch(counted, root, { ...SMCTS_TOD_DEFAULTS }, 3, { iterations: 16 });
+    const distinct = new Set(asked).size;
+    expect(asked.length).toBeGreaterThan(distinct); // the search asks again for histories it has valued
+    // An open-loop node asks a realization's prior over the node's acts, and V̄ over its own: both in ≤ 2 batches.
+    expect(costs.modelCalls).toBeGreaterThanOrEqual(distinct);
+    expect(costs.modelCalls).toBeLessThan(asked.length);
+    expect(costs.roleCalls.value).toBe(costs.modelCalls);
+    const acts = domain.actions(root);
+    const calls = costs.modelCalls;
+    expect(domain.actionValues(root, acts)).toEqual(sgdActionValues(resources.value, task, root.state, acts));
+    expect(costs.modelCalls).toBe(calls); // the root was valued during the search
   });
 
   it("plays whole episodes for every planner, reproducibly; search completes goals that prompting does not", () => {

@@ -22,7 +22,8 @@ import {
   type SgdWorld,
 } from "@foresight/llm-sim";
 import { oneStepAct } from "./baselines.js";
-import { approximateTokens, emptyTodCosts, type TodCosts } from "./environment.js";
+import { approximateTokens, chargeRole, chargeValueBatch, emptyTodCosts, promptTokens, type TodCosts } from "./environment.js";
+import { valuesPerHistory } from "./value.js";
 import { smctsSearch, SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings } from "./planner.js";
 
 /** A history of the SGD planning model: the tracked state, the planning user, and the turn that led here. */
@@ -70,45 +71,42 @@ export function sgdResources(dataDir?: string): SgdResources {
   return found;
 }
 
-function promptTokens(history: SgdHistory): number {
-  let tokens = 150 + history.rootTokens;
-  for (let h: SgdHistory | undefined = history; h?.reply; h = h.parent) tokens += approximateTokens(`${h.reply.text} ${h.userText ?? ""}`);
-  return tokens;
-}
-
 /**
  * SMCTS-TOD's planning model on the SGD world as an {@link SmctsDomain}: the grounded act types, the corpus-fit prior
  * P_θ, V(h, a) of the SGD value model, transitions realised by template text and answered by the planning user; every
- * role call is charged to `costs` as MultiWOZ's planning model does.
+ * role call is charged to `costs` as MultiWOZ's planning model does. A history's grounded bundles and V(h, a) are
+ * computed once (the search asks for them at expansion, for the prior and for V̄).
  */
 export function sgdSmctsDomain(world: SgdWorld, task: SgdTask, value: SgdValueModel, costs: TodCosts): SmctsDomain<SgdHistory, SgdSystemActType> {
-  const charge = (role: string, prompt: number, completion: number) => {
-    costs.roleCalls[role] = (costs.roleCalls[role] ?? 0) + 1;
-    costs.llmCalls += 1;
-    costs.tokens += prompt + completion;
+  const grounded = new WeakMap<SgdHistory, SgdBundle[]>();
+  const bundlesOf = (history: SgdHistory): SgdBundle[] => {
+    let bundles = grounded.get(history);
+    if (!bundles) {
+      bundles = groundedSgdBundles(task, history.state);
+      grounded.set(history, bundles);
+    }
+    return bundles;
   };
-  const types = (history: SgdHistory) => groundedSgdBundles(task, history.state).map((b) => b.type);
+  const actionValues = valuesPerHistory((history: SgdHistory, acts: readonly SgdSystemActType[]) => {
+    chargeValueBatch(costs, acts.length);
+    return sgdActionValues(value, task, history.state, acts);
+  });
   return {
-    actions: (history) => (history.ended ? [] : types(history)),
+    actions: (history) => (history.ended ? [] : bundlesOf(history).map((b) => b.type)),
     basePrior: (history, acts) => {
-      charge("prior", promptTokens(history), 4 * acts.length);
+      chargeRole(costs, "prior", promptTokens(history), 4 * acts.length);
       return world.prior.probabilities(history.state.lastUser, acts);
     },
-    actionValues: (history, acts) => {
-      costs.modelCalls += 1;
-      costs.modelRows += acts.length;
-      costs.roleCalls.value = (costs.roleCalls.value ?? 0) + 1;
-      return sgdActionValues(value, task, history.state, acts);
-    },
+    actionValues,
     step: (history, act, rng) => {
-      const bundles = groundedSgdBundles(task, history.state);
+      const bundles = bundlesOf(history);
       const bundle = bundles.find((b) => b.type === act) ?? bundles.find((b) => b.type === "REQ_MORE")!;
       const text = sgdSystemText(bundle, rng);
-      charge("system", promptTokens(history), approximateTokens(text));
+      chargeRole(costs, "system", promptTokens(history), approximateTokens(text));
       const user = history.user.clone();
       const userActs = user.respond(bundle.acts, rng);
       const userText = sgdUserText(userActs);
-      charge("user", promptTokens(history) + approximateTokens(text), approximateTokens(userText));
+      chargeRole(costs, "user", promptTokens(history) + approximateTokens(text), approximateTokens(userText));
       const state = applySgdUserTurn(applySgdSystemTurn(history.state, bundle), userActs, task);
       const ended = user.ended || act === "GOODBYE" || state.turn >= SGD_MAX_TURNS;
       return { state, user, ended, complete: user.isComplete(), reply: { bundle, text }, userText, parent: history, rootTokens: history.rootTokens };
