@@ -1,7 +1,9 @@
 import { agendaPersona, groundedSgdBundles, sgdActionValues, initialSgdState, applySgdUserTurn, sgdTask, SgdUser } from "@foresight/llm-sim";
 import { describe, expect, it } from "vitest";
 import { SMCTS_TOD_DEFAULTS, smctsSearch } from "./planner.js";
-import { playSgdEpisode, sgdResources, sgdSmctsDomain, SGD_PLANNERS, type SgdHistory } from "./sgd.js";
+import { plannerFactory } from "../registry.js";
+import { PlannerInputError } from "../types.js";
+import { playSgdEpisode, sgdPlanning, sgdResources, sgdSmctsDomain, sgdWorld, SGD_PLANNERS, type SgdHistory } from "./sgd.js";
 import { emptyTodCosts } from "./environment.js";
 
 // Reads ../shared/data/sgd (fails loudly when it is absent).
@@ -60,5 +62,40 @@ describe("SMCTS-TOD on the SGD world", () => {
     }
     const successes = (planner: (typeof SGD_PLANNERS)[number]) => goals.slice(0, 6).filter((goal) => play(planner, goal).success).length;
     expect(successes("smcts-tod")).toBeGreaterThan(successes("smcts-tod-prompting"));
+  });
+
+  it("plans a held-out SGD conversation through the registry: a grounded act, the same decision for the same seed", async () => {
+    const factory = plannerFactory("smcts-tod");
+    const conversation = await factory.heldOutConversation!({ seed: 1, context: { world: "sgd" } });
+    expect(conversation.context).toMatchObject({ world: "sgd", persona: "cooperative" });
+    const goal = sgdWorld().goals.find((g) => g.id === conversation.context!.goalId)!;
+    expect(goal.split).toBe("test");
+    const planner = await factory.create();
+    const decision = await planner.plan(conversation, { seed: 3, budget: { iterations: 12 } });
+    const { root, domain } = sgdPlanning("smcts-tod", conversation, SMCTS_TOD_DEFAULTS, undefined);
+    expect(domain.actions(root)).toContain(decision.act);
+    expect(decision.stats).toMatchObject({ simulations: 12, stopReason: "iterations" });
+    expect(decision.candidates[0]).toMatchObject({ act: decision.act, text: decision.reply });
+    expect((decision.candidates[0]!.details!.realizations as unknown[]).length).toBeGreaterThan(0);
+    const again = await planner.plan(conversation, { seed: 3, budget: { iterations: 12 } });
+    expect({ ...again, stats: { ...again.stats, wallMs: 0 } }).toEqual({ ...decision, stats: { ...decision.stats, wallMs: 0 } });
+    const prompting = await (await plannerFactory("smcts-tod-prompting").create()).plan(conversation, { seed: 3 });
+    expect(domain.actions(root)).toContain(prompting.act);
+    expect(prompting.stats.modelCalls).toBe(0);
+  });
+
+  it("names what is wrong with an SGD conversation or setting", async () => {
+    const planner = await plannerFactory("smcts-tod").create();
+    const conversation = await plannerFactory("smcts-tod").heldOutConversation!({ seed: 2, context: { world: "sgd" } });
+    await expect(planner.plan({ ...conversation, context: { ...conversation.context, goalId: "nope" } })).rejects.toThrow(/no SGD goal "nope"/);
+    await expect(planner.plan({ ...conversation, context: { ...conversation.context, turnActs: [] } })).rejects.toThrow(/turnActs must give the acts of each of the \d+ turns/);
+    await expect(planner.plan(conversation, { settings: { valueModel: "seed" } })).rejects.toThrow(PlannerInputError);
+    const turnActs = conversation.context!.turnActs as unknown[];
+    const agentLast = { turns: [...conversation.turns, { speaker: "agent" as const, text: "Bye!", act: "GOODBYE" }], context: { ...conversation.context, turnActs: [...turnActs, []] } };
+    await expect(planner.plan(agentLast)).rejects.toThrow(/starts and ends with a user turn/);
+    const ungrounded = { ...conversation, context: { ...conversation.context, turnActs: turnActs.map((acts, i) => (i === 1 ? [{ act: "OFFER", slot: "nothing", value: "x" }] : acts)) } };
+    expect(conversation.turns.length).toBeGreaterThan(1);
+    await expect(planner.plan(ungrounded)).rejects.toThrow(/turn 1 \(\w+\) is not a system turn the SGD task grounds there/);
+    await expect(plannerFactory("smcts-tod").heldOutConversation!({ seed: 1, context: { world: "atlantis" } })).rejects.toThrow(/unknown TOD world "atlantis"/);
   });
 });
