@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TodHistory } from "./environment.js";
 import { playTodEpisode } from "./episode.js";
-import { SmctsTodPlanner, SMCTS_TOD_DEFAULTS, type smctsSearch, type SmctsTodSettings } from "./planner.js";
+import { SmctsTodPlanner } from "./factories.js";
+import { SMCTS_TOD_DEFAULTS, type smctsSearch, type SmctsTodSettings } from "./planner.js";
 import { SEED_VALUE_MODEL_NAME, todWorld } from "./resources.js";
 
 /** Options of {@link runValueFlywheel}. */
