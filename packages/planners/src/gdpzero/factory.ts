@@ -1,21 +1,21 @@
 import { gdpZeroReactionOfTurn, loadPersuasionForGood, splitDialogues, type Dialogue } from "@foresight/dialogue";
 import {
-  chatModelFromEnv,
   mainPersuaderAct,
+  type ChatModel,
   P4G_SPLIT_RATIOS,
   PersuasionCorpusWorld,
-  REACTION_MODEL_KINDS,
+  toReactionModelKind,
   UsageLedger,
   type P4gTrainPart,
   type ReactionModelKind,
 } from "@foresight/llm-sim";
-import type { Conversation, ConversationTurn, PlannerFactory } from "../types.js";
+import { factoryChatModel, type Conversation, type ConversationTurn, type PlannerFactory } from "../types.js";
 import { GdpZeroPlanner, type GdpZeroSettings, type GdpZeroVariant, type RoleProvider } from "./planner.js";
 import { llmRoles, offlineRoles } from "./roles.js";
 
 /** Factory settings: GDP-Zero's plus where the roles come from. */
 export interface GdpZeroFactorySettings extends GdpZeroSettings {
-  /** "auto" (default): an LLM when FORESIGHT_LLM_BASE_URL is set, else the offline corpus world. */
+  /** "auto" (default): the LLM when the factory has a chat model (`llm` option or FORESIGHT_LLM_BASE_URL), else the offline corpus world. */
   backend: "auto" | "offline" | "llm";
   /** Training dialogues of the offline planning world (default "all"; "halfB" for a mismatched planner). */
   trainPart: P4gTrainPart;
@@ -23,6 +23,11 @@ export interface GdpZeroFactorySettings extends GdpZeroSettings {
   persuadee: ReactionModelKind;
   /** LLM prior from one logprobs request (default true). */
   priorLogprobs: boolean;
+  /**
+   * Reactions sampled per value estimate, GDP-Zero's l (default 10). Offline, 0 gives the exact expected reaction
+   * value instead (the limit of many samples: a diagnostic of how much the value's sampling noise costs the search).
+   */
+  valueSamples: number;
 }
 
 const worlds = new Map<string, PersuasionCorpusWorld>();
@@ -58,21 +63,23 @@ export function persuasionOpening(dialogue: Dialogue, exchanges: number): Conver
   return { turns, context: { dialogueId: dialogue.id } };
 }
 
-function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string | undefined): RoleProvider {
+function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string | undefined, llm: ChatModel | null | undefined): RoleProvider {
   const backend = settings.backend ?? "auto";
   if (!["auto", "offline", "llm"].includes(backend)) throw new RangeError(`gdpzero: backend must be auto, offline or llm, got "${backend}"`);
-  const chat = backend === "offline" ? undefined : chatModelFromEnv();
-  if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
+  const chat = backend === "offline" ? undefined : factoryChatModel(llm);
+  if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs a chat model: set FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
+  const valueSamples = settings.valueSamples ?? 10;
+  if (!Number.isInteger(valueSamples) || valueSamples < 0) throw new RangeError(`gdpzero: setting valueSamples must be a non-negative integer, got ${String(valueSamples)}`);
   if (chat) {
+    if (valueSamples === 0) throw new RangeError("gdpzero: valueSamples 0 (the exact expected value) exists offline only; an LLM value needs at least 1 sample");
     return (seed) => {
       const ledger = new UsageLedger();
-      return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
+      return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, valueSamples, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
     };
   }
-  const persuadee = settings.persuadee ?? "words";
-  if (!REACTION_MODEL_KINDS.includes(persuadee)) throw new RangeError(`gdpzero: persuadee must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(persuadee)}"`);
+  const persuadee = toReactionModelKind(settings.persuadee ?? "words", "gdpzero: persuadee");
   const world = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: settings.trainPart ?? "all" });
-  return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
+  return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, valueSamples, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
 }
 
 function factory(name: string, variant: GdpZeroVariant, summary: string): PlannerFactory<GdpZeroFactorySettings> {
@@ -82,7 +89,7 @@ function factory(name: string, variant: GdpZeroVariant, summary: string): Planne
     domain: "persuasion",
     async create(options = {}) {
       const settings = options.settings ?? {};
-      return new GdpZeroPlanner(name, variant, roleProvider(settings, options.dataDir), settings);
+      return new GdpZeroPlanner(name, variant, roleProvider(settings, options.dataDir, options.llm), settings);
     },
     async heldOutConversation({ seed, dataDir }) {
       const dialogues = heldOutPersuasionDialogues(dataDir);

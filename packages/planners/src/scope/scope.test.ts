@@ -72,6 +72,34 @@ describe("semanticSearch (Alg. 1)", () => {
     expect(result.modelRows).toBeGreaterThan(600);
   });
 
+  it("A.11's replay buffer: off by default; on, past returns update Q again, so early returns keep their weight", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    // One candidate, depth 1: the t-th step pays t, so Q (a mean of returns) is exactly the mean of 1…N without replay.
+    const counting = { dim: 1, paid: 0, sampleActions: async (_s: Float32Array, rows: number, m: number) => new Float32Array(rows * m), step: async (_s: Float32Array, _a: Float32Array, rows: number) => ({ next: new Float32Array(rows), rewards: Float32Array.from({ length: rows }, () => ++counting.paid) }) };
+    const search = async (replaySamples: number) => {
+      counting.paid = 0;
+      // Widening α = 1: every simulation samples a new next state, so the t-th simulation's return is t.
+      const base = { ...DEFAULT_SEMANTIC_SEARCH, depth: 1, batch: 1, rewardScale: 1, wideningAlpha: 1, replaySamples, replayCapacity: 1000 };
+      return semanticSearch(counting, new Float32Array(1), new Float32Array(1), base, { iterations: 50 }, createRng(5));
+    };
+    expect(DEFAULT_SEMANTIC_SEARCH.replaySamples).toBe(0);
+    const plain = await search(0);
+    expect(plain.actions[0]!.q).toBeCloseTo(25.5, 9);
+    // Replayed experiences are drawn from all the returns so far: older (smaller) ones are replayed more often.
+    const replayed = await search(4);
+    expect(replayed.actions[0]!.visits).toBe(50);
+    expect(replayed.actions[0]!.q!).toBeLessThan(24);
+    expect(replayed.actions[0]!.q!).toBeGreaterThan(1);
+    // In the mood world the replay changes Q and the search still finds the best candidate.
+    const world = new MoodWorld();
+    const actions = await world.actionVectors([], candidates);
+    const run = (replaySamples: number) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings, replaySamples }, { iterations: 600 }, createRng(3));
+    const [off, on] = [await run(0), await run(1)];
+    expect(on.best).toBe(1);
+    expect(on.actions.some((a, i) => Math.abs((a.q as number) - (off.actions[i]!.q as number)) > 1e-6)).toBe(true);
+    await expect(run(-1)).rejects.toThrow(/replaySamples must be ≥ 0/);
+  });
+
   it("runs each wave in a turn of a given scheduler, ends every turn, and finds the same result as without one", async () => {
     const { createRng } = await import("@foresight/dialogue");
     const world = new MoodWorld();

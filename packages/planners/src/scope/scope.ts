@@ -211,5 +211,5 @@ function scopeFactory(name: string, heads: "ensemble" | "mdn", reward: "length" 
 export const scopeFactoryEnsemble = scopeFactory("scope", "ensemble", "length", "SCOPE: semantic-space MCTS over learned models, zero LLM calls during search (deep ensemble; human reply length)");
 /** SCOPE with the MDN action and transition models (SCOPE-MDN), length reward. */
 export const scopeFactoryMdn = scopeFactory("scope-mdn", "mdn", "length", "SCOPE with mixture-density action and transition models (human reply length)");
-/** SCOPE planning for safety: step reward −F_H(s̃′) from the harmfulness head (deep ensemble). */
-export const scopeFactorySafety = scopeFactory("scope-safety", "ensemble", "harm", "SCOPE for safety: negative harmfulness of the human's replies from the semantic harmfulness head");
+/** SCOPE planning for safety: step reward −F_H(s̃′) from the harmfulness head, next states from transition-mdn-safety (Eq. 13–15). */
+export const scopeFactorySafety = scopeFactory("scope-safety", "mdn", "harm", "SCOPE for safety: negative harmfulness of the human's replies from the semantic harmfulness head (MDN trained with the harm auxiliary loss)");
