@@ -24,8 +24,26 @@ export interface LoadTestOptions {
   /** Candidate replies sent with every request (none by default: the planner proposes its own). */
   candidates?: string[];
   seed: number;
-  /** A conversation to plan for (the planner's held-out example when absent). */
+  /** A conversation to plan for in every request (else `conversations` held-out examples of the planner). */
   conversation?: { turns: { speaker: "agent" | "user"; text: string }[]; context?: Record<string, unknown> };
+  /**
+   * How many distinct held-out conversations the clients cycle through (default 256). More than a planner's cache of
+   * recent requests (SCOPE keeps 128), so the load test measures fresh plans as real traffic brings them, not
+   * cached ones; 1 repeats one request.
+   */
+  conversations?: number;
+}
+
+/** Distinct held-out conversations of the planner: seeds seed, seed + 1, … until `count` differ (or 8 × count tries). */
+async function heldOutConversations(deps: ServerDependencies, planner: string, seed: number, count: number): Promise<NonNullable<LoadTestOptions["conversation"]>[]> {
+  const factory = deps.planners.factory(planner);
+  if (!factory.heldOutConversation) throw new Error(`planner ${planner} has no example conversation; pass one`);
+  const found = new Map<string, NonNullable<LoadTestOptions["conversation"]>>();
+  for (let i = 0; found.size < count && i < count * 8; i++) {
+    const conversation = await factory.heldOutConversation({ seed: seed + i });
+    found.set(JSON.stringify(conversation.turns), conversation);
+  }
+  return [...found.values()];
 }
 
 /** What the load test measured. */
@@ -35,6 +53,8 @@ export interface LoadTestReport extends LoadMeasurement {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
+  /** Distinct conversations the requests cycled through. */
+  conversations: number;
   /** The server's resident set and V8 heap (summed over its workers) after warm-up and at the end, each after a full GC. */
   rssMb: { start: number; end: number; growthPercent: number };
   heapMb: { start: number; end: number; growthPercent: number };
@@ -134,13 +154,12 @@ async function clusterServer(workers: number, config: ServerConfigInput, planner
 export async function runLoadTest(options: LoadTestOptions, deps: ServerDependencies, config: ServerConfigInput = {}): Promise<LoadTestReport> {
   const workers = options.workers ?? 1;
   const serverConfig: ServerConfigInput = { logLevel: "error", rateLimitPerMinute: 0, maxRunningPlans: Math.max(options.connections, 1), warmPlanners: [options.planner], ...config };
-  const conversation = options.conversation ?? (await deps.planners.factory(options.planner).heldOutConversation?.({ seed: options.seed }));
-  if (!conversation) throw new Error(`planner ${options.planner} has no example conversation; pass one`);
+  const conversations = options.conversation ? [options.conversation] : await heldOutConversations(deps, options.planner, options.seed, options.conversations ?? 256);
   const server = workers > 1 ? await clusterServer(workers, serverConfig, options.planner) : await inProcessServer(serverConfig, deps, options.planner);
   try {
     const job: LoadGeneratorJob = {
       url: `${server.base}/v1/plan`,
-      body: JSON.stringify({ planner: options.planner, conversation, ...(options.candidates ? { candidates: options.candidates } : {}), budget: { timeMs: options.budgetMs }, seed: options.seed }),
+      bodies: conversations.map((conversation) => JSON.stringify({ planner: options.planner, conversation, ...(options.candidates ? { candidates: options.candidates } : {}), budget: { timeMs: options.budgetMs }, seed: options.seed })),
       headers: { "content-type": "application/json", ...(config.authToken ? { authorization: `Bearer ${config.authToken}` } : {}) },
       connections: options.connections,
       warmUpSeconds: options.warmUpSeconds ?? 3,
@@ -180,6 +199,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       planner: options.planner,
       workers,
       budgetMs: options.budgetMs,
+      conversations: conversations.length,
       connections: options.connections,
       durationSeconds: options.durationSeconds,
       ...measurement,
