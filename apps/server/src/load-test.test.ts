@@ -18,6 +18,8 @@ describe("loopback load test", () => {
     expect(report.cpu.serverMsPerPlan).toBeGreaterThan(0);
     expect(report.cpu.simulationsPerPlan).toBe(12); // the fixture planner reports 12 per plan
     expect(report.cpu.generatorCores).toBeGreaterThan(0);
+    expect(report.eventLoop.delayMaxMs).toBeGreaterThanOrEqual(report.eventLoop.delayP99Ms);
+    expect(report.eventLoop.delayP99Ms).toBeGreaterThan(0);
     expect(report.targets.zeroErrors).toBe(true);
   });
 });

@@ -53,6 +53,18 @@ export interface PlanOptions<Settings = Record<string, unknown>> {
    * viewer. Off by default: a trace costs time and memory.
    */
   trace?: boolean | { maxNodes?: number };
+  /**
+   * Shares the CPU with the caller's other plans in flight: a planner that supports it (SCOPE) awaits `turn()`
+   * before each batch of search work and calls what it returns once the batch is done; the caller chooses the order
+   * (the server: earliest deadline first). Planners without batched search ignore it. It never changes a decision.
+   */
+  scheduler?: PlanScheduler;
+}
+
+/** Turns on a shared CPU for one plan (see {@link PlanOptions.scheduler}). */
+export interface PlanScheduler {
+  /** Resolves when this plan may run its next batch of work, with the function that ends the turn (idempotent). */
+  turn(): Promise<() => void>;
 }
 
 /** One option the planner considered: a reply and/or an act with its search statistics. */

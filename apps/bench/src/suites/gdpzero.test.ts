@@ -31,5 +31,8 @@ describe("gdpzero suite", () => {
     expect(a.metrics.finalValue).toBeLessThanOrEqual(1);
     expect(a.costs.simulationsPerTurn).toBe(5);
     expect(a.transcript).toHaveLength(2);
+    // Response selection's per-decision effect, in the judge's value: a difference of two values in −1 … 1.
+    expect(a.metrics.replyValueOverCached).toBeTypeOf("number");
+    expect(Math.abs(a.metrics.replyValueOverCached!)).toBeLessThanOrEqual(2);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
 import { CorpusPersuadee, CorpusReactionValue, lastDecision, type ChatModel, type P4gTrainPart } from "@foresight/llm-sim";
-import { heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
+import { type CachedReply, heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
 import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /** The scale knobs of the suite. */
@@ -31,6 +31,8 @@ function scaleOf(scale: Scale): GdpZeroScale {
     entry("gdpzero", { n: 20, concurrency: 4 }),
     entry("gdpzero", { n: 20, concurrency: 8 }),
     entry("gdpzero", { n: 20, reuseTree: true }),
+    // The exact expected value instead of GDP-Zero's 10 sampled reactions: how much the value's noise costs the search.
+    entry("gdpzero", { n: 20, valueSamples: 0 }),
   ];
   if (scale === "quick") {
     // 6 openings × 6 planned turns (4 turns rarely reach a stated donation, which leaves the headline's CI at [0, 0]);
@@ -63,6 +65,8 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20,concurrency=4", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,reuseTree=true", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero-prompting" },
   ]),
   ...[25, 500].flatMap((latency) =>
     [4, 8].flatMap((inFlight) =>
@@ -83,6 +87,17 @@ async function plannerFor(spec: EpisodeSpec, dataDir: string | undefined, llm: C
   return (await plannerFactory(name).create({ settings, llm: llm ?? null, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner;
 }
 
+/**
+ * The judge's expected value after a persuader reply (no sampling): its persuadee's reaction distribution to the
+ * words, each reaction followed by the exact expected reaction to the donation question.
+ */
+function judgeValueAfterReply(judge: CorpusPersuadee, judgeValue: CorpusReactionValue, history: readonly Turn[], act: string, text: string): number {
+  const said: Turn[] = [...history, { speaker: "system", text, state: { gdpZeroAct: act } }];
+  let value = 0;
+  for (const [reaction, p] of judge.reactionProbabilities(said)) value += p * judgeValue.expectedValue([...said, { speaker: "user", text: "", state: { reaction } }]);
+  return value;
+}
+
 /** Plays one episode: a held-out opening, then `turns` planned persuader turns each answered by the judge's persuadee. */
 async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: number, dataDir: string | undefined, signal?: AbortSignal, llm?: ChatModel): Promise<EpisodeOutcome> {
   const parts = worldParts(spec.world);
@@ -97,12 +112,19 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
   );
   const reactions: GdpZeroPersuadeeReaction[] = [];
   const transcript: unknown[] = [];
+  /** Per decision with ≥ 2 cached replies of the act: the judge's value after the reply said − the mean over the cached ones. */
+  const replyGains: number[] = [];
   let wallMs = 0;
   let roleCalls = 0;
   let simulations = 0;
   for (let turn = 0; turn < turns; turn++) {
     if (signal?.aborted) throw new Error("aborted");
     const decision = await planner.plan(conversation, { seed: spec.seed * 1000 + turn, settings: spec.setting as never });
+    const cached = (decision.candidates.find((c) => c.act === decision.act)?.details?.cachedReplies ?? []) as CachedReply[];
+    if (cached.length >= 2) {
+      const after = (text: string) => judgeValueAfterReply(judge, judgeValue, history, decision.act!, text);
+      replyGains.push(after(decision.reply!) - cached.reduce((sum, c) => sum + after(c.text), 0) / cached.length);
+    }
     wallMs += decision.stats.wallMs;
     roleCalls += decision.stats.llmCalls;
     simulations += decision.stats.simulations;
@@ -120,7 +142,11 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
     transcript.push({ act: decision.act, reaction, visits: Object.fromEntries(decision.candidates.map((c) => [c.act, c.visits])) });
   }
   return {
-    metrics: { donated: lastDecision(reactions) === "donate" ? 1 : 0, finalValue: judgeValue.expectedValue(history) },
+    metrics: {
+      donated: lastDecision(reactions) === "donate" ? 1 : 0,
+      finalValue: judgeValue.expectedValue(history),
+      ...(replyGains.length > 0 ? { replyValueOverCached: replyGains.reduce((sum, g) => sum + g, 0) / replyGains.length } : {}),
+    },
     costs: { wallMsPerTurn: wallMs / turns, roleCallsPerTurn: roleCalls / turns, simulationsPerTurn: simulations / turns },
     transcript,
   };
@@ -128,12 +154,15 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
 
 /**
  * GDP-Zero on held-out PersuasionForGood openings (the first exchange of each held-out dialogue), played for a few
- * persuader turns against the judge world's persuadee: GDP-Zero over n, k and Q₀, its closed-loop and
+ * persuader turns against the judge world's persuadee: GDP-Zero over n, k and Q₀ (and with the exact expected value
+ * instead of l = 10 sampled reactions, a diagnostic of the value's noise), its closed-loop and
  * no-response-selection ablations and the prompting baseline, in the matched world (the planner simulates with the
  * judge's own persuadee, fitted on all training dialogues) and the mismatched one (judge fitted on one half of the
  * training dialogues, planner on the other); plus wall time per turn with a simulated per-call latency, sequential
  * against 8 simulations in flight. Metrics: a stated donation by the end, the judge's final value (expected reaction
- * to the donation question, −1 … 1), role calls and wall time per turn.
+ * to the donation question, −1 … 1), response selection's effect per decision (`replyValueOverCached`: the judge's
+ * expected value after the reply said minus the mean over the chosen act's cached replies), role calls and wall
+ * time per turn.
  */
 export const gdpZeroSuite: Suite = {
   name: "gdpzero",

@@ -4,7 +4,7 @@ import {
   type ChatModel,
   P4G_SPLIT_RATIOS,
   PersuasionCorpusWorld,
-  REACTION_MODEL_KINDS,
+  toReactionModelKind,
   UsageLedger,
   type P4gTrainPart,
   type ReactionModelKind,
@@ -23,6 +23,11 @@ export interface GdpZeroFactorySettings extends GdpZeroSettings {
   persuadee: ReactionModelKind;
   /** LLM prior from one logprobs request (default true). */
   priorLogprobs: boolean;
+  /**
+   * Reactions sampled per value estimate, GDP-Zero's l (default 10). Offline, 0 gives the exact expected reaction
+   * value instead (the limit of many samples: a diagnostic of how much the value's sampling noise costs the search).
+   */
+  valueSamples: number;
 }
 
 const worlds = new Map<string, PersuasionCorpusWorld>();
@@ -63,16 +68,18 @@ function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string
   if (!["auto", "offline", "llm"].includes(backend)) throw new RangeError(`gdpzero: backend must be auto, offline or llm, got "${backend}"`);
   const chat = backend === "offline" ? undefined : factoryChatModel(llm);
   if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs a chat model: set FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
+  const valueSamples = settings.valueSamples ?? 10;
+  if (!Number.isInteger(valueSamples) || valueSamples < 0) throw new RangeError(`gdpzero: setting valueSamples must be a non-negative integer, got ${String(valueSamples)}`);
   if (chat) {
+    if (valueSamples === 0) throw new RangeError("gdpzero: valueSamples 0 (the exact expected value) exists offline only; an LLM value needs at least 1 sample");
     return (seed) => {
       const ledger = new UsageLedger();
-      return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
+      return { roles: llmRoles(chat, { seed, ledger, priorLogprobs: settings.priorLogprobs ?? true, valueSamples, concurrency: Math.max(8, settings.concurrency ?? 1) }), ledger };
     };
   }
-  const persuadee = settings.persuadee ?? "words";
-  if (!REACTION_MODEL_KINDS.includes(persuadee)) throw new RangeError(`gdpzero: persuadee must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(persuadee)}"`);
+  const persuadee = toReactionModelKind(settings.persuadee ?? "words", "gdpzero: persuadee");
   const world = persuasionWorld({ ...(dataDir ? { dataDir } : {}), trainPart: settings.trainPart ?? "all" });
-  return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
+  return (seed, meter) => ({ roles: offlineRoles(world, { seed, persuadee, valueSamples, onFallback: () => meter.count("persuadeeReplyFromOtherAct") }) });
 }
 
 function factory(name: string, variant: GdpZeroVariant, summary: string): PlannerFactory<GdpZeroFactorySettings> {

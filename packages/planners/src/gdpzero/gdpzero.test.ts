@@ -103,6 +103,18 @@ describe("gdpzero on the offline P4G world", () => {
     }
   });
 
+  it("response selection says the cached reply of the chosen act with the highest running value, and lists the cache", async () => {
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline" } });
+    const decision = await planner.plan(opening, { seed: 5, budget: { iterations: 20 } });
+    const details = decision.candidates.find((c) => c.act === decision.act)!.details as { cachedReplies: { text: string; value: number; visits: number }[]; selectedRealization: { value: number } };
+    const visited = details.cachedReplies.filter((c) => c.visits > 0);
+    expect(visited.length).toBeGreaterThan(0);
+    expect(details.cachedReplies.length).toBeLessThanOrEqual(3);
+    const best = Math.max(...visited.map((c) => c.value));
+    expect(details.selectedRealization.value).toBe(best);
+    expect(visited.filter((c) => c.value === best).map((c) => c.text)).toContain(decision.reply);
+  });
+
   it("runs the ablations and the prompting baseline", async () => {
     const closed = await (await plannerFactory("gdpzero-closed-loop").create({ settings: { backend: "offline" } })).plan(opening, { seed: 4, budget: { iterations: 8 } });
     expect(GDP_ZERO_PERSUADER_ACTS).toContain(closed.act);
@@ -142,6 +154,25 @@ describe("gdpzero on the offline P4G world", () => {
     await expect(planner.plan(opening, { settings: { k: 0 } })).rejects.toThrow(/setting k must be a positive integer/);
     await expect(planner.plan({ turns: [{ speaker: "bot" as "agent", text: "hi" }] })).rejects.toThrow(/speaker "bot"/);
     await expect(plannerFactory("gdpzero").create({ settings: { backend: "offline", persuadee: "psychic" as never } })).rejects.toThrow(/persuadee must be one of words, memory, memoryless/);
+    await expect(plannerFactory("gdpzero").create({ settings: { backend: "offline", valueSamples: -1 } })).rejects.toThrow(/setting valueSamples must be a non-negative integer, got -1/);
+  });
+
+  it("valueSamples sets the value role's l; offline, 0 is the exact expected value (no sampling noise in a leaf value)", async () => {
+    const history: Turn[] = [
+      { speaker: "system", text: opening.turns[0]!.text, state: { gdpZeroAct: "greeting" } },
+      { speaker: "user", text: opening.turns[1]!.text },
+    ];
+    const world = persuasionWorld();
+    const exact = offlineRoles(world, { seed: 1, valueSamples: 0 }).value;
+    const sampled = offlineRoles(world, { seed: 1, valueSamples: 3 }).value;
+    const [a, b] = [await exact.evaluate(history), await exact.evaluate(history)];
+    expect(a.samples).toHaveLength(1);
+    expect(b.value).toBe(a.value);
+    expect((await sampled.evaluate(history)).samples).toHaveLength(3);
+    const planner = await plannerFactory("gdpzero").create({ settings: { backend: "offline", valueSamples: 0 } });
+    const decision = await planner.plan(opening, { seed: 3, budget: { iterations: 8 } });
+    expect(GDP_ZERO_PERSUADER_ACTS).toContain(decision.act);
+    expect(decision.candidates.filter((c) => c.visits > 0).every((c) => c.value !== null && c.value >= -1 && c.value <= 1)).toBe(true);
   });
 });
 

@@ -79,6 +79,23 @@ export function conversationTurns(conversation: Conversation): Turn[] {
 
 let traceCounter = 0;
 
+/** A cached history of the chosen act at the root, as response selection saw it: the reply, its running value v_h and visits. */
+export interface CachedReply {
+  text: string;
+  value: number;
+  visits: number;
+}
+
+/**
+ * The open-loop cache of `act`'s node under the root: every reply response selection chose among, with its running
+ * value and visits (the root and its children only are traced: at most one node per act in an open loop).
+ */
+function cachedRepliesOf(engine: Mcts<PersuasionState, GdpZeroPersuaderAct>, act: GdpZeroPersuaderAct, rootTurns: number): CachedReply[] {
+  const trace = engine.trace({ maxNodes: 1 + GDP_ZERO_PERSUADER_ACTS.length, describeAction: (a) => a, describeState: (s) => s.turns[rootTurns]?.text });
+  const node = trace.nodes.find((n) => n.parent === 0 && n.action === act);
+  return (node?.realizations ?? []).filter((r) => typeof r.state === "string").map((r) => ({ text: r.state as string, value: r.value, visits: r.visits }));
+}
+
 /** The search engine of GDP-Zero's dialogue model. */
 type PersuasionSearch = Mcts<PersuasionState, GdpZeroPersuaderAct>;
 
@@ -203,13 +220,16 @@ export class GdpZeroPlanner implements Planner<GdpZeroSettings> {
       const [candidate] = await roles.system.reply(turns, act, 1);
       reply = candidate!.text;
     }
+    const cachedReplies = this.variant === "closed-loop" ? [] : cachedRepliesOf(engine, act, turns.length);
     const candidates: CandidateStats[] = result.actions
       .map((stats) => ({
         act: stats.action,
         value: Number.isNaN(stats.q) ? null : stats.q,
         visits: stats.visits,
         prior: stats.prior,
-        ...(stats.action === act ? { text: reply, details: { responseSelection: this.variant !== "no-response-selection", ...(selected ? { selectedRealization: selected } : {}) } } : {}),
+        ...(stats.action === act
+          ? { text: reply, details: { responseSelection: this.variant !== "no-response-selection", ...(selected ? { selectedRealization: selected } : {}), ...(cachedReplies.length > 0 ? { cachedReplies } : {}) } }
+          : {}),
       }))
       .sort((a, b) => b.visits - a.visits || b.prior - a.prior);
     const decision = this.decision(act, reply, candidates, result, meter, ledger, tokens, started, customReason);

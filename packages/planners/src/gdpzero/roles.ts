@@ -123,7 +123,7 @@ export function meteredRoles(roles: GdpZeroRoles, meter: RoleMeter): GdpZeroRole
 /** Options of {@link offlineRoles}. */
 export interface OfflineRoleOptions {
   seed: number;
-  /** Reactions sampled per value estimate (default 10, GDP-Zero's l). */
+  /** Reactions sampled per value estimate (default 10, GDP-Zero's l; 0: the exact expected reaction value). */
   valueSamples?: number;
   /** Called when the corpus persuadee takes a reply from another act's pool. */
   onFallback?: (reason: string) => void;

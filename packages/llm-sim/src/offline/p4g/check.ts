@@ -1,7 +1,7 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
 import { sampleFromTable } from "../text/sample.js";
 import { mainPersuaderAct } from "./corpus.js";
-import { lastDecision, reactionExamples, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
+import { lastDecision, reactionDistribution, reactionExamples, type ReactionExample, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
 import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
 import type { PersuasionCorpusWorld } from "./world.js";
 
@@ -28,6 +28,20 @@ export interface PersuasionWorldCheck {
   maxReactionTv: number;
   /** Share of dialogues whose last stated decision is a donation: corpus vs the corpus policy replayed in the world. */
   donationRate: { corpus: number; simulated: number; dialogues: number; replays: number };
+  /**
+   * The situation of GDP-Zero's value question, on held-out dialogues: reactions to a proposition of donation after the
+   * persuadee already stated a donation, and with no decision stated yet — how often the corpus persuadee stated a
+   * donation, the memory model's mean P(donate) (the model the value role asks), and both models' mean log-likelihood.
+   */
+  proposition: Record<"afterStatedDonation" | "noDecision", PropositionCalibration>;
+}
+
+/** Held-out reactions to a proposition in one situation, and how the memory model predicts them. */
+export interface PropositionCalibration {
+  reactions: number;
+  corpusDonate: number;
+  memoryDonate: number;
+  logLikelihood: { memory: number; memoryless: number };
 }
 
 /** A paired difference in mean held-out log-likelihood per reaction, with its bootstrap 95 % interval. */
@@ -138,6 +152,18 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
     ]),
   ) as PersuasionWorldCheck["reactionTv"];
   const validation = world.reactionValidation;
+  const propositions = reactionExamples(world.test).filter((example) => example.acts[example.acts.length - 1] === "proposition of donation");
+  const calibration = (examples: readonly ReactionExample[]): PropositionCalibration => {
+    const donate = GDP_ZERO_PERSUADEE_REACTIONS.indexOf("donate");
+    const mean = (f: (example: ReactionExample) => number) => (examples.length === 0 ? NaN : examples.reduce((sum, example) => sum + f(example), 0) / examples.length);
+    const logLikelihood = (kind: ReactionModelKind) => mean((example) => Math.log(reactionDistribution(world.reactionModels[kind], example)[GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)]!));
+    return {
+      reactions: examples.length,
+      corpusDonate: mean((example) => (example.reaction === "donate" ? 1 : 0)),
+      memoryDonate: mean((example) => reactionDistribution(world.reactionModels.memory, example)[donate]!),
+      logLikelihood: { memory: logLikelihood("memory"), memoryless: logLikelihood("memoryless") },
+    };
+  };
   const corpusDonated = world.test.filter((dialogue) => lastDecision(reactionExamples([dialogue]).map((e) => e.reaction)) === "donate").length;
   return {
     logLikelihood: {
@@ -151,5 +177,9 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
     reactionTv,
     maxReactionTv: Math.max(...Object.values(reactionTv).filter((entry) => entry.corpus >= minCount).map((entry) => entry.tv)),
     donationRate: { corpus: corpusDonated / world.test.length, simulated: donated / (world.test.length * replays), dialogues: world.test.length, replays },
+    proposition: {
+      afterStatedDonation: calibration(propositions.filter((example) => lastDecision(example.reactions) === "donate")),
+      noDecision: calibration(propositions.filter((example) => lastDecision(example.reactions) === undefined)),
+    },
   };
 }

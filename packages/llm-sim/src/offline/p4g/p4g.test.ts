@@ -124,6 +124,7 @@ describe("CorpusPersuadee", () => {
     const askMemory = (text: string) => memory.reactionProbabilities([...opening, { speaker: "system", text, state: { gdpZeroAct: "proposition of donation" } }]);
     expect(askMemory("So what do you think about it?")).toEqual(askMemory("Would you like to donate $1?"));
     expect(() => new CorpusPersuadee(world, { rng: createRng(1), reactionModel: "psychic" as never })).toThrow(/reactionModel must be one of words, memory, memoryless/);
+    expect(() => PersuasionCorpusWorld.build({ dialogues: world.train, persuadeeModel: "psychic" as never })).toThrow(/^PersuasionForGood world: persuadeeModel must be one of words, memory, memoryless, got "psychic"$/);
   });
 
   it("is checked on held-out dialogues: words beat memory beat memoryless in log-likelihood, the corpus donation rate ±5 points", () => {
@@ -142,6 +143,13 @@ describe("CorpusPersuadee", () => {
     expect(few.corpus).toBeLessThan(many.corpus);
     expect(few.samplingFloor).toBeGreaterThan(many.samplingFloor);
     expect(many.samplingFloor).toBeGreaterThan(0);
+    // GDP-Zero's value question: after a stated donation a proposition draws a donation more often than before any
+    // decision, in the held-out corpus and in the memory model the value role asks.
+    const { afterStatedDonation: agreed, noDecision: open } = check.proposition;
+    expect(agreed.reactions).toBeGreaterThan(10);
+    expect(open.reactions).toBeGreaterThan(agreed.reactions);
+    expect(agreed.corpusDonate).toBeGreaterThan(open.corpusDonate);
+    expect(agreed.memoryDonate).toBeGreaterThan(open.memoryDonate);
   });
 
   it("reads the act from the history and replies with a real reply that followed that act", async () => {

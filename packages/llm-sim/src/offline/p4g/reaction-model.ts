@@ -24,6 +24,15 @@ export type ReactionModelKind = "words" | "memory" | "memoryless";
 export const REACTION_MODEL_KINDS: readonly ReactionModelKind[] = ["words", "memory", "memoryless"];
 
 /**
+ * Reads a setting as a reaction model kind: the one check of every option that names one (the world's persuadee,
+ * a role's model, a planner setting); `setting` names the option in the one-line error.
+ */
+export function toReactionModelKind(value: unknown, setting: string): ReactionModelKind {
+  if ((REACTION_MODEL_KINDS as readonly unknown[]).includes(value)) return value as ReactionModelKind;
+  throw new RangeError(`${setting} must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(value)}"`);
+}
+
+/**
  * What the persuadee reacts to: the persuader acts so far (the last is the one answered), its own reactions before
  * and the words of the persuader turn answered (absent or empty: the words model uses that act's average words
  * features in training).

@@ -27,7 +27,7 @@ import { RetrievalRole, saidBefore, type RetrievalRoleOptions } from "../retriev
 import { sampleFromTable } from "../text/sample.js";
 import { retrieveAndSample } from "../text/retrieve.js";
 import { tokenize } from "../text/tokenize.js";
-import { REACTION_MODEL_KINDS, reactionDistribution, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
+import { reactionDistribution, toReactionModelKind, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
 import { donationProbability } from "./value.js";
 import { stageToken, type PersuasionCorpusWorld } from "./world.js";
 
@@ -100,8 +100,7 @@ export class CorpusPersuadee extends RetrievalRole<PersuasionCorpusWorld> implem
   constructor(world: PersuasionCorpusWorld, options: CorpusPersuadeeOptions) {
     super(world, options);
     this.onFallback = options.onFallback;
-    this.reactionModel = options.reactionModel === undefined ? world.reactionModel : world.reactionModels[options.reactionModel];
-    if (!this.reactionModel) throw new RangeError(`CorpusPersuadee: reactionModel must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(options.reactionModel)}"`);
+    this.reactionModel = options.reactionModel === undefined ? world.reactionModel : world.reactionModels[toReactionModelKind(options.reactionModel, "CorpusPersuadee: reactionModel")];
   }
 
   /**

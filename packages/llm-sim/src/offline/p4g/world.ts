@@ -27,6 +27,7 @@ import {
   fitReactionModel,
   REACTION_MODEL_KINDS,
   reactionLogLikelihood,
+  toReactionModelKind,
   type ReactionContext,
   type ReactionLogLikelihood,
   type ReactionModel,
@@ -161,7 +162,6 @@ export class PersuasionCorpusWorld {
       this.repliesByReaction.get(reply.reaction)!.add(index);
     });
     const kind = options.persuadeeModel ?? "words";
-    if (!REACTION_MODEL_KINDS.includes(kind)) throw new RangeError(`PersuasionForGood world: persuadeeModel must be one of ${REACTION_MODEL_KINDS.join(", ")}, got "${String(kind)}"`);
     const models = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, fitReactionModel(train, k)])) as Record<ReactionModelKind, ReactionModel>;
     this.reactionModels = models;
     this.reactionModel = models[kind];
@@ -187,12 +187,13 @@ export class PersuasionCorpusWorld {
 
   /** Loads the annotated corpus (or takes the given dialogues), splits it and builds every index and model. */
   static build(options: PersuasionWorldOptions = {}): PersuasionCorpusWorld {
+    const persuadeeModel = toReactionModelKind(options.persuadeeModel ?? "words", "PersuasionForGood world: persuadeeModel");
     const dialogues = options.dialogues ?? loadPersuasionForGood({ dataDir: options.dataDir, part: "annotated" });
     const split = splitDialogues(dialogues, { ratios: options.splitRatios ?? P4G_SPLIT_RATIOS, ...(options.splitSeed === undefined ? {} : { seed: options.splitSeed }) });
     const held = [...split.dev, ...split.test];
     const train = p4gTrainPart(split.train, options.trainPart ?? "all");
     const { persuader, replies } = extractP4gTurns(train);
-    return new PersuasionCorpusWorld(train, held, persuader, replies, options);
+    return new PersuasionCorpusWorld(train, held, persuader, replies, { ...options, persuadeeModel });
   }
 
   /**
