@@ -48,5 +48,8 @@ describe("foresight plan", () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.err).toContain('unknown TOD world "atlantis" (multiwoz or sgd)');
     expect(unknown.err).not.toMatch(/\n\s+at /);
+    const notTod = await run(["plan", "sgm", "--world", "sgd"]);
+    expect(notTod.code).toBe(2);
+    expect(notTod.err).toContain("--world picks the world of the TOD planners");
   });
 });

@@ -82,7 +82,10 @@ export const planCommand: Command = {
     const context: Record<string, string> = {};
     if (values.task !== undefined) context.task = values.task;
     if (values.goal !== undefined) context.goal = values.goal;
-    if (values.world !== undefined) context.world = values.world;
+    if (values.world !== undefined) {
+      if (factory.domain !== "tod") throw new UsageError(`--world picks the world of the TOD planners (smcts-tod and its baselines), not of ${factory.name}`);
+      context.world = values.world;
+    }
     if (!factory.heldOutConversation) throw new UsageError(`planner "${factory.name}" has no held-out conversations to plan for`);
     const conversation = await factory.heldOutConversation({ seed, dataDir, context });
     const planner = await factory.create({ dataDir, ...(values["models-dir"] === undefined ? {} : { modelsDir: values["models-dir"] }) });
