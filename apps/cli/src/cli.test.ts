@@ -190,7 +190,8 @@ describe("foresight CLI", () => {
     }
   });
 
-  it("reports every shared corpus with its real counts", async () => {
+  // About 20 s on 2 loaded cores (it loads every corpus): room for a slower CI machine.
+  it("reports every shared corpus with its real counts", { timeout: 180_000 }, async () => {
     const dataDir = resolveDataDir();
     if (!existsSync(dataDir)) throw new Error(`shared data folder missing at ${dataDir}; set FORESIGHT_DATA_DIR`);
     const result = await run(["corpus", "stats", "--json"]);

@@ -9,6 +9,7 @@ import { PlanDeadlineError } from "./deadline.js";
 import { PlanSlots, PlanSlotsFullError } from "./limits.js";
 import { ServerMetrics } from "./metrics.js";
 import { PlannerPool, UnknownPlannerError, type PlannerSource } from "./planner-pool.js";
+import { DeadlineScheduler } from "./scheduler.js";
 import { registerChatRoutes } from "./routes/chat.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { HttpError } from "./routes/http.js";
@@ -87,6 +88,7 @@ export async function buildServer(input: ServerConfigInput, deps: ServerDependen
     live: new LiveSessions(config.maxLiveSessions),
     traces: new TraceStore(config.traceCapacity),
     slots,
+    scheduler: new DeadlineScheduler(),
     metrics: new ServerMetrics(() => slots.queued),
     upstream: deps.upstream ?? upstreamFromEnv(),
     log: app.log,

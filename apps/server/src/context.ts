@@ -3,6 +3,7 @@ import type { ServerConfig } from "./config.js";
 import type { PlanSlots } from "./limits.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { PlannerPool } from "./planner-pool.js";
+import type { DeadlineScheduler } from "./scheduler.js";
 import type { LiveSessions } from "./sessions/live.js";
 import type { SessionStore } from "./sessions/store.js";
 import type { TraceStore } from "./traces.js";
@@ -16,6 +17,8 @@ export interface ServerContext {
   live: LiveSessions;
   traces: TraceStore;
   slots: PlanSlots;
+  /** The process's CPU, shared by the searches of the plans in flight (earliest deadline first). */
+  scheduler: DeadlineScheduler;
   metrics: ServerMetrics;
   upstream: UpstreamFactory;
   log: FastifyBaseLogger;

@@ -20,5 +20,11 @@ describe("linkedSignal", () => {
     shutdown.abort(new Error("closing"));
     expect((live.signal.reason as Error).message).toBe("closing");
     expect(linkedSignal([shutdown.signal]).signal.aborted).toBe(true);
+    // `abort` ends the linked signal alone (a plan's time budget), leaving its sources be.
+    const request = new AbortController();
+    const own = linkedSignal([request.signal]);
+    own.abort(new Error("time budget reached"));
+    expect((own.signal.reason as Error).message).toBe("time budget reached");
+    expect(request.signal.aborted).toBe(false);
   });
 });

@@ -10,8 +10,10 @@ let upstream: Awaited<ReturnType<typeof startUpstream>>;
 let sessionId: string;
 beforeAll(async () => {
   upstream = await startUpstream();
+  // A deadline margin of seconds: on a loaded machine the loopback upstream may take longer than the default 250 ms,
+  // and its 502 (or a plan's 504) would be about the machine, not about the request body under test.
   server = await buildServer(
-    { logLevel: "silent", rateLimitPerMinute: 0, defaultBudgetMs: 20, defaultPlanner: "length" },
+    { logLevel: "silent", rateLimitPerMinute: 0, defaultBudgetMs: 20, defaultPlanner: "length", deadlineMarginMs: 10_000 },
     { planners: testPlanners, upstream: (model) => new OpenAIChatModel({ baseURL: upstream.url, model, apiKey: "sk-fuzz" }) },
   );
   sessionId = (await server.app.inject({ method: "POST", url: "/v1/sessions", payload: { planner: "length" } })).json().session.id;

@@ -33,9 +33,9 @@ export class PlanSlots {
     return this.slots.waiting;
   }
 
-  /** Runs `task` in a slot, waiting in the queue for one when all are taken. */
-  async run<T>(task: () => Promise<T>, wait: { maxWaitMs: number; signal?: AbortSignal }): Promise<T> {
-    const release = this.slots.inFlight < this.maxRunning ? await this.slots.acquire() : await this.waitForSlot(wait.maxWaitMs, wait.signal);
+  /** Runs `task` in a slot, waiting in the queue for one when all are taken (until `maxWaitMs` or a signal aborts). */
+  async run<T>(task: () => Promise<T>, wait: { maxWaitMs: number; signals?: readonly AbortSignal[] }): Promise<T> {
+    const release = this.slots.inFlight < this.maxRunning ? await this.slots.acquire() : await this.waitForSlot(wait.maxWaitMs, wait.signals ?? []);
     try {
       return await task();
     } finally {
@@ -43,17 +43,18 @@ export class PlanSlots {
     }
   }
 
-  private async waitForSlot(maxWaitMs: number, signal: AbortSignal | undefined): Promise<() => void> {
+  private async waitForSlot(maxWaitMs: number, signals: readonly AbortSignal[]): Promise<() => void> {
     if (this.slots.waiting >= this.maxQueued) {
       throw new PlanSlotsFullError(`server busy: ${this.slots.inFlight} plans running and ${this.slots.waiting} queued; retry shortly`);
     }
     const timeUp = new AbortController();
     const timer = setTimeout(() => timeUp.abort(), Math.max(0, maxWaitMs));
-    const link = linkedSignal(signal ? [signal, timeUp.signal] : [timeUp.signal]);
+    const link = linkedSignal([...signals, timeUp.signal]);
     try {
       return await this.slots.acquire(link.signal);
     } catch (error) {
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("aborted while waiting for a plan slot");
+      const aborted = signals.find((signal) => signal.aborted);
+      if (aborted) throw aborted.reason instanceof Error ? aborted.reason : new Error("aborted while waiting for a plan slot");
       if (timeUp.signal.aborted) throw new PlanSlotsFullError(`server busy: no plan slot freed within the ${Math.round(maxWaitMs)} ms budget; retry shortly`);
       throw error;
     } finally {

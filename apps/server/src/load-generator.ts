@@ -7,7 +7,8 @@ import autocannon from "autocannon";
 /** What the parent asks for. */
 export interface LoadGeneratorJob {
   url: string;
-  body: string;
+  /** The request bodies, sent in turn (one shared counter across all connections). */
+  bodies: string[];
   headers: Record<string, string>;
   connections: number;
   warmUpSeconds: number;
@@ -36,7 +37,10 @@ export type LoadGeneratorMessage = { type: "warm" } | { type: "result"; result: 
 const send = (message: LoadGeneratorMessage) => process.send!(message);
 
 function load(job: LoadGeneratorJob, seconds: number) {
-  return autocannon({ url: job.url, method: "POST", headers: job.headers, body: job.body, connections: job.connections, duration: seconds });
+  let sent = 0;
+  // Every request takes the next body, so consecutive requests (from any connection) plan different conversations.
+  const requests: autocannon.Request[] = [{ method: "POST", setupRequest: (request) => ({ ...request, body: job.bodies[sent++ % job.bodies.length]! }) }];
+  return autocannon({ url: job.url, method: "POST", headers: job.headers, requests, connections: job.connections, duration: seconds });
 }
 
 async function run(job: LoadGeneratorJob): Promise<void> {

@@ -14,7 +14,7 @@ export interface LoadTestOptions {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
-  /** Load before the measured run (after `/readyz`), so the start readings are taken warm; default 3 s. */
+  /** Load before the measured run (once the server is ready), so the start readings are taken warm; default 3 s. */
   warmUpSeconds?: number;
   /**
    * Server processes (node cluster workers sharing the port; default 1, in this process). One process plans on one
@@ -24,8 +24,26 @@ export interface LoadTestOptions {
   /** Candidate replies sent with every request (none by default: the planner proposes its own). */
   candidates?: string[];
   seed: number;
-  /** A conversation to plan for (the planner's held-out example when absent). */
+  /** A conversation to plan for in every request (else `conversations` held-out examples of the planner). */
   conversation?: { turns: { speaker: "agent" | "user"; text: string }[]; context?: Record<string, unknown> };
+  /**
+   * How many distinct held-out conversations the clients cycle through (default 256). More than a planner's cache of
+   * recent requests (SCOPE keeps 128), so the load test measures fresh plans as real traffic brings them, not
+   * cached ones; 1 repeats one request.
+   */
+  conversations?: number;
+}
+
+/** Distinct held-out conversations of the planner: seeds seed, seed + 1, … until `count` differ (or 8 × count tries). */
+async function heldOutConversations(deps: ServerDependencies, planner: string, seed: number, count: number): Promise<NonNullable<LoadTestOptions["conversation"]>[]> {
+  const factory = deps.planners.factory(planner);
+  if (!factory.heldOutConversation) throw new Error(`planner ${planner} has no example conversation; pass one`);
+  const found = new Map<string, NonNullable<LoadTestOptions["conversation"]>>();
+  for (let i = 0; found.size < count && i < count * 8; i++) {
+    const conversation = await factory.heldOutConversation({ seed: seed + i });
+    found.set(JSON.stringify(conversation.turns), conversation);
+  }
+  return [...found.values()];
 }
 
 /** What the load test measured. */
@@ -35,7 +53,9 @@ export interface LoadTestReport extends LoadMeasurement {
   budgetMs: number;
   connections: number;
   durationSeconds: number;
-  /** The server's resident set and V8 heap (summed over its workers) after warm-up and at the end (after a GC when exposed). */
+  /** Distinct conversations the requests cycled through. */
+  conversations: number;
+  /** The server's resident set and V8 heap (summed over its workers) after warm-up and at the end, each after a full GC. */
   rssMb: { start: number; end: number; growthPercent: number };
   heapMb: { start: number; end: number; growthPercent: number };
   /** Memory every 5 s of the measured run (no GC forced): whether growth levels off or keeps going, and where. */
@@ -46,6 +66,11 @@ export interface LoadTestReport extends LoadMeasurement {
    * simulates for as long as its budget allows, so its CPU grows with the cores it gets; per simulation is the cost.
    */
   cpu: { serverMsPerPlan: number; serverMsPerSimulation: number; simulationsPerPlan: number; serverCores: number; generatorCores: number; machineCores: number };
+  /**
+   * The server's event loop during the measured run (the worst worker's): delay p99 and longest, and GC pauses (total
+   * and longest). A loop held up longer than a plan's margin shows as latency that no scheduling inside it can remove.
+   */
+  eventLoop: { delayP99Ms: number; delayMaxMs: number; gcMs: number; gcLongestMs: number };
   /** The machine's 1-minute load average at start and end (other work on the machine shares the cores). */
   loadAverage: { start: number; end: number };
   targets: { zeroErrors: boolean; p99Under150ms: boolean; memoryGrowthUnder10Percent: boolean };
@@ -75,13 +100,15 @@ async function inProcessServer(config: ServerConfigInput, deps: ServerDependenci
     await server.close();
     throw error;
   }
+  // Ready once warmed up (what `/readyz` reports).
+  await server.ready;
   const { port } = server.app.server.address() as { port: number };
   return { base: `http://127.0.0.1:${port}`, read: (settle) => readServer(server.context.metrics, planner, settle), close: () => server.close() };
 }
 
 async function clusterServer(workers: number, config: ServerConfigInput, planner: string): Promise<ServerUnderTest> {
   const entry = moduleEntry("load-test-worker");
-  cluster.setupPrimary({ exec: entry.path, execArgv: [...entry.execArgv, ...(global.gc ? ["--expose-gc"] : [])] });
+  cluster.setupPrimary({ exec: entry.path, execArgv: entry.execArgv });
   const forked: Worker[] = Array.from({ length: workers }, () => cluster.fork({ FORESIGHT_LOAD_TEST_WORKER: JSON.stringify({ config, planner }) }));
   let port = 0;
   const ready = forked.map(
@@ -119,26 +146,20 @@ async function clusterServer(workers: number, config: ServerConfigInput, planner
 }
 
 /**
- * Starts the server on 127.0.0.1 (in this process, or in `workers` cluster workers), waits until `/readyz` answers
- * ready (the server's warm-up), then drives `/v1/plan` with autocannon from a child process: a warm-up, then
+ * Starts the server on 127.0.0.1 (in this process, or in `workers` cluster workers), waits until it is ready (warmed
+ * up, as `/readyz` reports), then drives `/v1/plan` with autocannon from a child process: a warm-up, then
  * `durationSeconds` from `connections` concurrent clients. Memory and CPU are the server's own (summed over its
  * workers); the generator's CPU is reported apart.
  */
 export async function runLoadTest(options: LoadTestOptions, deps: ServerDependencies, config: ServerConfigInput = {}): Promise<LoadTestReport> {
   const workers = options.workers ?? 1;
   const serverConfig: ServerConfigInput = { logLevel: "error", rateLimitPerMinute: 0, maxRunningPlans: Math.max(options.connections, 1), warmPlanners: [options.planner], ...config };
-  const conversation = options.conversation ?? (await deps.planners.factory(options.planner).heldOutConversation?.({ seed: options.seed }));
-  if (!conversation) throw new Error(`planner ${options.planner} has no example conversation; pass one`);
+  const conversations = options.conversation ? [options.conversation] : await heldOutConversations(deps, options.planner, options.seed, options.conversations ?? 256);
   const server = workers > 1 ? await clusterServer(workers, serverConfig, options.planner) : await inProcessServer(serverConfig, deps, options.planner);
   try {
-    const readyBy = Date.now() + 300_000;
-    while ((await fetch(`${server.base}/readyz`)).status !== 200) {
-      if (Date.now() > readyBy) throw new Error("the server did not become ready within 5 minutes (see /readyz)");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
     const job: LoadGeneratorJob = {
       url: `${server.base}/v1/plan`,
-      body: JSON.stringify({ planner: options.planner, conversation, ...(options.candidates ? { candidates: options.candidates } : {}), budget: { timeMs: options.budgetMs }, seed: options.seed }),
+      bodies: conversations.map((conversation) => JSON.stringify({ planner: options.planner, conversation, ...(options.candidates ? { candidates: options.candidates } : {}), budget: { timeMs: options.budgetMs }, seed: options.seed })),
       headers: { "content-type": "application/json", ...(config.authToken ? { authorization: `Bearer ${config.authToken}` } : {}) },
       connections: options.connections,
       warmUpSeconds: options.warmUpSeconds ?? 3,
@@ -178,6 +199,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
       planner: options.planner,
       workers,
       budgetMs: options.budgetMs,
+      conversations: conversations.length,
       connections: options.connections,
       durationSeconds: options.durationSeconds,
       ...measurement,
@@ -192,6 +214,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: ServerDependen
         generatorCores: generatorCpuMs / wallMs,
         machineCores: availableParallelism(),
       },
+      eventLoop: { delayP99Ms: end.loopDelayP99Ms, delayMaxMs: end.loopDelayMaxMs, gcMs: end.gcMs, gcLongestMs: end.gcLongestMs },
       loadAverage: { start: start!.load, end: loadavg()[0]! },
       targets: { zeroErrors: result.errors + result.non2xx === 0, p99Under150ms: result.latencyMs.p99 < 150, memoryGrowthUnder10Percent: rssGrowth < 10 },
     };

@@ -20,12 +20,19 @@ export class UnknownPlannerError extends Error {
   }
 }
 
+/** A planner that keeps a search tree across turns (it has `observe`). */
+function keepsTree(planner: Planner<Record<string, unknown>>): boolean {
+  return typeof planner.observe === "function";
+}
+
 /**
  * One shared planner instance per name for stateless `/v1/plan` calls (creating one loads models, so it is done
- * once), and fresh instances for sessions, whose trees must not be shared.
+ * once), and fresh instances for the sessions of planners that keep a tree, which must not be shared.
  */
 export class PlannerPool {
   private readonly shared = new Map<string, Promise<Planner<Record<string, unknown>>>>();
+  /** Whether the planners of a name keep a tree, learnt from the first instance created. */
+  private readonly treeKeeping = new Map<string, boolean>();
 
   constructor(
     private readonly source: PlannerSource,
@@ -34,9 +41,11 @@ export class PlannerPool {
     private readonly baseSettings: Record<string, Record<string, unknown>> = {},
   ) {}
 
-  private createWith(name: string, settings: Record<string, unknown> | undefined): Promise<Planner<Record<string, unknown>>> {
+  private async createWith(name: string, settings: Record<string, unknown> | undefined): Promise<Planner<Record<string, unknown>>> {
     const merged = { ...this.baseSettings[name], ...settings };
-    return this.factory(name).create({ ...this.folders, ...(Object.keys(merged).length > 0 ? { settings: merged } : {}) });
+    const planner = await this.factory(name).create({ ...this.folders, ...(Object.keys(merged).length > 0 ? { settings: merged } : {}) });
+    this.treeKeeping.set(name, keepsTree(planner));
+    return planner;
   }
 
   /** Names of the planners served. */
@@ -61,9 +70,19 @@ export class PlannerPool {
     return planner;
   }
 
-  /** A new instance of `name` with its own state (for a session). */
-  create(name: string, settings?: Record<string, unknown>): Promise<Planner<Record<string, unknown>>> {
-    return this.createWith(name, settings);
+  /**
+   * A session's own instance of `name` (with `settings`) when its planners keep a tree; undefined when they are
+   * stateless, and the session plans with the shared instance. Until an instance of `name` exists it is not known
+   * which: the one made to find out becomes the shared instance when it is stateless (or is closed, when that exists
+   * already or the session has settings of its own).
+   */
+  async sessionInstance(name: string, settings?: Record<string, unknown>): Promise<Planner<Record<string, unknown>> | undefined> {
+    if (this.treeKeeping.get(name) === false) return undefined;
+    const planner = await this.createWith(name, settings);
+    if (keepsTree(planner)) return planner;
+    if (!this.shared.has(name) && Object.keys(settings ?? {}).length === 0) this.shared.set(name, Promise.resolve(planner));
+    else await planner.close?.();
+    return undefined;
   }
 
   /** Closes every shared instance. */

@@ -1,6 +1,6 @@
 import type { Conversation, Decision, PlanBudget, Planner } from "@foresight/planners";
 import type { ServerContext } from "./context.js";
-import { linkedSignal, planWithDeadline } from "./deadline.js";
+import { planWithDeadline } from "./deadline.js";
 
 /** What a route asks of one plan. */
 export interface PlanRequestOptions {
@@ -32,10 +32,12 @@ export async function runPlan(
 ): Promise<Decision> {
   const budgetMs = Math.min(options.budget?.timeMs ?? ctx.config.defaultBudgetMs, ctx.config.maxBudgetMs);
   const endsAt = (options.arrivedAt ?? performance.now()) + budgetMs;
-  const linked = linkedSignal(requestSignal ? [requestSignal, ctx.shutdown] : [ctx.shutdown]);
-  const signal = linked.signal;
+  // The plan stops when the client goes away or the server shuts down, whether it is still queued or running.
+  const stopSignals = requestSignal ? [requestSignal, ctx.shutdown] : [ctx.shutdown];
   const run = async () => {
     const timeMs = Math.max(MIN_PLAN_MS, endsAt - performance.now());
+    // Its search shares the CPU with the other plans in flight, earliest deadline first.
+    const turns = ctx.scheduler.forPlan(endsAt);
     ctx.metrics.plansInFlight.inc();
     try {
       const decision = await planWithDeadline(
@@ -47,9 +49,10 @@ export async function runPlan(
           ...(options.settings === undefined ? {} : { settings: options.settings }),
           ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
           trace: options.trace ?? false,
+          scheduler: turns,
         },
         ctx.config.deadlineMarginMs,
-        signal,
+        stopSignals,
       );
       ctx.metrics.plans.inc({ planner: plannerName, outcome: decision.degraded ? "degraded" : "ok" });
       ctx.metrics.simulations.inc({ planner: plannerName }, decision.stats.simulations);
@@ -60,14 +63,11 @@ export async function runPlan(
       ctx.metrics.plans.inc({ planner: plannerName, outcome: "failed" });
       throw error;
     } finally {
+      turns.close();
       ctx.metrics.plansInFlight.dec();
     }
   };
-  try {
-    return await ctx.slots.run(run, { maxWaitMs: endsAt - performance.now(), signal });
-  } finally {
-    linked.dispose();
-  }
+  return ctx.slots.run(run, { maxWaitMs: endsAt - performance.now(), signals: stopSignals });
 }
 
 /** A decision as the API returns it: the search tree stays in the trace store (`/v1/traces/{id}`). */

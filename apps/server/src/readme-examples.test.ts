@@ -51,8 +51,10 @@ beforeAll(async () => {
   const missing = (await run("bash", ["-c", "for t in curl jq; do command -v $t >/dev/null || echo $t; done"], { encoding: "utf8" })).stdout.trim();
   if (missing) throw new Error(`the READMEs' examples need ${missing.split("\n").join(" and ")} (apt-get install -y curl jq)`);
   upstream = await startScriptedOpenAiServer((request) => ({ texts: STAND_IN_REPLIES.slice(0, request.n ?? 1) }));
+  // A deadline margin of seconds (default 250 ms): on a loaded machine a 504 or the stand-in upstream's 502 would be
+  // about the machine, not about the examples.
   server = await buildServer(
-    { logLevel: "silent", port: 0 },
+    { logLevel: "silent", port: 0, deadlineMarginMs: 10_000 },
     { planners: registrySource(plannerNames), upstream: upstreamFromEnv({ FORESIGHT_LLM_BASE_URL: upstream.baseURL, FORESIGHT_LLM_API_KEY: "sk-stand-in" }) },
   );
   await server.app.listen({ host: "127.0.0.1", port: 0 });

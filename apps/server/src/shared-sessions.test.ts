@@ -88,7 +88,8 @@ describe("sessions shared by two server processes through Redis", () => {
 
     // Two turns at once, one per instance, both from version 2: the first write wins, the other is refused (409)
     // instead of overwriting it, and the stored conversation has the winner's turn only.
-    const turn = (text: string) => ({ turns: [{ speaker: "agent", text: "Oh no!" }, { speaker: "user", text }], candidates, seed: 3, budget: { timeMs: 400 } });
+    // Each plans for 2 s between reading version 2 and writing, so both read it even when one instance starts late under load.
+    const turn = (text: string) => ({ turns: [{ speaker: "agent", text: "Oh no!" }, { speaker: "user", text }], candidates, seed: 3, budget: { timeMs: 2000 } });
     const [fromA, fromB] = await Promise.all([call(a, "POST", `/v1/sessions/${id}/turns`, turn("from A")), call(b, "POST", `/v1/sessions/${id}/turns`, turn("from B"))]);
     expect([fromA.status, fromB.status].sort()).toEqual([200, 409]);
     const loser = fromA.status === 409 ? fromA : fromB;

@@ -26,9 +26,8 @@ class AsyncRun<S, A> {
   private stopping = false;
   private finished = false;
   private stopReason: StopReason = "iterations";
-  private readonly sims = new Map<Simulation<S, A>, SimProgram<S, A>>();
-  /** Lockstep: launch number of each simulation in flight (the order a round resumes them in). */
-  private readonly launchOrder = new Map<Simulation<S, A>, number>();
+  /** The simulations in flight: each one's program and launch number (the order a lockstep round resumes them in). */
+  private readonly sims = new Map<Simulation<S, A>, { program: SimProgram<S, A>; order: number }>();
   /** Lockstep: simulations waiting on a model call for the next round. */
   private parked: Parked[] = [];
   /** Lockstep: a round's calls are being awaited. */
@@ -132,7 +131,7 @@ class AsyncRun<S, A> {
     // abandoned or fail first, leaving the call unread).
     pending.then(undefined, () => {});
     return new Promise<unknown>((resolve, reject) => {
-      this.parked.push({ order: this.launchOrder.get(sim)!, pending, resolve, reject });
+      this.parked.push({ order: this.sims.get(sim)!.order, pending, resolve, reject });
       this.maybeStartRound();
     });
   }
@@ -212,8 +211,7 @@ class AsyncRun<S, A> {
       }
       const sim = this.pool.pop() ?? new Simulation<S, A>(false);
       const program = simulate(this.ctx, sim, this.flight);
-      this.sims.set(sim, program);
-      this.launchOrder.set(sim, this.launched);
+      this.sims.set(sim, { program, order: this.launched });
       this.active++;
       this.launched++;
       this.drive(program, sim).then(
@@ -232,7 +230,6 @@ class AsyncRun<S, A> {
 
   private done(sim: Simulation<S, A>): void {
     if (!this.sims.delete(sim)) return;
-    this.launchOrder.delete(sim);
     // Only a simulation that ran to its end is reused: an abandoned one may still be awaiting a model call.
     this.pool.push(sim);
     this.active--;
@@ -256,10 +253,9 @@ class AsyncRun<S, A> {
   private cancelAll(): void {
     const sims = [...this.sims];
     this.sims.clear();
-    this.launchOrder.clear();
     // Parked simulations are abandoned with the rest; their promises are left unsettled.
     this.parked = [];
-    for (const [sim, program] of sims) {
+    for (const [sim, { program }] of sims) {
       abandon(this.ctx, sim);
       // Runs the program's `finally` blocks, which release what it marked as in progress.
       program.return(undefined);

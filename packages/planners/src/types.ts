@@ -1,3 +1,5 @@
+import { chatModelFromEnv, type ChatModel } from "@foresight/llm-sim";
+
 /**
  * The one planner interface shared by every system in this package, the CLI, the server and the bench
  * (see DESIGN.md, "Planners, worlds and judges"). A planner is `plan(conversation, options) → Decision`; it may keep
@@ -51,6 +53,18 @@ export interface PlanOptions<Settings = Record<string, unknown>> {
    * viewer. Off by default: a trace costs time and memory.
    */
   trace?: boolean | { maxNodes?: number };
+  /**
+   * Shares the CPU with the caller's other plans in flight: a planner that supports it (SCOPE) awaits `turn()`
+   * before each batch of search work and calls what it returns once the batch is done; the caller chooses the order
+   * (the server: earliest deadline first). Planners without batched search ignore it. It never changes a decision.
+   */
+  scheduler?: PlanScheduler;
+}
+
+/** Turns on a shared CPU for one plan (see {@link PlanOptions.scheduler}). */
+export interface PlanScheduler {
+  /** Resolves when this plan may run its next batch of work, with the function that ends the turn (idempotent). */
+  turn(): Promise<() => void>;
 }
 
 /** One option the planner considered: a reply and/or an act with its search statistics. */
@@ -114,6 +128,24 @@ export interface Planner<Settings = Record<string, unknown>> {
   close?(): Promise<void>;
 }
 
+/** Options of {@link PlannerFactory.create}. */
+export interface PlannerCreateOptions<Settings = Record<string, unknown>> {
+  settings?: Partial<Settings>;
+  dataDir?: string;
+  modelsDir?: string;
+  /**
+   * The chat model a planner with LLM roles asks (the bench's live or replaying model, a test's scripted endpoint);
+   * `null`: none, the planner plays its offline roles; absent: the endpoint configured by `FORESIGHT_LLM_BASE_URL`
+   * and `FORESIGHT_LLM_MODEL`, if any. Planners without LLM roles ignore it. See {@link factoryChatModel}.
+   */
+  llm?: ChatModel | null;
+}
+
+/** The chat model a factory's planner uses for its `llm` option: the one given, none for `null`, else the environment's. */
+export function factoryChatModel(llm: ChatModel | null | undefined): ChatModel | undefined {
+  return llm === undefined ? chatModelFromEnv() : (llm ?? undefined);
+}
+
 /** Builds a planner from its settings; registered by name in the planner registry. */
 export interface PlannerFactory<Settings = Record<string, unknown>> {
   name: string;
@@ -121,7 +153,7 @@ export interface PlannerFactory<Settings = Record<string, unknown>> {
   summary: string;
   /** The domain the planner plans in (chat, persuasion, tod, sop). */
   domain: string;
-  create(options?: { settings?: Partial<Settings>; dataDir?: string; modelsDir?: string }): Promise<Planner<Settings>>;
+  create(options?: PlannerCreateOptions<Settings>): Promise<Planner<Settings>>;
   /**
    * A conversation from the held-out side of the planner's corpus, cut before an agent turn, chosen by `seed`
    * (`foresight plan <name>` and the server's examples use it). `context` narrows the choice (e.g. `{ task }`).

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MODEL_NAMES, defaultManifestPath, HashedEncoder, loadDefaultRewardModel, ModelLoadError, ScalarModel } from "@foresight/semantic-models";
@@ -11,6 +11,8 @@ let reward: ScalarModel;
 let encoder: HashedEncoder;
 let states: Float32Array;
 let next: Float32Array;
+/** ã = f(s + a) − f(s) of the agent replies below. */
+let actions: Float32Array;
 
 const CONTEXTS = [
   ["Hi! How was your weekend?", "Great, we went hiking in the mountains."],
@@ -18,6 +20,7 @@ const CONTEXTS = [
   ["I can't believe the exam is tomorrow.", "Me neither. Have you started studying?"],
 ];
 const REPLIES = ["Oh nice, where did you go, and how long was the hike? I have always wanted to try that.", "No.", "Not really."];
+const ANSWERS = ["We went to the Alps for three days, and the views from the top were absolutely worth every step of the climb.", "Why not?", "Okay."];
 
 beforeAll(async () => {
   for (const name of [DEFAULT_MODEL_NAMES.reward, DEFAULT_MODEL_NAMES.encoder]) {
@@ -27,7 +30,9 @@ beforeAll(async () => {
   reward = await loadDefaultRewardModel(quiet);
   encoder = await HashedEncoder.load(defaultManifestPath(DEFAULT_MODEL_NAMES.encoder), quiet);
   states = await encoder.embedContexts(CONTEXTS);
-  next = await encoder.embedContexts(CONTEXTS.map((c, i) => [...c, REPLIES[i] as string]));
+  const afterReply = await encoder.embedContexts(CONTEXTS.map((c, i) => [...c, REPLIES[i] as string]));
+  actions = afterReply.map((v, i) => v - (states[i] as number));
+  next = await encoder.embedContexts(CONTEXTS.map((c, i) => [...c, REPLIES[i] as string, ANSWERS[i] as string]));
 });
 
 afterAll(async () => {
@@ -43,17 +48,51 @@ describe("learned rewards from the committed @foresight/semantic-models reward m
     expect(reward.model.manifest.training.encoderSha256).toBe(encoder.sha256);
   });
 
-  it("gives F_R(s̃′) − F_R(s̃) per row, equal to the differences of the model's own predictions", async () => {
+  it("gives the step reward in the form the manifest declares: F_R(s̃ + ã) for the committed length model", async () => {
     const rows = CONTEXTS.length;
-    const rewards = await semanticStepRewards(reward, states, next, rows);
+    expect(reward.model.manifest.head.stepReward).toBe("action");
+    const afterAction = states.map((v, i) => v + (actions[i] as number));
+    const direct = await reward.predict({ state: afterAction }, rows);
+    const rewards = await semanticStepRewards(reward, states, next, rows, actions);
+    expect(rewards).toHaveLength(rows);
+    for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(direct[i]);
+    // Not the difference form: F_R(s̃′) − F_R(s̃) gives other numbers on these rows.
     const before = await reward.predict({ state: states }, rows);
     const after = await reward.predict({ state: next }, rows);
-    expect(rewards).toHaveLength(rows);
-    for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(Math.fround((after[i] as number) - (before[i] as number)));
-    // The model's outputs differ between states, so the differences are not trivially zero.
-    expect(new Set(Array.from(after, (v) => v.toFixed(3))).size).toBe(rows);
-    expect(Array.from(rewards).some((r) => Math.abs(r) > 0.1)).toBe(true);
-    expect(await semanticStepRewards(reward, new Float32Array(0), new Float32Array(0), 0)).toHaveLength(0);
+    expect(Array.from(rewards).some((r, i) => Math.abs(r - ((after[i] as number) - (before[i] as number))) > 0.1)).toBe(true);
+    await expect(semanticStepRewards(reward, states, next, rows)).rejects.toThrow(/reward-length\.json: its step reward is F_R\(s̃ \+ ã\) \(head\.stepReward "action"\): pass the actions ã/);
+    expect(await semanticStepRewards(reward, new Float32Array(0), new Float32Array(0), 0, new Float32Array(0))).toHaveLength(0);
+  });
+
+  it("gives −F_H(s̃′) for the harmfulness head (next form, sign −1) and F_R(s̃′) − F_R(s̃) for a difference-form model", async () => {
+    const rows = CONTEXTS.length;
+    const harm = await ScalarModel.load(defaultManifestPath(DEFAULT_MODEL_NAMES.harm), quiet);
+    try {
+      const harmOfNext = await harm.predict({ state: next }, rows);
+      const rewards = await semanticStepRewards(harm, states, next, rows);
+      for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(-(harmOfNext[i] as number));
+    } finally {
+      await harm.release();
+    }
+    // The same length model declared in the paper's difference form (a copy whose manifest says so).
+    const dir = mkdtempSync(join(tmpdir(), "rewards-difference-"));
+    try {
+      const manifestPath = defaultManifestPath(DEFAULT_MODEL_NAMES.reward);
+      const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { file: string; head: Record<string, unknown> };
+      copyFileSync(join(manifestPath, "..", manifest.file), join(dir, manifest.file));
+      writeFileSync(join(dir, `${DEFAULT_MODEL_NAMES.reward}.json`), JSON.stringify({ ...manifest, head: { ...manifest.head, stepReward: "difference" } }));
+      const difference = await ScalarModel.load(join(dir, `${DEFAULT_MODEL_NAMES.reward}.json`), quiet);
+      try {
+        const before = await difference.predict({ state: states }, rows);
+        const after = await difference.predict({ state: next }, rows);
+        const rewards = await semanticStepRewards(difference, states, next, rows);
+        for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(Math.fround((after[i] as number) - (before[i] as number)));
+      } finally {
+        await difference.release();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("serves the StateValueModel interface, so learnedStepReward(s) run on it", async () => {
@@ -69,6 +108,7 @@ describe("learned rewards from the committed @foresight/semantic-models reward m
 
   it("rejects batches of the wrong size and models that are not reward models", async () => {
     const d = encoder.dim;
+    await expect(semanticStepRewards(reward, states, next, 3, actions.subarray(1))).rejects.toThrow(new RegExp(`actions: expected 3×${d} values, got ${3 * d - 1}`));
     await expect(semanticStepRewards(reward, states, next.subarray(1), 3)).rejects.toThrow(new RegExp(`next: expected 3×${d} values, got ${3 * d - 1}`));
     const value = await ScalarModel.load(defaultManifestPath(DEFAULT_MODEL_NAMES.value), quiet);
     try {

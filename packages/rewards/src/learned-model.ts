@@ -1,4 +1,4 @@
-import type { ScalarModel } from "@foresight/semantic-models";
+import { stepRewardForm, type ScalarModel } from "@foresight/semantic-models";
 import type { StateValueModel } from "./learned.js";
 
 /** The dimension of a reward model's single `state` input; throws unless the model is a reward model F_R(s̃). */
@@ -18,23 +18,36 @@ function checkBatch(label: string, values: Float32Array, rows: number, dim: numb
 }
 
 /**
- * SCOPE's learned step reward F_R(s̃′) − F_R(s̃) from a `@foresight/semantic-models` reward model (e.g.
- * `loadDefaultRewardModel()`): `states` and `next` are row-major [rows, dim] embeddings, scored in one batched call.
+ * SCOPE's learned step reward from a `@foresight/semantic-models` reward model (e.g. `loadDefaultRewardModel()`), in
+ * the form its manifest declares (`head.stepReward`, as `SemanticWorldModel.step` uses it): `difference`
+ * F_R(s̃′) − F_R(s̃), `next` F_R(s̃′), or `action` F_R(s̃ + ã) (the committed length model: the reward of the human's
+ * answer, read from the state after the agent's reply), times `head.sign` (−1 for a cost such as harmfulness).
+ * `states`, `next` and `actions` (ã = f(s + a) − f(s); needed by the `action` form only) are row-major [rows, dim];
+ * one batched model call.
  */
-export async function semanticStepRewards(model: ScalarModel, states: Float32Array, next: Float32Array, rows: number): Promise<Float32Array> {
+export async function semanticStepRewards(model: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array): Promise<Float32Array> {
   const dim = rewardStateDim(model);
+  const form = stepRewardForm(model);
+  const sign = model.model.manifest.head.sign ?? 1;
+  if (sign !== 1 && sign !== -1) throw new Error(`${model.model.manifestPath}: head.sign must be 1 or -1, got ${JSON.stringify(sign)}`);
   checkBatch("states", states, rows, dim);
   checkBatch("next", next, rows, dim);
-  const both = new Float32Array(2 * rows * dim);
-  both.set(states);
-  both.set(next, rows * dim);
-  const values = await model.predict({ state: both }, 2 * rows);
+  if (form === "action") {
+    if (!actions) throw new Error(`${model.model.manifestPath}: its step reward is F_R(s̃ + ã) (head.stepReward "action"): pass the actions ã`);
+    checkBatch("actions", actions, rows, dim);
+  }
+  // The states the form scores: [s̃ rows | s̃′ rows] for the difference, s̃′ or s̃ + ã alone otherwise.
+  const scored = form === "difference" ? new Float32Array(2 * rows * dim) : form === "next" ? next : states.map((v, i) => v + (actions?.[i] as number));
+  if (form === "difference") {
+    scored.set(states);
+    scored.set(next, rows * dim);
+  }
+  const values = await model.predict({ state: scored }, scored.length / Math.max(dim, 1));
   const rewards = new Float32Array(rows);
   for (let i = 0; i < rows; i++) {
-    const before = values[i] as number;
-    const after = values[rows + i] as number;
-    if (!Number.isFinite(before) || !Number.isFinite(after)) throw new Error(`${model.model.manifestPath}: non-finite reward for row ${i} (${before} → ${after})`);
-    rewards[i] = after - before;
+    const value = form === "difference" ? (values[rows + i] as number) - (values[i] as number) : (values[i] as number);
+    if (!Number.isFinite(value)) throw new Error(`${model.model.manifestPath}: non-finite reward for row ${i}`);
+    rewards[i] = sign * value;
   }
   return rewards;
 }

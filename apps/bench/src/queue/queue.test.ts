@@ -19,9 +19,12 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Starts a worker process; resolves once it is connected. `starts` collects the job ids it began. */
-function startWorkerProcess(queueName: string, delayMs: number): Promise<{ child: ChildProcess; starts: string[] }> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../test-fixtures/queue-worker.ts"), url, queueName, String(delayMs)], { stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * Starts a worker process; resolves once it is connected. `starts` collects the job ids it began. With `killIn`, the
+ * worker's episode number `killIn` never ends and the worker is SIGKILLed once it has started it (so mid-episode).
+ */
+function startWorkerProcess(queueName: string, delayMs: number, killIn?: number): Promise<{ child: ChildProcess; starts: string[] }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../test-fixtures/queue-worker.ts"), url, queueName, String(delayMs), ...(killIn ? [String(killIn)] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const starts: string[] = [];
   return new Promise((resolve, reject) => {
@@ -33,7 +36,7 @@ function startWorkerProcess(queueName: string, delayMs: number): Promise<{ child
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         if (line === "ready") resolve({ child, starts });
-        else if (line.startsWith("start ")) starts.push(line.slice(6));
+        else if (line.startsWith("start ") && starts.push(line.slice(6)) === killIn) child.kill("SIGKILL");
       }
     });
     child.on("exit", (code) => reject(new Error(`worker exited early (${code})`)));
@@ -47,23 +50,17 @@ describe("bench episodes through BullMQ on Redis", () => {
     await runBench({ suites: [fakeSuite()], ...base, outDir: local });
 
     const queueName = `bench-test-${process.pid}-${Date.now()}`;
-    const first = await startWorkerProcess(queueName, 150);
+    // The first worker is killed in the middle of its third episode.
+    const first = await startWorkerProcess(queueName, 150, 3);
     const second = await startWorkerProcess(queueName, 150);
-    let killedJob: string | undefined;
     const distributed = join(root, "queue");
     const runs = await runBench({
       suites: [fakeSuite()],
       ...base,
       outDir: distributed,
       executor: () => queueExecutor({ url, queueName, scale: base.scale, commit: base.commit, pollMs: 50 }),
-      onProgress: (done) => {
-        // Once a few episodes are in, kill the first worker in the middle of the episode it has just started.
-        if (done >= 4 && killedJob === undefined && first.starts.length > 0) {
-          killedJob = first.starts.at(-1);
-          first.child.kill("SIGKILL");
-        }
-      },
     });
+    const killedJob = first.starts[2];
     expect(killedJob).toBeDefined();
     expect(runs[0]).toMatchObject({ complete: true, finished: 32 });
     const keys = readEpisodeLog(join(distributed, "fake", RUN_FILES.episodes)).map((r) => r.key);

@@ -48,7 +48,8 @@ describe("foresight bench --jobs N", () => {
     const outDir = freshDir();
     await expect(runBench({ suites, names: ["fake-failing"], ...base, outDir, ...pool(2) })).rejects.toThrow("episode fake-failing fake-planner@budget=1 matched u2 seed 7 failed: world exploded");
     const kept = read(join(outDir, "fake-failing"), RUN_FILES.episodes).trim().split("\n").length;
-    expect(kept).toBeGreaterThanOrEqual(8);
+    // The 8 episodes before the failing one, less the one the other worker may still be playing when it fails.
+    expect(kept).toBeGreaterThanOrEqual(7);
     expect(kept).toBeLessThan(32);
   }, 60_000);
 

@@ -1,6 +1,6 @@
 import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
-import { CorpusPersuadee, CorpusReactionValue, lastDecision, UsageLedger, type ChatModel, type P4gTrainPart } from "@foresight/llm-sim";
-import { GdpZeroPlanner, heldOutPersuasionDialogues, type CachedReply, llmRoles, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroVariant } from "@foresight/planners";
+import { CorpusPersuadee, CorpusReactionValue, lastDecision, type ChatModel, type P4gTrainPart } from "@foresight/llm-sim";
+import { type CachedReply, heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
 import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 /** The scale knobs of the suite. */
@@ -76,18 +76,15 @@ const comparisons: ComparisonSpec[] = [
 ];
 
 /**
- * Live mode: the planner with GDP-Zero's four LLM roles played by the episode's model (the registry's factories read
- * the endpoint from the environment). Simulations in flight advance in lockstep, so that which call the endpoint
- * answers first does not change the next requests and `--replay` re-makes the run from the cache (offline rows keep
- * the default, so their results do not change).
+ * The episode's planner from the registry, on the planner's side of the world. Live (`llm` given), GDP-Zero's four
+ * LLM roles are played by the episode's model, and simulations in flight advance in lockstep, so that which call the
+ * endpoint answers first does not change the next requests and `--replay` re-makes the run from the cache (offline
+ * rows keep the default, so their results do not change).
  */
-function livePlanner(name: string, llm: ChatModel, settings: Record<string, unknown>): GdpZeroPlanner {
-  const variant = (name === "gdpzero" ? "gdpzero" : name.slice("gdpzero-".length)) as GdpZeroVariant;
-  const concurrency = Math.max(8, Number(settings.concurrency ?? 1));
-  return new GdpZeroPlanner(name, variant, (seed) => {
-    const ledger = new UsageLedger();
-    return { roles: llmRoles(llm, { seed, ledger, concurrency }), ledger };
-  }, { ...settings, lockstep: true });
+async function plannerFor(spec: EpisodeSpec, dataDir: string | undefined, llm: ChatModel | undefined): Promise<GdpZeroPlanner> {
+  const name = spec.planner.split("@")[0]!;
+  const settings = llm ? { ...spec.setting, backend: "llm", lockstep: true } : { ...spec.setting, backend: "offline", trainPart: worldParts(spec.world).planner };
+  return (await plannerFactory(name).create({ settings, llm: llm ?? null, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner;
 }
 
 /**
@@ -108,8 +105,7 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
   const rng = createRng(`gdpzero-judge-${spec.seed}-${spec.unit}`);
   const judge = new CorpusPersuadee(judgeWorld, { rng: rng.fork("persuadee") });
   const judgeValue = new CorpusReactionValue(judgeWorld, { rng: rng.fork("value"), samples: 0 });
-  const name = spec.planner.split("@")[0]!;
-  const planner = llm ? livePlanner(name, llm, spec.setting) : ((await plannerFactory(name).create({ settings: { ...spec.setting, backend: "offline", trainPart: parts.planner }, ...(dataDir ? { dataDir } : {}) })) as GdpZeroPlanner);
+  const planner = await plannerFor(spec, dataDir, llm);
   const conversation: Conversation = { turns: [...opening.turns], context: opening.context ?? {} };
   const history: Turn[] = conversation.turns.map((turn) =>
     turn.speaker === "agent" ? { speaker: "system", text: turn.text, state: { gdpZeroAct: turn.act } } : { speaker: "user", text: turn.text, state: { reaction: turn.act } },

@@ -60,6 +60,8 @@ function entries(scale: Scale): PlannerEntry[] {
   // The MDN variant doubles SCOPE's cost: full scale only, so that quick stays about two minutes.
   if (scale === "full") out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: scope(1000, 6), usesWorld: false });
   for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: scope(1000, depth), usesWorld: false });
+  // A.11's replay-buffer Q update (an option of the planner, off by default): full scale only.
+  if (scale === "full") out.push({ label: "scope@t=1000,replay=1", name: "scope", setting: { ...scope(1000, 6), replaySamples: 1 }, usesWorld: false });
   return out;
 }
 
@@ -274,6 +276,7 @@ export function createScopeSuite(): Suite {
       { metric: "humanTokens", a: "scope@t=3000", b: "chat-greedy-1@t=3000" },
       { metric: "humanTokens", a: "scope@t=3000", b: "chat-vanilla-mcts@t=3000" },
       { metric: "humanTokens", a: "scope-mdn@t=1000", b: "chat-greedy-0" },
+      { metric: "humanTokens", a: "scope@t=1000,replay=1", b: "scope@t=1000" },
       { metric: "spearmanValueTwoTurn", a: "scope@t=1000", b: "chat-greedy-0" },
     ],
     plots: [{ name: "reward-vs-budget", title: "Cumulative human tokens vs planning budget (LLM latency charged), as the paper's Figure 3", x: "timeMs", y: "humanTokens" }],

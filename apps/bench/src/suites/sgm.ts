@@ -1,9 +1,8 @@
 import type { Dialogue, Turn } from "@foresight/dialogue";
 import { playSopEpisode, sopdailTaskSplit } from "@foresight/llm-sim";
 import {
-  SopCotPlanner,
-  SopGuidedPlanner,
-  loadSopDomain,
+  plannerFactory,
+  sharedSopDomain,
   sopdailTasks,
   type Conversation,
   type Decision,
@@ -47,24 +46,14 @@ const SCALES: Record<Scale, { goldPerTask: number; episodesPerTask: number; maxA
   full: { goldPerTask: 1000, episodesPerTask: 20, maxAgentTurns: 12 },
 };
 
-const domains = new Map<string, SopDomain>();
 function domainOf(task: string, half: "a" | "b" | undefined, dataDir: string | undefined): SopDomain {
-  const key = `${dataDir ?? ""}\u0000${task}\u0000${half ?? "all"}`;
-  let domain = domains.get(key);
-  if (!domain) {
-    domain = loadSopDomain(task, { ...(dataDir ? { dataDir } : {}), ...(half ? { half } : {}) });
-    domains.set(key, domain);
-  }
-  return domain;
+  return sharedSopDomain(task, { ...(dataDir ? { dataDir } : {}), ...(half ? { half } : {}) });
 }
 
-/** The episode's planner: offline roles, or ChatSOP's prompts on the live LLM (never an endpoint from the environment). */
-function plannerFor(spec: EpisodeSpec, context: EpisodeContext): Planner {
-  const half = spec.world === "mismatched" ? "b" : undefined;
-  const domains = (task: string) => domainOf(task, half, context.dataDir);
-  if (spec.planner === "sgm") return new SopGuidedPlanner(domains, {}, context.llm);
-  if (spec.planner === "cot" || spec.planner === "cot-sop") return new SopCotPlanner(spec.planner, domains, context.llm);
-  throw new Error(`sgm suite: unknown planner "${spec.planner}"`);
+/** The episode's planner from the registry: offline roles, or ChatSOP's prompts on the live LLM (never an endpoint from the environment). */
+async function plannerFor(spec: EpisodeSpec, context: EpisodeContext): Promise<Planner> {
+  const settings = spec.world === "mismatched" ? { half: "b" } : {};
+  return plannerFactory(spec.planner).create({ settings, llm: context.llm ?? null, ...(context.dataDir ? { dataDir: context.dataDir } : {}) });
 }
 
 /** Requests and counted parser fallbacks of live decisions (absent offline). */
@@ -99,7 +88,7 @@ function toConversation(turns: readonly Turn[], task: string): Conversation {
 async function goldAccuracy(spec: EpisodeSpec, context: EpisodeContext, goldPerTask: number): Promise<EpisodeOutcome> {
   const task = spec.unit;
   const judge = domainOf(task, undefined, context.dataDir);
-  const planner = plannerFor(spec, context);
+  const planner = await plannerFor(spec, context);
   const live = new LiveTally();
   const dialogues: Dialogue[] = judge.world.test.slice(0, goldPerTask);
   const items = [];
@@ -141,7 +130,7 @@ async function interactive(spec: EpisodeSpec, context: EpisodeContext, maxAgentT
   const task = spec.unit.split("#")[0]!;
   const judge = domainOf(task, spec.world === "mismatched" ? "a" : undefined, context.dataDir).world;
   const graph = domainOf(task, undefined, context.dataDir).graph;
-  const planner = plannerFor(spec, context);
+  const planner = await plannerFor(spec, context);
   const live = new LiveTally();
   let onSop = 0;
   let calls = 0;

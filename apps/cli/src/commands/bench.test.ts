@@ -8,7 +8,8 @@ function capture() {
 }
 
 describe("foresight bench mcts", () => {
-  it("prints one JSON report with machine, commit and seed", async () => {
+  // About 15 s on 2 loaded cores: room for a slower CI machine.
+  it("prints one JSON report with machine, commit and seed", { timeout: 180_000 }, async () => {
     const { io, out } = capture();
     const small = ["--memory-nodes", "500", "--compare-nodes", "800", "--ttt-compare-nodes", "300"];
     const code = await runCli(["bench", "mcts", "--json", "--seed", "3", "--seconds", "0.02", ...small], io);

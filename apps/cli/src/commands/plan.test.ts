@@ -36,4 +36,20 @@ describe("foresight plan", () => {
     expect(result.code).toBe(2);
     expect(result.err).toContain("name a planner");
   });
+  it("plans one system turn of a held-out SGD goal offline with --world sgd, and names an unknown world", async () => {
+    const result = await run(["plan", "smcts-tod", "--world", "sgd", "--seed", "1", "--iterations", "8", "--json"]);
+    expect(result.code).toBe(0);
+    const { conversation, decision } = JSON.parse(result.out) as { conversation: { context: Record<string, unknown> }; decision: { act: string; reply: string; stats: { simulations: number } } };
+    expect(conversation.context).toMatchObject({ world: "sgd", goalId: expect.stringMatching(/\S/) });
+    expect(["REQUEST", "OFFER", "INFORM", "OFFER_INTENT", "CONFIRM", "NOTIFY_SUCCESS", "REQ_MORE", "GOODBYE"]).toContain(decision.act);
+    expect(decision.reply).toMatch(/\w/);
+    expect(decision.stats.simulations).toBe(8);
+    const unknown = await run(["plan", "smcts-tod", "--world", "atlantis"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toContain('unknown TOD world "atlantis" (multiwoz or sgd)');
+    expect(unknown.err).not.toMatch(/\n\s+at /);
+    const notTod = await run(["plan", "sgm", "--world", "sgd"]);
+    expect(notTod.code).toBe(2);
+    expect(notTod.err).toContain("--world picks the world of the TOD planners");
+  });
 });

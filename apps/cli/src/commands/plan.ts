@@ -23,7 +23,7 @@ export const planCommand: Command = {
   path: ["plan"],
   summary: "plan one turn of a held-out conversation with a planner (scope, gdpzero, smcts-tod, sgm, baselines)",
   usage: [
-    "Usage: foresight plan <planner> [--seed N] [--iterations N] [--time-ms MS] [--task ID] [--goal ID] [--set key=value]… [--json] [--data-dir DIR] [--models-dir DIR]",
+    "Usage: foresight plan <planner> [--seed N] [--iterations N] [--time-ms MS] [--task ID] [--goal ID] [--world W] [--set key=value]… [--json] [--data-dir DIR] [--models-dir DIR]",
     "",
     "Plans one agent turn of a conversation from the held-out side of the planner's corpus, offline by default",
     "(with FORESIGHT_LLM_BASE_URL set, LLM-backed planners use that endpoint). Prints the decision, every candidate",
@@ -33,7 +33,8 @@ export const planCommand: Command = {
     "  --iterations N    simulation budget (default: the planner's own)",
     "  --time-ms MS      wall-clock budget in milliseconds",
     "  --task ID         SOP task (sgm and its baselines)",
-    "  --goal ID         MultiWOZ goal / dialogue id (smcts-tod and its baselines)",
+    "  --goal ID         MultiWOZ (or SGD) goal id (smcts-tod and its baselines)",
+    "  --world W         the TOD world of smcts-tod and its baselines: multiwoz (default) or sgd (a held-out SGD service)",
     "  --set key=value   a planner setting, repeatable (e.g. --set depth=4)",
     "  --json            print the decision as JSON",
     "  --data-dir DIR    the shared data folder (default: env FORESIGHT_DATA_DIR, else ../shared/data beside the workspace)",
@@ -50,6 +51,7 @@ export const planCommand: Command = {
         "time-ms": { type: "string" },
         task: { type: "string" },
         goal: { type: "string" },
+        world: { type: "string" },
         set: { type: "string", multiple: true },
         json: { type: "boolean" },
         list: { type: "boolean" },
@@ -80,6 +82,10 @@ export const planCommand: Command = {
     const context: Record<string, string> = {};
     if (values.task !== undefined) context.task = values.task;
     if (values.goal !== undefined) context.goal = values.goal;
+    if (values.world !== undefined) {
+      if (factory.domain !== "tod") throw new UsageError(`--world picks the world of the TOD planners (smcts-tod and its baselines), not of ${factory.name}`);
+      context.world = values.world;
+    }
     if (!factory.heldOutConversation) throw new UsageError(`planner "${factory.name}" has no held-out conversations to plan for`);
     const conversation = await factory.heldOutConversation({ seed, dataDir, context });
     const planner = await factory.create({ dataDir, ...(values["models-dir"] === undefined ? {} : { modelsDir: values["models-dir"] }) });

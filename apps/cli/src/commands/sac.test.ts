@@ -127,14 +127,14 @@ describe("foresight sac", () => {
     }
   });
 
-  it("bounds a hung endpoint with --timeout and --retries", { timeout: 20_000 }, async () => {
+  // The endpoint hangs for 10 minutes: only --timeout ends the calls within the test's timeout (no wall-clock bound
+  // here, which a loaded machine could break while loading the corpus).
+  it("bounds a hung endpoint with --timeout and --retries", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sac-cli-hung-"));
     try {
       const hung = new ScriptedChatModel({ respond: () => ({ choices: ["never"], delayMs: 600_000 }) });
       const [annotate] = createSacCommands({ createModel: () => hung });
-      const started = Date.now();
       const result = await run(annotate, ["--corpus", "dailydialog", "--limit", "1", "--out", join(dir, "dd.jsonl"), "--timeout", "1", "--retries", "1"]);
-      expect(Date.now() - started).toBeLessThan(10_000);
       expect(result.code).toBe(1);
       expect(result.err).toMatch(/retry 1\/1 in .* s: the chat request timed out after 1000 ms/);
       expect(readFileSync(join(dir, "dd.errors.jsonl"), "utf8")).toMatch(/model call failed: the chat request timed out after 1000 ms/);

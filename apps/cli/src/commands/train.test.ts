@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,20 +11,24 @@ function capture() {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "foresight-cli-train-"));
+/** Every model `train all` writes: the committed set of models/. */
+const COMMITTED = ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "transition-mdn-safety", "reward-length", "reward-harm", "value-multiwoz-seed", "value-multiwoz"];
+/** A short flywheel for the tiny scale (the committed models use its defaults: 3 rounds, 12 goals, 32 simulations). */
+const FLYWHEEL = ["--rounds", "1", "--goals", "1", "--eval-goals", "0", "--simulations", "4"];
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("foresight train and foresight bench semantic", () => {
   // Minutes, not seconds, on 2 shared cores under load: the whole training pipeline at the tiny scale.
   it("trains every default model at the tiny scale, then benchmarks them", { timeout: 300_000 }, async () => {
     const train = capture();
-    expect(await runCli(["train", "all", "--tiny", "--seed", "2", "--out", dir], train.io)).toBe(0);
-    for (const name of ["encoder", "action-ensemble", "action-mdn", "transition-ensemble", "transition-mdn", "reward-length", "reward-harm", "value-multiwoz"]) {
+    expect(await runCli(["train", "all", ...FLYWHEEL, "--tiny", "--seed", "2", "--out", dir], train.io)).toBe(0);
+    for (const name of COMMITTED) {
       expect(existsSync(join(dir, `${name}.onnx`))).toBe(true);
       const manifest = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as { training: { seed: number; command: string } };
       expect(manifest.training.seed).toBe(2);
-      expect(manifest.training.command).toBe("foresight train all --seed 2 --tiny");
+      expect(manifest.training.command).toBe(`foresight train all ${FLYWHEEL.join(" ")} --seed 2 --tiny`);
     }
-    expect(train.out).toHaveLength(8);
+    expect(train.out).toHaveLength(COMMITTED.length);
     expect(train.err.some((line) => line.startsWith("encoder: recall@1"))).toBe(true);
 
     const bench = capture();
@@ -45,6 +49,19 @@ describe("foresight train and foresight bench semantic", () => {
     for (const row of report.rows) expect(row.transitionsPerSecond).toBeGreaterThan(0);
   });
 
+  it("train all writes, byte for byte, what the per-model commands write (encoder, scope, value --flywheel)", { timeout: 300_000 }, async () => {
+    // Runs after the test above, which trained "all" into `dir`.
+    const each = mkdtempSync(join(tmpdir(), "foresight-cli-train-each-"));
+    try {
+      for (const argv of [["encoder"], ["scope"], ["value", "--flywheel", ...FLYWHEEL]]) expect(await runCli(["train", ...argv, "--tiny", "--seed", "2", "--out", each], capture().io), argv.join(" ")).toBe(0);
+      const sha = (folder: string, name: string) => (JSON.parse(readFileSync(join(folder, `${name}.json`), "utf8")) as { sha256: string }).sha256;
+      for (const name of COMMITTED) expect(sha(each, name), name).toBe(sha(dir, name));
+      expect(readdirSync(each).sort()).toEqual(readdirSync(dir).sort());
+    } finally {
+      rmSync(each, { recursive: true, force: true });
+    }
+  });
+
   it("rejects an unknown model name and bad flags with usage errors", async () => {
     const a = capture();
     expect(await runCli(["train", "everything"], a.io)).toBe(2);
@@ -52,6 +69,9 @@ describe("foresight train and foresight bench semantic", () => {
     const s = capture();
     expect(await runCli(["train", "scope", "--simulated", "-3", "--tiny", "--out", dir], s.io)).toBe(2);
     expect(s.err.join("\n")).toMatch(/--simulated must be an integer of at least 0, got -3/);
+    const f = capture();
+    expect(await runCli(["train", "scope", "--rounds", "2", "--tiny", "--out", dir], f.io)).toBe(2);
+    expect(f.err.join("\n")).toMatch(/--rounds is a flywheel setting: use it with value --flywheel or all/);
     const b = capture();
     expect(await runCli(["bench", "semantic", "--batches", "1,x"], b.io)).toBe(2);
     expect(b.err.join("\n")).toMatch(/--batches must be positive integers/);

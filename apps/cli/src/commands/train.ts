@@ -23,6 +23,8 @@ export const trainCommand: Command = {
     "              (default 4000; 40 with --tiny; 0: corpus only)",
     "  --json      print the manifests as JSON instead of progress and a summary",
     "",
+    "  all         every committed model: the encoder, the SCOPE heads and the value models by the flywheel below",
+    "              (its --rounds/--goals/--eval-goals/--simulations apply; defaults as for value --flywheel)",
     "  value --flywheel --rounds R [--goals N] [--eval-goals N] [--simulations S]",
     "              SMCTS-TOD's self-distillation flywheel (Eq. 28-29): trains the seed value model (value-multiwoz-seed),",
     "              then R rounds of planning on N train goals (default 12), fine-tuning on seed + MCTS targets, and",
@@ -47,25 +49,29 @@ export const trainCommand: Command = {
     // Checked before any work: a finished training run is never lost to an unwritable output folder.
     const outDir = requireWritableOut(outFlag, values.out ?? resolveModelsDir(), "folder");
     if (values["data-dir"] !== undefined) requireInputDir("--data-dir", values["data-dir"]);
+    const flywheelFlags = ["rounds", "goals", "eval-goals", "simulations"] as const;
+    const givenFlywheelFlag = flywheelFlags.find((flag) => values[flag] !== undefined);
+    if (values.flywheel && model !== "value") throw new UsageError(`--flywheel trains the value model only, not "${model}"`);
+    if (givenFlywheelFlag && !values.flywheel && model !== "all") throw new UsageError(`--${givenFlywheelFlag} is a flywheel setting: use it with value --flywheel or all`);
+    // Parsed before any work, so a bad flag never surfaces after the SCOPE heads of "all" have trained.
+    const rounds = parseIntFlag("rounds", values.rounds, 3);
+    if (rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${rounds}`);
+    const goalsPerRound = parseIntFlag("goals", values.goals, 12);
+    if (goalsPerRound < 1) throw new UsageError(`--goals must be at least 1, got ${goalsPerRound}`);
+    const evalGoals = parseIntFlag("eval-goals", values["eval-goals"], 12);
+    const simulations = parseIntFlag("simulations", values.simulations, 32);
+    const scale = values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE;
+    const log = values.json ? () => {} : (line: string) => io.err(line);
+    // Every flag that changes a model is in its manifest's command, so the command reproduces it.
+    const flagText = (flags: readonly (typeof flywheelFlags)[number][]) => flags.map((flag) => (values[flag] !== undefined ? ` --${flag} ${values[flag]}` : "")).join("");
+    /** SMCTS-TOD's flywheel: the seed value model, then the rounds of self-distillation (the committed value models). */
+    const flywheel = async (command: string) => {
+      const { manifest, seedManifest } = await runValueFlywheel({ rounds, goalsPerRound, evalGoals, simulations, seed, outDir, scale, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}), command, log });
+      return [seedManifest, manifest];
+    };
     if (values.flywheel) {
-      if (model !== "value") throw new UsageError(`--flywheel trains the value model only, not "${model}"`);
-      const rounds = parseIntFlag("rounds", values.rounds, 3);
-      if (rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${rounds}`);
-      const goalsPerRound = parseIntFlag("goals", values.goals, 12);
-      if (goalsPerRound < 1) throw new UsageError(`--goals must be at least 1, got ${goalsPerRound}`);
-      const { manifest } = await runValueFlywheel({
-        rounds,
-        goalsPerRound,
-        evalGoals: parseIntFlag("eval-goals", values["eval-goals"], 12),
-        simulations: parseIntFlag("simulations", values.simulations, 32),
-        seed,
-        outDir,
-        scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
-        ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
-        // Every flag that changes the model is in the manifest's command, so the command reproduces it.
-        command: `foresight train value --flywheel --rounds ${rounds}${["goals", "eval-goals", "simulations"].map((flag) => (values[flag as "goals"] !== undefined ? ` --${flag} ${values[flag as "goals"]}` : "")).join("")} --seed ${seed}${values.tiny ? " --tiny" : ""}`,
-        log: values.json ? () => {} : (line) => io.err(line),
-      });
+      const [, manifest] = await flywheel(`foresight train value --flywheel --rounds ${rounds}${flagText(["goals", "eval-goals", "simulations"])} --seed ${seed}${values.tiny ? " --tiny" : ""}`);
+      if (!manifest) throw new Error("the flywheel wrote no value model");
       if (values.json) io.out(JSON.stringify(manifest, null, 2));
       else io.out(`${outDir}/${manifest.name}.json  ${manifest.bytes} bytes  ${JSON.stringify(manifest.metrics)}`);
       return 0;
@@ -73,16 +79,19 @@ export const trainCommand: Command = {
     // The harmfulness head learns the rewards package's text scorer (the lexicon stand-in without a Llama Guard endpoint).
     const harm = createLexiconHarmfulnessScorer();
     const simulated = values.simulated === undefined ? undefined : parseIntFlag("simulated", values.simulated, 0, { min: 0 });
+    const command = `foresight train ${model}${model === "all" ? flagText(flywheelFlags) : ""} --seed ${seed}${values.tiny ? " --tiny" : ""}${simulated === undefined ? "" : ` --simulated ${simulated}`}`;
     const manifests = await trainDefaultModels(model as TrainableModel, {
       outDir,
       seed,
-      scale: values.tiny ? TINY_TRAIN_SCALE : DEFAULT_TRAIN_SCALE,
+      scale,
       ...(values["data-dir"] ? { dataDir: resolveDataDir(values["data-dir"], "--data-dir") } : {}),
-      command: `foresight train ${model} --seed ${seed}${values.tiny ? " --tiny" : ""}${simulated === undefined ? "" : ` --simulated ${simulated}`}`,
+      command,
       ...(simulated === undefined ? {} : { simulatedSteps: simulated }),
       harmfulness: (text) => harm.scoreSync(text).probability,
       harmfulnessName: harm.name,
-      log: values.json ? () => {} : (line) => io.err(line),
+      // "all" writes the committed set: its value models are the flywheel's (`train value --flywheel`), not the seed model alone.
+      ...(model === "all" ? { trainValue: () => flywheel(command) } : {}),
+      log,
     });
     if (values.json) io.out(JSON.stringify(manifests, null, 2));
     else for (const m of manifests) io.out(`${outDir}/${m.name}.json  ${m.bytes} bytes  ${JSON.stringify(m.metrics)}`);

@@ -17,11 +17,6 @@ async function loadSession(ctx: ServerContext, id: string): Promise<SessionRecor
   return record;
 }
 
-/** A planner that keeps a search tree across turns (it has `observe`) needs an instance per session. */
-function keepsTree(planner: Planner<Record<string, unknown>>): boolean {
-  return typeof planner.observe === "function";
-}
-
 /**
  * The planner for a session's next turn. A planner without `observe` is stateless between calls, so every session
  * shares the server's one instance. One with `observe` gets the session's own instance: the live one advanced with the
@@ -29,14 +24,13 @@ function keepsTree(planner: Planner<Record<string, unknown>>): boolean {
  * served it, or it was evicted) that plans from the stored conversation.
  */
 async function sessionPlanner(ctx: ServerContext, record: SessionRecord, newTurns: ConversationTurn[]): Promise<{ planner: Planner<Record<string, unknown>>; own: boolean }> {
-  const shared = await ctx.pool.sharedInstance(record.planner);
-  if (!keepsTree(shared)) return { planner: shared, own: false };
   const live = ctx.live.take(record.id, record.turns.length);
   if (live) {
     live.observe!(newTurns);
     return { planner: live, own: true };
   }
-  return { planner: await ctx.pool.create(record.planner, record.settings), own: true };
+  const own = await ctx.pool.sessionInstance(record.planner, record.settings);
+  return own ? { planner: own, own: true } : { planner: await ctx.pool.sharedInstance(record.planner), own: false };
 }
 
 /**
@@ -57,7 +51,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
       version: 0,
     };
     // A planner that keeps a tree gets an instance of its own now (bad settings fail here, not on the first turn).
-    if (keepsTree(await ctx.pool.sharedInstance(factory.name))) ctx.live.put(record.id, await ctx.pool.create(factory.name, record.settings), record.turns.length);
+    const own = await ctx.pool.sessionInstance(factory.name, record.settings);
+    if (own) ctx.live.put(record.id, own, record.turns.length);
     await ctx.sessions.create(record);
     reply.code(201);
     return { session: sessionView(record), ttlSeconds: ctx.config.sessionTtlSeconds };

@@ -3,7 +3,7 @@ import { PlannerInputError } from "@foresight/planners";
 import type { PlannerSource } from "../planner-pool.js";
 
 /** Calls the fixture planners saw, for assertions. */
-export const seen = { observed: [] as number[], plans: 0, creates: 0 };
+export const seen = { observed: [] as number[], plans: 0, creates: 0, lastTurns: new Set<string>() };
 
 /**
  * A deterministic planner for server tests: scores each candidate by length plus a seeded jitter, "simulates" by
@@ -24,6 +24,7 @@ function lengthPlanner(name: string, options: { ignoreBudget?: boolean; stateles
         name,
         async plan(conversation: Conversation, plan: PlanOptions = {}): Promise<Decision> {
           seen.plans++;
+          seen.lastTurns.add(conversation.turns.at(-1)?.text ?? "");
           const settings = { ...base, ...plan.settings };
           for (const key of Object.keys(settings)) if (key !== "sleepMs") throw new PlannerInputError(`${name}: unknown setting "${key}"`, `settings.${key}`);
           const sleepMs = Number(settings.sleepMs ?? 0);
@@ -57,7 +58,7 @@ function lengthPlanner(name: string, options: { ignoreBudget?: boolean; stateles
       }
       return planner;
     },
-    heldOutConversation: async () => ({ turns: [{ speaker: "user", text: "a held-out hello" }] }),
+    heldOutConversation: async ({ seed }) => ({ turns: [{ speaker: "user", text: `a held-out hello ${seed % 5}` }] }),
   };
 }
 

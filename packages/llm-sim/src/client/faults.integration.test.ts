@@ -173,12 +173,12 @@ describe("bodies are capped and deadlines cover the whole response", () => {
     expect(error.message).toMatch(/larger than the 1048576-byte cap \(more than 1048576 bytes arrived\)/);
   });
 
+  // The body trickles forever, so only the whole-response deadline ends the call within the case's timeout (no
+  // wall-clock bound here: a loaded machine may run late).
   it("a trickling body times out on the whole-response deadline, as a retryable timeout", { timeout: CASE_MS }, async () => {
-    const started = Date.now();
     const error = await failure(model({ timeoutMs: 300 }).complete({ messages: ask("trickle") }));
     expect(error.kind).toBe("timeout");
     expect(error.message).toMatch(/no complete response from .* within 300 ms/);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it("the caller's abort still ends a trickling body as an abort", { timeout: CASE_MS }, async () => {

@@ -1,7 +1,7 @@
 import { gdpZeroReactionOfTurn, loadPersuasionForGood, splitDialogues, type Dialogue } from "@foresight/dialogue";
 import {
-  chatModelFromEnv,
   mainPersuaderAct,
+  type ChatModel,
   P4G_SPLIT_RATIOS,
   PersuasionCorpusWorld,
   toReactionModelKind,
@@ -9,13 +9,13 @@ import {
   type P4gTrainPart,
   type ReactionModelKind,
 } from "@foresight/llm-sim";
-import type { Conversation, ConversationTurn, PlannerFactory } from "../types.js";
+import { factoryChatModel, type Conversation, type ConversationTurn, type PlannerFactory } from "../types.js";
 import { GdpZeroPlanner, type GdpZeroSettings, type GdpZeroVariant, type RoleProvider } from "./planner.js";
 import { llmRoles, offlineRoles } from "./roles.js";
 
 /** Factory settings: GDP-Zero's plus where the roles come from. */
 export interface GdpZeroFactorySettings extends GdpZeroSettings {
-  /** "auto" (default): an LLM when FORESIGHT_LLM_BASE_URL is set, else the offline corpus world. */
+  /** "auto" (default): the LLM when the factory has a chat model (`llm` option or FORESIGHT_LLM_BASE_URL), else the offline corpus world. */
   backend: "auto" | "offline" | "llm";
   /** Training dialogues of the offline planning world (default "all"; "halfB" for a mismatched planner). */
   trainPart: P4gTrainPart;
@@ -63,11 +63,11 @@ export function persuasionOpening(dialogue: Dialogue, exchanges: number): Conver
   return { turns, context: { dialogueId: dialogue.id } };
 }
 
-function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string | undefined): RoleProvider {
+function roleProvider(settings: Partial<GdpZeroFactorySettings>, dataDir: string | undefined, llm: ChatModel | null | undefined): RoleProvider {
   const backend = settings.backend ?? "auto";
   if (!["auto", "offline", "llm"].includes(backend)) throw new RangeError(`gdpzero: backend must be auto, offline or llm, got "${backend}"`);
-  const chat = backend === "offline" ? undefined : chatModelFromEnv();
-  if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
+  const chat = backend === "offline" ? undefined : factoryChatModel(llm);
+  if (backend === "llm" && !chat) throw new Error("gdpzero: backend llm needs a chat model: set FORESIGHT_LLM_BASE_URL and FORESIGHT_LLM_MODEL");
   const valueSamples = settings.valueSamples ?? 10;
   if (!Number.isInteger(valueSamples) || valueSamples < 0) throw new RangeError(`gdpzero: setting valueSamples must be a non-negative integer, got ${String(valueSamples)}`);
   if (chat) {
@@ -89,7 +89,7 @@ function factory(name: string, variant: GdpZeroVariant, summary: string): Planne
     domain: "persuasion",
     async create(options = {}) {
       const settings = options.settings ?? {};
-      return new GdpZeroPlanner(name, variant, roleProvider(settings, options.dataDir), settings);
+      return new GdpZeroPlanner(name, variant, roleProvider(settings, options.dataDir, options.llm), settings);
     },
     async heldOutConversation({ seed, dataDir }) {
       const dialogues = heldOutPersuasionDialogues(dataDir);

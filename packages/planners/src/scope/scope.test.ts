@@ -1,6 +1,6 @@
 import type { Rng } from "@foresight/dialogue";
 import type { SearchTrace } from "@foresight/mcts-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chatGreedy0Factory } from "./baselines.js";
 import { chargedSimulations, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, ScopePlanner, type ScopePlanningWorld } from "./scope.js";
 import { semanticSearch, DEFAULT_SEMANTIC_SEARCH } from "./semantic-search.js";
@@ -72,6 +72,88 @@ describe("semanticSearch (Alg. 1)", () => {
     expect(result.modelRows).toBeGreaterThan(600);
   });
 
+  it("A.11's replay buffer: off by default; on, past returns update Q again, so early returns keep their weight", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    // One candidate, depth 1: the t-th step pays t, so Q (a mean of returns) is exactly the mean of 1…N without replay.
+    const counting = { dim: 1, paid: 0, sampleActions: async (_s: Float32Array, rows: number, m: number) => new Float32Array(rows * m), step: async (_s: Float32Array, _a: Float32Array, rows: number) => ({ next: new Float32Array(rows), rewards: Float32Array.from({ length: rows }, () => ++counting.paid) }) };
+    const search = async (replaySamples: number) => {
+      counting.paid = 0;
+      // Widening α = 1: every simulation samples a new next state, so the t-th simulation's return is t.
+      const base = { ...DEFAULT_SEMANTIC_SEARCH, depth: 1, batch: 1, rewardScale: 1, wideningAlpha: 1, replaySamples, replayCapacity: 1000 };
+      return semanticSearch(counting, new Float32Array(1), new Float32Array(1), base, { iterations: 50 }, createRng(5));
+    };
+    expect(DEFAULT_SEMANTIC_SEARCH.replaySamples).toBe(0);
+    const plain = await search(0);
+    expect(plain.actions[0]!.q).toBeCloseTo(25.5, 9);
+    // Replayed experiences are drawn from all the returns so far: older (smaller) ones are replayed more often.
+    const replayed = await search(4);
+    expect(replayed.actions[0]!.visits).toBe(50);
+    expect(replayed.actions[0]!.q!).toBeLessThan(24);
+    expect(replayed.actions[0]!.q!).toBeGreaterThan(1);
+    // In the mood world the replay changes Q and the search still finds the best candidate.
+    const world = new MoodWorld();
+    const actions = await world.actionVectors([], candidates);
+    const run = (replaySamples: number) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings, replaySamples }, { iterations: 600 }, createRng(3));
+    const [off, on] = [await run(0), await run(1)];
+    expect(on.best).toBe(1);
+    expect(on.actions.some((a, i) => Math.abs((a.q as number) - (off.actions[i]!.q as number)) > 1e-6)).toBe(true);
+    await expect(run(-1)).rejects.toThrow(/replaySamples must be ≥ 0/);
+  });
+
+  it("runs each wave in a turn of a given scheduler, ends every turn, and finds the same result as without one", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    const world = new MoodWorld();
+    const actions = await world.actionVectors([], candidates);
+    const search = (budget: Parameters<typeof semanticSearch>[4]) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, budget, createRng(5));
+    let turns = 0;
+    let held = 0;
+    const scheduler = {
+      turn: async () => {
+        expect(held).toBe(0);
+        turns++;
+        held++;
+        let ended = false;
+        return () => {
+          if (!ended) held--;
+          ended = true;
+        };
+      },
+    };
+    const alone = await search({ iterations: 100 });
+    const scheduled = await search({ iterations: 100, scheduler });
+    // 100 simulations in waves of 16: 7 waves, each in its own turn, and none left held.
+    expect(turns).toBe(7);
+    expect(held).toBe(0);
+    expect(scheduled.actions).toEqual(alone.actions);
+    expect(scheduled.best).toBe(alone.best);
+    expect(scheduled.modelRows).toBe(alone.modelRows);
+  });
+
+  it("under a time budget, shrinks its last waves to what the time left fits (on a scripted clock)", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    // The clock moves only when the world steps: 0.01 ms per row, so the search's timing is the same on any machine.
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      class ClockWorld extends MoodWorld {
+        override async step(...args: Parameters<MoodWorld["step"]>) {
+          now += args[2] * 0.01;
+          return super.step(...args);
+        }
+      }
+      const world = new ClockWorld();
+      const actions = await world.actionVectors([], candidates);
+      const result = await semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, { timeMs: 2 }, createRng(1));
+      expect(result.stopReason).toBe("time");
+      // Waves of 16 until the time left fits fewer; the last simulation ends within one simulation's steps of the budget.
+      expect(result.simulations % 16).not.toBe(0);
+      expect(now).toBeGreaterThanOrEqual(2);
+      expect(now).toBeLessThan(2 + settings.depth * 0.01 + 1e-9);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("rejects a root or candidates of the wrong size, and a search without budget", async () => {
     const { createRng } = await import("@foresight/dialogue");
     const world = new MoodWorld();
@@ -101,6 +183,25 @@ describe("ScopePlanner", () => {
     const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
     expect(b.reply).toBe(a.reply);
     expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+  });
+
+  it("embeds a repeated request's conversation and candidates once, with the same decision", async () => {
+    class CountingWorld extends MoodWorld {
+      embedded = 0;
+      override async actionVectors(context: readonly string[], given: readonly string[]) {
+        this.embedded++;
+        return super.actionVectors(context, given);
+      }
+    }
+    const world = new CountingWorld();
+    const scope = new ScopePlanner("scope", world, settings);
+    const a = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    expect(world.embedded).toBe(1);
+    expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+    await scope.plan(conversation, { candidates: candidates.slice(1), seed: 7, budget: { iterations: 10 } });
+    await scope.plan({ turns: [...conversation.turns, { speaker: "agent", text: "Fine." }, { speaker: "user", text: "And you?" }] }, { candidates, seed: 7, budget: { iterations: 10 } });
+    expect(world.embedded).toBe(3);
   });
 
   it("honours iteration, time and abort budgets", async () => {

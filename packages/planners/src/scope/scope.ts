@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRng } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
@@ -52,12 +53,28 @@ function scopeSettings(name: string, base: ScopeSettings, given: Partial<ScopeSe
   return out;
 }
 
+/** What a plan searches from: the candidates, s̃ of the conversation and the candidates' action vectors. */
+interface SearchInputs {
+  candidates: string[];
+  root: Float32Array;
+  actions: Float32Array;
+}
+
+/** Conversations whose search inputs a planner keeps (least recently used dropped first). */
+const INPUTS_CACHE_SIZE = 128;
+
 /**
  * SCOPE (ICLR 2025): candidates from the system role, projected to action vectors ã = f(s + a) − f(s), then
  * semantic MCTS in the learned world (Alg. 1) with zero LLM calls; the candidate with the best Q is said.
  */
 export class ScopePlanner implements Planner<ScopeSettings> {
   private readonly settings: ScopeSettings;
+  /**
+   * Search inputs of recent plans by conversation, given candidates, m and seed: they are a deterministic function of
+   * these (the offline generator draws with the seed's own stream), so a repeated request (a retry, a load test)
+   * skips the candidate retrieval and the encoder. Read-only once stored.
+   */
+  private readonly inputs = new Map<string, SearchInputs>();
 
   /** A SCOPE planner over a semantic world (the default learned models, or any other). */
   constructor(
@@ -76,10 +93,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const settings = scopeSettings(this.name, this.settings, options.settings);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
-    const candidates = chatCandidates(conversation, options.candidates, settings.candidates, rng.fork("candidates"), this.dataDir);
-    const texts = conversationTexts(conversation);
-    const root = await this.world.embedContexts([texts]);
-    const actions = await this.world.actionVectors(texts, candidates);
+    const { candidates, root, actions } = await this.searchInputs(conversation, options.candidates, settings.candidates, seed, rng);
     const budget = options.budget ?? {};
     const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
     // On the charged clock the time budget becomes a simulation count (the smaller of it and any iteration budget).
@@ -94,6 +108,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
         ...(iterations !== undefined ? { iterations } : {}),
         ...(timeMs !== undefined && !charged ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
         ...(budget.signal ? { signal: budget.signal } : {}),
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       },
       rng.fork("search"),
     );
@@ -131,6 +146,25 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       traceId: `scope-${seed}-${Date.now().toString(36)}`,
       ...(options.trace ? { trace: result.trace((i) => candidates[i], typeof options.trace === "object" ? options.trace.maxNodes : undefined) } : {}),
     };
+  }
+
+  private async searchInputs(conversation: Conversation, given: string[] | undefined, m: number, seed: number, rng: ReturnType<typeof createRng>): Promise<SearchInputs> {
+    const generated = !given || given.length === 0;
+    const key = createHash("sha256")
+      .update(JSON.stringify([conversation.turns.map((t) => [t.speaker, t.text]), generated ? [m, seed] : given]))
+      .digest("base64");
+    const cached = this.inputs.get(key);
+    if (cached) {
+      this.inputs.delete(key);
+      this.inputs.set(key, cached);
+      return cached;
+    }
+    const candidates = chatCandidates(conversation, given, m, rng.fork("candidates"), this.dataDir);
+    const texts = conversationTexts(conversation);
+    const inputs = { candidates, root: await this.world.embedContexts([texts]), actions: await this.world.actionVectors(texts, candidates) };
+    this.inputs.set(key, inputs);
+    if (this.inputs.size > INPUTS_CACHE_SIZE) this.inputs.delete(this.inputs.keys().next().value!);
+    return inputs;
   }
 
   /** Frees the world's sessions. */
@@ -177,5 +211,5 @@ function scopeFactory(name: string, heads: "ensemble" | "mdn", reward: "length" 
 export const scopeFactoryEnsemble = scopeFactory("scope", "ensemble", "length", "SCOPE: semantic-space MCTS over learned models, zero LLM calls during search (deep ensemble; human reply length)");
 /** SCOPE with the MDN action and transition models (SCOPE-MDN), length reward. */
 export const scopeFactoryMdn = scopeFactory("scope-mdn", "mdn", "length", "SCOPE with mixture-density action and transition models (human reply length)");
-/** SCOPE planning for safety: step reward −F_H(s̃′) from the harmfulness head (deep ensemble). */
-export const scopeFactorySafety = scopeFactory("scope-safety", "ensemble", "harm", "SCOPE for safety: negative harmfulness of the human's replies from the semantic harmfulness head");
+/** SCOPE planning for safety: step reward −F_H(s̃′) from the harmfulness head, next states from transition-mdn-safety (Eq. 13–15). */
+export const scopeFactorySafety = scopeFactory("scope-safety", "mdn", "harm", "SCOPE for safety: negative harmfulness of the human's replies from the semantic harmfulness head (MDN trained with the harm auxiliary loss)");

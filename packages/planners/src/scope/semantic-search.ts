@@ -1,6 +1,7 @@
 import { setImmediate as nextMacrotask } from "node:timers/promises";
 import type { Rng } from "@foresight/dialogue";
 import type { SearchTrace, TraceNode } from "@foresight/mcts-core";
+import type { PlanScheduler } from "../types.js";
 
 /**
  * What SCOPE's search needs from a semantic world: sampled actions at a state (the action model s̃ → ã) and sampled
@@ -33,6 +34,15 @@ export interface SemanticSearchSettings {
   wideningAlpha: number;
   /** Simulations in flight together, whose world-model calls are batched (rows per call). */
   batch: number;
+  /**
+   * A.11's replay buffer: every backed-up (state, action, return) is stored (the latest `replayCapacity`), and after
+   * each wave `replaySamples` stored experiences per simulation, drawn uniformly, update their Q again with Alg. 1's
+   * running-mean rule Q ← Q(1 − 1/n) + R̂/n (n counts real and replayed updates; visit counts and UCT's N are not
+   * changed), so early returns keep their weight as the tree's later returns arrive. 0: off (the default).
+   */
+  replaySamples: number;
+  /** Experiences the replay buffer keeps (the most recent). */
+  replayCapacity: number;
 }
 
 /** The paper's settings; `depth` 6 as in its timing (A.10), batches of 128 rows. */
@@ -45,6 +55,8 @@ export const DEFAULT_SEMANTIC_SEARCH: SemanticSearchSettings = {
   wideningK: 1,
   wideningAlpha: 0.5,
   batch: 128,
+  replaySamples: 0,
+  replayCapacity: 4096,
 };
 
 /** When the search stops: whichever ends first. */
@@ -52,6 +64,8 @@ export interface SemanticSearchBudget {
   iterations?: number;
   timeMs?: number;
   signal?: AbortSignal;
+  /** Each wave runs in a turn of this scheduler (the server's, shared by the plans in flight). */
+  scheduler?: PlanScheduler;
 }
 
 /** Root statistics of one candidate: visits and Q in the reward's own units (the scale undone). */
@@ -90,6 +104,9 @@ interface Edge {
   /** Offset of the action vector in the node's `actions`. */
   visits: number;
   valueSum: number;
+  /** With the replay buffer: Q as the running mean of real and replayed returns, and how many updates it has had. */
+  q: number;
+  updates: number;
   inFlight: number;
   pendingChildren: number;
   children: Child[];
@@ -104,6 +121,8 @@ interface SearchNode {
   inFlight: number;
 }
 
+const noTurn = () => {};
+
 /** One simulation in flight: the path so far and where it stopped. */
 interface Pending {
   path: Array<{ node: SearchNode; edge: Edge; child: Child }>;
@@ -114,7 +133,7 @@ interface Pending {
 }
 
 function newNode(state: Float32Array, depth: number, actions: Float32Array, m: number): SearchNode {
-  return { state, depth, actions, edges: Array.from({ length: m }, () => ({ visits: 0, valueSum: 0, inFlight: 0, pendingChildren: 0, children: [] })), visits: 0, inFlight: 0 };
+  return { state, depth, actions, edges: Array.from({ length: m }, () => ({ visits: 0, valueSum: 0, q: 0, updates: 0, inFlight: 0, pendingChildren: 0, children: [] })), visits: 0, inFlight: 0 };
 }
 
 function validate(settings: SemanticSearchSettings, world: SemanticSearchWorld, root: Float32Array, candidates: Float32Array): number {
@@ -126,6 +145,8 @@ function validate(settings: SemanticSearchSettings, world: SemanticSearchWorld, 
   if (!(settings.lambda >= 0)) throw new RangeError(`lambda must be ≥ 0, got ${settings.lambda}`);
   if (!(settings.rewardScale > 0)) throw new RangeError(`rewardScale must be > 0, got ${settings.rewardScale}`);
   if (!(settings.wideningK > 0) || !(settings.wideningAlpha >= 0 && settings.wideningAlpha <= 1)) throw new RangeError("widening needs k > 0 and α in [0, 1]");
+  if (!(settings.replaySamples >= 0) || !Number.isFinite(settings.replaySamples)) throw new RangeError(`replaySamples must be ≥ 0, got ${settings.replaySamples}`);
+  if (!Number.isInteger(settings.replayCapacity) || settings.replayCapacity < 1) throw new RangeError(`replayCapacity must be a positive integer, got ${settings.replayCapacity}`);
   if (root.length !== d) throw new RangeError(`root state has ${root.length} values, the world has ${d} dims`);
   if (candidates.length === 0 || candidates.length % d !== 0) throw new RangeError(`candidate actions must be [m, ${d}], got ${candidates.length} values`);
   return candidates.length / d;
@@ -138,6 +159,9 @@ function validate(settings: SemanticSearchSettings, world: SemanticSearchWorld, 
  * proportion to its visits), give each new state m actions sampled from the action model, roll out with sampled
  * actions to depth D, and back up the discounted scaled return as a running mean. `batch` simulations are in
  * flight at once (virtual visits keep them apart); their expansions and rollout steps share world-model calls.
+ * With `replaySamples` > 0, Q is also updated from a replay buffer of past returns (A.11; see the setting). Under
+ * a time budget a wave shrinks to the simulations the time left fits (at the previous wave's pace), so the last one
+ * does not overrun it; an iteration budget alone keeps every wave at `batch`.
  * Makes no LLM call. Returns the root candidate with the largest Q.
  */
 export async function semanticSearch(
@@ -161,6 +185,14 @@ export async function semanticSearch(
   let modelRows = 0;
   let nodes = 1;
   let stopReason: SemanticSearchResult["stopReason"] = "iterations";
+  const replayOn = settings.replaySamples > 0;
+  /** Q of an edge in scaled units (no in-flight visits): the mean return, or the replay-updated running mean. */
+  const edgeQ = (e: Edge): number => (replayOn ? e.q : e.valueSum / e.visits);
+  const replay = { buffer: [] as Array<{ edge: Edge; value: number }>, next: 0, owed: 0 };
+  const updateQ = (edge: Edge, value: number) => {
+    edge.updates++;
+    edge.q += (value - edge.q) / edge.updates;
+  };
   const outOfBudget = (): SemanticSearchResult["stopReason"] | undefined => (budget.signal?.aborted ? "aborted" : performance.now() >= deadline ? "time" : undefined);
 
   const selectEdge = (node: SearchNode): number => {
@@ -174,7 +206,8 @@ export async function semanticSearch(
     let bestScore = -Infinity;
     node.edges.forEach((e, i) => {
       const n = e.visits + e.inFlight;
-      const q = e.visits > 0 ? e.valueSum / n : 0;
+      // In-flight visits count as returns of 0 (virtual loss), so simulations of one wave spread out.
+      const q = e.visits > 0 ? (replayOn ? (e.q * e.visits) / n : e.valueSum / n) : 0;
       const score = q + lambda * Math.sqrt(total / n);
       if (score > bestScore) {
         bestScore = score;
@@ -214,16 +247,21 @@ export async function semanticSearch(
     return pending;
   };
 
+  // Wall time per simulation in this search's last wave: near a time budget, a wave shrinks to what still fits.
+  let msPerSimulation = 0;
   while (simulations < maxIterations) {
-    // A macrotask between waves lets other requests (concurrent plans) run whatever the world's calls do; it consumes
-    // no randomness, so results under an iteration budget are unchanged.
-    if (simulations > 0) await nextMacrotask();
+    // A wave runs in a turn of the scheduler, or after a macrotask without one, so that other requests (concurrent
+    // plans) run whatever the world's calls do; neither consumes randomness, so iteration budgets give the same result.
+    const endTurn = budget.scheduler ? await budget.scheduler.turn() : simulations > 0 ? await nextMacrotask().then(() => noTurn) : noTurn;
     const stop = outOfBudget();
     if (stop) {
       stopReason = stop;
+      endTurn();
       break;
     }
-    const wave = Math.min(settings.batch, maxIterations - simulations);
+    const waveStarted = performance.now();
+    const fitting = msPerSimulation > 0 ? Math.max(1, Math.floor((deadline - waveStarted) / msPerSimulation)) : Infinity;
+    const wave = Math.min(settings.batch, maxIterations - simulations, fitting);
     const flights: Pending[] = [];
     for (let i = 0; i < wave; i++) flights.push(selectOne());
     const expanding = flights.filter((f) => f.expand);
@@ -297,6 +335,13 @@ export async function semanticSearch(
         g = step.child.reward + gamma * g;
         step.edge.visits++;
         step.edge.valueSum += g;
+        if (replayOn) {
+          updateQ(step.edge, g);
+          const experience = { edge: step.edge, value: g };
+          if (replay.buffer.length < settings.replayCapacity) replay.buffer.push(experience);
+          else replay.buffer[replay.next] = experience;
+          replay.next = (replay.next + 1) % settings.replayCapacity;
+        }
         step.node.visits++;
         step.child.visits++;
         step.edge.inFlight--;
@@ -304,20 +349,30 @@ export async function semanticSearch(
       }
       simulations++;
     }
+    if (replayOn) {
+      // Fractional rates carry over between waves, so `replaySamples` is the long-run number per simulation.
+      replay.owed += flights.length * settings.replaySamples;
+      for (; replay.owed >= 1; replay.owed--) {
+        const past = replay.buffer[rng.int(replay.buffer.length)]!;
+        updateQ(past.edge, past.value);
+      }
+    }
+    msPerSimulation = (performance.now() - waveStarted) / wave;
+    endTurn();
   }
   if (simulations >= maxIterations) stopReason = "iterations";
-  const actions = root.edges.map((e) => ({ visits: e.visits, q: e.visits > 0 ? e.valueSum / e.visits / settings.rewardScale : null }));
+  const actions = root.edges.map((e) => ({ visits: e.visits, q: e.visits > 0 ? edgeQ(e) / settings.rewardScale : null }));
   let best = 0;
   actions.forEach((a, i) => {
     const current = actions[best] as RootActionStats;
     if (a.q !== null && (current.q === null || a.q > current.q)) best = i;
   });
-  const trace = (describeRootAction: (index: number) => unknown, maxNodes = Infinity) => traceTree(root, settings, simulations, describeRootAction, maxNodes);
+  const trace = (describeRootAction: (index: number) => unknown, maxNodes = Infinity) => traceTree(root, settings, simulations, describeRootAction, maxNodes, edgeQ);
   return { best, actions, simulations, modelCalls, modelRows, nodes, wallMs: performance.now() - started, stopReason, trace };
 }
 
 /** Serialises a search tree breadth-first as mcts-core's `SearchTrace` (values and rewards in the reward's units). */
-function traceTree(root: SearchNode, settings: SemanticSearchSettings, simulations: number, describeRootAction: (index: number) => unknown, maxNodes: number): SearchTrace {
+function traceTree(root: SearchNode, settings: SemanticSearchSettings, simulations: number, describeRootAction: (index: number) => unknown, maxNodes: number, edgeQ: (edge: Edge) => number): SearchTrace {
   const scale = settings.rewardScale;
   const mean = (sum: number, n: number) => (n > 0 ? sum / n / scale : 0);
   const rootValue = root.edges.reduce((s, e) => s + e.valueSum, 0);
@@ -335,7 +390,7 @@ function traceTree(root: SearchNode, settings: SemanticSearchSettings, simulatio
         queue.push({ node: c.node, parent: id, action: described, child: c });
         return queue.length - 1;
       });
-      traced.edges.push({ action: described, prior: 1 / node.edges.length, visits: edge.visits, q: edge.visits > 0 ? edge.valueSum / edge.visits / scale : null, children });
+      traced.edges.push({ action: described, prior: 1 / node.edges.length, visits: edge.visits, q: edge.visits > 0 ? edgeQ(edge) / scale : null, children });
     });
     nodes.push(traced);
   }

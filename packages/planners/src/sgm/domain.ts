@@ -46,6 +46,22 @@ export function loadSopDomain(task: string, options: SopDomainOptions = {}): Sop
   return { world, graph };
 }
 
+const domains = new Map<string, SopDomain>();
+
+/**
+ * {@link loadSopDomain} built once per process for each data folder, task, half and SOP file: the planners the
+ * factories make (one per bench episode or server session) and the bench's judge worlds share them.
+ */
+export function sharedSopDomain(task: string, options: Omit<SopDomainOptions, "tasks"> = {}): SopDomain {
+  const key = [options.dataDir ?? "", task, options.half ?? "all", options.sopFile ?? ""].join("\u0000");
+  let domain = domains.get(key);
+  if (!domain) {
+    domain = loadSopDomain(task, options);
+    domains.set(key, domain);
+  }
+  return domain;
+}
+
 /** The task named by a conversation's context; a one-line error when it is missing or not a string. */
 export function taskOf(conversation: Conversation, planner: string): string {
   const task = conversation.context?.task;
@@ -76,7 +92,7 @@ export function heldOutSopConversation(options: { seed: number; dataDir?: string
   const rng = createRng(options.seed);
   const heldOut = sopdailTaskSplit(tasks.map((t) => t.id)).test;
   const task = options.context?.task ?? heldOut[rng.int(heldOut.length)]!;
-  const { world } = loadSopDomain(task, { tasks, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const { world } = sharedSopDomain(task, options.dataDir ? { dataDir: options.dataDir } : {});
   const dialogues = world.test.filter((d) => d.turns.some((t, i) => i > 0 && t.speaker === "system"));
   if (dialogues.length === 0) throw new Error(`task ${task} has no held-out dialogue with an agent turn to plan`);
   const dialogue = dialogues[rng.int(dialogues.length)]!;

@@ -1,6 +1,5 @@
-import { chatModelFromEnv } from "@foresight/llm-sim";
-import type { PlannerFactory } from "../types.js";
-import { heldOutSopConversation, loadSopDomain, type SopDomain, type SopDomainOptions } from "./domain.js";
+import { factoryChatModel, type PlannerFactory } from "../types.js";
+import { heldOutSopConversation, sharedSopDomain, type SopDomain, type SopDomainOptions } from "./domain.js";
 import type { SgmSettings } from "./model.js";
 import { SopCotPlanner, SopGuidedPlanner, type CotVariant } from "./planner.js";
 
@@ -12,22 +11,14 @@ export interface SopPlannerSettings extends Partial<SgmSettings> {
   sopFile?: string;
 }
 
-/** Each task's domain for the settings (half, SOP file), built once per provider. */
+/** Each task's domain for the settings (half, SOP file), shared in the process (see {@link sharedSopDomain}). */
 export function sopDomainProvider(settings: SopPlannerSettings, dataDir: string | undefined): (task: string) => SopDomain {
-  const cache = new Map<string, SopDomain>();
   const options: SopDomainOptions = {
     ...(dataDir ? { dataDir } : {}),
     ...(settings.half ? { half: settings.half } : {}),
     ...(settings.sopFile ? { sopFile: settings.sopFile } : {}),
   };
-  return (task) => {
-    let domain = cache.get(task);
-    if (!domain) {
-      domain = loadSopDomain(task, options);
-      cache.set(task, domain);
-    }
-    return domain;
-  };
+  return (task) => sharedSopDomain(task, options);
 }
 
 /** `sgm`: ChatSOP's SOP-guided MCTS on SOPDAIL (offline planning world). */
@@ -38,8 +29,8 @@ export const sgmFactory: PlannerFactory<SgmSettings> = {
   async create(options = {}) {
     const settings = (options.settings ?? {}) as SopPlannerSettings;
     const { half: _half, sopFile: _sop, ...sgm } = settings;
-    // With FORESIGHT_LLM_BASE_URL (and model) set, the generator and the judge ask that endpoint with ChatSOP's prompts.
-    return new SopGuidedPlanner(sopDomainProvider(settings, options.dataDir), sgm, chatModelFromEnv());
+    // With a chat model (options.llm, or FORESIGHT_LLM_BASE_URL and model) the generator and the judge ask it with ChatSOP's prompts.
+    return new SopGuidedPlanner(sopDomainProvider(settings, options.dataDir), sgm, factoryChatModel(options.llm));
   },
   async heldOutConversation(options) {
     return heldOutSopConversation(options);
@@ -52,8 +43,8 @@ function makeCotFactory(name: CotVariant, summary: string): PlannerFactory {
     summary,
     domain: "sop",
     async create(options = {}) {
-      // With FORESIGHT_LLM_BASE_URL (and model) set, the baseline asks that endpoint with ChatSOP's prompt.
-      return new SopCotPlanner(name, sopDomainProvider((options.settings ?? {}) as SopPlannerSettings, options.dataDir), chatModelFromEnv());
+      // With a chat model (options.llm, or FORESIGHT_LLM_BASE_URL and model) the baseline asks it with ChatSOP's prompt.
+      return new SopCotPlanner(name, sopDomainProvider((options.settings ?? {}) as SopPlannerSettings, options.dataDir), factoryChatModel(options.llm));
     },
     async heldOutConversation(options) {
       return heldOutSopConversation(options);

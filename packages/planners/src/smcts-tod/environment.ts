@@ -69,11 +69,34 @@ export function approximateTokens(text: string): number {
   return Math.ceil(words * 1.3);
 }
 
+/** A history as an offline role's prompt holds it: the replies and user turns up to the root, and what came before. */
+export interface PromptedHistory {
+  reply?: { text: string };
+  userText?: string;
+  parent?: PromptedHistory;
+  /** Tokens of the conversation before the root, when the root does not hold it as a chain of histories (SGD). */
+  rootTokens?: number;
+}
+
 /** Tokens of an offline role call's prompt: an instruction of about 150 tokens plus the history's texts. */
-function promptTokens(history: TodHistory): number {
-  let tokens = 150;
-  for (let h: TodHistory | undefined = history; h; h = h.parent) tokens += approximateTokens(`${h.reply?.text ?? ""} ${h.userText ?? ""}`);
+export function promptTokens(history: PromptedHistory): number {
+  let tokens = 150 + (history.rootTokens ?? 0);
+  for (let h: PromptedHistory | undefined = history; h; h = h.parent) tokens += approximateTokens(`${h.reply?.text ?? ""} ${h.userText ?? ""}`);
   return tokens;
+}
+
+/** Charges one role call with its prompt and completion tokens. */
+export function chargeRole(costs: TodCosts, role: string, prompt: number, completion: number): void {
+  costs.roleCalls[role] = (costs.roleCalls[role] ?? 0) + 1;
+  costs.llmCalls += 1;
+  costs.tokens += prompt + completion;
+}
+
+/** Charges one value-model batch of `rows` rows (a `value` role call). */
+export function chargeValueBatch(costs: TodCosts, rows: number): void {
+  costs.modelCalls += 1;
+  costs.modelRows += rows;
+  costs.roleCalls.value = (costs.roleCalls.value ?? 0) + 1;
 }
 
 /**
@@ -100,14 +123,7 @@ export class TodEnvironment {
 
   /** Charges one role call with its prompt and completion. */
   charge(role: string, prompt: number, completion: number): void {
-    this.costs.roleCalls[role] = (this.costs.roleCalls[role] ?? 0) + 1;
-    this.costs.llmCalls += 1;
-    this.costs.tokens += prompt + completion;
-  }
-
-  /** Charges prompt tokens of a role call at `history`. */
-  promptTokens(history: TodHistory): number {
-    return promptTokens(history);
+    chargeRole(this.costs, role, prompt, completion);
   }
 
   /** A history from the conversation so far: user and system acts per turn (the first turn is the user's). */

@@ -17,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TodHistory } from "./environment.js";
 import { playTodEpisode } from "./episode.js";
-import { SmctsTodPlanner, SMCTS_TOD_DEFAULTS, type smctsSearch, type SmctsTodSettings } from "./planner.js";
+import { SmctsTodPlanner } from "./factories.js";
+import { SMCTS_TOD_DEFAULTS, type smctsSearch, type SmctsTodSettings } from "./planner.js";
 import { SEED_VALUE_MODEL_NAME, todWorld } from "./resources.js";
 
 /** Options of {@link runValueFlywheel}. */
@@ -116,13 +117,13 @@ function successLine(success: PlannerSuccess, goals: number): string {
  * L_value + β·L_distill, and measures held-out AUC/Brier and, optionally, planner success on held-out goals. The
  * last round's model is saved as `value-multiwoz` with every round's metrics.
  */
-export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{ manifest: Manifest; rounds: FlywheelRound[]; seedSuccess: PlannerSuccess | null }> {
+export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{ manifest: Manifest; seedManifest: Manifest; rounds: FlywheelRound[]; seedSuccess: PlannerSuccess | null }> {
   if (!(Number.isInteger(options.rounds) && options.rounds >= 1)) throw new RangeError(`rounds must be a positive integer, got ${options.rounds}`);
   const log = options.log ?? (() => {});
   const world = todWorld(options.dataDir);
   const job = { outDir: options.outDir, seed: options.seed, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.scale ? { scale: options.scale } : {}), log, command: options.command ?? `foresight train value --flywheel --rounds ${options.rounds}` };
   const rows = multiWozValueRows(job, world);
-  await trainValueModel(job, { name: SEED_VALUE_MODEL_NAME, rows });
+  const seedManifest = await trainValueModel(job, { name: SEED_VALUE_MODEL_NAME, rows });
   const seedPath = join(options.outDir, `${SEED_VALUE_MODEL_NAME}.json`);
   let current = loadMultiWozValueModel(seedPath);
   const trainGoals = world.goals.filter((goal) => goal.split === "train");
@@ -173,5 +174,5 @@ export async function runValueFlywheel(options: ValueFlywheelOptions): Promise<{
     command: job.command,
     collecting,
   });
-  return { manifest, rounds, seedSuccess };
+  return { manifest, seedManifest, rounds, seedSuccess };
 }

@@ -12,16 +12,17 @@ import {
   playMultiWozSystemTurn,
 } from "@foresight/llm-sim";
 import { PlannerInputError, type Conversation, type PlannerFactory } from "../types.js";
-import { todBaselineFactory } from "./baselines.js";
 import { todConversation } from "./episode.js";
-import { smctsTodFactory } from "./planner.js";
+import { smctsTodFactory, todBaselineFactory } from "./factories.js";
 import { todWorld } from "./resources.js";
+import { heldOutSgdConversation } from "./sgd.js";
 
 export * from "./environment.js";
 export * from "./value.js";
 export * from "./resources.js";
 export * from "./planner.js";
 export * from "./baselines.js";
+export * from "./factories.js";
 export * from "./episode.js";
 export * from "./flywheel.js";
 export * from "./sgd.js";
@@ -29,15 +30,19 @@ export * from "./sgd.js";
 /**
  * A held-out MultiWOZ conversation: a goal of the test side of the deduplicated split (chosen by `seed`, or
  * `context.goalId`), opened by the agenda user (`context.persona`, cooperative by default) and played for
- * `seed mod 3` exchanges by the reference policy, cut before a system turn.
+ * `seed mod 3` exchanges by the reference policy, cut before a system turn. With `context.world` "sgd", a held-out
+ * SGD goal instead ({@link heldOutSgdConversation}).
  */
 export async function heldOutTodConversation(options: { seed: number; dataDir?: string; context?: Record<string, string> }): Promise<Conversation> {
-  const world = todWorld(options.dataDir);
-  const heldOut = world.goals.filter((goal) => goal.split === "test");
+  const world = options.context?.world;
+  if (world !== undefined && world !== "multiwoz" && world !== "sgd") throw new PlannerInputError(`unknown TOD world "${world}" (multiwoz or sgd)`, "context.world");
+  if (world === "sgd") return heldOutSgdConversation(options);
+  const multiWoz = todWorld(options.dataDir);
+  const heldOut = multiWoz.goals.filter((goal) => goal.split === "test");
   let goal = heldOut[((options.seed % heldOut.length) + heldOut.length) % heldOut.length]!;
   if (options.context?.goalId ?? options.context?.goal) {
     try {
-      goal = multiWozWorldGoal(world, (options.context.goalId ?? options.context.goal)!);
+      goal = multiWozWorldGoal(multiWoz, (options.context.goalId ?? options.context.goal)!);
     } catch (error) {
       throw new PlannerInputError((error as Error).message, "context.goalId");
     }
@@ -50,9 +55,9 @@ export async function heldOutTodConversation(options: { seed: number; dataDir?: 
     throw new PlannerInputError((error as Error).message, "context.persona");
   }
   const rng = createRng(`held-out:${options.seed}`);
-  const nlg = new MultiWozTemplateNlg(world.templates);
-  const user = AgendaUser.create(goal.goal, persona, world.userActCounts);
-  const systemWorld = { db: world.db, availability: createMultiWozGoalAvailability(world.db, goal.goal, options.seed) };
+  const nlg = new MultiWozTemplateNlg(multiWoz.templates);
+  const user = AgendaUser.create(goal.goal, persona, multiWoz.userActCounts);
+  const systemWorld = { db: multiWoz.db, availability: createMultiWozGoalAvailability(multiWoz.db, goal.goal, options.seed) };
   let state = initialMultiWozState();
   const turns: Turn[] = [];
   let systemActs: DialogueAct[] | undefined;
@@ -60,10 +65,10 @@ export async function heldOutTodConversation(options: { seed: number; dataDir?: 
   for (let i = 0; i <= exchanges; i++) {
     const userActs = systemActs === undefined ? user.next(rng) : user.respond(systemActs, rng);
     turns.push({ speaker: "user", text: nlg.user(userActs, rng).text, acts: userActs, metadata: { dialogAct: toMultiWozActs(userActs) } });
-    state = applyMultiWozUserActs(state, userActs, world.db);
+    state = applyMultiWozUserActs(state, userActs, multiWoz.db);
     if (i === exchanges || user.ended) break;
     const { bundle } = playMultiWozSystemTurn(state, systemWorld, correctMultiWozPolicy, rng);
-    state = applyMultiWozSystemActs(state, bundle.acts, world.db, bundle.entity ? { entity: bundle.entity } : {});
+    state = applyMultiWozSystemActs(state, bundle.acts, multiWoz.db, bundle.entity ? { entity: bundle.entity } : {});
     systemActs = bundle.acts;
     turns.push({ speaker: "system", text: nlg.system(bundle.acts, rng, state.activeDomain).text, acts: bundle.acts });
   }
@@ -74,7 +79,7 @@ const held = heldOutTodConversation;
 
 /** SMCTS-TOD, its ablations and its baselines, for the planner registry. */
 export const smctsTodFactories: PlannerFactory<never>[] = [
-  smctsTodFactory("smcts-tod", "SMCTS-TOD: value-guided open-loop MCTS over dialogue acts (MultiWOZ, offline roles)", {}, held),
+  smctsTodFactory("smcts-tod", "SMCTS-TOD: value-guided open-loop MCTS over dialogue acts (MultiWOZ, or SGD with context world sgd; offline roles)", {}, held),
   smctsTodFactory("smcts-tod-closed-loop", "SMCTS-TOD ablation: closed loop (the first realization of each act is the node)", { loop: "closed" }, held),
   smctsTodFactory("smcts-tod-prompt-value", "SMCTS-TOD ablation: a prompted judge of rollouts instead of the learned value", { leafValue: "prompt" }, held),
   smctsTodFactory("smcts-tod-prior-only", "SMCTS-TOD ablation: the base prior only (λ = 1, no value prior)", { lambda: 1 }, held),

@@ -1,8 +1,8 @@
 import { createRng, type Rng } from "@foresight/dialogue";
 import { agendaPersona, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { Mcts, visitPolicy, type GenerativeModel, type SearchOptions, type StopReason } from "@foresight/mcts-core";
-import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type PlanStopReason, type Planner, type PlannerFactory } from "../types.js";
-import { approximateTokens, TodEnvironment, type TodHistory, type TodReply } from "./environment.js";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanBudget, type PlanOptions, type PlanStopReason } from "../types.js";
+import { approximateTokens, promptTokens, TodEnvironment, type TodCosts, type TodHistory, type TodReply } from "./environment.js";
 import { readTodConversation, todValueModel, todWorld } from "./resources.js";
 import { mixedPrior, stateValue, TodValueFunction } from "./value.js";
 
@@ -124,20 +124,20 @@ export function setupTodPlanning(name: string, conversation: Conversation, setti
 
 /** The base prior P_θ(a|h) of the offline M_θ over the grounded act types (charged as one prior call). */
 export function basePrior(env: TodEnvironment, history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
-  env.charge("prior", env.promptTokens(history), 4 * types.length);
+  env.charge("prior", promptTokens(history), 4 * types.length);
   return env.world.prior.labelProbabilities(history.state, types);
 }
 
-/** Finishes a Decision's statistics from the environment's cost ledger. */
-export function todStatistics(setup: TodPlanningSetup, simulations: number, stopReason: PlanStopReason): Decision["stats"] {
-  const { costs } = setup.env;
+/** Finishes a Decision's statistics from a planning call's cost ledger. */
+export function todStatistics(planning: { costs: TodCosts; started: number }, simulations: number, stopReason: PlanStopReason): Decision["stats"] {
+  const { costs } = planning;
   return {
     simulations,
     modelCalls: costs.modelCalls,
     modelRows: costs.modelRows,
     llmCalls: costs.llmCalls,
     tokens: costs.tokens,
-    wallMs: performance.now() - setup.started,
+    wallMs: performance.now() - planning.started,
     stopReason,
     roleCalls: { ...costs.roleCalls },
   };
@@ -292,73 +292,97 @@ export function multiWozSmctsDomain(env: TodEnvironment, values: TodValueFunctio
 }
 
 /**
- * SMCTS-TOD (value-guided open-loop MCTS for task-oriented dialogue) on the offline MultiWOZ world: {@link smctsSearch}
- * over the grounded act types, then the act with most visits (Eq. 18) and its cached realization of highest V̄ as
- * the reply, without re-generation (Eq. 27).
+ * A TOD planner's call in one world (MultiWOZ or SGD): the planning model at the conversation (its root history),
+ * the cost ledger, and how a history's system reply reads in a decision.
  */
-export class SmctsTodPlanner implements Planner<SmctsTodSettings> {
-  constructor(
-    readonly name: string,
-    private readonly defaults: SmctsTodSettings,
-    private readonly dirs: { dataDir?: string; modelsDir?: string },
-    /** Called after every search with its tree (the flywheel reads (h, a, Q) from it). */
-    private readonly onSearch?: (search: ReturnType<typeof smctsSearch<TodHistory, MultiWozSystemActType>>) => void,
-  ) {}
+export interface TodPlanning<H extends object, A extends string> {
+  domain: SmctsDomain<H, A>;
+  root: H;
+  costs: TodCosts;
+  started: number;
+  /** The root's turn number (for the trace id). */
+  turn: number;
+  degraded?: { reason: string };
+  /** The system reply that led to `history`: its text and the candidate details (MultiWOZ: `replyActs`). */
+  reply(history: H): { text: string; details: Record<string, unknown> };
+}
 
-  async plan(conversation: Conversation, options: PlanOptions<SmctsTodSettings> = {}): Promise<Decision> {
-    const settings = resolveSmctsTodSettings(this.defaults, options.settings, this.name);
-    const seed = options.seed ?? 0;
-    const setup = setupTodPlanning(this.name, conversation, settings, seed, this.dirs);
-    const { env, root, values } = setup;
-    const budget = options.budget ?? {};
-    const named = budget.iterations !== undefined || budget.timeMs !== undefined || budget.llmCalls !== undefined || budget.tokens !== undefined;
-    const search = smctsSearch(multiWozSmctsDomain(env, values, createRng(`judge:${seed}`)), root, settings, seed, {
-      ...(budget.iterations !== undefined ? { iterations: budget.iterations } : named ? {} : { iterations: settings.simulations }),
-      ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
-      ...(budget.signal ? { signal: budget.signal } : {}),
-      ...(budget.llmCalls !== undefined || budget.tokens !== undefined
-        ? { exhausted: () => (budget.llmCalls !== undefined && env.costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && env.costs.tokens >= budget.tokens) }
-        : {}),
-    });
-    this.onSearch?.(search);
-    const { result, mcts, atRoot } = search;
-    const act = result.action;
-    let chosen = search.best(act);
-    let degraded: Decision["degraded"] = setup.degraded;
-    if (!chosen) {
-      chosen = env.step(root, act, createRng(`reply:${seed}`));
-      degraded = { reason: `no realization of ${act} was cached (budget too small); the reply was generated after the search` };
-    }
-    const policy = visitPolicy(result.actions.map((a) => a.visits), settings.tau);
-    const candidates: CandidateStats[] = result.actions
-      .map((stats, i) => {
-        const cached = [...(atRoot.get(stats.action) ?? [])].sort((a, b) => b.vbar - a.vbar).slice(0, settings.cacheSize);
-        const reply = stats.action === act ? chosen!.reply! : cached[0]?.history.reply;
-        return {
-          act: stats.action,
-          ...(reply ? { text: reply.text } : {}),
-          value: Number.isNaN(stats.q) ? null : stats.q,
-          visits: stats.visits,
-          prior: stats.prior,
-          details: {
-            policy: policy[i],
-            realizations: cached.map((s) => ({ text: s.history.reply!.text, vbar: s.vbar })),
-            ...(reply ? replyDetails(reply) : {}),
-          },
-        };
-      })
-      .sort((a, b) => (a.act === act ? -1 : b.act === act ? 1 : b.visits - a.visits));
-    return {
-      planner: this.name,
-      act,
-      reply: chosen.reply!.text,
-      candidates,
-      stats: todStatistics(setup, result.iterations, stopReasonOf(result.stopReason, budget, env.costs)),
-      ...(degraded ? { degraded } : {}),
-      traceId: `${this.name}-${seed}-${root.state.turn}`,
-      ...(options.trace ? { trace: mcts.trace({ describeAction: (a) => a, describeState: (h) => h.reply?.text ?? "(root)", ...(typeof options.trace === "object" && options.trace.maxNodes ? { maxNodes: options.trace.maxNodes } : {}) }) } : {}),
-    };
+/** MultiWOZ's planning model of a call as a {@link TodPlanning}. */
+export function multiWozPlanning(setup: TodPlanningSetup, seed: number): TodPlanning<TodHistory, MultiWozSystemActType> {
+  return {
+    domain: multiWozSmctsDomain(setup.env, setup.values, createRng(`judge:${seed}`)),
+    root: setup.root,
+    costs: setup.env.costs,
+    started: setup.started,
+    turn: setup.root.state.turn,
+    ...(setup.degraded ? { degraded: setup.degraded } : {}),
+    reply: (history) => ({ text: history.reply!.text, details: replyDetails(history.reply!) }),
+  };
+}
+
+/** The search budget of a plan call: the caller's, else S simulations; LLM calls and tokens checked on the ledger. */
+function searchBudget(budget: PlanBudget, settings: SmctsTodSettings, costs: TodCosts): SmctsSearchBudget {
+  const named = budget.iterations !== undefined || budget.timeMs !== undefined || budget.llmCalls !== undefined || budget.tokens !== undefined;
+  return {
+    ...(budget.iterations !== undefined ? { iterations: budget.iterations } : named ? {} : { iterations: settings.simulations }),
+    ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs } : {}),
+    ...(budget.signal ? { signal: budget.signal } : {}),
+    ...(budget.llmCalls !== undefined || budget.tokens !== undefined
+      ? { exhausted: () => (budget.llmCalls !== undefined && costs.llmCalls >= budget.llmCalls) || (budget.tokens !== undefined && costs.tokens >= budget.tokens) }
+      : {}),
+  };
+}
+
+/**
+ * SMCTS-TOD's decision in a world: {@link smctsSearch}, then the act with most visits (Eq. 18) and its cached
+ * realization of highest V̄ as the reply, without re-generation (Eq. 27); every act with its visits, Q, mixed prior
+ * and the V̄ of its cached realizations.
+ */
+export function searchDecision<H extends object, A extends string>(name: string, planning: TodPlanning<H, A>, settings: SmctsTodSettings, seed: number, options: PlanOptions<SmctsTodSettings>) {
+  const { domain, root, costs } = planning;
+  const budget = options.budget ?? {};
+  const search = smctsSearch(domain, root, settings, seed, searchBudget(budget, settings, costs));
+  const { result, mcts, atRoot } = search;
+  const act = result.action;
+  let chosen = search.best(act);
+  let degraded = planning.degraded;
+  if (!chosen) {
+    chosen = domain.step(root, act, createRng(`reply:${seed}`));
+    degraded = { reason: `no realization of ${act} was cached (budget too small); the reply was generated after the search` };
   }
+  const policy = visitPolicy(result.actions.map((a) => a.visits), settings.tau);
+  const candidates: CandidateStats[] = result.actions
+    .map((stats, i) => {
+      const cached = [...(atRoot.get(stats.action) ?? [])].sort((a, b) => b.vbar - a.vbar).slice(0, settings.cacheSize);
+      const replyOf = stats.action === act ? chosen : cached[0]?.history;
+      const reply = replyOf ? planning.reply(replyOf) : undefined;
+      return {
+        act: stats.action,
+        ...(reply ? { text: reply.text } : {}),
+        value: Number.isNaN(stats.q) ? null : stats.q,
+        visits: stats.visits,
+        prior: stats.prior,
+        details: {
+          policy: policy[i],
+          realizations: cached.map((s) => ({ text: planning.reply(s.history).text, vbar: s.vbar })),
+          ...(reply ? reply.details : {}),
+        },
+      };
+    })
+    .sort((a, b) => (a.act === act ? -1 : b.act === act ? 1 : b.visits - a.visits));
+  const decision: Decision = {
+    planner: name,
+    act,
+    reply: planning.reply(chosen).text,
+    candidates,
+    stats: todStatistics(planning, result.iterations, stopReasonOf(result.stopReason, budget, costs)),
+    ...(degraded ? { degraded } : {}),
+    traceId: `${name}-${seed}-${planning.turn}`,
+    ...(options.trace
+      ? { trace: mcts.trace({ describeAction: (a) => a, describeState: (h) => (h === root ? "(root)" : planning.reply(h).text), ...(typeof options.trace === "object" && options.trace.maxNodes ? { maxNodes: options.trace.maxNodes } : {}) }) }
+      : {}),
+  };
+  return { decision, search };
 }
 
 /**
@@ -394,29 +418,11 @@ export function priorRollout<H, A>(domain: SmctsDomain<H, A>, history: H, rng: R
  */
 function promptJudge(env: TodEnvironment, domain: SmctsDomain<TodHistory, MultiWozSystemActType>, history: TodHistory, rng: Rng): number {
   const end = priorRollout(domain, history, rng, Number.POSITIVE_INFINITY).history;
-  env.charge("judge", env.promptTokens(end), approximateTokens("The assistant completed the goal: yes"));
+  env.charge("judge", promptTokens(end), approximateTokens("The assistant completed the goal: yes"));
   return end.complete ? 1 : 0;
 }
 
 function stopReasonOf(reason: StopReason, budget: NonNullable<PlanOptions["budget"]>, costs: { llmCalls: number; tokens: number }): PlanStopReason {
   if (reason !== "custom") return reason;
   return budget.llmCalls !== undefined && costs.llmCalls >= budget.llmCalls ? "llmCalls" : "tokens";
-}
-
-/** A factory of an SMCTS-TOD variant (the planner or an ablation) with its default settings. */
-export function smctsTodFactory(name: string, summary: string, overrides: Partial<SmctsTodSettings>, heldOutConversation: NonNullable<PlannerFactory["heldOutConversation"]>): PlannerFactory<SmctsTodSettings> {
-  const defaults = { ...SMCTS_TOD_DEFAULTS, ...overrides };
-  return {
-    name,
-    summary,
-    domain: "tod",
-    async create(options = {}) {
-      const planner = new SmctsTodPlanner(name, resolveSmctsTodSettings(defaults, options.settings, name), {
-        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-        ...(options.modelsDir ? { modelsDir: options.modelsDir } : {}),
-      });
-      return planner;
-    },
-    heldOutConversation,
-  };
 }

@@ -2,7 +2,7 @@ import type { Rng } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import { oneStepAct } from "./baselines.js";
 import { SMCTS_TOD_DEFAULTS, smctsSearch, type SmctsDomain, type SmctsTodSettings } from "./planner.js";
-import { mixedPrior, softmaxWithTemperature, stateValue } from "./value.js";
+import { mixedPrior, softmaxWithTemperature, stateValue, valuesPerHistory } from "./value.js";
 
 describe("SMCTS-TOD's formulas against hand computations", () => {
   it("V̄(h) = Σ softmax(V/τ_eval)·V (Eq. 10–11)", () => {
@@ -58,6 +58,19 @@ const clarifyWorld: SmctsDomain<Hand, string> = {
   parent: (h) => h.parent,
   actOf: (h) => h.act,
 };
+
+describe("V(h, a) per history and act", () => {
+  it("computes each act of a history once, in one batch of the acts not known yet", () => {
+    const batches: string[][] = [];
+    const values = valuesPerHistory((h: { base: number }, acts: readonly string[]) => (batches.push([...acts]), acts.map((act) => h.base + act.length)));
+    const h = { base: 0.5 };
+    expect(values(h, ["ab", "a"])).toEqual([2.5, 1.5]);
+    expect(values(h, ["a", "abc"])).toEqual([1.5, 3.5]);
+    expect(values(h, ["abc", "ab", "a"])).toEqual([3.5, 2.5, 1.5]);
+    expect(values({ base: 0 }, ["a"])).toEqual([1]);
+    expect(batches).toEqual([["ab", "a"], ["abc"], ["a"]]);
+  });
+});
 
 describe("SMCTS-TOD's search on a hand-built TOD world", () => {
   const settings: SmctsTodSettings = { ...SMCTS_TOD_DEFAULTS };

@@ -1,11 +1,13 @@
 import { createRng } from "@foresight/dialogue";
 import {
+  agendaPersona,
   applySgdSystemTurn,
   applySgdUserTurn,
   fitSgdValueModel,
   groundedSgdBundles,
   initialSgdState,
   loadSgdWorld,
+  referenceSgdPolicy,
   sgdActionValues,
   sgdSystemText,
   sgdTask,
@@ -20,10 +22,14 @@ import {
   type SgdTask,
   type SgdValueModel,
   type SgdWorld,
+  type SgdWorldAct,
 } from "@foresight/llm-sim";
+import { z } from "zod";
+import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
 import { oneStepAct } from "./baselines.js";
-import { approximateTokens, emptyTodCosts, type TodCosts } from "./environment.js";
-import { smctsSearch, SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings } from "./planner.js";
+import { approximateTokens, chargeRole, chargeValueBatch, emptyTodCosts, promptTokens, type TodCosts } from "./environment.js";
+import { valuesPerHistory } from "./value.js";
+import { smctsSearch, SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings, type TodPlanning } from "./planner.js";
 
 /** A history of the SGD planning model: the tracked state, the planning user, and the turn that led here. */
 export interface SgdHistory {
@@ -70,45 +76,42 @@ export function sgdResources(dataDir?: string): SgdResources {
   return found;
 }
 
-function promptTokens(history: SgdHistory): number {
-  let tokens = 150 + history.rootTokens;
-  for (let h: SgdHistory | undefined = history; h?.reply; h = h.parent) tokens += approximateTokens(`${h.reply.text} ${h.userText ?? ""}`);
-  return tokens;
-}
-
 /**
  * SMCTS-TOD's planning model on the SGD world as an {@link SmctsDomain}: the grounded act types, the corpus-fit prior
  * P_θ, V(h, a) of the SGD value model, transitions realised by template text and answered by the planning user; every
- * role call is charged to `costs` as MultiWOZ's planning model does.
+ * role call is charged to `costs` as MultiWOZ's planning model does. A history's grounded bundles and V(h, a) are
+ * computed once (the search asks for them at expansion, for the prior and for V̄).
  */
 export function sgdSmctsDomain(world: SgdWorld, task: SgdTask, value: SgdValueModel, costs: TodCosts): SmctsDomain<SgdHistory, SgdSystemActType> {
-  const charge = (role: string, prompt: number, completion: number) => {
-    costs.roleCalls[role] = (costs.roleCalls[role] ?? 0) + 1;
-    costs.llmCalls += 1;
-    costs.tokens += prompt + completion;
+  const grounded = new WeakMap<SgdHistory, SgdBundle[]>();
+  const bundlesOf = (history: SgdHistory): SgdBundle[] => {
+    let bundles = grounded.get(history);
+    if (!bundles) {
+      bundles = groundedSgdBundles(task, history.state);
+      grounded.set(history, bundles);
+    }
+    return bundles;
   };
-  const types = (history: SgdHistory) => groundedSgdBundles(task, history.state).map((b) => b.type);
+  const actionValues = valuesPerHistory((history: SgdHistory, acts: readonly SgdSystemActType[]) => {
+    chargeValueBatch(costs, acts.length);
+    return sgdActionValues(value, task, history.state, acts);
+  });
   return {
-    actions: (history) => (history.ended ? [] : types(history)),
+    actions: (history) => (history.ended ? [] : bundlesOf(history).map((b) => b.type)),
     basePrior: (history, acts) => {
-      charge("prior", promptTokens(history), 4 * acts.length);
+      chargeRole(costs, "prior", promptTokens(history), 4 * acts.length);
       return world.prior.probabilities(history.state.lastUser, acts);
     },
-    actionValues: (history, acts) => {
-      costs.modelCalls += 1;
-      costs.modelRows += acts.length;
-      costs.roleCalls.value = (costs.roleCalls.value ?? 0) + 1;
-      return sgdActionValues(value, task, history.state, acts);
-    },
+    actionValues,
     step: (history, act, rng) => {
-      const bundles = groundedSgdBundles(task, history.state);
+      const bundles = bundlesOf(history);
       const bundle = bundles.find((b) => b.type === act) ?? bundles.find((b) => b.type === "REQ_MORE")!;
       const text = sgdSystemText(bundle, rng);
-      charge("system", promptTokens(history), approximateTokens(text));
+      chargeRole(costs, "system", promptTokens(history), approximateTokens(text));
       const user = history.user.clone();
       const userActs = user.respond(bundle.acts, rng);
       const userText = sgdUserText(userActs);
-      charge("user", promptTokens(history) + approximateTokens(text), approximateTokens(userText));
+      chargeRole(costs, "user", promptTokens(history) + approximateTokens(text), approximateTokens(userText));
       const state = applySgdUserTurn(applySgdSystemTurn(history.state, bundle), userActs, task);
       const ended = user.ended || act === "GOODBYE" || state.turn >= SGD_MAX_TURNS;
       return { state, user, ended, complete: user.isComplete(), reply: { bundle, text }, userText, parent: history, rootTokens: history.rootTokens };
@@ -117,6 +120,119 @@ export function sgdSmctsDomain(world: SgdWorld, task: SgdTask, value: SgdValueMo
     verdict: (history) => (history.complete ? 1 : 0),
     parent: (history) => history.parent,
     actOf: (history) => history.reply?.bundle.type,
+  };
+}
+
+const SgdContextSchema = z.object({
+  world: z.literal("sgd"),
+  goalId: z.string().min(1),
+  /** The SGD acts of each turn (a system turn's are one of the bundles the task grounds at that point). */
+  turnActs: z.array(z.array(z.object({ act: z.string(), slot: z.string(), value: z.string().optional() }))).optional(),
+  /** The planning model's user persona (overrides the `persona` setting). */
+  persona: z.enum(["cooperative", "less-cooperative"]).optional(),
+});
+
+/** True for a conversation of the SGD world (`context.world: "sgd"`); the TOD planners plan MultiWOZ otherwise. */
+export function isSgdConversation(conversation: Conversation): boolean {
+  return conversation.context?.world === "sgd";
+}
+
+function sgdGoal(world: SgdWorld, id: string, field: string): SgdGoal {
+  const goal = world.goals.find((g) => g.id === id);
+  if (!goal) throw new PlannerInputError(`no SGD goal "${id}" (e.g. "${world.goals.find((g) => g.split === "test")?.id}")`, field);
+  return goal;
+}
+
+/**
+ * A held-out SGD conversation: a goal of a service only SGD's test schema lists (chosen by `seed`, or
+ * `context.goalId`), opened by the agenda user (`context.persona`, cooperative by default) and played for `seed mod 3`
+ * exchanges by the reference policy, cut before a system turn. Its context: `{ world: "sgd", goalId, persona, turnActs }`.
+ */
+export function heldOutSgdConversation(options: { seed: number; dataDir?: string; context?: Record<string, string> }): Conversation {
+  const world = sgdWorld(options.dataDir);
+  const heldOut = world.goals.filter((goal) => goal.split === "test");
+  const id = options.context?.goalId ?? options.context?.goal;
+  const goal = id ? sgdGoal(world, id, "context.goalId") : heldOut[((options.seed % heldOut.length) + heldOut.length) % heldOut.length]!;
+  let persona: AgendaPersona;
+  try {
+    persona = agendaPersona(options.context?.persona ?? "cooperative");
+  } catch (error) {
+    throw new PlannerInputError((error as Error).message, "context.persona");
+  }
+  const task = sgdTask(world, goal);
+  const rng = createRng(`held-out-sgd:${options.seed}`);
+  let user = SgdUser.create(goal, task, persona);
+  const opening = user.open(rng);
+  let state = applySgdUserTurn(initialSgdState(), opening, task);
+  const turns: ConversationTurn[] = [{ speaker: "user", text: sgdUserText(opening) }];
+  const turnActs: SgdWorldAct[][] = [opening];
+  const exchanges = ((options.seed % 3) + 3) % 3;
+  for (let i = 0; i < exchanges; i++) {
+    const bundle = referenceSgdPolicy(task, state, groundedSgdBundles(task, state), rng);
+    if (bundle.type === "GOODBYE") break;
+    const answering = user.clone();
+    const reply = answering.respond(bundle.acts, rng);
+    // Cut before an exchange after which the user has left: the conversation must still need a system turn.
+    if (answering.ended) break;
+    user = answering;
+    turns.push({ speaker: "agent", text: sgdSystemText(bundle, rng), act: bundle.type }, { speaker: "user", text: sgdUserText(reply) });
+    turnActs.push(bundle.acts, reply);
+    state = applySgdUserTurn(applySgdSystemTurn(state, bundle), reply, task);
+  }
+  return { turns, context: { world: "sgd", goalId: goal.id, persona: persona.name, turnActs } };
+}
+
+const sameActs = (a: readonly SgdWorldAct[], b: readonly SgdWorldAct[]) => a.length === b.length && a.every((act, i) => act.act === b[i]!.act && act.slot === b[i]!.slot && act.value === b[i]!.value);
+
+/**
+ * The SGD planning model of a plan call as a TOD planning: the conversation's goal and turns replayed into the
+ * tracked state and the planning user (the `persona` setting or `context.persona`), with SGD's own value model
+ * (fitted on the training services). A bad context is a {@link PlannerInputError} naming the field.
+ */
+export function sgdPlanning(name: string, conversation: Conversation, settings: SmctsTodSettings, dataDir: string | undefined): TodPlanning<SgdHistory, SgdSystemActType> {
+  const started = performance.now();
+  if (settings.leafValue !== "learned") throw new PlannerInputError(`${name}: the SGD world has no prompt-judged value (setting "leafValue")`, "settings.leafValue");
+  if (settings.valueModel !== SMCTS_TOD_DEFAULTS.valueModel) throw new PlannerInputError(`${name}: setting "valueModel" names a MultiWOZ value model; the SGD world plans with its own`, "settings.valueModel");
+  const parsed = SgdContextSchema.safeParse(conversation.context ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = `conversation.context.${issue.path.join(".")}`;
+    throw new PlannerInputError(`${name}: ${field}: ${issue.message} (an SGD context needs { world: "sgd", goalId, turnActs? })`, field);
+  }
+  const { goalId, turnActs, persona } = parsed.data;
+  const { world, value } = sgdResources(dataDir);
+  const goal = sgdGoal(world, goalId, "conversation.context.goalId");
+  const task = sgdTask(world, goal);
+  const { turns } = conversation;
+  if (turns.length === 0 || turns[0]!.speaker !== "user" || turns[turns.length - 1]!.speaker !== "user") {
+    throw new PlannerInputError(`${name}: an SGD conversation starts and ends with a user turn (the system plans the next turn)`, "conversation.turns");
+  }
+  if (turnActs === undefined || turnActs.length !== turns.length) throw new PlannerInputError(`${name}: conversation.context.turnActs must give the acts of each of the ${turns.length} turns`, "conversation.context.turnActs");
+  const user = SgdUser.create(goal, task, agendaPersona(persona ?? settings.persona));
+  let state = initialSgdState();
+  let said: SgdBundle | undefined;
+  turns.forEach((turn, i) => {
+    const acts = turnActs[i]!;
+    if (turn.speaker === "user") {
+      user.observe(said?.acts, acts);
+      state = applySgdUserTurn(state, acts, task);
+      said = undefined;
+      return;
+    }
+    said = groundedSgdBundles(task, state).find((bundle) => bundle.type === turn.act && sameActs(bundle.acts, acts));
+    if (!said) throw new PlannerInputError(`${name}: turn ${i} (${turn.act ?? "no act"}) is not a system turn the SGD task grounds there (its act and turnActs)`, "conversation.context.turnActs");
+    state = applySgdSystemTurn(state, said);
+  });
+  if (state.turn >= SGD_MAX_TURNS) throw new PlannerInputError(`${name}: the conversation has reached SGD's turn limit (${SGD_MAX_TURNS})`, "conversation.turns");
+  const costs = emptyTodCosts();
+  const rootTokens = turns.reduce((sum, turn) => sum + approximateTokens(turn.text), 0);
+  return {
+    domain: sgdSmctsDomain(world, task, value, costs),
+    root: { state, user, ended: false, complete: false, rootTokens },
+    costs,
+    started,
+    turn: state.turn,
+    reply: (history) => ({ text: history.reply!.text, details: { reply: history.reply!.text, replyActs: history.reply!.bundle.acts } }),
   };
 }
 

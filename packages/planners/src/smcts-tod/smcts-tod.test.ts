@@ -6,7 +6,8 @@ import { PlannerInputError, type Conversation, type Decision, type Planner } fro
 import { decisionReplyActs, playTodEpisode, todConversation } from "./episode.js";
 import { searchTargets } from "./flywheel.js";
 import { heldOutTodConversation } from "./index.js";
-import { SmctsTodPlanner, setupTodPlanning, SMCTS_TOD_DEFAULTS } from "./planner.js";
+import { SmctsTodPlanner } from "./factories.js";
+import { setupTodPlanning, SMCTS_TOD_DEFAULTS } from "./planner.js";
 import { todWorld } from "./resources.js";
 
 // These tests play the offline MultiWOZ world from ../shared/data and the committed value model in models/; both

@@ -1,6 +1,6 @@
 import { multiWozValueActFeatures, multiWozValueStateFeatures, MULTIWOZ_VALUE_ACT_DIM, MULTIWOZ_VALUE_STATE_DIM, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { scalarForward, type ScalarHeadSpec } from "@foresight/semantic-models";
-import type { TodCosts, TodHistory } from "./environment.js";
+import { chargeValueBatch, type TodCosts, type TodHistory } from "./environment.js";
 
 /** softmax(x / τ) of a vector (τ > 0). */
 export function softmaxWithTemperature(values: ArrayLike<number>, temperature: number): number[] {
@@ -27,19 +27,42 @@ export function mixedPrior(basePrior: ArrayLike<number>, actionValues: ArrayLike
   return Array.from(basePrior, (p, i) => lambda * p + (1 - lambda) * valuePrior[i]!);
 }
 
-/** V_φ(h, a) over MultiWOZ value features, evaluated in TypeScript from the model's head; caches per history. */
+/**
+ * V(h, a) computed once per history and act: the mixed prior of a node and its V̄ (Eq. 10–15) ask for the same
+ * history, a realization drawn again from a cache is the same history, and an open-loop node asks each
+ * realization's prior over the node's acts, which may differ from the realization's own. The acts not known yet are
+ * computed in one batch (`compute` gets only those).
+ */
+export function valuesPerHistory<H extends object, A>(compute: (history: H, acts: readonly A[]) => ArrayLike<number>): (history: H, acts: readonly A[]) => number[] {
+  const cache = new WeakMap<H, Map<A, number>>();
+  return (history, acts) => {
+    let known = cache.get(history);
+    if (!known) {
+      known = new Map();
+      cache.set(history, known);
+    }
+    const missing = acts.filter((act) => !known.has(act));
+    if (missing.length > 0) {
+      const values = compute(history, missing);
+      missing.forEach((act, i) => known.set(act, values[i]!));
+    }
+    return acts.map((act) => known.get(act)!);
+  };
+}
+
+/** V_φ(h, a) over MultiWOZ value features, evaluated in TypeScript from the model's head; one batch per history. */
 export class TodValueFunction {
-  private readonly cache = new WeakMap<TodHistory, Float32Array>();
+  /** V(h, a) for each act type (one model batch for the acts not valued at `h` yet, charged to the costs). */
+  readonly actionValues: (history: TodHistory, types: readonly MultiWozSystemActType[]) => number[];
 
   constructor(
     readonly spec: ScalarHeadSpec,
     private readonly costs: () => TodCosts,
-  ) {}
+  ) {
+    this.actionValues = valuesPerHistory((history: TodHistory, types: readonly MultiWozSystemActType[]) => this.compute(history, types));
+  }
 
-  /** V(h, a) for each act type (one model batch). */
-  actionValues(history: TodHistory, types: readonly MultiWozSystemActType[]): Float32Array {
-    const cached = this.cache.get(history);
-    if (cached && cached.length === types.length) return cached;
+  private compute(history: TodHistory, types: readonly MultiWozSystemActType[]): Float32Array {
     const stateFeatures = multiWozValueStateFeatures(history.state, history.valueHistory, history.context);
     const state = new Float32Array(types.length * MULTIWOZ_VALUE_STATE_DIM);
     const act = new Float32Array(types.length * MULTIWOZ_VALUE_ACT_DIM);
@@ -47,12 +70,7 @@ export class TodValueFunction {
       state.set(stateFeatures, i * MULTIWOZ_VALUE_STATE_DIM);
       act.set(multiWozValueActFeatures([type], history.state, history.valueHistory, history.context), i * MULTIWOZ_VALUE_ACT_DIM);
     });
-    const values = types.length === 0 ? new Float32Array(0) : scalarForward(this.spec, { state, act }, types.length);
-    const costs = this.costs();
-    costs.modelCalls += 1;
-    costs.modelRows += types.length;
-    costs.roleCalls.value = (costs.roleCalls.value ?? 0) + 1;
-    this.cache.set(history, values);
-    return values;
+    chargeValueBatch(this.costs(), types.length);
+    return scalarForward(this.spec, { state, act }, types.length);
   }
 }

@@ -49,9 +49,17 @@ describe("two runs on one output", () => {
     // The first run cannot finish before the second has given up, so the lock is held the whole time.
     let secondSettled!: () => void;
     const gate = new Promise<void>((resolve) => (secondSettled = resolve));
-    const gated = new ScriptedChatModel({ respond: async (request, call) => (call < 2 ? gate : Promise.resolve()).then(() => validAnswer(announcedTurnCount(request))) });
+    let firstAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (firstAsked = resolve));
+    const gated = new ScriptedChatModel({
+      respond: async (request, call) => {
+        firstAsked();
+        if (call < 2) await gate;
+        return validAnswer(announcedTurnCount(request));
+      },
+    });
     const first = annotateCorpus(gated, input, { ...paths, concurrency: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await asked; // a run asks its model only once it holds the lock (a fixed sleep could end before that on a loaded machine)
     const second = annotateCorpus(slowAnnotator(1), input, { ...paths, errorsFile: join(dir, "second.errors.jsonl"), concurrency: 8 });
     await expect(second).rejects.toThrow(/out\.jsonl: another run is annotating into this file \(it holds .*out\.jsonl\.lock\)/);
     secondSettled();

@@ -17,6 +17,8 @@ export const DEFAULT_MODEL_NAMES = {
   actionMdn: "action-mdn",
   transitionEnsemble: "transition-ensemble",
   transitionMdn: "transition-mdn",
+  /** The transition MDN trained with the harm auxiliary loss (Eq. 13–15): SCOPE's safety planner samples with it. */
+  transitionMdnSafety: "transition-mdn-safety",
   reward: "reward-length",
   harm: "reward-harm",
   value: "value-multiwoz",
@@ -65,7 +67,10 @@ export interface DefaultWorldModelOptions extends SessionOptions {
   modelsDir?: string;
   /** Which parameterisation of the action and transition models; default "ensemble". */
   heads?: "ensemble" | "mdn";
-  /** Which reward the world gives: human reply length (default) or negative harmfulness. */
+  /**
+   * Which reward the world gives: human reply length (default) or negative harmfulness; with "harm" and the MDN
+   * heads the transition model is `transition-mdn-safety`, trained with the harm auxiliary loss (Eq. 13–15).
+   */
   reward?: "length" | "harm";
 }
 
@@ -97,7 +102,7 @@ export async function loadDefaultWorldModel(options: DefaultWorldModelOptions = 
   const loads = [
     HashedEncoder.load(path(DEFAULT_MODEL_NAMES.encoder), session),
     MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.actionMdn : DEFAULT_MODEL_NAMES.actionEnsemble), session),
-    MixtureModel.load(path(heads === "mdn" ? DEFAULT_MODEL_NAMES.transitionMdn : DEFAULT_MODEL_NAMES.transitionEnsemble), session),
+    MixtureModel.load(path(heads === "mdn" ? (rewardKind === "harm" ? DEFAULT_MODEL_NAMES.transitionMdnSafety : DEFAULT_MODEL_NAMES.transitionMdn) : DEFAULT_MODEL_NAMES.transitionEnsemble), session),
     ScalarModel.load(path(rewardKind === "harm" ? DEFAULT_MODEL_NAMES.harm : DEFAULT_MODEL_NAMES.reward), session),
   ] as const;
   const settled = await Promise.allSettled(loads);

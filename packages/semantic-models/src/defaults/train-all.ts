@@ -1,6 +1,6 @@
 import type { Manifest } from "../manifest.js";
 import { trainDefaultEncoder, type TrainJob } from "./train-encoder-model.js";
-import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainTransitionModels } from "./train-open-chat.js";
+import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainSafetyTransitionModel, trainTransitionModels } from "./train-open-chat.js";
 import { trainValueModel } from "./train-value.js";
 
 /** The models `foresight train` knows. */
@@ -9,8 +9,9 @@ export type TrainableModel = (typeof TRAINABLE_MODELS)[number];
 
 /**
  * Trains one default model (or all) into `job.outDir`. Everything but the encoder embeds with the encoder found
- * in `job.outDir`, so "all" trains the encoder first. The harmfulness head needs `job.harmfulness` ("all" skips it without one). "scope" trains every
- * SCOPE head (action, transition, reward, harm) on the encoder already there.
+ * in `job.outDir`, so "all" trains the encoder first. "harm" trains the harmfulness head and the transition MDN trained with the harm auxiliary loss
+ * (`transition-mdn-safety`); both need `job.harmfulness` ("all" and "scope" skip them without one). "scope" trains
+ * every SCOPE head (action, transition, reward, harm) on the encoder already there.
  */
 export async function trainDefaultModels(which: TrainableModel, job: TrainJob): Promise<Manifest[]> {
   const out: Manifest[] = [];
@@ -23,8 +24,8 @@ export async function trainDefaultModels(which: TrainableModel, job: TrainJob): 
     if (which === "action" || all) out.push(...(await trainActionModels(job, sets)));
     if (which === "transition" || all) out.push(...(await trainTransitionModels(job, sets)));
     if (which === "reward" || all) out.push(await trainRewardModel(job, sets));
-    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets));
+    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets), await trainSafetyTransitionModel(job, sets));
   }
-  if (which === "value" || which === "all") out.push(await trainValueModel(job));
+  if (which === "value" || which === "all") out.push(...(job.trainValue ? await job.trainValue(job) : [await trainValueModel(job)]));
   return out;
 }

@@ -28,6 +28,11 @@ export interface TrainJob {
   harmfulnessName?: string;
   /** Simulated SCOPE steps added to the heads' training data (default: the scale's `simulatedSteps`; 0: none). */
   simulatedSteps?: number;
+  /**
+   * How "value" and "all" train the MultiWOZ value model (default: the seed value model alone, `trainValueModel`).
+   * The CLI passes SMCTS-TOD's flywheel (in `@foresight/planners`), which writes the committed value models.
+   */
+  trainValue?: (job: TrainJob) => Promise<Manifest[]>;
 }
 
 /** The split description recorded in manifests. */

@@ -2,14 +2,14 @@ import { createRng, type Dialogue } from "@foresight/dialogue";
 import { join } from "node:path";
 import { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { buildMixtureGraph, mixtureForward, mixtureMean, type MixtureHeadSpec, type MixtureKind } from "../heads/mixture.js";
-import { buildScalarGraph, scalarForward, type ScalarHeadSpec } from "../heads/scalar.js";
+import { buildScalarGraph, linearHeadCoefficients, scalarForward, type ScalarHeadSpec } from "../heads/scalar.js";
 import { mixtureManifestParts, scalarManifestParts } from "../heads/serialize.js";
 import { OpenChatCorpusWorld } from "@foresight/llm-sim";
 import { countTokens, loadOpenChatCorpus, scopeSteps, DEFAULT_SPLIT_SEED, type ScopeStep } from "../data/open-chat.js";
 import { simulatedChatSteps } from "../data/simulated-chat.js";
 import type { Manifest } from "../manifest.js";
 import { saveModel } from "../model-file.js";
-import { gaussianParams, meanCosine, meanGroupSpearman, meanNormRatio, mixtureNll, round4, rSquared, spearman } from "../train/metrics.js";
+import { gaussianParams, meanCosine, meanGroupSpearman, meanNormRatio, mixtureNll, rocAuc, round4, rSquared, spearman } from "../train/metrics.js";
 import { fitRidge } from "../train/ridge.js";
 import { trainMixtureHead, trainRegressionHead, type FitOptions, type MixtureData } from "../train/heads.js";
 import { fitNormalizer } from "../mlp.js";
@@ -223,7 +223,15 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
   return metrics;
 }
 
-async function saveMixture(job: TrainJob, name: string, role: "action" | "transition", spec: MixtureHeadSpec, metrics: Record<string, number>, sets: TransitionSets): Promise<Manifest> {
+async function saveMixture(
+  job: TrainJob,
+  name: string,
+  role: "action" | "transition",
+  spec: MixtureHeadSpec,
+  metrics: Record<string, number>,
+  sets: TransitionSets,
+  override: { method?: string; trainedOn?: string } = {},
+): Promise<Manifest> {
   const set = sets.train;
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const what = role === "action" ? "s̃ → ã (the agent's reply direction)" : "(s̃, ã) → s̃′ (the state after the human's answer)";
@@ -237,11 +245,11 @@ async function saveMixture(job: TrainJob, name: string, role: "action" | "transi
     training: {
       corpora: ["dailydialog", "p4g/full"],
       split: splitInfo(job),
-      trainedOn: trainedOn(sets, role === "action" ? "(s̃, ã)" : "(s̃, ã, s̃′)"),
+      trainedOn: override.trainedOn ?? trainedOn(sets, role === "action" ? "(s̃, ã)" : "(s̃, ã, s̃′)"),
       evaluatedOn: "test (corpus steps)",
       examples: { train: set.rows, trainSimulated: sets.sources.simulated, dev: sets.dev.rows, test: metrics.testExamples ?? 0 },
       seed: job.seed,
-      method: `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js, early stopping on the dev part (patience 1, best epoch kept)`,
+      method: override.method ?? `${spec.kind === "ensemble" ? "Gaussian NLL per member" : "mixture NLL"}, Adam, TensorFlow.js, early stopping on the dev part (patience 1, best epoch kept)`,
       hyperparameters: { hidden: scale.hidden.join("x"), maxEpochs: scale.epochs, batchSize: scale.batchSize, learningRate: scale.learningRate },
       command: job.command ?? `foresight train ${role} --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
@@ -265,10 +273,9 @@ export async function trainActionModels(job: TrainJob, sets: TransitionSets): Pr
   return out;
 }
 
-/** Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). */
-export async function trainTransitionModels(job: TrainJob, sets: TransitionSets): Promise<Manifest[]> {
-  const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
-  const data = (set: TransitionSet): MixtureData => ({
+/** A transition set as a mixture head's data: (s̃, ã) → s̃′, predicted as the residual s̃′ − (s̃ + ã). */
+function transitionData(set: TransitionSet): MixtureData {
+  return {
     inputs: [
       { name: "state", dim: set.dim },
       { name: "action", dim: set.dim },
@@ -278,7 +285,13 @@ export async function trainTransitionModels(job: TrainJob, sets: TransitionSets)
     rows: set.rows,
     outDim: set.dim,
     residualInputs: ["state", "action"],
-  });
+  };
+}
+
+/** Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). */
+export async function trainTransitionModels(job: TrainJob, sets: TransitionSets): Promise<Manifest[]> {
+  const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
+  const data = transitionData;
   const out: Manifest[] = [];
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
@@ -365,23 +378,32 @@ export async function trainRewardModel(job: TrainJob, sets: TransitionSets): Pro
   });
 }
 
+/** The text scorer's harm of each set's human replies; throws without a scorer (job.harmfulness). */
+function harmScores(job: TrainJob, sets: TransitionSets): { train: Float32Array; dev: Float32Array; test: Float32Array } {
+  const { train, dev, test } = sets;
+  if (!job.harmfulness || !train.replyHarm || !dev.replyHarm || !test.replyHarm) throw new Error("training the harmfulness models needs a text harmfulness scorer (job.harmfulness)");
+  return { train: train.replyHarm, dev: dev.replyHarm, test: test.replyHarm };
+}
+
+/** F_H(s̃′): ridge (λ = 10) from the state after the human's reply to the text scorer's harm of that reply (linear, as Eq. 15 needs). */
+function fitHarmHead(sets: TransitionSets, harm: Float32Array): Promise<ScalarHeadSpec> {
+  return trainRegressionHead(stateRows(sets.train.next, harm, sets.train.dim), { kind: "ridge", lambda: 10 }, "harm");
+}
+
 /**
  * Trains the harmfulness head F_H(s̃): the text scorer's harm probability of the turn that ends the state, from
  * the state embedding (ridge on the states before and after every human reply). The planner's safety step reward
  * is −F_H(s̃′). Needs `job.harmfulness` (the CLI passes the rewards package's scorer).
  */
 export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
-  const score = job.harmfulness;
+  const harm = harmScores(job, sets);
   const { train, test } = sets;
-  const trainHarm = train.replyHarm;
-  const testHarm = test.replyHarm;
-  if (!score || !trainHarm || !testHarm) throw new Error("training the harmfulness head needs a text harmfulness scorer (job.harmfulness)");
   const d = train.dim;
-  const spec = await trainRegressionHead(stateRows(train.next, trainHarm, d), { kind: "ridge", lambda: 10 }, "harm");
+  const spec = await fitHarmHead(sets, harm.train);
   const predicted = scalarForward(spec, { state: test.next }, test.rows);
-  const positives = Array.from(testHarm).filter((v) => v > 0).length;
-  const r2 = rSquared(predicted, testHarm);
-  const rho = spearman(predicted, testHarm);
+  const positives = Array.from(harm.test).filter((v) => v > 0).length;
+  const r2 = rSquared(predicted, harm.test);
+  const rho = spearman(predicted, harm.test);
   job.log?.(`harm: ridge on s̃′; test R² ${r2.toFixed(3)}, Spearman ${rho.toFixed(3)} (${positives} of ${test.rows} test replies flagged by the scorer)`);
   return saveModel(job.outDir, buildScalarGraph(spec, "Harmfulness F_H(s̃′): the text scorer's harm probability of the turn ending the state"), {
     name: DEFAULT_MODEL_NAMES.harm,
@@ -397,7 +419,7 @@ export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promi
       evaluatedOn: "test",
       examples: { train: train.rows, trainSimulated: sets.sources.simulated, test: test.rows, testFlagged: positives },
       seed: job.seed,
-      method: "ridge (closed form, λ=10) against the text scorer (a regression stand-in for Eq. 13–15's auxiliary loss, which is not applied)",
+      method: "ridge (closed form, λ=10) against the text scorer; the transition model it is planned with, transition-mdn-safety, is trained with Eq. 13–15's auxiliary loss on this head",
       hyperparameters: { lambda: 10 },
       command: job.command ?? `foresight train harm --seed ${job.seed}`,
       encoder: DEFAULT_MODEL_NAMES.encoder,
@@ -405,6 +427,91 @@ export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promi
     },
     metrics: { r2: round4(r2), spearman: round4(rho), testExamples: test.rows, testFlagged: positives },
   });
+}
+
+/** Floor on the predicted harm variance when scoring held-out harm likelihoods (the loss's numerical guard). */
+const HARM_VARIANCE_FLOOR = 1e-10;
+
+/**
+ * How well a transition model predicts the harm of the next state through F_H (Eq. 15): per component the harm
+ * mean F_H(μ_k) and variance Σ_j a_j² σ_kj² (a the head's coefficients). On the set: the NLL of the scorer's harm
+ * under that mixture, and the Spearman correlation and ROC AUC (flagged replies vs the rest) of the expected harm.
+ */
+export function harmPredictionMetrics(spec: MixtureHeadSpec, harmHead: ScalarHeadSpec, set: TransitionSet, harm: Float32Array): { harmNll: number; harmSpearman: number; harmAuc: number; harmMae: number } {
+  const params = mixtureForward(spec, { state: set.state, action: set.action }, set.rows);
+  const { rows, components: k, dim: d } = params;
+  const { weights: a } = linearHeadCoefficients(harmHead);
+  const means = scalarForward(harmHead, { state: params.mean }, rows * k);
+  const expected = new Float32Array(rows);
+  let nll = 0;
+  let absolute = 0;
+  for (let r = 0; r < rows; r++) {
+    const h = harm[r] as number;
+    let likelihood = 0;
+    for (let c = 0; c < k; c++) {
+      let variance = HARM_VARIANCE_FLOOR;
+      for (let j = 0; j < d; j++) variance += ((a[j] as number) * (params.std[(r * k + c) * d + j] as number)) ** 2;
+      const w = params.weights[r * k + c] as number;
+      const mu = means[r * k + c] as number;
+      expected[r] = (expected[r] as number) + w * mu;
+      likelihood += w * Math.exp(-0.5 * ((h - mu) ** 2) / variance) / Math.sqrt(2 * Math.PI * variance);
+    }
+    nll -= Math.log(Math.max(likelihood, Number.MIN_VALUE));
+    absolute += Math.abs(h - (expected[r] as number));
+  }
+  return {
+    harmNll: nll / Math.max(rows, 1),
+    harmSpearman: spearman(expected, harm),
+    harmAuc: rocAuc(expected, Array.from(harm, (v) => (v > 0 ? 1 : 0))),
+    harmMae: absolute / Math.max(rows, 1),
+  };
+}
+
+/**
+ * Trains `transition-mdn-safety`, the transition MDN SCOPE plans for safety with: the mixture NLL of s̃′ joined with
+ * the likelihood of the next reply's harm score under F_H (the auxiliary loss of Eq. 13–15, F_H the ridge head of
+ * `reward-harm`), so that F_H of the predicted next state matches the text scorer. For comparison the same MDN is
+ * trained without the auxiliary term (same seed, data and initialisation: the length planner's `transition-mdn`),
+ * and both are scored on the test part: harm NLL, Spearman and AUC of the predicted harm, and the state NLL.
+ */
+export async function trainSafetyTransitionModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
+  const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
+  const harm = harmScores(job, sets);
+  const harmHead = await fitHarmHead(sets, harm.train);
+  const data = transitionData;
+  job.log?.(`transition (mdn, harm auxiliary): ${sets.train.rows} training examples, ${Array.from(harm.train).filter((v) => v > 0).length} replies flagged by the scorer`);
+  const spec = await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev), { head: harmHead, train: harm.train, validation: harm.dev });
+  job.log?.("transition (mdn, no auxiliary term, for comparison)");
+  const plain = await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev));
+  const withAux = harmPredictionMetrics(spec, harmHead, sets.test, harm.test);
+  const without = harmPredictionMetrics(plain, harmHead, sets.test, harm.test);
+  const plainMetrics = mixtureMetrics(plain, data(sets.train), data(sets.test));
+  const flagged = Array.from(harm.test).filter((v) => v > 0).length;
+  const trueNext = scalarForward(harmHead, { state: sets.test.next }, sets.test.rows);
+  const metrics: Record<string, number> = {
+    ...mixtureMetrics(spec, data(sets.train), data(sets.test)),
+    nllWithoutAuxiliary: plainMetrics.nll as number,
+    harmNll: round4(withAux.harmNll),
+    harmNllWithoutAuxiliary: round4(without.harmNll),
+    harmSpearman: round4(withAux.harmSpearman),
+    harmSpearmanWithoutAuxiliary: round4(without.harmSpearman),
+    harmAuc: round4(withAux.harmAuc),
+    harmAucWithoutAuxiliary: round4(without.harmAuc),
+    harmMae: round4(withAux.harmMae),
+    harmMaeWithoutAuxiliary: round4(without.harmMae),
+    harmAucOfTrueNextState: round4(rocAuc(trueNext, Array.from(harm.test, (v) => (v > 0 ? 1 : 0)))),
+    testFlagged: flagged,
+  };
+  // With no flagged test reply (tiny splits) AUC and Spearman are undefined: left out rather than recorded as NaN.
+  for (const [key, value] of Object.entries(metrics)) if (!Number.isFinite(value)) delete metrics[key];
+  job.log?.(
+    `transition-mdn-safety: test harm NLL ${metrics.harmNll} (without the auxiliary term ${metrics.harmNllWithoutAuxiliary}), AUC ${metrics.harmAuc} (${metrics.harmAucWithoutAuxiliary}), Spearman ${metrics.harmSpearman} (${metrics.harmSpearmanWithoutAuxiliary}); state NLL ${metrics.nll} (${metrics.nllWithoutAuxiliary}); ${flagged} of ${sets.test.rows} test replies flagged`,
+  );
+  const manifest = await saveMixture({ ...job, command: job.command ?? `foresight train harm --seed ${job.seed}` }, DEFAULT_MODEL_NAMES.transitionMdnSafety, "transition", spec, metrics, sets, {
+    method: `mixture NLL of s̃′ joined with the likelihood of the text scorer's harm of the reply under F_H(s̃′) (paper Eq. 13–15; F_H = the reward-harm ridge head, harm mean F_H(μ_k), variance Σ a_j² σ_kj²), Adam, TensorFlow.js, early stopping on the dev part's joint loss (patience 1, best epoch kept)`,
+    trainedOn: `${trainedOn(sets, "(s̃, ã, s̃′) and the text scorer's harm of the reply")} (scorer: ${job.harmfulnessName ?? "the text scorer"})`,
+  });
+  return manifest;
 }
 
 /** Loads the encoder trained into `job.outDir` (train it first). */

@@ -52,6 +52,13 @@ describe("training the default models on a tiny split (real corpora from the sha
       expect(m.training.trainedOn, m.name).toMatch(/40 steps simulated in the mismatched chat world/);
     }
     expect(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.harm)?.head).toMatchObject({ stepReward: "next", sign: -1 });
+    // The safety transition MDN is trained with the harm auxiliary loss (Eq. 13–15) and compared with the plain MDN.
+    const safety = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.transitionMdnSafety);
+    expect(safety?.training.method).toMatch(/Eq\. 13–15/);
+    for (const key of ["nll", "nllWithoutAuxiliary", "harmNll", "harmNllWithoutAuxiliary", "harmMae", "harmMaeWithoutAuxiliary"]) expect(safety?.metrics, key).toHaveProperty(key);
+    // Same seed, data and initialisation as transition-mdn: only the auxiliary term makes the weights differ.
+    expect(safety?.metrics.nllWithoutAuxiliary).toBe(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.transitionMdn)?.metrics.nll);
+    expect(safety?.sha256).not.toBe(manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.transitionMdn)?.sha256);
     const encoder = manifests.find((m) => m.name === DEFAULT_MODEL_NAMES.encoder);
     expect(encoder?.metrics).toHaveProperty("baselineTfIdfRecallAt1");
     expect(encoder?.dims.state).toBe((encoder?.dims.embedding as number) + (encoder?.head.structure as string[]).length);
@@ -118,6 +125,10 @@ describe("training the default models on a tiny split (real corpora from the sha
     const safety = await loadDefaultWorldModel({ modelsDir: dir, reward: "harm", log: () => {} });
     const harmStep = await safety.step(states, action2, 2, createRng(9));
     for (let i = 0; i < 2; i++) expect(harmStep.rewards[i]).toBeCloseTo(-(harmStep.nextRewards[i] as number), 6);
+    // SCOPE-MDN for safety samples next states from the MDN trained with the harm auxiliary loss.
+    const mdnSafety = await loadDefaultWorldModel({ modelsDir: dir, heads: "mdn", reward: "harm", log: () => {} });
+    expect(mdnSafety.parts.transition.model.manifest.name).toBe(DEFAULT_MODEL_NAMES.transitionMdnSafety);
+    expect(mdnWorld.parts.transition.model.manifest.name).toBe(DEFAULT_MODEL_NAMES.transitionMdn);
     const path = join(dir, `${DEFAULT_MODEL_NAMES.transitionMdn}.json`);
     const verified = verifyModelFile(path);
     const spec = mixtureSpecFromModel(verified.manifest, verified.model, path);

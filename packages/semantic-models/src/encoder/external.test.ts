@@ -154,10 +154,10 @@ describe("downloads that fail verification", () => {
 });
 
 describe("OpenAI-compatible embeddings", () => {
+  // The response trickles forever, so only the whole-response deadline ends the call within the test's timeout (no
+  // wall-clock bound here: a loaded machine may run late).
   it("a trickling response hits the deadline", { timeout: 10_000 }, async () => {
-    const started = Date.now();
     await expect(OpenAIEmbeddingEncoder.create({ baseUrl: `${baseUrl}/slow/v1`, model: "m", timeoutMs: 300 })).rejects.toThrow(/embeddings: no complete response within 300 ms/);
-    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it("keeps the API key out of errors and inspect", { timeout: 10_000 }, async () => {

@@ -50,3 +50,22 @@ export function scalarForward(spec: ScalarHeadSpec, values: Record<string, Float
   const output = spec.output;
   return out.map((o) => (output.kind === "sigmoid" ? 1 / (1 + Math.exp(-o)) : o * output.std + output.mean));
 }
+
+/**
+ * The coefficients of a linear head (one linear layer, affine output) in the input's own units: value =
+ * bias + Σ_j weights_j · x_j. Throws for any other head (the harm auxiliary loss needs F_H linear, Eq. 15).
+ */
+export function linearHeadCoefficients(spec: ScalarHeadSpec): { weights: Float32Array; bias: number } {
+  validateScalarSpec(spec);
+  const [layer, ...rest] = spec.network.layers;
+  if (!layer || rest.length > 0 || layer.activation !== "linear" || spec.output.kind !== "affine") throw new Error("expected a linear head (one linear layer, affine output)");
+  const { mean: outMean, std: outStd } = spec.output;
+  const weights = new Float32Array(layer.inDim);
+  let bias = (layer.bias[0] as number) * outStd + outMean;
+  for (let j = 0; j < layer.inDim; j++) {
+    const w = ((layer.weight[j] as number) / (spec.inputNorm.std[j] as number)) * outStd;
+    weights[j] = w;
+    bias -= w * (spec.inputNorm.mean[j] as number);
+  }
+  return { weights, bias };
+}

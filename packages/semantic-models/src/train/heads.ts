@@ -1,8 +1,8 @@
 import { createRng } from "@foresight/dialogue";
 import { concatInputs, type HeadInput, type MixtureHeadSpec, type MixtureKind } from "../heads/mixture.js";
-import type { ScalarHeadSpec } from "../heads/scalar.js";
+import { linearHeadCoefficients, scalarForward, type ScalarHeadSpec } from "../heads/scalar.js";
 import { fitNormalizer, normalizeRows, type Activation, type MlpWeights, type Normalizer } from "../mlp.js";
-import { bceWithLogitsLoss, gaussianNllLoss, mdnNllLoss, mseLoss } from "./losses.js";
+import { bceWithLogitsLoss, gaussianNllLoss, mdnHarmNllLoss, mdnNllLoss, mseLoss } from "./losses.js";
 import { trainNetwork } from "./network.js";
 import { fitRidge } from "./ridge.js";
 
@@ -52,22 +52,61 @@ export function residualTargets(data: MixtureData): { normalised: Float32Array; 
 }
 
 /**
+ * The auxiliary harm term of SCOPE's Eq. 13–15: a linear harm head F_H over the target vector (input "state") and
+ * the text scorer's harm of each row's true next state (train rows, and validation rows when validating).
+ */
+export interface HarmAuxiliary {
+  head: ScalarHeadSpec;
+  train: Float32Array;
+  validation?: Float32Array;
+}
+
+/**
+ * Targets for the harm-auxiliary MDN loss: [y (d) | h − c] per row, y the normalised residual and c the part of
+ * F_H(s̃′) = c + u·y that does not depend on y (so F_H of component k's mean is c + u·μ_k); u is returned.
+ */
+function harmTargets(head: ScalarHeadSpec, harm: Float32Array, data: MixtureData, y: Float32Array, targetNorm: Normalizer): { targets: Float32Array; direction: Float32Array } {
+  const d = data.outDim;
+  if (harm.length !== data.rows) throw new Error(`harm auxiliary: ${harm.length} harm scores for ${data.rows} rows`);
+  const { weights } = linearHeadCoefficients(head);
+  if (weights.length !== d) throw new Error(`harm auxiliary: the harm head takes ${weights.length} dims, the target has ${d}`);
+  const direction = weights.map((w, j) => w * (targetNorm.std[j] as number));
+  const trueHarm = scalarForward(head, { state: data.target }, data.rows);
+  const targets = new Float32Array(data.rows * (d + 1));
+  for (let r = 0; r < data.rows; r++) {
+    let projected = 0;
+    for (let j = 0; j < d; j++) {
+      const v = y[r * d + j] as number;
+      targets[r * (d + 1) + j] = v;
+      projected += (direction[j] as number) * v;
+    }
+    targets[r * (d + 1) + d] = (harm[r] as number) - ((trueHarm[r] as number) - projected);
+  }
+  return { targets, direction };
+}
+
+/**
  * Trains a mixture head: a deep ensemble of `components` Gaussian MLPs (each its own seed and shuffling) or one
  * MDN with `components` diagonal Gaussians, on normalised inputs and normalised residual targets. With
- * `validation`, each network stops early on its validation loss and keeps its best epoch's weights.
+ * `validation`, each network stops early on its validation loss and keeps its best epoch's weights. With `harm`
+ * (MDN only) the loss is the joint likelihood of the next state and its harmfulness score (Eq. 13–15).
  */
-export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, components: number, options: FitOptions, validation?: MixtureData): Promise<MixtureHeadSpec> {
+export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, components: number, options: FitOptions, validation?: MixtureData, harm?: HarmAuxiliary): Promise<MixtureHeadSpec> {
+  if (harm && kind !== "mdn") throw new Error("the harm auxiliary loss (Eq. 13–15) is defined for the MDN only");
+  if (harm && validation && !harm.validation) throw new Error("harm auxiliary: validation rows need their harm scores");
   const raw = concatInputs(data.inputs, data.values, data.rows);
   const inDim = raw.length / data.rows;
   const inputNorm = fitNormalizer(raw, data.rows, inDim);
   const x = normalizeRows(raw, data.rows, inputNorm);
   const { normalised: y, norm: targetNorm } = residualTargets(data);
+  const heldTargets = validation ? normalizeRows(residualOfTarget(validation), validation.rows, targetNorm) : undefined;
+  const auxiliary = harm ? harmTargets(harm.head, harm.train, data, y, targetNorm) : undefined;
   const held = validation
     ? {
         validation: {
           rows: validation.rows,
           inputs: normalizeRows(concatInputs(validation.inputs, validation.values, validation.rows), validation.rows, inputNorm),
-          targets: normalizeRows(residualOfTarget(validation), validation.rows, targetNorm),
+          targets: harm ? harmTargets(harm.head, harm.validation as Float32Array, validation, heldTargets as Float32Array, targetNorm).targets : (heldTargets as Float32Array),
         },
         patience: options.patience ?? 1,
       }
@@ -101,13 +140,13 @@ export async function trainMixtureHead(kind: MixtureKind, data: MixtureData, com
   } else {
     networks.push(
       await trainNetwork(
-        { rows: data.rows, inputs: x, targets: y },
+        { rows: data.rows, inputs: x, targets: auxiliary?.targets ?? y },
         {
           ...common,
           sizes: [inDim, ...options.hidden, components * (1 + 2 * d)],
-          loss: mdnNllLoss(components, d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
+          loss: auxiliary ? mdnHarmNllLoss(components, d, auxiliary.direction, LOG_STD_RANGE.min, LOG_STD_RANGE.max) : mdnNllLoss(components, d, LOG_STD_RANGE.min, LOG_STD_RANGE.max),
           seed: rng.fork("mdn").int(2 ** 31),
-          onEpoch: (epoch, loss, validationLoss) => options.onEpoch?.("mdn", epoch, loss, validationLoss),
+          onEpoch: (epoch, loss, validationLoss) => options.onEpoch?.(auxiliary ? "mdn (harm auxiliary)" : "mdn", epoch, loss, validationLoss),
         },
       ),
     );

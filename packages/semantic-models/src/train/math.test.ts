@@ -4,7 +4,9 @@ import { symmetricEigen } from "../encoder/cca.js";
 import { mlpForward } from "../mlp.js";
 import { brierScore, meanCosine, meanGroupSpearman, meanNormRatio, rocAuc, rSquared } from "./metrics.js";
 import { fitRidge } from "./ridge.js";
-import { mdnNllLoss, gaussianNllLoss } from "./losses.js";
+import { trainRegressionHead } from "./heads.js";
+import { linearHeadCoefficients, scalarForward } from "../heads/scalar.js";
+import { mdnHarmNllLoss, mdnNllLoss, gaussianNllLoss } from "./losses.js";
 import { ensureTfBackend, tf } from "./tf.js";
 
 describe("closed-form fits and metrics", () => {
@@ -72,5 +74,45 @@ describe("closed-form fits and metrics", () => {
     const expected = mu.reduce((s, m, j) => s + (logStd[j] as number) + 0.5 * (([1, 0][j] as number) - m) ** 2 / Math.exp(2 * (logStd[j] as number)) + 0.5 * Math.log(2 * Math.PI), 0);
     expect(gaussian).toBeCloseTo(expected, 4);
     expect(mdn).toBeCloseTo(expected, 4);
+  });
+
+  it("the harm auxiliary loss adds −log N(h; u·μ_k, Σ u_j² σ_kj²) inside the mixture (Eq. 13–15)", async () => {
+    await ensureTfBackend();
+    const u = Float32Array.from([2, -1]);
+    // Two components: the harm term reweights them, so the joint loss is not the state NLL plus a constant.
+    const logits = [0.3, -0.2];
+    const mus = [[0.5, -1], [-0.4, 0.2]];
+    const logStds = [[0.1, -0.3], [-0.2, 0.4]];
+    const y = [1, 0];
+    const h = 0.7;
+    const output = tf.tensor2d([[...logits, ...mus.flat(), ...logStds.flat()]]);
+    const joint = mdnHarmNllLoss(2, 2, u, -5, 2)(output, tf.tensor2d([[...y, h]])).dataSync()[0] as number;
+    const stateOnly = mdnNllLoss(2, 2, -5, 2)(output, tf.tensor2d([y])).dataSync()[0] as number;
+    const z = Math.log(Math.exp(logits[0] as number) + Math.exp(logits[1] as number));
+    let likelihood = 0;
+    for (let k = 0; k < 2; k++) {
+      const mu = mus[k] as number[];
+      const ls = logStds[k] as number[];
+      let logState = 0;
+      for (let j = 0; j < 2; j++) logState -= (ls[j] as number) + 0.5 * (((y[j] as number) - (mu[j] as number)) / Math.exp(ls[j] as number)) ** 2 + 0.5 * Math.log(2 * Math.PI);
+      const harmMean = (u[0] as number) * (mu[0] as number) + (u[1] as number) * (mu[1] as number);
+      const harmVariance = ((u[0] as number) * Math.exp(ls[0] as number)) ** 2 + ((u[1] as number) * Math.exp(ls[1] as number)) ** 2;
+      const logHarm = -0.5 * (h - harmMean) ** 2 / harmVariance - 0.5 * Math.log(2 * Math.PI * harmVariance);
+      likelihood += Math.exp((logits[k] as number) - z + logState + logHarm);
+    }
+    expect(joint).toBeCloseTo(-Math.log(likelihood), 4);
+    expect(Math.abs(joint - stateOnly)).toBeGreaterThan(0.1);
+    expect(() => mdnHarmNllLoss(2, 3, u, -5, 2)).toThrow(/harm direction has 2 values, the state has 3/);
+  });
+
+  it("a linear head's coefficients in input units reproduce its forward pass", async () => {
+    const rng = createRng("linear-head");
+    const rows = 50;
+    const x = Float32Array.from({ length: rows * 3 }, () => rng.next() * 4 - 1);
+    const y = Float32Array.from({ length: rows }, (_, r) => 3 * (x[r * 3] as number) - (x[r * 3 + 2] as number) + rng.next());
+    const head = await trainRegressionHead({ inputs: [{ name: "state", dim: 3 }], values: { state: x }, target: y, rows }, { kind: "ridge", lambda: 0.1 }, "harm");
+    const { weights, bias } = linearHeadCoefficients(head);
+    const forward = scalarForward(head, { state: x }, rows);
+    for (let r = 0; r < rows; r++) expect(bias + weights.reduce((s, w, j) => s + w * (x[r * 3 + j] as number), 0)).toBeCloseTo(forward[r] as number, 4);
   });
 });

@@ -70,17 +70,25 @@ function worldsOf(world: string, dataDir?: string) {
   throw new Error(`suite sage has no world "${world}"`);
 }
 
-const trajectories = new Map<string, Promise<{ trajectory: Trajectory; calls: number }>>();
-const views = new WeakMap<ChatModel, number>();
-let viewsMade = 0;
+type PlayedUnit = Promise<{ trajectory: Trajectory; calls: number }>;
 
-function viewId(llm: ChatModel): number {
-  let id = views.get(llm);
-  if (id === undefined) views.set(llm, (id = ++viewsMade));
-  return id;
+/** Offline self-play trajectories, memoised per process (the judge episodes reuse them). */
+const trajectories = new Map<string, PlayedUnit>();
+/**
+ * Live ones per episode's view of the response cache: a trajectory is reused only within that view (so an episode
+ * replays the same whichever episodes ran before it in this process), and is dropped with the view when the episode
+ * ends.
+ */
+const liveTrajectories = new WeakMap<ChatModel, Map<string, PlayedUnit>>();
+
+function memoOf(llm: ChatModel | undefined): Map<string, PlayedUnit> {
+  if (!llm) return trajectories;
+  let memo = liveTrajectories.get(llm);
+  if (!memo) liveTrajectories.set(llm, (memo = new Map()));
+  return memo;
 }
 
-/** Forgets the self-play trajectories this process computed (tests re-run episodes from scratch with it). */
+/** Forgets the offline self-play trajectories this process computed (tests re-run episodes from scratch with it). */
 export function forgetSageTrajectories(): void {
   trajectories.clear();
 }
@@ -91,10 +99,9 @@ export function forgetSageTrajectories(): void {
  */
 function playUnit(planner: string, candidates: number, world: string, unit: string, seed: number, context: EpisodeContext) {
   const { dataDir, llm } = context;
-  // Live, each episode has its own view of the response cache: a trajectory is reused only within that view, so an
-  // episode replays the same whichever episodes ran before it in this process.
-  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}|${llm ? viewId(llm) : ""}`;
-  let result = trajectories.get(key);
+  const memo = memoOf(llm);
+  const key = `${planner}|${world}|${unit}|${seed}|${dataDir ?? ""}`;
+  let result = memo.get(key);
   if (!result) {
     result = (async () => {
       const worlds = llm ? undefined : worldsOf(world, dataDir);
@@ -105,7 +112,7 @@ function playUnit(planner: string, candidates: number, world: string, unit: stri
       const trajectory = await selfPlay(situationOf(dialogue), { agent, user, selector, candidates });
       return { trajectory, calls: agent.calls + user.calls + selector.calls };
     })();
-    trajectories.set(key, result);
+    memo.set(key, result);
   }
   return result;
 }

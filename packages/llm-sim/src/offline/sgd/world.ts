@@ -475,11 +475,19 @@ function corpusType(acts: readonly string[]): SgdSystemActType | undefined {
  * smoothed towards the marginal (weight `backoff` in pseudo-counts).
  */
 export class SgdActPrior {
+  /** Σ of the marginal's counts, and of each conditional row's (fixed once fitted). */
+  private readonly marginalTotal: number;
+  private readonly rowTotals: Map<string, number>;
+
   private constructor(
     private readonly conditional: Map<string, Map<SgdSystemActType, number>>,
     private readonly marginal: Map<SgdSystemActType, number>,
     private readonly backoff: number,
-  ) {}
+  ) {
+    const sum = (counts: Map<SgdSystemActType, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+    this.marginalTotal = sum(marginal);
+    this.rowTotals = new Map([...conditional].map(([key, row]) => [key, sum(row)]));
+  }
 
   static fit(dialogues: readonly Dialogue[], backoff = 2): SgdActPrior {
     const conditional = new Map<string, Map<SgdSystemActType, number>>();
@@ -504,9 +512,10 @@ export class SgdActPrior {
 
   /** P_θ over `types` after a user turn with acts `lastUser`. */
   probabilities(lastUser: readonly string[], types: readonly SgdSystemActType[]): number[] {
-    const row = this.conditional.get(userKey(lastUser));
-    const total = [...this.marginal.values()].reduce((a, b) => a + b, 0);
-    const n = row ? [...row.values()].reduce((a, b) => a + b, 0) : 0;
+    const key = userKey(lastUser);
+    const row = this.conditional.get(key);
+    const total = this.marginalTotal;
+    const n = this.rowTotals.get(key) ?? 0;
     const scores = types.map((type) => ((row?.get(type) ?? 0) + (this.backoff * this.marginal.get(type)!) / total) / (n + this.backoff));
     const z = scores.reduce((a, b) => a + b, 0);
     return scores.map((s) => s / z);

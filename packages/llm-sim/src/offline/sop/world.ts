@@ -119,6 +119,8 @@ export class SopCorpusWorld {
   readonly sopNodes: ReadonlySet<string>;
   /** Success marks of the task that are not nodes of its SOP (an error of the task definition, reported by `sop check`). */
   readonly marksOffSop: readonly string[];
+  /** Agent action → the user states right after it on the SOP (see {@link askedBy}). */
+  private readonly asked = new Map<string, readonly string[]>();
 
   private constructor(
     readonly task: SopdailTask,
@@ -135,6 +137,8 @@ export class SopCorpusWorld {
     this.vocabulary = [...new Set([SOPDAIL_START, ...this.agentNodes, ...this.userNodes])];
     this.sopNodes = new Set([...Object.keys(task.sop.adjacencyList), ...Object.values(task.sop.adjacencyList).flat()]);
     this.marksOffSop = task.successMarks.filter((mark) => !this.sopNodes.has(mark));
+    const userNodes = new Set(this.userNodes);
+    for (const [node, next] of Object.entries(task.sop.adjacencyList)) this.asked.set(node, next.filter((n) => userNodes.has(n)));
     const known = new Set([...this.agentNodes, ...this.userNodes, SOPDAIL_START, SOPDAIL_SINK]);
     for (const dialogue of train) {
       let previous: string | undefined = SOPDAIL_START;
@@ -221,8 +225,8 @@ export class SopCorpusWorld {
   }
 
   /** The user states the SOP has right after an agent action: what the action asks (empty off the SOP). */
-  askedBy(action: string): string[] {
-    return (this.task.sop.adjacencyList[action] ?? []).filter((node) => this.userNodes.includes(node));
+  askedBy(action: string): readonly string[] {
+    return this.asked.get(action) ?? [];
   }
 
   /**
