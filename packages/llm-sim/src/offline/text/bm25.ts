@@ -26,8 +26,6 @@ interface Postings {
   docs: Int32Array;
   /** The term's BM25 score in each of them (weight 1), computed once at indexing. */
   scores: Float64Array;
-  /** The largest of `scores`: no document gains more from this term (an upper bound for pruning). */
-  maxScore: number;
   idf: number;
 }
 
@@ -135,7 +133,7 @@ export class Bm25Index {
       const df = list.docs.length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const scores = Float64Array.from(list.docs, (doc, i) => (idf * list.freqs[i]! * (k1 + 1)) / (list.freqs[i]! + this.lengthNorm[doc]!));
-      this.postings.set(term, { docs: Int32Array.from(list.docs), scores, maxScore: scores.reduce((a, b) => Math.max(a, b), 0), idf });
+      this.postings.set(term, { docs: Int32Array.from(list.docs), scores, idf });
     }
   }
 
