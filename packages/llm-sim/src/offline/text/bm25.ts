@@ -43,8 +43,12 @@ class TopK {
   }
 
   private swap(i: number, j: number): void {
-    [this.docs[i], this.docs[j]] = [this.docs[j]!, this.docs[i]!];
-    [this.scores[i], this.scores[j]] = [this.scores[j]!, this.scores[i]!];
+    const doc = this.docs[i]!;
+    const score = this.scores[i]!;
+    this.docs[i] = this.docs[j]!;
+    this.scores[i] = this.scores[j]!;
+    this.docs[j] = doc;
+    this.scores[j] = score;
   }
 
   push(doc: number, score: number): void {
