@@ -35,16 +35,24 @@ function addText(text: string, weight: number, config: HashedFeatureConfig, acc:
   }
 }
 
+/** Bucket counts of single texts, kept across the contexts of one batch (which share their earlier turns). */
+export type TurnCountCache = Map<string, Map<number, number>>;
+
 /**
  * Hashed features of a context (turns, oldest first) or of one text: sublinear counts (1 + log c) per bucket,
- * turns weighted by recency, L2-normalised. An empty text gives an empty vector.
+ * turns weighted by recency, L2-normalised. An empty text gives an empty vector. Pass a `cache` to count each
+ * distinct text once over many contexts (the result is the same).
  */
-export function hashedFeatures(turns: string | readonly string[], config: HashedFeatureConfig): SparseVector {
+export function hashedFeatures(turns: string | readonly string[], config: HashedFeatureConfig, cache?: TurnCountCache): SparseVector {
   const list = typeof turns === "string" ? [turns] : turns.slice(-config.maxTurns);
   const acc = new Map<number, number>();
   list.forEach((text, i) => {
-    const turnAcc = new Map<number, number>();
-    addText(text, 1, config, turnAcc);
+    let turnAcc = cache?.get(text);
+    if (!turnAcc) {
+      turnAcc = new Map<number, number>();
+      addText(text, 1, config, turnAcc);
+      cache?.set(text, turnAcc);
+    }
     const weight = config.turnDecay ** (list.length - 1 - i);
     for (const [bucket, count] of turnAcc) acc.set(bucket, (acc.get(bucket) ?? 0) + weight * (1 + Math.log(count)));
   });

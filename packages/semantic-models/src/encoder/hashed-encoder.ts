@@ -3,7 +3,7 @@ import { ModelLoadError } from "../manifest.js";
 import type { OnnxSession, SessionOptions } from "../session.js";
 import { wrapOrRelease } from "../heads/runtime.js";
 import { z } from "zod";
-import { hashedFeatures, HashedFeatureConfigSchema, packSparse, STRUCTURE_FEATURES, structureFeatures, type HashedFeatureConfig, type SparseVector } from "./features.js";
+import { hashedFeatures, HashedFeatureConfigSchema, type TurnCountCache, packSparse, STRUCTURE_FEATURES, structureFeatures, type HashedFeatureConfig, type SparseVector } from "./features.js";
 import { countTokens } from "./tokens.js";
 import { embedInChunks, type SentenceEncoder } from "./types.js";
 
@@ -94,16 +94,30 @@ export class HashedEncoder implements SentenceEncoder {
     return this.embedContexts(texts.map((t) => [t]));
   }
 
-  /** Embeds contexts (recent turns weighted more, as in training), structure features appended. */
+  /**
+   * Embeds contexts (recent turns weighted more, as in training), structure features appended. Each distinct turn is
+   * featurised and token-counted once per call: the contexts of a batch (a context and it plus each candidate) share
+   * most of their turns.
+   */
   async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    const semantic = await this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features)));
+    const turnCounts: TurnCountCache = new Map();
+    const semantic = await this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features, turnCounts)));
     const extra = this.structure.length;
     if (extra === 0) return semantic;
     const d = this.semanticDim;
     const out = new Float32Array(contexts.length * this.dim);
+    const tokenCounts = new Map<string, number>();
+    const countOnce = (text: string) => {
+      let count = tokenCounts.get(text);
+      if (count === undefined) {
+        count = countTokens(text);
+        tokenCounts.set(text, count);
+      }
+      return count;
+    };
     contexts.forEach((context, r) => {
       out.set(semantic.subarray(r * d, (r + 1) * d), r * this.dim);
-      out.set(structureFeatures(context, countTokens).subarray(0, extra), r * this.dim + d);
+      out.set(structureFeatures(context, countOnce).subarray(0, extra), r * this.dim + d);
     });
     return out;
   }

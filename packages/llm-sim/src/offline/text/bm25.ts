@@ -22,8 +22,10 @@ export interface Bm25SearchOptions {
 }
 
 interface Postings {
+  /** Documents containing the term, ascending. */
   docs: Int32Array;
-  freqs: Float64Array;
+  /** The term's BM25 score in each of them (weight 1), computed once at indexing. */
+  scores: Float64Array;
   idf: number;
 }
 
@@ -41,8 +43,12 @@ class TopK {
   }
 
   private swap(i: number, j: number): void {
-    [this.docs[i], this.docs[j]] = [this.docs[j]!, this.docs[i]!];
-    [this.scores[i], this.scores[j]] = [this.scores[j]!, this.scores[i]!];
+    const doc = this.docs[i]!;
+    const score = this.scores[i]!;
+    this.docs[i] = this.docs[j]!;
+    this.scores[i] = this.scores[j]!;
+    this.docs[j] = doc;
+    this.scores[j] = score;
   }
 
   push(doc: number, score: number): void {
@@ -74,6 +80,11 @@ class TopK {
     }
   }
 
+  /** The k-th best score once k pairs are kept (a document scoring below it cannot enter), else −∞. */
+  threshold(): number {
+    return this.docs.length < this.k ? -Infinity : this.scores[0]!;
+  }
+
   sorted(): Bm25Hit[] {
     return this.docs.map((doc, i) => ({ doc, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
@@ -87,7 +98,10 @@ export class Bm25Index {
   private readonly postings = new Map<string, Postings>();
   /** k1 · (1 − b + b · |d| / avgdl) per document, the length part of BM25's denominator. */
   private readonly lengthNorm: Float64Array;
+  /** Per-document score accumulators of a search (all zero between searches). */
   private readonly scratch: Float64Array;
+  /** The documents a search touched, in the order it touched them. */
+  private readonly touched: Int32Array;
   readonly parameters: Bm25Parameters;
 
   /** Indexes the documents (each a token list); document i is found as hit `doc: i`. */
@@ -97,6 +111,7 @@ export class Bm25Index {
     if (!(k1 >= 0) || !(b >= 0 && b <= 1)) throw new Error(`BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1, got k1=${k1} b=${b}`);
     const n = documents.length;
     this.scratch = new Float64Array(n);
+    this.touched = new Int32Array(n);
     const building = new Map<string, { docs: number[]; freqs: number[] }>();
     let total = 0;
     documents.forEach((tokens, doc) => {
@@ -120,7 +135,9 @@ export class Bm25Index {
     this.lengthNorm = Float64Array.from(documents, (tokens) => k1 * (average === 0 ? 1 : 1 - b + (b * tokens.length) / average));
     for (const [term, list] of building) {
       const df = list.docs.length;
-      this.postings.set(term, { docs: Int32Array.from(list.docs), freqs: Float64Array.from(list.freqs), idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)) });
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const scores = Float64Array.from(list.docs, (doc, i) => (idf * list.freqs[i]! * (k1 + 1)) / (list.freqs[i]! + this.lengthNorm[doc]!));
+      this.postings.set(term, { docs: Int32Array.from(list.docs), scores, idf });
     }
   }
 
@@ -141,38 +158,39 @@ export class Bm25Index {
       const list = this.postings.get(term);
       if (!list) continue;
       const at = list.docs.indexOf(doc);
-      if (at >= 0) total += weight * this.termScore(list, at);
+      if (at >= 0) total += weight * list.scores[at]!;
     }
     return total;
   }
 
-  /** The documents with the highest positive score for the query, best first (ties: lower index first). */
+  /**
+   * The documents with the highest positive score for the query, best first (ties: lower index first). Walks the
+   * postings of the query's terms only, in query order, and keeps the best k while reading the scores back.
+   */
   search(query: readonly string[], options: Bm25SearchOptions = {}): Bm25Hit[] {
     const top = new TopK(options.topK ?? 10);
     const pool = options.pool;
     const scores = this.scratch;
-    const touched: number[] = [];
+    const touched = this.touched;
+    let count = 0;
     for (const [term, weight] of queryWeights(query)) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const { docs } = list;
+      const { docs, scores: termScores } = list;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i]!;
         if (pool !== undefined && !pool.has(doc)) continue;
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc]! += weight * this.termScore(list, i);
+        // Every term score is positive, so a zero total marks a document not yet touched.
+        if (scores[doc] === 0) touched[count++] = doc;
+        scores[doc]! += weight * termScores[i]!;
       }
     }
-    for (const doc of touched) {
+    for (let i = 0; i < count; i++) {
+      const doc = touched[i]!;
       top.push(doc, scores[doc]!);
       scores[doc] = 0;
     }
     return top.sorted();
-  }
-
-  private termScore(list: Postings, at: number): number {
-    const freq = list.freqs[at]!;
-    return (list.idf * freq * (this.parameters.k1 + 1)) / (freq + this.lengthNorm[list.docs[at]!]!);
   }
 }
 

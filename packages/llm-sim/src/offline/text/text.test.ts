@@ -35,6 +35,28 @@ describe("Bm25Index", () => {
     expect(index.search(["the", "sat", "cat"], { topK: 1 })[0]!.doc).toBe(0);
   });
 
+  it("prunes to exactly the hits of scoring every document and sorting all scores, ties included", () => {
+    // Zipf-like words over a small vocabulary, with repeated documents, so scores tie often and common terms are long.
+    const rng = createRng(11);
+    const word = () => `w${Math.floor(Math.pow(rng.next(), 3) * 40)}`;
+    const corpus: string[][] = [];
+    for (let d = 0; d < 600; d++) corpus.push(d % 7 === 3 ? [...corpus[d - 1]!] : Array.from({ length: 1 + rng.int(12) }, word));
+    const big = new Bm25Index(corpus);
+    const everyDoc = (query: string[], k: number, pool?: Set<number>) =>
+      corpus
+        .map((_, doc) => ({ doc, score: big.score(query, doc) }))
+        .filter((hit) => hit.score > 0 && (pool === undefined || pool.has(hit.doc)))
+        .sort((a, b) => b.score - a.score || a.doc - b.doc)
+        .slice(0, k);
+    for (let trial = 0; trial < 200; trial++) {
+      const query = Array.from({ length: 1 + rng.int(10) }, word);
+      if (trial % 3 === 0) query.push(query[0]!, "unseen");
+      const k = [0, 1, 2, 5, 20, 100, 1000][trial % 7]!;
+      const pool = trial % 4 === 1 ? new Set(corpus.map((_, doc) => doc).filter(() => rng.next() < 0.3)) : undefined;
+      expect(big.search(query, { topK: k, pool })).toEqual(everyDoc(query, k, pool));
+    }
+  });
+
   it("rejects parameters outside BM25's range", () => {
     expect(() => new Bm25Index(docs, { b: 2 })).toThrow(/0 ≤ b ≤ 1/);
   });
