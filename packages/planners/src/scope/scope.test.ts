@@ -204,6 +204,26 @@ describe("ScopePlanner", () => {
     expect(world.embedded).toBe(3);
   });
 
+  it("embeds a new request's inputs in a turn of the plan's scheduler, then runs each wave in one", async () => {
+    const scope = new ScopePlanner("scope", new MoodWorld(), settings);
+    let turns = 0;
+    let held = 0;
+    const scheduler = {
+      turn: async () => {
+        expect(held).toBe(0);
+        turns++;
+        held++;
+        return () => void held--;
+      },
+    };
+    const alone = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 100 } });
+    const scheduled = await new ScopePlanner("scope", new MoodWorld(), settings).plan(conversation, { candidates, seed: 4, budget: { iterations: 100 }, scheduler });
+    // One turn for retrieval and embedding, then 100 simulations in waves of 16: 7 more.
+    expect(turns).toBe(8);
+    expect(held).toBe(0);
+    expect(scheduled.candidates).toEqual(alone.candidates);
+  });
+
   it("honours iteration, time and abort budgets", async () => {
     const scope = new ScopePlanner("scope", new MoodWorld(), settings);
     const counted = await scope.plan(conversation, { candidates, seed: 2, budget: { iterations: 37 } });

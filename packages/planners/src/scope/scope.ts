@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createRng } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
-import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlannerFactory, type PlanStopReason } from "../types.js";
+import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlanScheduler, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
 import { clockModeError, type PlanningClockMode } from "./latency.js";
 import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
@@ -93,7 +93,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const settings = scopeSettings(this.name, this.settings, options.settings);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
-    const { candidates, root, actions } = await this.searchInputs(conversation, options.candidates, settings.candidates, seed, rng);
+    const { candidates, root, actions } = await this.searchInputs(conversation, options.candidates, settings.candidates, seed, rng, options.scheduler);
     const budget = options.budget ?? {};
     const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
     // On the charged clock the time budget becomes a simulation count (the smaller of it and any iteration budget).
@@ -148,7 +148,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     };
   }
 
-  private async searchInputs(conversation: Conversation, given: string[] | undefined, m: number, seed: number, rng: ReturnType<typeof createRng>): Promise<SearchInputs> {
+  private async searchInputs(conversation: Conversation, given: string[] | undefined, m: number, seed: number, rng: ReturnType<typeof createRng>, scheduler: PlanScheduler | undefined): Promise<SearchInputs> {
     const generated = !given || given.length === 0;
     const key = createHash("sha256")
       .update(JSON.stringify([conversation.turns.map((t) => [t.speaker, t.text]), generated ? [m, seed] : given]))
@@ -159,9 +159,17 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       this.inputs.set(key, cached);
       return cached;
     }
-    const candidates = chatCandidates(conversation, given, m, rng.fork("candidates"), this.dataDir);
-    const texts = conversationTexts(conversation);
-    const inputs = { candidates, root: await this.world.embedContexts([texts]), actions: await this.world.actionVectors(texts, candidates) };
+    // Retrieval and embedding are CPU work like a search wave: under a scheduler they wait their turn, so a new
+    // request does not hold up plans closer to their deadline.
+    const endTurn = scheduler ? await scheduler.turn() : () => {};
+    let inputs: SearchInputs;
+    try {
+      const candidates = chatCandidates(conversation, given, m, rng.fork("candidates"), this.dataDir);
+      const texts = conversationTexts(conversation);
+      inputs = { candidates, root: await this.world.embedContexts([texts]), actions: await this.world.actionVectors(texts, candidates) };
+    } finally {
+      endTurn();
+    }
     this.inputs.set(key, inputs);
     if (this.inputs.size > INPUTS_CACHE_SIZE) this.inputs.delete(this.inputs.keys().next().value!);
     return inputs;
