@@ -55,6 +55,24 @@ const conversation = { turns: [{ speaker: "user" as const, text: "How are you to
 const candidates = Object.keys(CANDIDATES);
 const settings = { depth: 3, batch: 16 };
 
+/** A scheduler that counts the turns it hands out and checks that one is held at a time (ending a turn twice is harmless). */
+function countingScheduler() {
+  const counts = { turns: 0, held: 0 };
+  const scheduler = {
+    turn: async () => {
+      expect(counts.held).toBe(0);
+      counts.turns++;
+      counts.held++;
+      let ended = false;
+      return () => {
+        if (!ended) counts.held--;
+        ended = true;
+      };
+    },
+  };
+  return { scheduler, counts };
+}
+
 describe("semanticSearch (Alg. 1)", () => {
   it("finds the candidate with the best long-term value in a world with a known answer", async () => {
     const world = new MoodWorld();
@@ -105,25 +123,12 @@ describe("semanticSearch (Alg. 1)", () => {
     const world = new MoodWorld();
     const actions = await world.actionVectors([], candidates);
     const search = (budget: Parameters<typeof semanticSearch>[4]) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, budget, createRng(5));
-    let turns = 0;
-    let held = 0;
-    const scheduler = {
-      turn: async () => {
-        expect(held).toBe(0);
-        turns++;
-        held++;
-        let ended = false;
-        return () => {
-          if (!ended) held--;
-          ended = true;
-        };
-      },
-    };
+    const { scheduler, counts } = countingScheduler();
     const alone = await search({ iterations: 100 });
     const scheduled = await search({ iterations: 100, scheduler });
     // 100 simulations in waves of 16: 7 waves, each in its own turn, and none left held.
-    expect(turns).toBe(7);
-    expect(held).toBe(0);
+    expect(counts.turns).toBe(7);
+    expect(counts.held).toBe(0);
     expect(scheduled.actions).toEqual(alone.actions);
     expect(scheduled.best).toBe(alone.best);
     expect(scheduled.modelRows).toBe(alone.modelRows);
@@ -206,21 +211,12 @@ describe("ScopePlanner", () => {
 
   it("embeds a new request's inputs in a turn of the plan's scheduler, then runs each wave in one", async () => {
     const scope = new ScopePlanner("scope", new MoodWorld(), settings);
-    let turns = 0;
-    let held = 0;
-    const scheduler = {
-      turn: async () => {
-        expect(held).toBe(0);
-        turns++;
-        held++;
-        return () => void held--;
-      },
-    };
+    const { scheduler, counts } = countingScheduler();
     const alone = await scope.plan(conversation, { candidates, seed: 4, budget: { iterations: 100 } });
     const scheduled = await new ScopePlanner("scope", new MoodWorld(), settings).plan(conversation, { candidates, seed: 4, budget: { iterations: 100 }, scheduler });
     // One turn for retrieval and embedding, then 100 simulations in waves of 16: 7 more.
-    expect(turns).toBe(8);
-    expect(held).toBe(0);
+    expect(counts.turns).toBe(8);
+    expect(counts.held).toBe(0);
     expect(scheduled.candidates).toEqual(alone.candidates);
   });
 
