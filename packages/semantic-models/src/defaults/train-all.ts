@@ -1,3 +1,4 @@
+import type { MixtureHeadSpec } from "../heads/mixture.js";
 import type { Manifest } from "../manifest.js";
 import { trainDefaultEncoder, type TrainJob } from "./train-encoder-model.js";
 import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainSafetyTransitionModel, trainTransitionModels } from "./train-open-chat.js";
@@ -22,9 +23,10 @@ export async function trainDefaultModels(which: TrainableModel, job: TrainJob): 
   if (which === "action" || which === "transition" || which === "reward" || which === "harm" || all) {
     const sets = await openChatTransitions(job, encoder);
     if (which === "action" || all) out.push(...(await trainActionModels(job, sets)));
-    if (which === "transition" || all) out.push(...(await trainTransitionModels(job, sets)));
+    const trained: { mdn?: MixtureHeadSpec } = {};
+    if (which === "transition" || all) out.push(...(await trainTransitionModels(job, sets, trained)));
     if (which === "reward" || all) out.push(await trainRewardModel(job, sets));
-    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets), await trainSafetyTransitionModel(job, sets));
+    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets), await trainSafetyTransitionModel(job, sets, trained.mdn));
   }
   if (which === "value" || which === "all") out.push(...(job.trainValue ? await job.trainValue(job) : [await trainValueModel(job)]));
   return out;

@@ -11,6 +11,7 @@ import type { Manifest } from "../manifest.js";
 import { saveModel } from "../model-file.js";
 import { gaussianParams, meanCosine, meanGroupSpearman, meanNormRatio, mixtureNll, rocAuc, round4, rSquared, spearman } from "../train/metrics.js";
 import { fitRidge } from "../train/ridge.js";
+import { HARM_VARIANCE_FLOOR } from "../train/losses.js";
 import { trainMixtureHead, trainRegressionHead, type FitOptions, type MixtureData } from "../train/heads.js";
 import { fitNormalizer } from "../mlp.js";
 import { mlpForward } from "../mlp.js";
@@ -288,14 +289,18 @@ function transitionData(set: TransitionSet): MixtureData {
   };
 }
 
-/** Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). */
-export async function trainTransitionModels(job: TrainJob, sets: TransitionSets): Promise<Manifest[]> {
+/**
+ * Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). `trained.mdn`
+ * receives the MDN, so that the safety model's comparison need not train the same MDN again.
+ */
+export async function trainTransitionModels(job: TrainJob, sets: TransitionSets, trained: { mdn?: MixtureHeadSpec } = {}): Promise<Manifest[]> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const data = transitionData;
   const out: Manifest[] = [];
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
+    if (kind === "mdn") trained.mdn = spec;
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
     out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets));
   }
@@ -429,9 +434,6 @@ export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promi
   });
 }
 
-/** Floor on the predicted harm variance when scoring held-out harm likelihoods (the loss's numerical guard). */
-const HARM_VARIANCE_FLOOR = 1e-10;
-
 /**
  * How well a transition model predicts the harm of the next state through F_H (Eq. 15): per component the harm
  * mean F_H(μ_k) and variance Σ_j a_j² σ_kj² (a the head's coefficients). On the set: the NLL of the scorer's harm
@@ -472,20 +474,21 @@ export function harmPredictionMetrics(spec: MixtureHeadSpec, harmHead: ScalarHea
  * the likelihood of the next reply's harm score under F_H (the auxiliary loss of Eq. 13–15, F_H the ridge head of
  * `reward-harm`), so that F_H of the predicted next state matches the text scorer. For comparison the same MDN is
  * trained without the auxiliary term (same seed, data and initialisation: the length planner's `transition-mdn`),
- * and both are scored on the test part: harm NLL, Spearman and AUC of the predicted harm, and the state NLL.
+ * and both are scored on the test part: harm NLL, Spearman and AUC of the predicted harm, and the state NLL. `plain`:
+ * that MDN when it was trained already on these sets with this job (as `trainTransitionModels` does).
  */
-export async function trainSafetyTransitionModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
+export async function trainSafetyTransitionModel(job: TrainJob, sets: TransitionSets, plain?: MixtureHeadSpec): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const harm = harmScores(job, sets);
   const harmHead = await fitHarmHead(sets, harm.train);
   const data = transitionData;
   job.log?.(`transition (mdn, harm auxiliary): ${sets.train.rows} training examples, ${Array.from(harm.train).filter((v) => v > 0).length} replies flagged by the scorer`);
   const spec = await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev), { head: harmHead, train: harm.train, validation: harm.dev });
-  job.log?.("transition (mdn, no auxiliary term, for comparison)");
-  const plain = await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev));
+  if (!plain) job.log?.("transition (mdn, no auxiliary term, for comparison)");
+  const withoutAuxiliary = plain ?? (await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev)));
   const withAux = harmPredictionMetrics(spec, harmHead, sets.test, harm.test);
-  const without = harmPredictionMetrics(plain, harmHead, sets.test, harm.test);
-  const plainMetrics = mixtureMetrics(plain, data(sets.train), data(sets.test));
+  const without = harmPredictionMetrics(withoutAuxiliary, harmHead, sets.test, harm.test);
+  const plainMetrics = mixtureMetrics(withoutAuxiliary, data(sets.train), data(sets.test));
   const flagged = Array.from(harm.test).filter((v) => v > 0).length;
   const trueNext = scalarForward(harmHead, { state: sets.test.next }, sets.test.rows);
   const metrics: Record<string, number> = {

@@ -51,7 +51,7 @@ export function mdnNllLoss(components: number, dim: number, logStdMin: number, l
 }
 
 /** Keeps the harm variance u^T Σ_k u away from zero (numerical guard only; far below any fitted variance). */
-const HARM_VARIANCE_FLOOR = 1e-10;
+export const HARM_VARIANCE_FLOOR = 1e-10;
 
 /**
  * SCOPE's auxiliary-loss MDN (paper Eq. 13–15): the joint likelihood of the next state and of its harmfulness
