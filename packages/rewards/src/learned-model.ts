@@ -1,4 +1,4 @@
-import { stepRewardForm, type ScalarModel } from "@foresight/semantic-models";
+import { rewardSign, stepRewardForm, type ScalarModel } from "@foresight/semantic-models";
 import type { StateValueModel } from "./learned.js";
 
 /** The dimension of a reward model's single `state` input; throws unless the model is a reward model F_R(s̃). */
@@ -28,8 +28,7 @@ function checkBatch(label: string, values: Float32Array, rows: number, dim: numb
 export async function semanticStepRewards(model: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array): Promise<Float32Array> {
   const dim = rewardStateDim(model);
   const form = stepRewardForm(model);
-  const sign = model.model.manifest.head.sign ?? 1;
-  if (sign !== 1 && sign !== -1) throw new Error(`${model.model.manifestPath}: head.sign must be 1 or -1, got ${JSON.stringify(sign)}`);
+  const sign = rewardSign(model);
   checkBatch("states", states, rows, dim);
   checkBatch("next", next, rows, dim);
   if (form === "action") {

@@ -40,6 +40,13 @@ export function stepRewardForm(reward: ScalarModel): StepRewardForm {
   return form as StepRewardForm;
 }
 
+/** +1, or −1 for a model of a cost (harmfulness): the manifest's `head.sign` (default +1), checked. */
+export function rewardSign(reward: ScalarModel): 1 | -1 {
+  const sign = reward.model.manifest.head.sign ?? 1;
+  if (sign !== 1 && sign !== -1) throw new Error(`${reward.model.manifestPath}: head.sign must be 1 or -1, got ${JSON.stringify(sign)}`);
+  return sign;
+}
+
 /**
  * SCOPE's semantic world model for planners: states are context embeddings s̃ = f(s), an agent reply a is the
  * direction ã = f(s + a) − f(s), the action model proposes ã, the transition model samples the human's answer as
@@ -65,9 +72,7 @@ export class SemanticWorldModel {
     }
     this.dim = dim;
     this.rewardForm = stepRewardForm(parts.reward);
-    const sign = parts.reward.model.manifest.head.sign ?? 1;
-    if (sign !== 1 && sign !== -1) throw new Error(`${parts.reward.model.manifestPath}: head.sign must be 1 or -1, got ${JSON.stringify(sign)}`);
-    this.rewardSign = sign;
+    this.rewardSign = rewardSign(parts.reward);
   }
 
   /** +1, or −1 for a model of a cost (harmfulness): step rewards are multiplied by it. */
