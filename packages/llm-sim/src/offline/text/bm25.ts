@@ -80,11 +80,6 @@ class TopK {
     }
   }
 
-  /** The k-th best score once k pairs are kept (a document scoring below it cannot enter), else −∞. */
-  threshold(): number {
-    return this.docs.length < this.k ? -Infinity : this.scores[0]!;
-  }
-
   sorted(): Bm25Hit[] {
     return this.docs.map((doc, i) => ({ doc, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
