@@ -65,13 +65,9 @@ export const trainCommand: Command = {
     // Every flag that changes a model is in its manifest's command, so the command reproduces it.
     const flagText = (flags: readonly (typeof flywheelFlags)[number][]) => flags.map((flag) => (values[flag] !== undefined ? ` --${flag} ${values[flag]}` : "")).join("");
     /** SMCTS-TOD's flywheel: the seed value model, then the rounds of self-distillation (the committed value models). */
-    const flywheel = async (command: string) => {
-      const { manifest, seedManifest } = await runValueFlywheel({ rounds, goalsPerRound, evalGoals, simulations, seed, outDir, scale, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}), command, log });
-      return [seedManifest, manifest];
-    };
+    const flywheel = (command: string) => runValueFlywheel({ rounds, goalsPerRound, evalGoals, simulations, seed, outDir, scale, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}), command, log });
     if (values.flywheel) {
-      const [, manifest] = await flywheel(`foresight train value --flywheel --rounds ${rounds}${flagText(["goals", "eval-goals", "simulations"])} --seed ${seed}${values.tiny ? " --tiny" : ""}`);
-      if (!manifest) throw new Error("the flywheel wrote no value model");
+      const { manifest } = await flywheel(`foresight train value --flywheel --rounds ${rounds}${flagText(["goals", "eval-goals", "simulations"])} --seed ${seed}${values.tiny ? " --tiny" : ""}`);
       if (values.json) io.out(JSON.stringify(manifest, null, 2));
       else io.out(`${outDir}/${manifest.name}.json  ${manifest.bytes} bytes  ${JSON.stringify(manifest.metrics)}`);
       return 0;
@@ -90,7 +86,14 @@ export const trainCommand: Command = {
       harmfulness: (text) => harm.scoreSync(text).probability,
       harmfulnessName: harm.name,
       // "all" writes the committed set: its value models are the flywheel's (`train value --flywheel`), not the seed model alone.
-      ...(model === "all" ? { trainValue: () => flywheel(command) } : {}),
+      ...(model === "all"
+        ? {
+            trainValue: async () => {
+              const { seedManifest, manifest } = await flywheel(command);
+              return [seedManifest, manifest];
+            },
+          }
+        : {}),
       log,
     });
     if (values.json) io.out(JSON.stringify(manifests, null, 2));
