@@ -78,11 +78,20 @@ export interface PromptedHistory {
   rootTokens?: number;
 }
 
+/** Tokens of each history's texts back to the root, kept per history: a search charges the same chains again and again. */
+const chainTokens = new WeakMap<PromptedHistory, number>();
+
+function historyTokens(history: PromptedHistory): number {
+  const known = chainTokens.get(history);
+  if (known !== undefined) return known;
+  const tokens = approximateTokens(`${history.reply?.text ?? ""} ${history.userText ?? ""}`) + (history.parent ? historyTokens(history.parent) : 0);
+  chainTokens.set(history, tokens);
+  return tokens;
+}
+
 /** Tokens of an offline role call's prompt: an instruction of about 150 tokens plus the history's texts. */
 export function promptTokens(history: PromptedHistory): number {
-  let tokens = 150 + (history.rootTokens ?? 0);
-  for (let h: PromptedHistory | undefined = history; h; h = h.parent) tokens += approximateTokens(`${h.reply?.text ?? ""} ${h.userText ?? ""}`);
-  return tokens;
+  return 150 + (history.rootTokens ?? 0) + historyTokens(history);
 }
 
 /** Charges one role call with its prompt and completion tokens. */
