@@ -225,9 +225,18 @@ describe("ScopePlanner", () => {
     const counted = await scope.plan(conversation, { candidates, seed: 2, budget: { iterations: 37 } });
     expect(counted.stats.simulations).toBe(37);
     expect(counted.stats.stopReason).toBe("iterations");
-    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
+    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 20 } });
     expect(timed.stats.stopReason).toBe("time");
-    expect(timed.stats.simulations).toBeGreaterThan(0);
+    // On a clock that advances 1 ms per read, whatever the machine's load: some waves fit in the budget, then it ends.
+    let t = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => ++t);
+    try {
+      const stepped = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
+      expect(stepped.stats.stopReason).toBe("time");
+      expect(stepped.stats.simulations).toBeGreaterThan(0);
+    } finally {
+      clock.mockRestore();
+    }
     const controller = new AbortController();
     controller.abort();
     const aborted = await scope.plan(conversation, { candidates, seed: 2, budget: { signal: controller.signal } });
