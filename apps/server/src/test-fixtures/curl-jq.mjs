@@ -3,7 +3,7 @@
 // with curl's and jq's output. Anything else fails loudly, naming this file to extend.
 // Usage: node curl-jq.mjs curl ARGS… | node curl-jq.mjs jq ARGS…
 import { Buffer } from "node:buffer";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import process from "node:process";
 
 const [tool, ...args] = process.argv.slice(2);
@@ -56,7 +56,7 @@ async function curl() {
   }
 }
 
-function jq() {
+async function jq() {
   let raw = false;
   let filter;
   for (const arg of args) {
@@ -66,11 +66,14 @@ function jq() {
     else unsupported(`a second filter or a file ${arg}`);
   }
   if (filter === undefined || !/^\.(\w+(\.\w+)*)?$/.test(filter)) unsupported(`filter ${JSON.stringify(filter)}`);
-  let value = JSON.parse(readFileSync(0, "utf8"));
+  // Read as a stream: a synchronous read of a pipe fails with EAGAIN while the writer has not written yet.
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  let value = JSON.parse(Buffer.concat(chunks).toString("utf8"));
   for (const key of filter.slice(1).split(".").filter(Boolean)) value = value === null || typeof value !== "object" ? null : (value[key] ?? null);
   process.stdout.write(`${raw && typeof value === "string" ? value : JSON.stringify(value, null, 2)}\n`);
 }
 
 if (tool === "curl") await curl();
-else if (tool === "jq") jq();
+else if (tool === "jq") await jq();
 else unsupported(`tool ${JSON.stringify(tool)}`);
