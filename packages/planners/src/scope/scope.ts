@@ -4,7 +4,7 @@ import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlanScheduler, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
 import { clockModeError, type PlanningClockMode } from "./latency.js";
-import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
+import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SearchPace, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
 
 /** A semantic world a SCOPE planner can embed conversations in and search. */
 export interface ScopePlanningWorld extends SemanticSearchWorld {
@@ -75,6 +75,8 @@ export class ScopePlanner implements Planner<ScopeSettings> {
    * skips the candidate retrieval and the encoder. Read-only once stored.
    */
   private readonly inputs = new Map<string, SearchInputs>();
+  /** The pace of this planner's searches, which sizes a time-budgeted plan's first wave to its time left. */
+  private readonly pace: SearchPace = { msPerSimulation: 0 };
 
   /** A SCOPE planner over a semantic world (the default learned models, or any other). */
   constructor(
@@ -109,6 +111,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
         ...(timeMs !== undefined && !charged ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
         ...(budget.signal ? { signal: budget.signal } : {}),
         ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        pace: this.pace,
       },
       rng.fork("search"),
     );
