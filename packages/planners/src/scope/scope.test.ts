@@ -28,8 +28,8 @@ const CANDIDATES: Record<string, [number, number]> = {
 class MoodWorld implements ScopePlanningWorld {
   readonly dim = 2;
   calls = 0;
-  async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    return new Float32Array(contexts.length * 2);
+  async stateAndActions(context: readonly string[], candidates: readonly string[]): Promise<{ state: Float32Array; actions: Float32Array }> {
+    return { state: new Float32Array(2), actions: await this.actionVectors(context, candidates) };
   }
   async actionVectors(_context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
     return Float32Array.from(candidates.flatMap((c) => CANDIDATES[c] ?? [0, 0]));
@@ -229,9 +229,9 @@ describe("ScopePlanner", () => {
   it("embeds a repeated request's conversation and candidates once, with the same decision", async () => {
     class CountingWorld extends MoodWorld {
       embedded = 0;
-      override async actionVectors(context: readonly string[], given: readonly string[]) {
+      override async stateAndActions(context: readonly string[], given: readonly string[]) {
         this.embedded++;
-        return super.actionVectors(context, given);
+        return super.stateAndActions(context, given);
       }
     }
     const world = new CountingWorld();

@@ -8,10 +8,8 @@ import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SearchPace, type Semantic
 
 /** A semantic world a SCOPE planner can embed conversations in and search. */
 export interface ScopePlanningWorld extends SemanticSearchWorld {
-  /** s̃ = f(s) for each context: [n, dim]. */
-  embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array>;
-  /** ã = f(s + a) − f(s) for each candidate: [candidates, dim]. */
-  actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array>;
+  /** s̃ = f(s) of the context [dim] and ã = f(s + a) − f(s) of each candidate [candidates, dim], embedded together. */
+  stateAndActions(context: readonly string[], candidates: readonly string[]): Promise<{ state: Float32Array; actions: Float32Array }>;
   /** Frees sessions. */
   release?(): Promise<void>;
 }
@@ -133,7 +131,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       candidates: ranked,
       stats: {
         simulations: result.simulations,
-        modelCalls: result.modelCalls + 2,
+        modelCalls: result.modelCalls + 1,
         modelRows: result.modelRows + 1 + candidates.length,
         llmCalls: 0,
         tokens: 0,
@@ -169,7 +167,9 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     try {
       const candidates = chatCandidates(conversation, given, m, rng.fork("candidates"), this.dataDir);
       const texts = conversationTexts(conversation);
-      inputs = { candidates, root: await this.world.embedContexts([texts]), actions: await this.world.actionVectors(texts, candidates) };
+      // One encoder batch: s̃ is the row the action vectors are measured from, not a second, separately batched embedding.
+      const { state, actions } = await this.world.stateAndActions(texts, candidates);
+      inputs = { candidates, root: state, actions };
     } finally {
       endTurn();
     }
