@@ -1,13 +1,14 @@
-import { agendaPersona, type AgendaPersona } from "@foresight/llm-sim";
-import { plannerFactory, playSgdEpisode, playTodEpisode, sgdResources, sgdWorld, todWorld, SGD_PLANNERS, type Planner } from "@foresight/planners";
+import { agendaPersona, AGENDA_PERSONA_NAMES, type AgendaPersona } from "@foresight/llm-sim";
+import { plannerFactory, playSgdEpisode, playTodEpisode, sgdWorld, todWorld, type Planner, type TodEpisodeTurn } from "@foresight/planners";
 import { diversity } from "@foresight/rewards";
 import type { EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
 
 const SUITE = "smcts-tod";
-const PERSONAS: readonly AgendaPersona["name"][] = ["cooperative", "less-cooperative"];
+const PERSONAS = AGENDA_PERSONA_NAMES;
 
 /** The planners compared with SMCTS-TOD, and its ablations. */
 const MAIN = ["smcts-tod", "smcts-tod-prompting", "smcts-tod-prior-only", "smcts-tod-greedy-v"] as const;
+
 const ABLATIONS = ["smcts-tod-closed-loop", "smcts-tod-no-best-of-k", "smcts-tod-seed-value", "smcts-tod-prompt-value"] as const;
 
 /**
@@ -39,27 +40,18 @@ function parseWorld(world: string): { judge: AgendaPersona["name"]; planning: Ag
   return { judge: persona, planning: kind === "matched" ? persona : otherPersona(persona) };
 }
 
-/** One played turn as the suite scores it. */
-interface ScoredTurn {
-  reply: string;
-  tokens: number;
-  llmCalls: number;
-  wallMs: number;
-  modelCalls: number;
-  simulations: number;
-}
 
 /**
  * An episode's metrics: Inform, Success, Book, Combined = ½·Inform + ¼·(Success + Book) with an undefined Inform or
  * Book (nothing requested / nothing to book) counted as 1; diversity of the system side; costs per episode.
  */
-function outcome(score: { inform?: number | null | undefined; book?: number | null | undefined; success: boolean; complete: boolean }, played: readonly ScoredTurn[], transcript: EpisodeOutcome["transcript"]): EpisodeOutcome {
+function outcome(score: { inform?: number | null | undefined; book?: number | null | undefined; success: boolean; complete: boolean }, played: readonly TodEpisodeTurn[], transcript: EpisodeOutcome["transcript"]): EpisodeOutcome {
   const inform = score.inform ?? 1;
   const book = score.book ?? 1;
   const success = score.success ? 1 : 0;
   const div = diversity(played.map((turn) => turn.reply));
   const turns = Math.max(1, played.length);
-  const sum = (pick: (turn: ScoredTurn) => number) => played.reduce((total, turn) => total + pick(turn), 0);
+  const sum = (pick: (turn: TodEpisodeTurn) => number) => played.reduce((total, turn) => total + pick(turn), 0);
   return {
     metrics: {
       inform,
@@ -79,23 +71,11 @@ function outcome(score: { inform?: number | null | undefined; book?: number | nu
       llmCalls: sum((t) => t.llmCalls),
       tokens: sum((t) => t.tokens),
       wallMs: sum((t) => t.wallMs),
-      modelCalls: sum((t) => t.modelCalls),
-      simulations: sum((t) => t.simulations),
+      modelCalls: sum((t) => t.decision.stats.modelCalls),
+      simulations: sum((t) => t.decision.stats.simulations),
     },
     ...(transcript ? { transcript } : {}),
   };
-}
-
-/** An episode of the SGD world (held-out services): the judge's persona, the planner's own persona, S simulations. */
-function runSgd(spec: EpisodeSpec, context: { dataDir?: string }): EpisodeOutcome {
-  const resources = sgdResources(context.dataDir);
-  const goal = resources.world.goals.find((g) => g.id === spec.unit);
-  if (!goal) throw new Error(`${SUITE}: no SGD goal "${spec.unit}"`);
-  const planner = SGD_PLANNERS.find((name) => name === spec.planner);
-  if (!planner) throw new Error(`${SUITE}: planner "${spec.planner}" does not play the SGD world (it plays ${SGD_PLANNERS.join(", ")})`);
-  const { judge, planning } = parseWorld(spec.world);
-  const episode = playSgdEpisode({ resources, goal, judgePersona: agendaPersona(judge), planningPersona: agendaPersona(planning), planner, simulations: Number(spec.setting.simulations ?? 64), seed: spec.seed });
-  return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.success }, episode.turns, episode.dialogue);
 }
 
 const planners = new Map<string, Promise<Planner>>();
@@ -137,7 +117,7 @@ export const smctsTodSuite: Suite = {
     const sgdGoals = sgdWorld().goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
-        for (const planner of SGD_PLANNERS) {
+        for (const planner of MAIN) {
           for (const goal of sgdGoals) out.push({ suite: SUITE, planner, setting: { simulations: config.simulations }, world: `${SGD_PREFIX}${worldLabel(persona, matched)}`, unit: goal.id, seed });
         }
       }
@@ -145,25 +125,24 @@ export const smctsTodSuite: Suite = {
     return out;
   },
   async run(spec: EpisodeSpec, context: { signal?: AbortSignal; dataDir?: string }): Promise<EpisodeOutcome> {
-    if (spec.world.startsWith(SGD_PREFIX)) return runSgd(spec, context);
+    const { judge, planning } = parseWorld(spec.world);
+    // Both worlds play the registry's planner objects, one plan call per system turn with S simulations.
+    const planner = await plannerFor(spec.planner, context.dataDir);
+    const simulations = Number(spec.setting.simulations ?? 64);
+    const played = { judgePersona: agendaPersona(judge), planner, planningPersona: planning, seed: spec.seed, planOptions: { budget: { iterations: simulations, ...(context.signal ? { signal: context.signal } : {}) } } };
+    if (spec.world.startsWith(SGD_PREFIX)) {
+      const world = sgdWorld(context.dataDir);
+      const goal = world.goals.find((g) => g.id === spec.unit);
+      if (!goal) throw new Error(`${SUITE}: no SGD goal "${spec.unit}"`);
+      const episode = await playSgdEpisode({ world, goal, ...played });
+      return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.success }, episode.turns, episode.dialogue);
+    }
     const world = todWorld(context.dataDir);
     const goal = world.goals.find((g) => g.id === spec.unit);
     if (!goal) throw new Error(`${SUITE}: no MultiWOZ goal "${spec.unit}"`);
-    const { judge, planning } = parseWorld(spec.world);
-    const planner = await plannerFor(spec.planner, context.dataDir);
-    const simulations = Number(spec.setting.simulations ?? 64);
-    const episode = await playTodEpisode({
-      world,
-      goal,
-      judgePersona: agendaPersona(judge),
-      planner,
-      planningPersona: planning,
-      seed: spec.seed,
-      planOptions: { budget: { iterations: simulations, ...(context.signal ? { signal: context.signal } : {}) } },
-    });
-    const turns = episode.turns.map((turn) => ({ reply: turn.reply, tokens: turn.tokens, llmCalls: turn.llmCalls, wallMs: turn.wallMs, modelCalls: turn.decision.stats.modelCalls, simulations: turn.decision.stats.simulations }));
+    const episode = await playTodEpisode({ world, goal, ...played });
     const transcript = episode.dialogue.map((turn) => ({ speaker: turn.speaker, text: turn.text, ...(turn.metadata?.actType ? { act: String(turn.metadata.actType) } : {}) }));
-    return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.complete }, turns, transcript);
+    return outcome({ inform: episode.inform, book: episode.book, success: episode.success, complete: episode.complete }, episode.turns, transcript);
   },
   comparisons: [
     ...["success", "combined"].flatMap((metric) => [
