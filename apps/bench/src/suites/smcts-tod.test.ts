@@ -2,6 +2,7 @@ import { agendaPersona } from "@foresight/llm-sim";
 import { plannerFactory, playSgdEpisode, sgdWorld, todWorld } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
 import { smctsTodSuite } from "./smcts-tod.js";
+import type { Scale } from "./types.js";
 
 // Plays the offline MultiWOZ world from ../shared/data and the committed value model (both fail loudly when absent).
 describe("the smcts-tod bench suite", () => {
@@ -18,7 +19,11 @@ describe("the smcts-tod bench suite", () => {
     for (const world of ["cooperative/mismatched", "less-cooperative/mismatched"]) {
       expect(new Set(specs.filter((s) => s.world === world).map((s) => s.planner))).toEqual(new Set(smctsTodSuite.comparisons.flatMap((c) => [c.a, c.b])));
     }
-    expect(smctsTodSuite.episodes("full", 1).length).toBeGreaterThan(specs.length);
+    const full = smctsTodSuite.episodes("full", 1);
+    expect(full.length).toBeGreaterThan(specs.length);
+    // full-sgd (a scale of this suite beyond quick and full) is exactly the full scale's SGD episodes.
+    expect(smctsTodSuite.episodes("full-sgd" as Scale, 1)).toEqual(full.filter((s) => s.world.startsWith("sgd:")));
+    expect(() => smctsTodSuite.episodes("huge" as Scale, 1)).toThrow(/unknown scale "huge" \(quick, full, full-sgd\)/);
     // Every comparison names planners the suite plays.
     const planners = new Set(specs.map((s) => s.planner));
     for (const c of smctsTodSuite.comparisons) expect(planners.has(c.a) && planners.has(c.b)).toBe(true);

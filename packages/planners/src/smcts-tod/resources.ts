@@ -70,6 +70,15 @@ export function readTodContext<T extends { turnActs?: unknown[] | undefined }>(s
   return parsed.data as T & { turnActs: NonNullable<T["turnActs"]> };
 }
 
+/** The user persona a held-out TOD conversation is opened with (`context.persona`, cooperative by default). */
+export function heldOutPersona(context: Record<string, string> | undefined): AgendaPersona {
+  try {
+    return agendaPersona(context?.persona ?? "cooperative");
+  } catch (error) {
+    throw new PlannerInputError((error as Error).message, "context.persona");
+  }
+}
+
 /** What SMCTS-TOD reads from a conversation: the goal, the turns with their acts, the planning persona. */
 export interface TodConversation {
   goal: MultiWozWorldGoal;

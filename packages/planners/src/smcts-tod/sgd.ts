@@ -14,7 +14,6 @@ import {
   SgdUser,
   sgdUserText,
   SGD_MAX_TURNS,
-  type AgendaPersona,
   type SgdBundle,
   type SgdGoal,
   type SgdState,
@@ -27,7 +26,7 @@ import {
 import { z } from "zod";
 import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
 import { approximateTokens, chargeRole, chargeValueBatch, emptyTodCosts, promptTokens, type TodCosts } from "./environment.js";
-import { readTodContext, TodContextBaseSchema } from "./resources.js";
+import { heldOutPersona, readTodContext, TodContextBaseSchema } from "./resources.js";
 import { valuesPerHistory } from "./value.js";
 import { SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings, type TodPlanning } from "./planner.js";
 
@@ -153,12 +152,7 @@ export function heldOutSgdConversation(options: { seed: number; dataDir?: string
   const heldOut = world.goals.filter((goal) => goal.split === "test");
   const id = options.context?.goalId ?? options.context?.goal;
   const goal = id ? sgdGoal(world, id, "context.goalId") : heldOut[((options.seed % heldOut.length) + heldOut.length) % heldOut.length]!;
-  let persona: AgendaPersona;
-  try {
-    persona = agendaPersona(options.context?.persona ?? "cooperative");
-  } catch (error) {
-    throw new PlannerInputError((error as Error).message, "context.persona");
-  }
+  const persona = heldOutPersona(options.context);
   const task = sgdTask(world, goal);
   const rng = createRng(`held-out-sgd:${options.seed}`);
   let user = SgdUser.create(goal, task, persona);
