@@ -4,9 +4,11 @@
 // SMCTS-TOD and greedy-on-V, for the cooperative judge (matched) and the less-cooperative judge (matched: the planner
 // simulates the judge's user; mismatched: it simulates the cooperative one). Prints which goals greedy-on-V fails
 // and whether search completes them, and per goal what the planner does with the judge's user instead of the
-// cooperative one; paired differences with bootstrap 95 % CIs. Finished episodes are kept in OUT.jsonl (resumable).
+// cooperative one; paired differences with bootstrap 95 % CIs. For each goal greedy-on-V fails, how often the world's
+// rule-based reference policy (MultiWOZ `correct`, SGD `referenceSgdPolicy`) completes it over 20 seeds. Finished episodes are kept in OUT.jsonl (resumable).
 // Usage (after `pnpm build`): node apps/bench/scripts/smcts-tod-headroom.mjs [multiwozGoals=60] [sgdGoals=108] [S=32] [seed=1] [out=smcts-tod-headroom]
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { agendaPersona, referenceSgdPolicy, simulateMultiWozDialogue, simulateSgdDialogue } from "@foresight/llm-sim";
 import { sgdWorld, todWorld } from "@foresight/planners";
 import { bootstrapCi95, suites } from "../dist/index.js";
 
@@ -19,6 +21,21 @@ const domains = [
   { name: "multiwoz", prefix: "", goals: todWorld().goals.filter((g) => g.split === "test").slice(0, multiwozGoals).map((g) => g.id) },
   { name: "sgd", prefix: "sgd:", goals: sgdWorld().goals.filter((g) => g.split === "test").slice(0, sgdGoals).map((g) => g.id) },
 ];
+/** Seeds (of 20) on which the reference policy completes goal `unit` with the judge's persona. */
+function reference(domain, unit, personaName) {
+  const persona = agendaPersona(personaName);
+  let completed = 0;
+  for (let s = 0; s < 20; s++) {
+    if (domain.name === "sgd") {
+      const world = sgdWorld();
+      completed += simulateSgdDialogue(world, world.goals.find((g) => g.id === unit), persona, referenceSgdPolicy, s).success ? 1 : 0;
+    } else {
+      const world = todWorld();
+      completed += simulateMultiWozDialogue({ world, goal: world.goals.find((g) => g.id === unit).goal, goalId: unit, seed: s, persona }).outcome.goalComplete ? 1 : 0;
+    }
+  }
+  return completed;
+}
 
 const key = (spec) => `${spec.planner}|${spec.world}|${spec.unit}|${spec.seed}|${spec.setting.simulations}`;
 const done = new Map();
@@ -71,6 +88,7 @@ for (const domain of domains) {
     const fixed = failed.filter((u) => get(domain, "smcts-tod", world, u).success);
     const broken = domain.goals.filter((u) => get(domain, "smcts-tod-greedy-v", world, u).success && !get(domain, "smcts-tod", world, u).success);
     console.log(`${world}: greedy-on-V fails ${failed.length} goal(s) [${failed.join(", ")}]; SMCTS-TOD completes ${fixed.length} of them [${fixed.join(", ")}] and fails ${broken.length} greedy-on-V completes [${broken.join(", ")}]`);
+    console.log(`  the reference policy completes them on [${failed.map((u) => reference(domain, u, world.split("/")[0])).join(", ")}] of 20 seeds`);
   }
   console.log("less-cooperative judge: the planner simulating the cooperative user (mismatched) vs the judge's own (matched)");
   console.log(`  ${paired(domain, ["smcts-tod", "less-cooperative/matched"], ["smcts-tod", "less-cooperative/mismatched"], "matched − mismatched SMCTS-TOD success")}`);
