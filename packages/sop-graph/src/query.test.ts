@@ -48,6 +48,17 @@ describe("planner queries", () => {
     expect(expansionActions(graph, "User.IsCustomer", proactive)).toEqual(["Agent.Offer", "Agent.Greet", "Agent.Empathize"]);
   });
 
+  it("keeps a step the SOP repeats in the expansion set: the offer may be made again after a decline", () => {
+    const graph = sampleSop();
+    expect(allowedNextActionsFrom(graph, "Agent.Offer")).toEqual(["Agent.ConfirmOrder", "Agent.Offer"]);
+    const local = localSubgraph(graph, "Agent.Offer");
+    expect(local.levels).toEqual([["Agent.Offer"], ["User.Accepts", "User.Declines"], ["Agent.ConfirmOrder"]]);
+    expect(local.actions).toEqual(["Agent.ConfirmOrder", "Agent.Offer"]);
+    expect(expansionActions(graph, "Agent.Offer", ["Agent.Empathize"])).toEqual(["Agent.ConfirmOrder", "Agent.Offer", "Agent.Empathize"]);
+    // one level only: the way back through User.Declines is two edges long
+    expect(localSubgraph(graph, "Agent.Offer", 1).actions).toEqual([]);
+  });
+
   it("classifies actions and nodes", () => {
     const graph = sampleSop();
     expect(isControllable(graph, "Agent.Offer")).toBe(true);

@@ -54,7 +54,11 @@ export interface LocalSubgraph {
   levels: string[][];
   nodes: string[];
   edges: SopEdge[];
-  /** The agent actions in it other than the root: SGM's SOP-constrained expansion set. */
+  /**
+   * The agent actions reached from the root in 1 to `depth` edges, in level order: SGM's SOP-constrained expansion
+   * set. The root is one of them when an edge leads back to it (a step the SOP repeats, e.g. asking again after an
+   * unclear answer), so every action the SOP allows next is in it.
+   */
   actions: string[];
 }
 
@@ -62,10 +66,12 @@ export interface LocalSubgraph {
 export function localSubgraph(graph: SopGraph, root: string, depth = 2): LocalSubgraph {
   const levels: string[][] = [[root]];
   const seen = new Set([root]);
+  let returns = false;
   for (let level = 1; level <= depth; level++) {
     const next: string[] = [];
     for (const node of levels[level - 1] as string[]) {
       for (const child of graph.successorsOf(node)) {
+        if (child === root) returns = true;
         if (!seen.has(child)) {
           seen.add(child);
           next.push(child);
@@ -82,6 +88,7 @@ export function localSubgraph(graph: SopGraph, root: string, depth = 2): LocalSu
     .edges()
     .filter(([from, to]) => inside.has(from) && inside.has(to) && !frontier.has(from));
   const actions = nodes.filter((n) => n !== root && graph.isAgentAction(n));
+  if (returns && graph.isAgentAction(root)) actions.push(root);
   return { root, levels, nodes, edges, actions };
 }
 

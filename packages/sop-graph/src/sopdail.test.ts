@@ -4,8 +4,10 @@ import {
   SOPDAIL_NAMING,
   agentActionsOf,
   allowedNextActions,
+  allowedNextActionsFrom,
   countIssues,
   dialogueCompliance,
+  expansionActions,
   loadSop,
   localSubgraph,
   parseAdjacencyList,
@@ -97,6 +99,20 @@ describe("the 40 SOPDAIL task SOPs", () => {
     expect(graph.gloss("代理.核对身份")).toBe("Agent.verify identity");
     expect(allowedNextActions(graph, ["代理.打招呼", "用户.打招呼", "代理.询问客户需求", "用户.要求值机"])).toEqual(["代理.核对身份"]);
     expect(localSubgraph(graph, "代理.核对身份").actions).toEqual(["代理.核对订单号", "代理.告知值机成功"]);
+  });
+
+  it("puts every action an SOP allows next into SGM's expansion set, on every task's SOP (loops back included)", () => {
+    let loops = 0;
+    for (const task of tasks) {
+      const graph = graphOf(task.id);
+      for (const node of graph.nodes()) {
+        const allowed = allowedNextActionsFrom(graph, node);
+        expect(expansionActions(graph, node, []), `${task.id} at ${node}`).toEqual(expect.arrayContaining(allowed));
+        if (allowed.includes(node)) loops++;
+      }
+    }
+    // 20 SOP steps of the 40 tasks are repeated through a user state (ask again after an unclear answer)
+    expect(loops).toBe(20);
   });
 
   it("measures the GED of a dialogue's edited SOP against its task's", () => {

@@ -14,7 +14,28 @@ describe("the sgm suite", () => {
     expect(new Set(quick.filter((s) => s.setting.mode !== "predict").map((s) => s.planner))).toEqual(new Set(["sgm", "cot-sop", "cot"]));
     expect(quick.filter((s) => s.setting.mode === "predict").map((s) => s.planner)).toEqual([...Array(10).fill("dal"), ...Array(10).fill("tcot")]);
     expect(new Set(quick.map((s) => s.world))).toEqual(new Set(["matched", "mismatched"]));
-    expect(sgmSuite.episodes("full", 1).length).toBeGreaterThan(quick.length);
+    const full = sgmSuite.episodes("full", 1);
+    expect(full.length).toBeGreaterThan(quick.length);
+    // the sensitivities play interactive episodes at full scale only, 200 per world like SGM's own
+    const sensitivities = full.filter((s) => s.planner.includes("@"));
+    expect(new Set(sensitivities.map((s) => s.planner))).toEqual(new Set(["sgm@rollouts=9", "sgm@rollouts=27", "sgm@returns=sum"]));
+    expect(new Set(sensitivities.map((s) => s.setting.mode))).toEqual(new Set(["play"]));
+    expect(sensitivities.filter((s) => s.planner === "sgm@rollouts=27" && s.world === "matched")).toHaveLength(200);
+    expect(quick.some((s) => s.planner.includes("@"))).toBe(false);
+  });
+
+  it("plays a sensitivity with its roll-outs and reports how often SGM takes CoT's action", async () => {
+    const spec = sgmSuite.episodes("full", 1).find((s) => s.planner === "sgm@rollouts=27")!;
+    const short = { ...spec, setting: { ...spec.setting, maxAgentTurns: 2 } };
+    const more = await sgmSuite.run(short, {});
+    const paper = await sgmSuite.run({ ...short, planner: "sgm", setting: { mode: "play", maxAgentTurns: 2 } }, {});
+    expect(more.costs.llmCalls).toBeGreaterThan(paper.costs.llmCalls!);
+    for (const outcome of [more, paper]) {
+      expect(outcome.metrics.agreesWithCot).toBeGreaterThanOrEqual(0);
+      expect(outcome.metrics.agreesWithCot).toBeLessThanOrEqual(1);
+    }
+    const cot = await sgmSuite.run({ ...short, planner: "cot", setting: { mode: "play", maxAgentTurns: 2 } }, {});
+    expect(cot.metrics.agreesWithCot).toBeUndefined();
   });
 
   it("scores gold dialogues and plays episodes, the same for the same spec", async () => {

@@ -29,6 +29,16 @@ export const SGM_SUITE_PLANNERS = ["sgm", "cot-sop", "cot"] as const;
 /** Matched: the planner's world is the judge world. Mismatched: planner on half "b", judge on half "a" of the training dialogues. */
 export const SGM_SUITE_WORLDS = ["matched", "mismatched"] as const;
 
+/**
+ * Full scale only, interactive episodes: SGM with more roll-outs than the paper's N = 3 and with summed instead of
+ * averaged future rewards, reported as sensitivities (the paper's defaults stay SGM's).
+ */
+export const SGM_SUITE_SENSITIVITIES: readonly { label: string; setting: { rollouts?: number; returns?: "sum" } }[] = [
+  { label: "sgm@rollouts=9", setting: { rollouts: 9 } },
+  { label: "sgm@rollouts=27", setting: { rollouts: 27 } },
+  { label: "sgm@returns=sum", setting: { returns: "sum" } },
+];
+
 /** ChatSOP's two SOP prediction methods, compared in live mode (they need an LLM). */
 export const SGM_SUITE_PREDICTORS: readonly SopPredictionMethod[] = ["dal", "tcot"];
 
@@ -41,19 +51,25 @@ type LiveSetting = false | { goldPerTask?: number; maxAgentTurns?: number };
  * be tens of thousands: live, quick plays only its first `tasks` held-out tasks, with `goldPerTask` gold dialogues
  * and one episode of at most `maxAgentTurns` agent turns per planner, world and task (the rest record nothing).
  */
-const SCALES: Record<Scale, { goldPerTask: number; episodesPerTask: number; maxAgentTurns: number; live?: { tasks: number; goldPerTask: number; maxAgentTurns: number } }> = {
-  quick: { goldPerTask: 3, episodesPerTask: 3, maxAgentTurns: 12, live: { tasks: 2, goldPerTask: 1, maxAgentTurns: 4 } },
-  full: { goldPerTask: 1000, episodesPerTask: 20, maxAgentTurns: 12 },
+const SCALES: Record<
+  Scale,
+  { goldPerTask: number; episodesPerTask: number; maxAgentTurns: number; sensitivities: boolean; live?: { tasks: number; goldPerTask: number; maxAgentTurns: number } }
+> = {
+  quick: { goldPerTask: 3, episodesPerTask: 3, maxAgentTurns: 12, sensitivities: false, live: { tasks: 2, goldPerTask: 1, maxAgentTurns: 4 } },
+  full: { goldPerTask: 1000, episodesPerTask: 20, maxAgentTurns: 12, sensitivities: true },
 };
 
 function domainOf(task: string, half: "a" | "b" | undefined, dataDir: string | undefined): SopDomain {
   return sharedSopDomain(task, { ...(dataDir ? { dataDir } : {}), ...(half ? { half } : {}) });
 }
 
-/** The episode's planner from the registry: offline roles, or ChatSOP's prompts on the live LLM (never an endpoint from the environment). */
-async function plannerFor(spec: EpisodeSpec, context: EpisodeContext): Promise<Planner> {
-  const settings = spec.world === "mismatched" ? { half: "b" } : {};
-  return plannerFactory(spec.planner).create({ settings, llm: context.llm ?? null, ...(context.dataDir ? { dataDir: context.dataDir } : {}) });
+/**
+ * The episode's planner (`name`, default the spec's, less any `@setting`) from the registry: offline roles, or
+ * ChatSOP's prompts on the live LLM (never an endpoint from the environment); a sensitivity's `returns` is a setting.
+ */
+async function plannerFor(spec: EpisodeSpec, context: EpisodeContext, name = spec.planner.split("@")[0]!): Promise<Planner> {
+  const settings = { ...(spec.world === "mismatched" ? { half: "b" } : {}), ...(typeof spec.setting.returns === "string" ? { returns: spec.setting.returns } : {}) };
+  return plannerFactory(name).create({ settings, llm: context.llm ?? null, ...(context.dataDir ? { dataDir: context.dataDir } : {}) });
 }
 
 /** Requests and counted parser fallbacks of live decisions (absent offline). */
@@ -125,24 +141,34 @@ async function goldAccuracy(spec: EpisodeSpec, context: EpisodeContext, goldPerT
   };
 }
 
-/** One interactive episode against the judge world: success, completion reward, SOP compliance, turns. */
+/**
+ * One interactive episode against the judge world: success, completion reward, SOP compliance, turns; for SGM
+ * offline also `agreesWithCot`, the share of its decisions that are CoT's choice after the same history.
+ */
 async function interactive(spec: EpisodeSpec, context: EpisodeContext, maxAgentTurns: number): Promise<EpisodeOutcome> {
   const task = spec.unit.split("#")[0]!;
   const judge = domainOf(task, spec.world === "mismatched" ? "a" : undefined, context.dataDir).world;
   const graph = domainOf(task, undefined, context.dataDir).graph;
   const planner = await plannerFor(spec, context);
+  // CoT beside SGM (offline only: live it would be a request per turn) to count how often the search departs from it.
+  const cot = spec.planner.startsWith("sgm") && !context.llm ? await plannerFor(spec, context, "cot") : undefined;
+  const rollouts = typeof spec.setting.rollouts === "number" ? { budget: { iterations: spec.setting.rollouts } } : {};
   const live = new LiveTally();
   let onSop = 0;
+  let agreesWithCot = 0;
   let calls = 0;
   let wallMs = 0;
   const episode = await playSopEpisode(
     judge,
     async (nodes, turns) => {
-      const decision = await planner.plan(toConversation(turns, task), { seed: spec.seed * 1000 + nodes.length });
+      const conversation = toConversation(turns, task);
+      const seed = spec.seed * 1000 + nodes.length;
+      const decision = await planner.plan(conversation, { seed, ...rollouts });
       live.add(decision);
       calls += decision.stats.llmCalls;
       wallMs += decision.stats.wallMs;
       if (allowedNextActions(graph, nodes).includes(decision.act!)) onSop++;
+      if (cot && (await cot.plan(conversation, { seed })).act === decision.act) agreesWithCot++;
       return decision.act!;
     },
     { seed: `${spec.seed}\u0000${spec.unit}`, maxAgentTurns },
@@ -157,6 +183,7 @@ async function interactive(spec: EpisodeSpec, context: EpisodeContext, maxAgentT
       compliant: compliance.compliant ? 1 : 0,
       agentCompliant: compliance.agentCompliant ? 1 : 0,
       onSopActions: turns ? onSop / turns : 0,
+      ...(cot && turns ? { agreesWithCot: agreesWithCot / turns } : {}),
       turns,
     },
     // Per episode: the runner divides by the mean `turns` for its per-turn costs.
@@ -217,7 +244,7 @@ export const sgmSuite: Suite = {
   episodes(scale, seed) {
     const config = SCALES[scale];
     if (!config) throw new Error(`sgm suite: unknown scale "${scale}" (known: ${Object.keys(SCALES).join(", ")})`);
-    const { episodesPerTask, goldPerTask, maxAgentTurns } = config;
+    const { episodesPerTask, goldPerTask, maxAgentTurns, sensitivities } = config;
     const tasks = sopdailTaskSplit(sopdailTasks().map((t) => t.id)).test;
     const liveOf = (task: string, episode: number, overrides: Exclude<LiveSetting, false>): { live?: LiveSetting } => {
       if (!config.live) return {};
@@ -233,6 +260,15 @@ export const sgmSuite: Suite = {
           for (let i = 0; i < episodesPerTask; i++) {
             const live = liveOf(task, i, { maxAgentTurns: config.live?.maxAgentTurns ?? maxAgentTurns });
             out.push({ suite: "sgm", planner, setting: { mode: "play", maxAgentTurns, ...live }, world, unit: `${task}#${i}`, seed: seed + i });
+          }
+        }
+      }
+    }
+    if (sensitivities) {
+      for (const world of SGM_SUITE_WORLDS) {
+        for (const { label, setting } of SGM_SUITE_SENSITIVITIES) {
+          for (const task of tasks) {
+            for (let i = 0; i < episodesPerTask; i++) out.push({ suite: "sgm", planner: label, setting: { mode: "play", maxAgentTurns, ...setting }, world, unit: `${task}#${i}`, seed: seed + i });
           }
         }
       }
@@ -259,6 +295,10 @@ export const sgmSuite: Suite = {
     { metric: "success", a: "sgm", b: "cot-sop" },
     { metric: "success", a: "cot-sop", b: "cot" },
     { metric: "completion", a: "sgm", b: "cot-sop" },
+    // SGM against the corpus' own most likely action, and the sensitivities against the paper's defaults (full only).
+    { metric: "accT", a: "sgm", b: "cot" },
+    { metric: "success", a: "sgm", b: "cot" },
+    ...SGM_SUITE_SENSITIVITIES.map(({ label }) => ({ metric: "success", a: label, b: "sgm" })),
     { metric: "gedr", a: "tcot", b: "dal" },
     { metric: "pathF1", a: "tcot", b: "dal" },
   ],

@@ -1,5 +1,5 @@
 import { SOPDAIL_SINK, createRng, hashString, type Rng, type Turn } from "@foresight/dialogue";
-import { OfflineSopRationalityJudge, SOP_USER_END, sopUtteranceTurn, type ChatModel, type SopCorpusWorld } from "@foresight/llm-sim";
+import { OfflineSopRationalityJudge, SOP_USER_END, sampleFromTable, sampleIndex, sopUtteranceTurn, type ChatModel, type SopCorpusWorld } from "@foresight/llm-sim";
 import type { GenerativeModel, StepResult } from "@foresight/mcts-core";
 import { allowedNextActions, expansionActions, locate, proactiveActions, type SopGraph } from "@foresight/sop-graph";
 import { llmExpansion, llmRationalityVotes, type SgmLlmCounters } from "./llm.js";
@@ -75,9 +75,9 @@ function then<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U>
 }
 
 /**
- * SGM's world model over SOP nodes for mcts-core: actions are M actions sampled by the action generator (the
- * planning world's corpus prior) from the SOP's local subgraph two levels below the current node plus the proactive
- * actions off the SOP; a step takes the action, lets the planning world's user answer, and rewards rationality (the
+ * SGM's world model over SOP nodes for mcts-core: actions are the distinct ones of M draws of the action generator
+ * (the planning world's corpus prior) from the SOP's local subgraph two levels below the current node plus the
+ * proactive actions off the SOP; a step takes the action, lets the planning world's user answer, and rewards rationality (the
  * judge's mean vote) plus completion. The simulation follows the highest step reward (mcts-core's "maxReward"
  * rollout), which steps each offered action. Every random choice is a hash of (seed, history), so the same path always
  * gives the same child, as the paper's tree stores c(d, a), and a repeated step costs no new calls. With `llm`, the
@@ -121,7 +121,11 @@ export class SgmModel implements GenerativeModel<SgmState, string> {
     return createRng(hashString(`${this.seed}\u0000${what}\u0000${nodes.join("\u0001")}`));
   }
 
-  /** M actions drawn without replacement from the expansion set by the corpus prior (or sampled from the LLM). */
+  /**
+   * A(d): M draws from the action generator a_φ over the expansion set, the distinct ones (Algorithm 1, line 14:
+   * a^(i) ~ a_φ(p | d) for i = 1..M, so A(d) holds fewer than M when the generator is sure, as the LLM's samples
+   * do). Offline a_φ is the planning world's corpus prior restricted to the set; with an LLM, its samples.
+   */
   actions(state: SgmState): MaybePromise<readonly string[]> {
     if (state.ended) return [];
     const key = state.nodes.join("\u0001");
@@ -138,13 +142,9 @@ export class SgmModel implements GenerativeModel<SgmState, string> {
     const rng = this.rng(state.nodes, "expand");
     const weights = pool.map((a) => prior.get(a) ?? 0);
     const chosen: string[] = [];
-    while (chosen.length < Math.min(this.settings.actions, pool.length)) {
-      const total = weights.reduce((s, w) => s + w, 0);
-      let u = rng.next() * total;
-      let index = weights.findIndex((w) => (u -= w) < 0);
-      if (index < 0) index = weights.findLastIndex((w) => w > 0);
-      chosen.push(pool[index]!);
-      weights[index] = 0;
+    for (let i = 0; i < this.settings.actions; i++) {
+      const action = pool[sampleIndex(weights, rng)]!;
+      if (!chosen.includes(action)) chosen.push(action);
     }
     this.expansions.set(key, chosen);
     return chosen;
@@ -207,14 +207,7 @@ export class SgmModel implements GenerativeModel<SgmState, string> {
       ended = true;
     } else {
       this.calls.user++;
-      const table = this.world.userDistribution(nodes);
-      const rng = this.rng(nodes, "user");
-      let u = rng.next() * [...table.values()].reduce((s, p) => s + p, 0);
-      let answer: string | null = null;
-      for (const [state, p] of table) {
-        answer = state;
-        if ((u -= p) < 0) break;
-      }
+      const answer = sampleFromTable(this.world.userDistribution(nodes), this.rng(nodes, "user"));
       if (answer !== null) {
         reach(answer);
         if (answer === SOP_USER_END) ended = true;

@@ -29,9 +29,9 @@ function describe(domain: SopDomain, act: string, allowed: readonly string[]): R
 
 /**
  * ChatSOP's SOP-guided MCTS (SGM) as a {@link Planner}: UCT with w = 1 over agent actions, expansion restricted to
- * the SOP's local subgraph two levels below the current node plus the proactive actions off the SOP (M = 3 sampled
- * per node), simulation following the action with the highest step reward, reward = rationality + completion
- * (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; Q averages the mean of the future rewards along
+ * the SOP's local subgraph two levels below the current node plus the proactive actions off the SOP (the distinct
+ * ones of M = 3 draws per node), simulation following the action with the highest step reward, reward =
+ * rationality + completion (0.7 success, 0.3 end), depth 8, N = 3 roll-outs by default; Q averages the mean of the future rewards along
  * each simulated path (RAP's aggregation); the child with the highest Q is chosen. With `chat`, the action
  * generator and the rationality judge are ChatSOP's prompts on that model (the user stays the planning world's);
  * `stats.counters` then counts requests and every parser fallback.

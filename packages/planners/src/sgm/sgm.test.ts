@@ -102,6 +102,37 @@ describe("a proactive action off the SOP", () => {
   });
 });
 
+describe("SGM's offline action generator", () => {
+  it("forms A(d) from M independent draws of the prior (Algorithm 1, line 14): fewer than M actions when the prior is sure", () => {
+    const domain = proactiveDomain();
+    const nodes = domain.world.nodesOfTurns([]).concat([A("介绍活动"), U("担忧疑惑")]);
+    const seeds = 2000;
+    let single = 0;
+    const included = new Map<string, number>();
+    let pool: readonly string[] = [];
+    let prior: number[] = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      const model = new SgmModel(domain.world, domain.graph, SGM_DEFAULTS, seed);
+      pool = model.allowed(nodes);
+      const state = model.root(nodes);
+      const actions = model.actions(state) as readonly string[];
+      expect(new Set(actions).size).toBe(actions.length);
+      for (const a of actions) expect(pool).toContain(a);
+      if (actions.length === 1) single++;
+      for (const a of actions) included.set(a, (included.get(a) ?? 0) + 1);
+      prior = model.prior(state, pool);
+    }
+    // the worried user: relieve doubts (off the SOP) or end politely (the SOP's step), 2 : 1 in the dialogues
+    expect(pool).toEqual([A("礼貌结束"), A("排忧解惑")]);
+    const total = prior.reduce((s, p) => s + p, 0);
+    const p = prior.map((w) => w / total);
+    const m = SGM_DEFAULTS.actions;
+    // P(all M draws agree) = Σ p_a^M; P(a ∈ A(d)) = 1 − (1 − p_a)^M (without replacement both would be 0 and 1)
+    expect(single / seeds).toBeCloseTo(p.reduce((s, q) => s + q ** m, 0), 1);
+    pool.forEach((a, i) => expect((included.get(a) ?? 0) / seeds).toBeCloseTo(1 - (1 - p[i]!) ** m, 1));
+  });
+});
+
 describe("the CoT baselines on an LLM", () => {
   const conversation = worried;
 
