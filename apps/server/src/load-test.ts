@@ -6,6 +6,7 @@ import { buildServer, type ServerDependencies } from "./app.js";
 import type { ServerConfigInput } from "./config.js";
 import type { LoadGeneratorJob, LoadGeneratorMessage, LoadGeneratorResult, LoadMeasurement } from "./load-generator.js";
 import type { WorkerReport, WorkerRequest } from "./load-test-worker.js";
+import { withServerFlags } from "./node-flags.js";
 import { readServer, sumReadings, type ServerReading } from "./server-reading.js";
 
 /** Settings of the loopback load test. */
@@ -108,7 +109,7 @@ async function inProcessServer(config: ServerConfigInput, deps: ServerDependenci
 
 async function clusterServer(workers: number, config: ServerConfigInput, planner: string): Promise<ServerUnderTest> {
   const entry = moduleEntry("load-test-worker");
-  cluster.setupPrimary({ exec: entry.path, execArgv: entry.execArgv });
+  cluster.setupPrimary({ exec: entry.path, execArgv: withServerFlags(entry.execArgv) });
   const forked: Worker[] = Array.from({ length: workers }, () => cluster.fork({ FORESIGHT_LOAD_TEST_WORKER: JSON.stringify({ config, planner }) }));
   let port = 0;
   const ready = forked.map(

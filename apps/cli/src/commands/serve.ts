@@ -24,6 +24,9 @@ async function runWorkers(workers: number, io: CommandIO): Promise<number> {
     stopping = true;
     for (const worker of forked) if (!worker.isDead()) worker.process.kill("SIGTERM");
   };
+  // The workers run with the server's V8 flags (a larger young generation), whatever this process was started with.
+  const { withServerFlags } = await import("@foresight/server/node-flags");
+  cluster.setupPrimary({ execArgv: withServerFlags(process.execArgv) });
   const exited = Promise.all(
     Array.from({ length: workers }, () => {
       const worker = cluster.fork();

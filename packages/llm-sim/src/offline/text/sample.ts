@@ -77,19 +77,23 @@ export function selectDiverse<T>(
     { topK: options.firstTopK ?? 5, temperature: options.temperature ?? 0.5 },
   )!;
   const chosen = [first.doc];
-  while (chosen.length < Math.min(m, items.length)) {
+  const count = Math.min(m, items.length);
+  // Each item's max Jaccard similarity to the items taken so far, updated with each new pick only.
+  const redundancy = new Float64Array(items.length).fill(-Infinity);
+  for (let latest = first.doc; chosen.length < count; ) {
+    for (let i = 0; i < items.length; i++) if (!chosen.includes(i)) redundancy[i] = Math.max(redundancy[i]!, jaccard(items[i]!.tokens, items[latest]!.tokens));
     let pick = -1;
     let pickScore = -Infinity;
     for (let i = 0; i < items.length; i++) {
       if (chosen.includes(i)) continue;
-      const redundancy = Math.max(...chosen.map((j) => jaccard(items[i]!.tokens, items[j]!.tokens)));
-      const score = lambda * relevance[i]! - (1 - lambda) * redundancy;
+      const score = lambda * relevance[i]! - (1 - lambda) * redundancy[i]!;
       if (score > pickScore) {
         pickScore = score;
         pick = i;
       }
     }
     chosen.push(pick);
+    latest = pick;
   }
   return chosen.map((i) => items[i]!.item);
 }
