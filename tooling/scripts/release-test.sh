@@ -8,24 +8,44 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 data=${FORESIGHT_DATA_DIR:-$root/../shared/data}
 tmp=$(mktemp -d /tmp/foresight-release.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+# Stops Verdaccio (forced after 10 s) and deletes the temp folder, however the script ends.
+cleanup() {
+  if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 step() { echo "release-test: $*"; }
+fail() { echo "release-test: $*" >&2; exit 1; }
 
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-registry="http://127.0.0.1:$port/"
 mkdir -p "$tmp/registry"
 cp "$root/tooling/release/verdaccio.yaml" "$tmp/registry/config.yaml"
-step "starting Verdaccio on $registry"
-"$root/node_modules/.bin/verdaccio" --config "$tmp/registry/config.yaml" --listen "127.0.0.1:$port" > "$tmp/registry/log" 2>&1 &
+step "starting Verdaccio"
+node "$root/tooling/release/verdaccio-server.mjs" "$tmp/registry/config.yaml" > "$tmp/registry/log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -sf "$registry-/ping" >/dev/null 2>&1 && break; sleep 0.2; done
-curl -sf "$registry-/ping" >/dev/null || { cat "$tmp/registry/log"; echo "release-test: Verdaccio did not start" >&2; exit 1; }
+port=""
+for _ in $(seq 1 300); do # up to 60 s
+  port=$(sed -n 's/^listening \([0-9][0-9]*\)$/\1/p' "$tmp/registry/log")
+  if [ -n "$port" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+[ -n "$port" ] || { cat "$tmp/registry/log" >&2; fail "Verdaccio did not start within 60 s"; }
+registry="http://127.0.0.1:$port/"
+node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(10_000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$registry-/ping" ||
+  { cat "$tmp/registry/log" >&2; fail "Verdaccio on $registry does not answer /-/ping"; }
+step "Verdaccio on $registry"
 
 step "copying the built workspace"
 mkdir -p "$tmp/repo"
-(cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$tmp/repo/" 2>/dev/null || true)
-(cd "$root" && for d in packages/*/dist apps/*/dist packages/models/models; do [ -d "$d" ] && mkdir -p "$tmp/repo/$d" && cp -r "$d/." "$tmp/repo/$d/"; done)
+# The checkout's files as git sees them (tracked, and untracked ones it does not ignore), less tracked files deleted
+# in the working tree; any copy that fails stops the test.
+(cd "$root" && git ls-files -z --cached --others --exclude-standard --deduplicate |
+  while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done |
+  xargs -0 -r cp -P --parents -t "$tmp/repo/") || fail "copying the checkout into $tmp/repo failed"
+(cd "$root" && for d in packages/*/dist apps/*/dist packages/models/models; do if [ -d "$d" ]; then mkdir -p "$tmp/repo/$d" && cp -r "$d/." "$tmp/repo/$d/"; fi; done) ||
+  fail "copying the build outputs into $tmp/repo failed"
 cd "$tmp/repo"
 git init -q && git add -A && git -c user.email=ci@example.invalid -c user.name=ci commit -qm release-test
 pnpm install --frozen-lockfile --prefer-offline --reporter=silent

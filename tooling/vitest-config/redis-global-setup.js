@@ -11,13 +11,15 @@ const script = fileURLToPath(new URL("../scripts/redis.sh", import.meta.url));
 export default function setup(project) {
   let url;
   try {
-    url = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    // The server is stopped by the teardown below, or by redis.sh's watcher once this process is gone (a killed run).
+    // 10 minutes: it may install redis-server with apt-get first.
+    url = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000, env: { ...process.env, FORESIGHT_REDIS_OWNER_PID: String(process.pid) } }).trim();
   } catch (error) {
     const stderr = error.stderr?.trim();
     throw new Error(`these tests need Redis and tooling/scripts/redis.sh could not start it: ${stderr || error.message}`);
   }
   project.provide("redisUrl", url);
   return () => {
-    execFileSync("bash", [script, "stop", url], { stdio: "inherit" });
+    execFileSync("bash", [script, "stop", url], { stdio: "inherit", timeout: 30_000 });
   };
 }

@@ -1,9 +1,10 @@
 // The READMEs' server examples, run as written: the curl and jq commands through bash, the `openai`-client scripts
 // through node, against the server as `foresight serve` builds it (the planner registry, the upstream from
 // FORESIGHT_LLM_*) in front of a scripted stand-in upstream on 127.0.0.1. Only the port differs: the examples' 8787
-// becomes this test's ephemeral port.
+// becomes this test's ephemeral port. `curl` and `jq` are the stand-ins of test-fixtures/curl-jq.mjs (node's fetch),
+// so the test needs neither installed.
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { plannerNames } from "@foresight/planners";
@@ -15,8 +16,11 @@ import { upstreamFromEnv } from "./upstream.js";
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, "../../..");
-// Inside apps/server's node_modules, so that the scripts' `import OpenAI from "openai"` resolves as the READMEs say.
-const scratch = join(import.meta.dirname, "../node_modules/.readme-examples");
+const standIns = join(import.meta.dirname, "test-fixtures/curl-jq.mjs");
+// Inside apps/server's node_modules, so that the scripts' `import OpenAI from "openai"` resolves as the READMEs say;
+// a folder of this run's own (another run in the same checkout has its own).
+const modules = join(import.meta.dirname, "../node_modules");
+let scratch: string;
 const STAND_IN_REPLIES = ["Mountains can be unpredictable — what did you do when the weather turned?", "Oh no.", "Weather is weather.", "Did you get home safely?", "I prefer the beach."];
 
 /** The fenced blocks of one language in a markdown file. */
@@ -37,7 +41,8 @@ let port: number;
 const onPort = (code: string) => code.replaceAll("127.0.0.1:8787", `127.0.0.1:${port}`);
 
 async function bash(code: string): Promise<string> {
-  return (await run("bash", ["-euo", "pipefail", "-c", onPort(code)], { encoding: "utf8", timeout: 120_000 })).stdout;
+  const env = { ...process.env, PATH: `${join(scratch, "bin")}:${process.env.PATH ?? ""}` };
+  return (await run("bash", ["-euo", "pipefail", "-c", onPort(code)], { encoding: "utf8", timeout: 120_000, env })).stdout;
 }
 
 async function nodeScript(name: string, code: string): Promise<string[]> {
@@ -47,9 +52,12 @@ async function nodeScript(name: string, code: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  // The examples use curl and jq as the READMEs do; without them this test must fail, loudly, not skip.
-  const missing = (await run("bash", ["-c", "for t in curl jq; do command -v $t >/dev/null || echo $t; done"], { encoding: "utf8" })).stdout.trim();
-  if (missing) throw new Error(`the READMEs' examples need ${missing.split("\n").join(" and ")} (apt-get install -y curl jq)`);
+  scratch = mkdtempSync(join(modules, ".readme-examples-"));
+  mkdirSync(join(scratch, "bin"));
+  for (const tool of ["curl", "jq"]) {
+    writeFileSync(join(scratch, "bin", tool), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(standIns)} ${tool} "$@"\n`);
+    chmodSync(join(scratch, "bin", tool), 0o755);
+  }
   upstream = await startScriptedOpenAiServer((request) => ({ texts: STAND_IN_REPLIES.slice(0, request.n ?? 1) }));
   // A deadline margin of seconds (default 250 ms): on a loaded machine a 504 or the stand-in upstream's 502 would be
   // about the machine, not about the examples.
@@ -59,13 +67,12 @@ beforeAll(async () => {
   );
   await server.app.listen({ host: "127.0.0.1", port: 0 });
   port = (server.app.server.address() as { port: number }).port;
-  mkdirSync(scratch, { recursive: true });
   await server.ready;
 }, 180_000);
 afterAll(async () => {
   await server?.close();
   await upstream?.close();
-  rmSync(scratch, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("the READMEs' server examples, run as written", () => {

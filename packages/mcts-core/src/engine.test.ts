@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RandomMdp } from "./domains/random-mdp.js";
 import { TicTacToe } from "./domains/tictactoe.js";
 import { Mcts } from "./engine.js";
@@ -160,11 +160,21 @@ describe("engine features", () => {
     expect(Math.max(...engine.trace().nodes.map((n) => n.depth))).toBe(2);
   });
 
-  it("a sync time budget ends with stop reason time", () => {
-    const engine = new Mcts(mdp, mdp.start, { seed: 1 });
-    const result = engine.search({ timeMs: 50 }); // long enough that a descheduled start still leaves iterations
-    expect(result.stopReason).toBe("time");
-    expect(result.iterations).toBeGreaterThan(0);
+  it("a sync time budget ends with stop reason time, at the first clock check past the deadline", () => {
+    const real = new Mcts(mdp, mdp.start, { seed: 1 }).search({ timeMs: 20 });
+    expect(real.stopReason).toBe("time");
+    expect(real.elapsedMs).toBeGreaterThanOrEqual(20);
+    // A clock that advances 1 ms per read (iterations ≥ 0.25 ms apart: it is read before every one) makes the count
+    // exact whatever the machine's load: read at the start (t = 1), then before iterations 0…48 (t = 2…50), and at
+    // t = 51 the deadline 1 + 50 has passed.
+    let t = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => ++t);
+    try {
+      const stepped = new Mcts(mdp, mdp.start, { seed: 1 }).search({ timeMs: 50 });
+      expect(stepped).toMatchObject({ stopReason: "time", iterations: 49 });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("traces are plain JSON", () => {

@@ -25,7 +25,7 @@ export function plannerFactory(name: string): PlannerFactory<Record<string, unkn
 
 /** Every planner factory, sorted by name. */
 export function listPlanners(): PlannerFactory<Record<string, unknown>>[] {
-  return [...factories].sort((a, b) => a.name.localeCompare(b.name)) as unknown as PlannerFactory<Record<string, unknown>>[];
+  return [...factories].sort((a, b) => a.name.localeCompare(b.name, "en")) as unknown as PlannerFactory<Record<string, unknown>>[];
 }
 
 /** The registered planner names, sorted. */

@@ -1,4 +1,4 @@
-import { rewardSign, stepRewardForm, type ScalarModel } from "@foresight/semantic-models";
+import { scoreSteps, type ScalarModel } from "@foresight/semantic-models";
 import type { StateValueModel } from "./learned.js";
 
 /** The dimension of a reward model's single `state` input; throws unless the model is a reward model F_R(s̃). */
@@ -23,32 +23,14 @@ function checkBatch(label: string, values: Float32Array, rows: number, dim: numb
  * F_R(s̃′) − F_R(s̃), `next` F_R(s̃′), or `action` F_R(s̃ + ã) (the committed length model: the reward of the human's
  * answer, read from the state after the agent's reply), times `head.sign` (−1 for a cost such as harmfulness).
  * `states`, `next` and `actions` (ã = f(s + a) − f(s); needed by the `action` form only) are row-major [rows, dim];
- * one batched model call.
+ * `scoreSteps` of `@foresight/semantic-models` computes them (the same code as `SemanticWorldModel.step`).
  */
 export async function semanticStepRewards(model: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array): Promise<Float32Array> {
   const dim = rewardStateDim(model);
-  const form = stepRewardForm(model);
-  const sign = rewardSign(model);
   checkBatch("states", states, rows, dim);
   checkBatch("next", next, rows, dim);
-  if (form === "action") {
-    if (!actions) throw new Error(`${model.model.manifestPath}: its step reward is F_R(s̃ + ã) (head.stepReward "action"): pass the actions ã`);
-    checkBatch("actions", actions, rows, dim);
-  }
-  // The states the form scores: [s̃ rows | s̃′ rows] for the difference, s̃′ or s̃ + ã alone otherwise.
-  const scored = form === "difference" ? new Float32Array(2 * rows * dim) : form === "next" ? next : states.map((v, i) => v + (actions?.[i] as number));
-  if (form === "difference") {
-    scored.set(states);
-    scored.set(next, rows * dim);
-  }
-  const values = await model.predict({ state: scored }, scored.length / Math.max(dim, 1));
-  const rewards = new Float32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const value = form === "difference" ? (values[rows + i] as number) - (values[i] as number) : (values[i] as number);
-    if (!Number.isFinite(value)) throw new Error(`${model.model.manifestPath}: non-finite reward for row ${i}`);
-    rewards[i] = sign * value;
-  }
-  return rewards;
+  if (actions) checkBatch("actions", actions, rows, dim);
+  return (await scoreSteps(model, states, next, rows, actions)).rewards;
 }
 
 /**

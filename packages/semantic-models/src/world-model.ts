@@ -47,6 +47,44 @@ export function rewardSign(reward: ScalarModel): 1 | -1 {
   return sign;
 }
 
+/** The step rewards of a batch and the F_R values they were read from. */
+export interface ScoredSteps {
+  /** F_R of the state each step was scored on: s̃′, or s̃ + ã for the `action` form [rows]. */
+  nextRewards: Float32Array;
+  /** The step rewards, times the model's sign [rows]. */
+  rewards: Float32Array;
+}
+
+/**
+ * The one implementation of a reward model's step reward, in the form its manifest declares (`stepRewardForm`):
+ * `difference` sign·(F_R(s̃′) − F_R(s̃)), `next` sign·F_R(s̃′), `action` sign·F_R(s̃ + ã). Row-major [rows, dim]
+ * batches; `actions` are needed by the `action` form only, `stateRewards` (F_R(s̃), e.g. the previous step's
+ * `nextRewards`) spares the `difference` form one model call.
+ */
+export async function scoreSteps(reward: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array, stateRewards?: Float32Array): Promise<ScoredSteps> {
+  const form = stepRewardForm(reward);
+  const sign = rewardSign(reward);
+  const predict = (scored: Float32Array) => reward.predict({ state: scored }, rows);
+  let nextRewards: Float32Array;
+  let before: Float32Array | undefined;
+  if (form === "action") {
+    if (!actions) throw new Error(`${reward.model.manifestPath}: its step reward is F_R(s̃ + ã) (head.stepReward "action"): pass the actions ã`);
+    nextRewards = await predict(states.map((v, i) => v + (actions[i] as number)));
+  } else if (form === "next") {
+    nextRewards = await predict(next);
+  } else {
+    [before, nextRewards] = await Promise.all([stateRewards ?? predict(states), predict(next)]);
+    if (before.length !== rows) throw new Error(`stateRewards has ${before.length} values for ${rows} rows`);
+  }
+  const rewards = before === undefined && sign === 1 ? nextRewards : new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const value = before === undefined ? (nextRewards[i] as number) : (nextRewards[i] as number) - (before[i] as number);
+    if (!Number.isFinite(value)) throw new Error(`${reward.model.manifestPath}: non-finite reward for row ${i}`);
+    if (rewards !== nextRewards) rewards[i] = sign * value;
+  }
+  return { nextRewards, rewards };
+}
+
 /**
  * SCOPE's semantic world model for planners: states are context embeddings s̃ = f(s), an agent reply a is the
  * direction ã = f(s + a) − f(s), the action model proposes ã, the transition model samples the human's answer as
@@ -83,15 +121,23 @@ export class SemanticWorldModel {
     return this.parts.encoder.embedContexts(contexts);
   }
 
-  /** ã = f(s + a) − f(s) for each candidate reply to one context: [candidates, dim]. */
-  async actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
+  /**
+   * s̃ = f(s) of one context and ã = f(s + a) − f(s) of each candidate reply, from one batched encoder call (so the
+   * state a search starts from is the very row its actions are measured from): state [dim], actions [candidates, dim].
+   */
+  async stateAndActions(context: readonly string[], candidates: readonly string[]): Promise<{ state: Float32Array; actions: Float32Array }> {
     const embedded = await this.embedContexts([context, ...candidates.map((c) => [...context, c])]);
     const d = this.dim;
-    const out = new Float32Array(candidates.length * d);
+    const actions = new Float32Array(candidates.length * d);
     for (let i = 0; i < candidates.length; i++) {
-      for (let j = 0; j < d; j++) out[i * d + j] = (embedded[(i + 1) * d + j] as number) - (embedded[j] as number);
+      for (let j = 0; j < d; j++) actions[i * d + j] = (embedded[(i + 1) * d + j] as number) - (embedded[j] as number);
     }
-    return out;
+    return { state: embedded.slice(0, d), actions };
+  }
+
+  /** ã = f(s + a) − f(s) for each candidate reply to one context: [candidates, dim]. */
+  async actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
+    return (await this.stateAndActions(context, candidates)).actions;
   }
 
   /** m sampled actions per state: [rows·m, dim], the actions of state r at rows r·m … r·m + m − 1. */
@@ -110,24 +156,10 @@ export class SemanticWorldModel {
   }
 
   /**
-   * Samples s̃′ for each (s̃, ã) and returns the step rewards (F_R(s̃′) − F_R(s̃), or F_R(s̃′) for a `next`-form
-   * reward model). Pass `stateRewards` (F_R(s̃), e.g. the previous step's `nextRewards`) to skip recomputing it.
+   * Samples s̃′ for each (s̃, ã) and returns the step rewards in the reward model's form (`scoreSteps`). Pass `stateRewards` (F_R(s̃), e.g. the previous step's `nextRewards`) to skip recomputing it.
    */
   async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng, stateRewards?: Float32Array): Promise<StepBatch> {
     const next = await this.sampleNextStates(states, actions, rows, rng);
-    if (this.rewardForm === "action") {
-      const afterAction = states.map((v, i) => v + (actions[i] as number));
-      const values = await this.stateRewards(afterAction, rows);
-      return { next, nextRewards: values, rewards: this.rewardSign === 1 ? values : values.map((v) => -v) };
-    }
-    if (this.rewardForm === "next") {
-      const after = await this.stateRewards(next, rows);
-      return { next, nextRewards: after, rewards: this.rewardSign === 1 ? after : after.map((v) => -v) };
-    }
-    const [before, after] = await Promise.all([stateRewards ?? this.stateRewards(states, rows), this.stateRewards(next, rows)]);
-    if (before.length !== rows) throw new Error(`stateRewards has ${before.length} values for ${rows} rows`);
-    const rewards = new Float32Array(rows);
-    for (let i = 0; i < rows; i++) rewards[i] = this.rewardSign * ((after[i] as number) - (before[i] as number));
-    return { next, nextRewards: after, rewards };
+    return { next, ...(await scoreSteps(this.parts.reward, states, next, rows, actions, stateRewards)) };
   }
 }

@@ -1,5 +1,6 @@
+import { heldOutPersuasionDialogues } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
-import { gdpZeroSuite, worldParts } from "./gdpzero.js";
+import { gdpZeroSuite, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
 import { suites } from "./index.js";
 
 describe("gdpzero suite", () => {
@@ -20,6 +21,28 @@ describe("gdpzero suite", () => {
     expect(() => worldParts("imaginary")).toThrow(/unknown world "imaginary"/);
   });
 
+  it("headline scale: only the target rows, every held-out opening × several seeds, whole pairs in every prefix", () => {
+    expect(heldOutPersuasionDialogues()).toHaveLength(HELD_OUT_OPENINGS);
+    const headline = gdpZeroSuite.episodes("headline", 1);
+    expect(new Set(headline.map((s) => s.planner))).toEqual(new Set(HEADLINE_PLANNERS));
+    expect(HEADLINE_SEEDS).toBeGreaterThan(1);
+    expect(headline).toHaveLength(HEADLINE_PLANNERS.length * 2 * HELD_OUT_OPENINGS * HEADLINE_SEEDS);
+    expect(new Set(headline.map((s) => s.unit)).size).toBe(HELD_OUT_OPENINGS);
+    // Every target comparison is in the report (a = gdpzero@n=20), and each row plays the same (world, opening, seed) pairs.
+    for (const metric of ["donated", "finalValue"]) {
+      for (const b of HEADLINE_PLANNERS.slice(1)) expect(gdpZeroSuite.comparisons, `${metric}: ${b}`).toContainEqual({ metric, a: "gdpzero@n=20", b });
+    }
+    const pairs = (planner: string) => headline.filter((s) => s.planner === planner).map((s) => `${s.world}/${s.unit}/${s.seed}`);
+    for (const planner of HEADLINE_PLANNERS) expect(pairs(planner)).toEqual(pairs("gdpzero@n=20"));
+    expect(new Set(pairs("gdpzero@n=20")).size).toBe(2 * HELD_OUT_OPENINGS * HEADLINE_SEEDS);
+    // Seed 0 of an opening is the full scale's episode of that opening (the same spec, so the same outcome).
+    const full = gdpZeroSuite.episodes("full", 1).find((s) => s.planner === "gdpzero@n=20" && s.unit === "opening-3" && s.world === "mismatched");
+    expect(headline).toContainEqual(full);
+    // The first 8 episodes are one opening and seed in all 4 rows × 2 worlds: a run cut short keeps whole pairs.
+    expect(new Set(headline.slice(0, 8).map((s) => `${s.unit}/${s.seed}`)).size).toBe(1);
+    expect(() => gdpZeroSuite.episodes("huge" as never, 1)).toThrow(/^gdpzero suite: unknown scale "huge" \(quick, full, headline\)$/);
+  });
+
   it("plays one episode the same way twice and reports the donation, the final value and the costs", async () => {
     const spec = { ...gdpZeroSuite.episodes("quick", 1).find((s) => s.planner === "gdpzero@n=5" && s.world === "mismatched")!, setting: { n: 5, k: 3, q0: 0.25, turns: 2 } };
     const a = await gdpZeroSuite.run(spec, {});
@@ -34,5 +57,5 @@ describe("gdpzero suite", () => {
     // Response selection's per-decision effect, in the judge's value: a difference of two values in −1 … 1.
     expect(a.metrics.replyValueOverCached).toBeTypeOf("number");
     expect(Math.abs(a.metrics.replyValueOverCached!)).toBeLessThanOrEqual(2);
-  }, 60_000);
+  }, 180_000);
 });

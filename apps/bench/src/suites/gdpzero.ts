@@ -1,11 +1,13 @@
 import { createRng, type GdpZeroPersuadeeReaction, type Turn } from "@foresight/dialogue";
 import { CorpusPersuadee, CorpusReactionValue, lastDecision, type ChatModel, type P4gTrainPart } from "@foresight/llm-sim";
 import { type CachedReply, heldOutPersuasionDialogues, persuasionOpening, persuasionWorld, plannerFactory, type Conversation, type GdpZeroPlanner } from "@foresight/planners";
-import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
+import type { ComparisonSpec, EpisodeOutcome, EpisodeSpec, Suite } from "./types.js";
 
 /** The scale knobs of the suite. */
 interface GdpZeroScale {
   units: number;
+  /** Seeds per unit (episode seeds seed·10000 + s·1000 + unit, s < seeds); 1 except at the headline scale. */
+  seeds: number;
   /** Persuader turns the planner plays after the opening. */
   turns: number;
   /** Planner configurations: registry name, `@setting` label and settings. */
@@ -19,7 +21,20 @@ const main = { n: 20, k: 3, q0: 0.25 };
 const label = (name: string, settings: Record<string, number | boolean>) => (Object.keys(settings).length === 0 ? name : `${name}@${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(",")}`);
 const entry = (name: string, settings: Record<string, number | boolean>) => ({ name, label: label(name, settings), settings });
 
-function scaleOf(scale: Scale): GdpZeroScale {
+/** The held-out P4G dialogues (`heldOutPersuasionDialogues`): the headline scale opens every one of them. */
+export const HELD_OUT_OPENINGS = 66;
+
+/** Seeds per held-out opening at the headline scale. */
+export const HEADLINE_SEEDS = 8;
+
+/** The scales of the suite. */
+export const GDP_ZERO_SCALES = ["quick", "full", "headline"] as const;
+
+/** The rows of the issue's targets: GDP-Zero at n = 20, its two ablations and the prompting baseline. */
+export const HEADLINE_PLANNERS: readonly string[] = ["gdpzero@n=20", "gdpzero-closed-loop@n=20", "gdpzero-no-response-selection@n=20", "gdpzero-prompting"];
+
+function scaleOf(scale: string): GdpZeroScale {
+  if (!(GDP_ZERO_SCALES as readonly string[]).includes(scale)) throw new Error(`gdpzero suite: unknown scale "${scale}" (${GDP_ZERO_SCALES.join(", ")})`);
   const latencyMs = scale === "quick" ? 25 : 500;
   const concurrency = [1, 4, 8].map((inFlight) => entry("gdpzero", { n: 20, latencyMs, concurrency: inFlight }));
   // gdpzero@n=20,concurrency=4 / 8 without latency: the quality of simulations in flight (virtual loss) on every unit.
@@ -34,10 +49,16 @@ function scaleOf(scale: Scale): GdpZeroScale {
     // The exact expected value instead of GDP-Zero's 10 sampled reactions: how much the value's noise costs the search.
     entry("gdpzero", { n: 20, valueSamples: 0 }),
   ];
+  if (scale === "headline") {
+    // The target rows only, on every held-out opening × 8 seeds: 528 pairs per world instead of the full scale's 30
+    // (measured at commit 09ac4a2: about 1.2 CPU-s per opening and seed for the 8 episodes, plus ~35 CPU-s of world
+    // builds, so about 11 CPU-minutes at one thread).
+    return { units: HELD_OUT_OPENINGS, seeds: HEADLINE_SEEDS, turns: 8, planners: common.filter((p) => HEADLINE_PLANNERS.includes(p.label)), matchedOnly: new Set(), concurrencyUnits: 0 };
+  }
   if (scale === "quick") {
     // 6 openings × 6 planned turns (4 turns rarely reach a stated donation, which leaves the headline's CI at [0, 0]);
     // the latency pair on 1 opening at 25 ms (a smoke check of the speed-up; the full run measures 500 ms).
-    return { units: 6, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 1 };
+    return { units: 6, seeds: 1, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 1 };
   }
   const sweeps = [
     ...[5, 10, 50].map((n) => entry("gdpzero", { n })),
@@ -46,7 +67,7 @@ function scaleOf(scale: Scale): GdpZeroScale {
   ];
   // Full: 8 planned turns after the opening (corpus dialogues have about 10 persuader turns); the 500 ms latency pair
   // on 2 units only (sequential n = 20 takes about a minute per turn).
-  return { units: 30, turns: 8, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
+  return { units: 30, seeds: 1, turns: 8, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
 }
 
 /** The judge's and the planner's training dialogues in a world setting (DESIGN.md: matched and mismatched). */
@@ -170,12 +191,25 @@ export const gdpZeroSuite: Suite = {
   episodes(scale, seed) {
     const knobs = scaleOf(scale);
     const specs: EpisodeSpec[] = [];
+    const spec = (planner: GdpZeroScale["planners"][number], world: string, unit: number, s: number): EpisodeSpec => ({
+      suite: "gdpzero",
+      planner: planner.label,
+      setting: { ...main, ...planner.settings, turns: knobs.turns },
+      world,
+      unit: `opening-${unit}`,
+      seed: seed * 10_000 + s * 1_000 + unit,
+    });
+    if (knobs.seeds > 1) {
+      // Seed, then opening outermost: every prefix of the run holds whole pairs (all rows of an opening and seed).
+      for (let s = 0; s < knobs.seeds; s++) {
+        for (let unit = 0; unit < knobs.units; unit++) for (const planner of knobs.planners) for (const world of ["matched", "mismatched"]) specs.push(spec(planner, world, unit, s));
+      }
+      return specs;
+    }
     for (const planner of knobs.planners) {
       const units = knobs.matchedOnly.has(planner.label) ? knobs.concurrencyUnits : knobs.units;
       for (const world of knobs.matchedOnly.has(planner.label) ? ["matched"] : ["matched", "mismatched"]) {
-        for (let unit = 0; unit < units; unit++) {
-          specs.push({ suite: "gdpzero", planner: planner.label, setting: { ...main, ...planner.settings, turns: knobs.turns }, world, unit: `opening-${unit}`, seed: seed * 10_000 + unit });
-        }
+        for (let unit = 0; unit < units; unit++) specs.push(spec(planner, world, unit, 0));
       }
     }
     return specs;

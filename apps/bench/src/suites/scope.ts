@@ -30,7 +30,7 @@ const TURNS = 5;
 const CANDIDATES = 5;
 const TWO_TURN_SAMPLES = 3;
 
-interface PlannerEntry {
+export interface PlannerEntry {
   /** Row label: registry name plus `@setting`. */
   label: string;
   name: string;
@@ -39,9 +39,36 @@ interface PlannerEntry {
   usesWorld: boolean;
 }
 
-function entries(scale: Scale): PlannerEntry[] {
-  const budgets = scale === "full" ? [250, 500, 1000, 2000, 3000] : [1000];
-  const depths = scale === "full" ? [2, 4, 6] : [];
+/**
+ * The suite's scales: `quick` (20 starters × 2 seeds, the 1 s rows), `full` (100 × 5, every budget and depth) and
+ * `headline` (100 × 5, only the rows the issue's targets compare: random, 0-step greedy, and SCOPE, 1-step greedy and
+ * vanilla MCTS at the headline budgets, plus vanilla MCTS at 70 s).
+ */
+export const SCOPE_SCALES = ["quick", "full", "headline"] as const;
+export type ScopeScale = (typeof SCOPE_SCALES)[number];
+
+/** Starters and seeds per starter at each scale. */
+const EPISODES: Record<ScopeScale, { starters: number; seeds: number }> = {
+  quick: { starters: 20, seeds: 2 },
+  full: { starters: 100, seeds: 5 },
+  headline: { starters: 100, seeds: 5 },
+};
+
+/**
+ * The budgets SCOPE, 1-step greedy and vanilla MCTS are compared at. Headline: 1 s only — SCOPE at 3 s costs three
+ * times its 1 s row (≈ 75,000 simulations an episode, over two CPU-hours for 500 episodes on 2 shared cores).
+ */
+const BUDGETS: Record<ScopeScale, number[]> = { quick: [1000], full: [250, 500, 1000, 2000, 3000], headline: [1000] };
+
+function scopeScale(scale: string): ScopeScale {
+  if (!(SCOPE_SCALES as readonly string[]).includes(scale)) throw new Error(`suite scope has no scale "${scale}" (${SCOPE_SCALES.join(", ")})`);
+  return scale as ScopeScale;
+}
+
+/** The planner rows of a scale, in report order. */
+export function scopeRows(scale: ScopeScale): PlannerEntry[] {
+  const full = scale === "full";
+  const depths = full ? [2, 4, 6] : [];
   // Every budget is on the charged clock: SCOPE's buys simulations at the reference rate, the text baselines' pay
   // the paper's LLM latency, so the outcome does not depend on this machine's speed or load.
   const scope = (timeMs: number, depth: number) => ({ timeMs, depth, clock: "charged" });
@@ -50,7 +77,7 @@ function entries(scale: Scale): PlannerEntry[] {
     { label: "chat-random", name: "chat-random", setting: {}, usesWorld: false },
     { label: "chat-greedy-0", name: "chat-greedy-0", setting: {}, usesWorld: false },
   ];
-  for (const timeMs of budgets) {
+  for (const timeMs of BUDGETS[scale]) {
     out.push({ label: `scope@t=${timeMs}`, name: "scope", setting: scope(timeMs, 6), usesWorld: false });
     out.push({ label: `chat-greedy-1@t=${timeMs}`, name: "chat-greedy-1", setting: text(timeMs), usesWorld: true });
     out.push({ label: `chat-vanilla-mcts@t=${timeMs}`, name: "chat-vanilla-mcts", setting: text(timeMs, { depth: 6 }), usesWorld: true });
@@ -58,10 +85,10 @@ function entries(scale: Scale): PlannerEntry[] {
   // The paper's headline: SCOPE at 1 s against vanilla MCTS at 70× that budget (LLM latency charged).
   out.push({ label: "chat-vanilla-mcts@t=70000", name: "chat-vanilla-mcts", setting: text(70000, { depth: 6 }), usesWorld: true });
   // The MDN variant doubles SCOPE's cost: full scale only, so that quick stays about two minutes.
-  if (scale === "full") out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: scope(1000, 6), usesWorld: false });
+  if (full) out.push({ label: "scope-mdn@t=1000", name: "scope-mdn", setting: scope(1000, 6), usesWorld: false });
   for (const depth of depths) out.push({ label: `scope@t=1000,d=${depth}`, name: "scope", setting: scope(1000, depth), usesWorld: false });
   // A.11's replay-buffer Q update (an option of the planner, off by default): full scale only.
-  if (scale === "full") out.push({ label: "scope@t=1000,replay=1", name: "scope", setting: { ...scope(1000, 6), replaySamples: 1 }, usesWorld: false });
+  if (full) out.push({ label: "scope@t=1000,replay=1", name: "scope", setting: { ...scope(1000, 6), replaySamples: 1 }, usesWorld: false });
   return out;
 }
 
@@ -232,7 +259,7 @@ async function writeRolloutSpeed(episodes: readonly (EpisodeOutcome & { spec: Ep
 }
 
 /** Every row of either scale by label (built once: the runner asks for a spec's row several times). */
-const ENTRIES = new Map([...entries("quick"), ...entries("full")].map((e) => [e.label, e]));
+const ENTRIES = new Map(SCOPE_SCALES.flatMap((scale) => scopeRows(scale)).map((e) => [e.label, e]));
 
 function entryOf(label: string): PlannerEntry {
   const entry = ENTRIES.get(label);
@@ -246,12 +273,12 @@ export function createScopeSuite(): Suite {
     name: "scope",
     summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
     episodes(scale: Scale, seed: number): EpisodeSpec[] {
-      const count = scale === "full" ? 100 : 20;
-      const seeds = scale === "full" ? 5 : 2;
+      const chosen = scopeScale(scale);
+      const { starters: count, seeds } = EPISODES[chosen];
       const units = starters(count);
       const out: EpisodeSpec[] = [];
       for (const world of ["matched", "mismatched"]) {
-        for (const entry of entries(scale)) {
+        for (const entry of scopeRows(chosen)) {
           for (const unit of units) {
             for (let s = 0; s < seeds; s++) out.push({ suite: "scope", planner: entry.label, setting: entry.setting, world, unit: unit.id, seed: seed * 100 + s });
           }

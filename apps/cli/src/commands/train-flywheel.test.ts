@@ -11,12 +11,17 @@ function capture() {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "foresight-cli-flywheel-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const plain = mkdtempSync(join(tmpdir(), "foresight-cli-value-"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(plain, { recursive: true, force: true });
+});
+const FLAGS = ["--rounds", "2", "--goals", "1", "--eval-goals", "1", "--simulations", "4", "--tiny", "--seed", "3"];
 
 describe("foresight train value --flywheel", () => {
   it("trains the seed value model, runs the rounds and writes the new model with every round's metrics", async () => {
     const run = capture();
-    const argv = ["train", "value", "--flywheel", "--rounds", "2", "--goals", "1", "--eval-goals", "1", "--simulations", "4", "--tiny", "--seed", "3", "--out", dir];
+    const argv = ["train", "value", "--flywheel", ...FLAGS, "--out", dir];
     expect(await runCli(argv, run.io)).toBe(0);
     const seed = JSON.parse(readFileSync(join(dir, "value-multiwoz-seed.json"), "utf8")) as { metrics: Record<string, number> };
     expect(seed.metrics).toHaveProperty("auc");
@@ -28,6 +33,16 @@ describe("foresight train value --flywheel", () => {
     expect(manifest.training.hyperparameters.leafRollout).toBe(0.5);
     expect(run.err.some((line) => /^flywheel round 1: held-out AUC [\d.]+ → [\d.]+, Brier/.test(line))).toBe(true);
     expect(run.err.some((line) => line.startsWith("flywheel round 2:"))).toBe(true);
+  }, 600_000);
+
+  it("train value without --flywheel is the same flywheel: the same files, never a seed model under value-multiwoz", async () => {
+    const run = capture();
+    expect(await runCli(["train", "value", ...FLAGS, "--out", plain], run.io)).toBe(0);
+    for (const file of ["value-multiwoz-seed.json", "value-multiwoz-seed.onnx", "value-multiwoz.json", "value-multiwoz.onnx"]) {
+      expect(readFileSync(join(plain, file)).equals(readFileSync(join(dir, file))), file).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(plain, "value-multiwoz.json"), "utf8")) as { metrics: Record<string, number> };
+    expect(manifest.metrics).toHaveProperty(["round2:auc"]);
   }, 600_000);
 
   it("refuses --flywheel for other models and bad round counts with a one-line usage error", async () => {

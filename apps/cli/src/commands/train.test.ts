@@ -71,7 +71,7 @@ describe("foresight train and foresight bench semantic", () => {
     expect(s.err.join("\n")).toMatch(/--simulated must be an integer of at least 0, got -3/);
     const f = capture();
     expect(await runCli(["train", "scope", "--rounds", "2", "--tiny", "--out", dir], f.io)).toBe(2);
-    expect(f.err.join("\n")).toMatch(/--rounds is a flywheel setting: use it with value --flywheel or all/);
+    expect(f.err.join("\n")).toMatch(/--rounds is a flywheel setting: use it with value or all/);
     const b = capture();
     expect(await runCli(["bench", "semantic", "--batches", "1,x"], b.io)).toBe(2);
     expect(b.err.join("\n")).toMatch(/--batches must be positive integers/);

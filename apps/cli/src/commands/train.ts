@@ -4,7 +4,7 @@ import { runValueFlywheel } from "@foresight/planners";
 import { createLexiconHarmfulnessScorer } from "@foresight/rewards";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, requireInputDir, requireWritableOut, type Command } from "../command.js";
 
-/** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`, and `train value --flywheel --rounds R`. */
+/** `foresight train <model> [--seed N] [--out DIR] [--data-dir DIR] [--tiny] [--json]`; `train value [--flywheel] --rounds R` runs the flywheel. */
 export const trainCommand: Command = {
   path: ["train"],
   summary: "Train a default model (encoder, action, transition, reward, harm, scope, value, all) from ../shared/data",
@@ -25,11 +25,12 @@ export const trainCommand: Command = {
     "",
     "  all         every committed model: the encoder, the SCOPE heads and the value models by the flywheel below",
     "              (its --rounds/--goals/--eval-goals/--simulations apply; defaults as for value --flywheel)",
-    "  value --flywheel --rounds R [--goals N] [--eval-goals N] [--simulations S]",
-    "              SMCTS-TOD's self-distillation flywheel (Eq. 28-29): trains the seed value model (value-multiwoz-seed),",
-    "              then R rounds of planning on N train goals (default 12), fine-tuning on seed + MCTS targets, and",
-    "              SMCTS-TOD's success on N held-out goals (default 12; 0 skips) with S simulations per turn (default 32);",
-    "              writes value-multiwoz with every round's metrics",
+    "  value [--flywheel] [--rounds R] [--goals N] [--eval-goals N] [--simulations S]",
+    "              SMCTS-TOD's value models by the self-distillation flywheel (Eq. 28-29; --flywheel says so, and is",
+    "              implied): trains the seed value model (value-multiwoz-seed), then R rounds (default 3) of planning on",
+    "              N train goals (default 12), fine-tuning on seed + MCTS targets, and SMCTS-TOD's success on N held-out",
+    "              goals (default 12; 0 skips) with S simulations per turn (default 32); writes value-multiwoz with every",
+    "              round's metrics. There is no value-multiwoz without the flywheel: the seed model is value-multiwoz-seed",
   ].join("\n"),
   async run(argv, io) {
     const { values, positionals } = parseFlags(
@@ -52,7 +53,7 @@ export const trainCommand: Command = {
     const flywheelFlags = ["rounds", "goals", "eval-goals", "simulations"] as const;
     const givenFlywheelFlag = flywheelFlags.find((flag) => values[flag] !== undefined);
     if (values.flywheel && model !== "value") throw new UsageError(`--flywheel trains the value model only, not "${model}"`);
-    if (givenFlywheelFlag && !values.flywheel && model !== "all") throw new UsageError(`--${givenFlywheelFlag} is a flywheel setting: use it with value --flywheel or all`);
+    if (givenFlywheelFlag && model !== "value" && model !== "all") throw new UsageError(`--${givenFlywheelFlag} is a flywheel setting: use it with value or all`);
     // Parsed before any work, so a bad flag never surfaces after the SCOPE heads of "all" have trained.
     const rounds = parseIntFlag("rounds", values.rounds, 3);
     if (rounds < 1) throw new UsageError(`--rounds must be at least 1, got ${rounds}`);
@@ -66,7 +67,9 @@ export const trainCommand: Command = {
     const flagText = (flags: readonly (typeof flywheelFlags)[number][]) => flags.map((flag) => (values[flag] !== undefined ? ` --${flag} ${values[flag]}` : "")).join("");
     /** SMCTS-TOD's flywheel: the seed value model, then the rounds of self-distillation (the committed value models). */
     const flywheel = (command: string) => runValueFlywheel({ rounds, goalsPerRound, evalGoals, simulations, seed, outDir, scale, ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}), command, log });
-    if (values.flywheel) {
+    // The value models are the flywheel's, with or without --flywheel: a seed model alone never lands under
+    // value-multiwoz (the planner's default). One command text, so both spellings write the same files.
+    if (model === "value") {
       const { manifest } = await flywheel(`foresight train value --flywheel --rounds ${rounds}${flagText(["goals", "eval-goals", "simulations"])} --seed ${seed}${values.tiny ? " --tiny" : ""}`);
       if (values.json) io.out(JSON.stringify(manifest, null, 2));
       else io.out(`${outDir}/${manifest.name}.json  ${manifest.bytes} bytes  ${JSON.stringify(manifest.metrics)}`);

@@ -5,9 +5,33 @@ import type { PlannerSource } from "../planner-pool.js";
 /** Calls the fixture planners saw, for assertions. */
 export const seen = { observed: [] as number[], plans: 0, creates: 0, lastTurns: new Set<string>() };
 
+/** The gates plans wait at (`settings.gate`), by name, each opened once by a test. */
+const gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+
+function gate(name: string) {
+  let found = gates.get(name);
+  if (found === undefined) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    found = { opened, open };
+    gates.set(name, found);
+  }
+  return found;
+}
+
+/**
+ * Opens gate `name`: plans waiting at it go on, later ones pass at once. A test holds plans at a gate instead of
+ * letting them sleep, so what it asserts (a slot taken, a queue full, a warm-up running) holds however slow the
+ * machine is.
+ */
+export function openGate(name: string): void {
+  gate(name).open();
+}
+
 /**
  * A deterministic planner for server tests: scores each candidate by length plus a seeded jitter, "simulates" by
- * sleeping `settings.sleepMs`, honours its time budget and signal, and returns a two-level trace. Its "tree" is the
+ * waiting at gate `settings.gate` (until a test opens it) and then sleeping `settings.sleepMs`, honours its time
+ * budget and signal (the gate: only the signal), and returns a two-level trace. Its "tree" is the
  * turns it has observed: `stats.counters` reports the instance (numbered by creation) and how many turns it has
  * carried over, so tests can tell a reused tree from a fresh one. `stateless` planners have no `observe`.
  */
@@ -26,11 +50,18 @@ function lengthPlanner(name: string, options: { ignoreBudget?: boolean; stateles
           seen.plans++;
           seen.lastTurns.add(conversation.turns.at(-1)?.text ?? "");
           const settings = { ...base, ...plan.settings };
-          for (const key of Object.keys(settings)) if (key !== "sleepMs") throw new PlannerInputError(`${name}: unknown setting "${key}"`, `settings.${key}`);
+          for (const key of Object.keys(settings)) if (key !== "sleepMs" && key !== "gate") throw new PlannerInputError(`${name}: unknown setting "${key}"`, `settings.${key}`);
           const sleepMs = Number(settings.sleepMs ?? 0);
           const started = performance.now();
           const deadline = options.ignoreBudget ? Infinity : (plan.budget?.timeMs ?? Infinity);
           const candidates = plan.candidates ?? ["yes", "tell me more about that", "ok"];
+          const signal = options.ignoreBudget ? undefined : plan.budget?.signal;
+          if (settings.gate !== undefined && !signal?.aborted) {
+            await new Promise<void>((resolve) => {
+              void gate(String(settings.gate)).opened.then(resolve);
+              signal?.addEventListener("abort", () => resolve(), { once: true });
+            });
+          }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, Math.min(sleepMs, deadline));
             if (!options.ignoreBudget) plan.budget?.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });

@@ -10,6 +10,7 @@ export * from "./stats/softmax.js";
 export * from "./p4g/corpus.js";
 export * from "./p4g/value.js";
 export * from "./p4g/reaction-model.js";
+export * from "./p4g/reaction-cv.js";
 export * from "./p4g/check.js";
 export * from "./p4g/world.js";
 export * from "./p4g/roles.js";

@@ -28,8 +28,8 @@ const CANDIDATES: Record<string, [number, number]> = {
 class MoodWorld implements ScopePlanningWorld {
   readonly dim = 2;
   calls = 0;
-  async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    return new Float32Array(contexts.length * 2);
+  async stateAndActions(context: readonly string[], candidates: readonly string[]): Promise<{ state: Float32Array; actions: Float32Array }> {
+    return { state: new Float32Array(2), actions: await this.actionVectors(context, candidates) };
   }
   async actionVectors(_context: readonly string[], candidates: readonly string[]): Promise<Float32Array> {
     return Float32Array.from(candidates.flatMap((c) => CANDIDATES[c] ?? [0, 0]));
@@ -134,6 +134,42 @@ describe("semanticSearch (Alg. 1)", () => {
     expect(scheduled.modelRows).toBe(alone.modelRows);
   });
 
+  it("sizes a time-budgeted first wave by the pace of earlier searches and records its own (on a scripted clock)", async () => {
+    const { createRng } = await import("@foresight/dialogue");
+    // The clock moves only when the world steps: 0.01 ms per row.
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const firstRows: number[] = [];
+      class ClockWorld extends MoodWorld {
+        override async step(...args: Parameters<MoodWorld["step"]>) {
+          if (firstRows.length === 0) firstRows.push(args[2]);
+          now += args[2] * 0.01;
+          return super.step(...args);
+        }
+      }
+      const world = new ClockWorld();
+      const actions = await world.actionVectors([], candidates);
+      const search = (budget: Parameters<typeof semanticSearch>[4]) => semanticSearch(world, new Float32Array(2), actions, { ...DEFAULT_SEMANTIC_SEARCH, ...settings }, budget, createRng(1));
+      // Without a pace the first wave is a full batch, whatever the budget.
+      await search({ timeMs: 0.05 });
+      expect(firstRows).toEqual([16]);
+      // At 0.02 ms per simulation, 0.05 ms fit 2 simulations: the first wave expands 2 states.
+      firstRows.length = 0;
+      const pace = { msPerSimulation: 0.02 };
+      await search({ timeMs: 0.05, pace });
+      expect(firstRows).toEqual([2]);
+      // The pace measured in that search's last wave is left for the next one (3 steps of 0.01 ms per row in depth 3).
+      expect(pace.msPerSimulation).toBeCloseTo(0.03, 9);
+      // An iteration budget alone keeps full waves whatever the pace.
+      firstRows.length = 0;
+      await search({ iterations: 32, pace: { msPerSimulation: 1 } });
+      expect(firstRows).toEqual([16]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("under a time budget, shrinks its last waves to what the time left fits (on a scripted clock)", async () => {
     const { createRng } = await import("@foresight/dialogue");
     // The clock moves only when the world steps: 0.01 ms per row, so the search's timing is the same on any machine.
@@ -193,9 +229,9 @@ describe("ScopePlanner", () => {
   it("embeds a repeated request's conversation and candidates once, with the same decision", async () => {
     class CountingWorld extends MoodWorld {
       embedded = 0;
-      override async actionVectors(context: readonly string[], given: readonly string[]) {
+      override async stateAndActions(context: readonly string[], given: readonly string[]) {
         this.embedded++;
-        return super.actionVectors(context, given);
+        return super.stateAndActions(context, given);
       }
     }
     const world = new CountingWorld();
@@ -225,9 +261,18 @@ describe("ScopePlanner", () => {
     const counted = await scope.plan(conversation, { candidates, seed: 2, budget: { iterations: 37 } });
     expect(counted.stats.simulations).toBe(37);
     expect(counted.stats.stopReason).toBe("iterations");
-    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
+    const timed = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 20 } });
     expect(timed.stats.stopReason).toBe("time");
-    expect(timed.stats.simulations).toBeGreaterThan(0);
+    // On a clock that advances 1 ms per read, whatever the machine's load: some waves fit in the budget, then it ends.
+    let t = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => ++t);
+    try {
+      const stepped = await scope.plan(conversation, { candidates, seed: 2, budget: { timeMs: 50 } });
+      expect(stepped.stats.stopReason).toBe("time");
+      expect(stepped.stats.simulations).toBeGreaterThan(0);
+    } finally {
+      clock.mockRestore();
+    }
     const controller = new AbortController();
     controller.abort();
     const aborted = await scope.plan(conversation, { candidates, seed: 2, budget: { signal: controller.signal } });

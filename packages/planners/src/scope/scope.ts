@@ -4,14 +4,12 @@ import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlanScheduler, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
 import { clockModeError, type PlanningClockMode } from "./latency.js";
-import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
+import { DEFAULT_SEMANTIC_SEARCH, semanticSearch, type SearchPace, type SemanticSearchSettings, type SemanticSearchWorld } from "./semantic-search.js";
 
 /** A semantic world a SCOPE planner can embed conversations in and search. */
 export interface ScopePlanningWorld extends SemanticSearchWorld {
-  /** s̃ = f(s) for each context: [n, dim]. */
-  embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array>;
-  /** ã = f(s + a) − f(s) for each candidate: [candidates, dim]. */
-  actionVectors(context: readonly string[], candidates: readonly string[]): Promise<Float32Array>;
+  /** s̃ = f(s) of the context [dim] and ã = f(s + a) − f(s) of each candidate [candidates, dim], embedded together. */
+  stateAndActions(context: readonly string[], candidates: readonly string[]): Promise<{ state: Float32Array; actions: Float32Array }>;
   /** Frees sessions. */
   release?(): Promise<void>;
 }
@@ -75,6 +73,8 @@ export class ScopePlanner implements Planner<ScopeSettings> {
    * skips the candidate retrieval and the encoder. Read-only once stored.
    */
   private readonly inputs = new Map<string, SearchInputs>();
+  /** The pace of this planner's searches, which sizes a time-budgeted plan's first wave to its time left. */
+  private readonly pace: SearchPace = { msPerSimulation: 0 };
 
   /** A SCOPE planner over a semantic world (the default learned models, or any other). */
   constructor(
@@ -109,6 +109,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
         ...(timeMs !== undefined && !charged ? { timeMs: Math.max(0, timeMs - (performance.now() - started)) } : {}),
         ...(budget.signal ? { signal: budget.signal } : {}),
         ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        pace: this.pace,
       },
       rng.fork("search"),
     );
@@ -130,7 +131,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       candidates: ranked,
       stats: {
         simulations: result.simulations,
-        modelCalls: result.modelCalls + 2,
+        modelCalls: result.modelCalls + 1,
         modelRows: result.modelRows + 1 + candidates.length,
         llmCalls: 0,
         tokens: 0,
@@ -166,7 +167,9 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     try {
       const candidates = chatCandidates(conversation, given, m, rng.fork("candidates"), this.dataDir);
       const texts = conversationTexts(conversation);
-      inputs = { candidates, root: await this.world.embedContexts([texts]), actions: await this.world.actionVectors(texts, candidates) };
+      // One encoder batch: s̃ is the row the action vectors are measured from, not a second, separately batched embedding.
+      const { state, actions } = await this.world.stateAndActions(texts, candidates);
+      inputs = { candidates, root: state, actions };
     } finally {
       endTurn();
     }

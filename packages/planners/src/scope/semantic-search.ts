@@ -66,6 +66,16 @@ export interface SemanticSearchBudget {
   signal?: AbortSignal;
   /** Each wave runs in a turn of this scheduler (the server's, shared by the plans in flight). */
   scheduler?: PlanScheduler;
+  /**
+   * The pace of earlier searches of the same world, read to size this search's first wave to its time budget and
+   * updated after each wave; without it the first wave is a full `batch` (the pace is not known yet).
+   */
+  pace?: SearchPace;
+}
+
+/** Wall ms per simulation of a search's last wave, carried from one search to the next (0: none measured yet). */
+export interface SearchPace {
+  msPerSimulation: number;
 }
 
 /** Root statistics of one candidate: visits and Q in the reward's own units (the scale undone). */
@@ -160,8 +170,8 @@ function validate(settings: SemanticSearchSettings, world: SemanticSearchWorld, 
  * actions to depth D, and back up the discounted scaled return as a running mean. `batch` simulations are in
  * flight at once (virtual visits keep them apart); their expansions and rollout steps share world-model calls.
  * With `replaySamples` > 0, Q is also updated from a replay buffer of past returns (A.11; see the setting). Under
- * a time budget a wave shrinks to the simulations the time left fits (at the previous wave's pace), so the last one
- * does not overrun it; an iteration budget alone keeps every wave at `batch`.
+ * a time budget a wave shrinks to the simulations the time left fits (at the previous wave's pace, or `budget.pace`'s
+ * for the first), so the last one does not overrun it; an iteration budget alone keeps every wave at `batch`.
  * Makes no LLM call. Returns the root candidate with the largest Q.
  */
 export async function semanticSearch(
@@ -247,8 +257,9 @@ export async function semanticSearch(
     return pending;
   };
 
-  // Wall time per simulation in this search's last wave: near a time budget, a wave shrinks to what still fits.
-  let msPerSimulation = 0;
+  // Wall time per simulation of the last wave (this search's, or an earlier one's for the first): near a time budget,
+  // a wave shrinks to what still fits, so a plan whose first turn comes late does not start a full wave past it.
+  let msPerSimulation = budget.pace?.msPerSimulation ?? 0;
   while (simulations < maxIterations) {
     // A wave runs in a turn of the scheduler, or after a macrotask without one, so that other requests (concurrent
     // plans) run whatever the world's calls do; neither consumes randomness, so iteration budgets give the same result.
@@ -358,6 +369,7 @@ export async function semanticSearch(
       }
     }
     msPerSimulation = (performance.now() - waveStarted) / wave;
+    if (budget.pace) budget.pace.msPerSimulation = msPerSimulation;
     endTurn();
   }
   if (simulations >= maxIterations) stopReason = "iterations";

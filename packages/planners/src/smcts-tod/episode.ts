@@ -2,6 +2,16 @@ import { createRng, toMultiWozActs, type DialogueAct, type MultiWozGoal, type Tu
 import {
   AgendaUser,
   applyMultiWozSystemActs,
+  applySgdSystemTurn,
+  applySgdUserTurn,
+  initialSgdState,
+  sgdTask,
+  SgdUser,
+  sgdUserText,
+  SGD_MAX_TURNS,
+  type SgdGoal,
+  type SgdWorld,
+  type SgdWorldAct,
   applyMultiWozUserActs,
   initialMultiWozState,
   MultiWozTemplateNlg,
@@ -13,15 +23,31 @@ import {
 import { evaluateMultiWozSession } from "@foresight/rewards";
 import { z } from "zod";
 import type { Conversation, ConversationTurn, Decision, PlanOptions, Planner } from "../types.js";
+import { groundedSgdBundle, SgdActsSchema } from "./sgd.js";
 
 const ActsSchema = z.array(z.object({ intent: z.string(), domain: z.string().optional(), slot: z.string().optional(), value: z.string().optional() }));
 
-/** The acts of a TOD decision's reply (`details.replyActs` of the chosen candidate). */
-export function decisionReplyActs(decision: Decision): DialogueAct[] {
+/** The acts of a TOD decision's reply (`details.replyActs` of the chosen candidate), read with the world's schema. */
+function replyActsOf<T>(decision: Decision, schema: z.ZodType<T> = ActsSchema as unknown as z.ZodType<T>): T {
   const chosen = decision.candidates.find((c) => c.act === decision.act && c.details?.replyActs !== undefined);
-  const parsed = ActsSchema.safeParse(chosen?.details?.replyActs);
+  const parsed = schema.safeParse(chosen?.details?.replyActs);
   if (!parsed.success) throw new Error(`${decision.planner}: the decision carries no reply acts (details.replyActs of the chosen candidate)`);
-  return parsed.data as DialogueAct[];
+  return parsed.data;
+}
+
+/** The MultiWOZ acts of a TOD decision's reply (`details.replyActs` of the chosen candidate). */
+export function decisionReplyActs(decision: Decision): DialogueAct[] {
+  return replyActsOf<DialogueAct[]>(decision);
+}
+
+/** The seed of an episode's plan call before the system turn of exchange `exchange` (both worlds). */
+function planSeed(seed: number, exchange: number): number {
+  return seed * 1000 + exchange;
+}
+
+/** An episode's record of a planned system turn. */
+function episodeTurn(decision: Decision): TodEpisodeTurn {
+  return { act: decision.act ?? "", reply: decision.reply ?? "", llmCalls: decision.stats.llmCalls, tokens: decision.stats.tokens, wallMs: decision.stats.wallMs, roleCalls: decision.stats.roleCalls ?? {}, decision };
 }
 
 /** One system turn of an episode with what planning it cost. */
@@ -103,12 +129,12 @@ export async function playTodEpisode(options: TodEpisodeOptions): Promise<TodEpi
       endReason = user.endReason ?? "user-terminated";
       break;
     }
-    const decision = await options.planner.plan(todConversation(goal.id, dialogue, options.planningPersona), { ...options.planOptions, seed: seed * 1000 + exchange });
+    const decision = await options.planner.plan(todConversation(goal.id, dialogue, options.planningPersona), { ...options.planOptions, seed: planSeed(seed, exchange) });
     const acts = decisionReplyActs(decision);
     state = applyMultiWozSystemActs(state, acts, world.db);
     systemActs = acts;
     dialogue.push({ speaker: "system", text: decision.reply ?? "", acts, state: structuredClone(state.belief), metadata: { dialogAct: toMultiWozActs(acts), actType: decision.act } });
-    turns.push({ act: decision.act ?? "", reply: decision.reply ?? "", llmCalls: decision.stats.llmCalls, tokens: decision.stats.tokens, wallMs: decision.stats.wallMs, roleCalls: decision.stats.roleCalls ?? {}, decision });
+    turns.push(episodeTurn(decision));
     if (decision.act === "bye") {
       endReason = "system-bye";
       break;
@@ -125,4 +151,66 @@ export async function playTodEpisode(options: TodEpisodeOptions): Promise<TodEpi
     turns,
     dialogue,
   };
+}
+
+/** An SGD episode: the judge user's verdict, the system turns, and the transcript. */
+export interface SgdEpisodeResult {
+  goalId: string;
+  /** The judge user's goal complete (SGD's success). */
+  success: boolean;
+  /** Share of the requested slots the judge user was told; booked (1/0) when the goal books, else undefined. */
+  inform: number;
+  book?: number;
+  turns: TodEpisodeTurn[];
+  dialogue: { speaker: "user" | "system"; text: string; act?: string }[];
+}
+
+/** The conversation a TOD planner sees of an SGD episode: the turns, and the goal, acts per turn and planning persona in `context`. */
+function sgdConversation(goalId: string, turns: readonly { speaker: "user" | "system"; text: string; act?: string }[], turnActs: readonly SgdWorldAct[][], persona: AgendaPersona["name"]): Conversation {
+  return {
+    turns: turns.map((turn): ConversationTurn => (turn.speaker === "user" ? { speaker: "user", text: turn.text } : { speaker: "agent", text: turn.text, act: turn.act! })),
+    context: { world: "sgd", goalId, turnActs: turnActs.map((acts) => [...acts]), persona },
+  };
+}
+
+/**
+ * Plays one SGD goal with a planner as the system (the same planner objects and plan calls as {@link playTodEpisode})
+ * against the judge's SGD agenda user (its own random stream), until the user leaves, the system says goodbye or
+ * SGD's turn limit. The planner sees the conversation with `context.world` "sgd" and plans in its own model (the
+ * `planningPersona` user); its reply must be a bundle the task grounds there.
+ */
+export async function playSgdEpisode(options: {
+  world: SgdWorld;
+  goal: SgdGoal;
+  judgePersona: AgendaPersona;
+  planner: Planner;
+  planningPersona: AgendaPersona["name"];
+  seed: number;
+  planOptions?: Omit<PlanOptions, "seed">;
+}): Promise<SgdEpisodeResult> {
+  const { goal, seed } = options;
+  const task = sgdTask(options.world, goal);
+  const judgeRng = createRng(`sgd-judge:${seed}:${goal.id}`);
+  const judge = SgdUser.create(goal, task, options.judgePersona);
+  const opening = judge.open(judgeRng);
+  let state = applySgdUserTurn(initialSgdState(), opening, task);
+  const dialogue: SgdEpisodeResult["dialogue"] = [{ speaker: "user", text: sgdUserText(opening) }];
+  const turnActs: SgdWorldAct[][] = [opening];
+  const turns: TodEpisodeTurn[] = [];
+  for (let exchange = 0; !judge.ended && state.turn < SGD_MAX_TURNS; exchange++) {
+    const decision = await options.planner.plan(sgdConversation(goal.id, dialogue, turnActs, options.planningPersona), { ...options.planOptions, seed: planSeed(seed, exchange) });
+    const acts = replyActsOf(decision, SgdActsSchema);
+    const bundle = groundedSgdBundle(task, state, decision.act, acts);
+    if (!bundle) throw new Error(`${decision.planner}: its reply (${decision.act}) is not a system turn the SGD task grounds there`);
+    turns.push(episodeTurn(decision));
+    dialogue.push({ speaker: "system", text: decision.reply ?? "", act: bundle.type });
+    turnActs.push(bundle.acts);
+    state = applySgdSystemTurn(state, bundle);
+    const reply = judge.respond(bundle.acts, judgeRng);
+    state = applySgdUserTurn(state, reply, task);
+    dialogue.push({ speaker: "user", text: sgdUserText(reply) });
+    turnActs.push(reply);
+    if (bundle.type === "GOODBYE") break;
+  }
+  return { goalId: goal.id, success: judge.isComplete(), ...judge.progress(), turns, dialogue };
 }

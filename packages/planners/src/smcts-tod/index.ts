@@ -1,6 +1,5 @@
 import { createRng, toMultiWozActs, type DialogueAct, type Turn } from "@foresight/dialogue";
 import {
-  agendaPersona,
   AgendaUser,
   applyMultiWozSystemActs,
   applyMultiWozUserActs,
@@ -14,7 +13,7 @@ import {
 import { PlannerInputError, type Conversation, type PlannerFactory } from "../types.js";
 import { todConversation } from "./episode.js";
 import { smctsTodFactory, todBaselineFactory } from "./factories.js";
-import { todWorld } from "./resources.js";
+import { heldOutPersona, todWorld } from "./resources.js";
 import { heldOutSgdConversation } from "./sgd.js";
 
 export * from "./environment.js";
@@ -47,13 +46,7 @@ export async function heldOutTodConversation(options: { seed: number; dataDir?: 
       throw new PlannerInputError((error as Error).message, "context.goalId");
     }
   }
-  const personaName = options.context?.persona ?? "cooperative";
-  let persona;
-  try {
-    persona = agendaPersona(personaName);
-  } catch (error) {
-    throw new PlannerInputError((error as Error).message, "context.persona");
-  }
+  const persona = heldOutPersona(options.context);
   const rng = createRng(`held-out:${options.seed}`);
   const nlg = new MultiWozTemplateNlg(multiWoz.templates);
   const user = AgendaUser.create(goal.goal, persona, multiWoz.userActCounts);

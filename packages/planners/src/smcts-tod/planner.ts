@@ -1,5 +1,5 @@
 import { createRng, type Rng } from "@foresight/dialogue";
-import { agendaPersona, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
+import { agendaPersona, AGENDA_PERSONA_NAMES, MULTIWOZ_MAX_TURNS, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { Mcts, visitPolicy, type GenerativeModel, type SearchOptions, type StopReason } from "@foresight/mcts-core";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanBudget, type PlanOptions, type PlanStopReason } from "../types.js";
 import { approximateTokens, promptTokens, TodEnvironment, type TodCosts, type TodHistory, type TodReply } from "./environment.js";
@@ -89,7 +89,7 @@ export function resolveSmctsTodSettings(defaults: SmctsTodSettings, given: Parti
   for (const key of ["tauV", "tauEval", "tauH", "tau", "cP"] as const) check(s[key] > 0, planner, key, "must be > 0");
   check(s.loop === "open" || s.loop === "closed", planner, "loop", `must be "open" or "closed"`);
   check(s.leafValue === "learned" || s.leafValue === "prompt", planner, "leafValue", `must be "learned" or "prompt"`);
-  check(s.persona === "cooperative" || s.persona === "less-cooperative", planner, "persona", `must be "cooperative" or "less-cooperative"`);
+  check((AGENDA_PERSONA_NAMES as readonly string[]).includes(s.persona), planner, "persona", `must be one of ${AGENDA_PERSONA_NAMES.map((n) => `"${n}"`).join(", ")}`);
   return s;
 }
 

@@ -2,8 +2,9 @@ import { agendaPersona, groundedSgdBundles, sgdActionValues, initialSgdState, ap
 import { describe, expect, it } from "vitest";
 import { SMCTS_TOD_DEFAULTS, smctsSearch } from "./planner.js";
 import { plannerFactory } from "../registry.js";
-import { PlannerInputError } from "../types.js";
-import { playSgdEpisode, sgdPlanning, sgdResources, sgdSmctsDomain, sgdWorld, SGD_PLANNERS, type SgdHistory } from "./sgd.js";
+import { PlannerInputError, type Conversation, type Decision, type PlanOptions, type Planner } from "../types.js";
+import { playSgdEpisode } from "./episode.js";
+import { sgdPlanning, sgdResources, sgdSmctsDomain, sgdWorld, type SgdHistory } from "./sgd.js";
 import { emptyTodCosts } from "./environment.js";
 
 // Reads ../shared/data/sgd (fails loudly when it is absent).
@@ -49,19 +50,51 @@ describe("SMCTS-TOD on the SGD world", () => {
     expect(costs.modelCalls).toBe(calls); // the root was valued during the search
   });
 
-  it("plays whole episodes for every planner, reproducibly; search completes goals that prompting does not", () => {
+  const SGD_PLANNERS = ["smcts-tod", "smcts-tod-prior-only", "smcts-tod-prompting", "smcts-tod-greedy-v"] as const;
+  const withoutTime = (decision: Decision) => ({ ...decision, stats: { ...decision.stats, wallMs: 0 } });
+
+  it("plays whole episodes with the registry's planners, reproducibly; search completes goals that prompting does not", async () => {
     const cooperative = agendaPersona("cooperative");
-    const play = (planner: (typeof SGD_PLANNERS)[number], goal = goals[0]!) => playSgdEpisode({ resources, goal, judgePersona: cooperative, planningPersona: cooperative, planner, simulations: 8, seed: 1 });
-    const withoutTime = (episode: ReturnType<typeof play>) => ({ ...episode, turns: episode.turns.map(({ wallMs: _wallMs, ...turn }) => turn) });
-    expect(withoutTime(play("smcts-tod"))).toEqual(withoutTime(play("smcts-tod")));
-    for (const planner of SGD_PLANNERS) {
-      const episode = play(planner);
+    const play = async (name: (typeof SGD_PLANNERS)[number], goal = goals[0]!) =>
+      playSgdEpisode({ world: resources.world, goal, judgePersona: cooperative, planner: await plannerFactory(name).create(), planningPersona: "cooperative", seed: 1, planOptions: { budget: { iterations: 8 } } });
+    const timeless = (episode: Awaited<ReturnType<typeof play>>) => ({ ...episode, turns: episode.turns.map((turn) => ({ ...turn, wallMs: 0, decision: withoutTime(turn.decision) })) });
+    expect(timeless(await play("smcts-tod"))).toEqual(timeless(await play("smcts-tod")));
+    for (const name of SGD_PLANNERS) {
+      const episode = await play(name);
       expect(episode.turns.length).toBeGreaterThan(0);
       expect(episode.dialogue[0]!.speaker).toBe("user");
       expect(episode.inform).toBeGreaterThanOrEqual(0);
     }
-    const successes = (planner: (typeof SGD_PLANNERS)[number]) => goals.slice(0, 6).filter((goal) => play(planner, goal).success).length;
-    expect(successes("smcts-tod")).toBeGreaterThan(successes("smcts-tod-prompting"));
+    const successes = async (name: (typeof SGD_PLANNERS)[number]) => {
+      let count = 0;
+      for (const goal of goals.slice(0, 6)) if ((await play(name, goal)).success) count += 1;
+      return count;
+    };
+    expect(await successes("smcts-tod")).toBeGreaterThan(await successes("smcts-tod-prompting"));
+  });
+
+  it("an episode's system turns are the planner's decisions: a fresh planner given the same conversation and seed decides the same", async () => {
+    const lessCooperative = agendaPersona("less-cooperative");
+    for (const name of ["smcts-tod", "smcts-tod-greedy-v"] as const) {
+      const inner = await plannerFactory(name).create();
+      const calls: { conversation: Conversation; options: PlanOptions; decision: Decision }[] = [];
+      const recording: Planner = { name, plan: async (conversation, options = {}) => {
+        const decision = await inner.plan(conversation, options);
+        calls.push({ conversation: structuredClone(conversation), options, decision });
+        return decision;
+      } };
+      const episode = await playSgdEpisode({ world: resources.world, goal: goals[2]!, judgePersona: lessCooperative, planner: recording, planningPersona: "cooperative", seed: 4, planOptions: { budget: { iterations: 8 } } });
+      expect(calls.length).toBe(episode.turns.length);
+      expect(new Set(calls.map((call) => call.options.seed)).size).toBe(calls.length); // a seed per turn
+      const fresh = await plannerFactory(name).create();
+      for (const [i, call] of calls.entries()) {
+        expect(episode.turns[i]!.decision).toBe(call.decision);
+        expect(episode.dialogue.filter((turn) => turn.speaker === "system")[i]).toMatchObject({ text: call.decision.reply, act: call.decision.act });
+        // The planner plans with the planning persona, not the judge's.
+        expect(call.conversation.context).toMatchObject({ world: "sgd", persona: "cooperative" });
+        expect(withoutTime(await fresh.plan(call.conversation, call.options))).toEqual(withoutTime(call.decision));
+      }
+    }
   });
 
   it("plans a held-out SGD conversation through the registry: a grounded act, the same decision for the same seed", async () => {

@@ -14,7 +14,6 @@ import {
   SgdUser,
   sgdUserText,
   SGD_MAX_TURNS,
-  type AgendaPersona,
   type SgdBundle,
   type SgdGoal,
   type SgdState,
@@ -26,10 +25,10 @@ import {
 } from "@foresight/llm-sim";
 import { z } from "zod";
 import { PlannerInputError, type Conversation, type ConversationTurn } from "../types.js";
-import { oneStepAct } from "./baselines.js";
 import { approximateTokens, chargeRole, chargeValueBatch, emptyTodCosts, promptTokens, type TodCosts } from "./environment.js";
+import { heldOutPersona, readTodContext, TodContextBaseSchema } from "./resources.js";
 import { valuesPerHistory } from "./value.js";
-import { smctsSearch, SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings, type TodPlanning } from "./planner.js";
+import { SMCTS_TOD_DEFAULTS, type SmctsDomain, type SmctsTodSettings, type TodPlanning } from "./planner.js";
 
 /** A history of the SGD planning model: the tracked state, the planning user, and the turn that led here. */
 export interface SgdHistory {
@@ -123,13 +122,13 @@ export function sgdSmctsDomain(world: SgdWorld, task: SgdTask, value: SgdValueMo
   };
 }
 
-const SgdContextSchema = z.object({
+/** The acts of one SGD turn (a conversation's `turnActs` entry, a decision's `replyActs`). */
+export const SgdActsSchema = z.array(z.object({ act: z.string(), slot: z.string(), value: z.string().optional() }));
+
+const SgdContextSchema = TodContextBaseSchema.extend({
   world: z.literal("sgd"),
-  goalId: z.string().min(1),
   /** The SGD acts of each turn (a system turn's are one of the bundles the task grounds at that point). */
-  turnActs: z.array(z.array(z.object({ act: z.string(), slot: z.string(), value: z.string().optional() }))).optional(),
-  /** The planning model's user persona (overrides the `persona` setting). */
-  persona: z.enum(["cooperative", "less-cooperative"]).optional(),
+  turnActs: z.array(SgdActsSchema).optional(),
 });
 
 /** True for a conversation of the SGD world (`context.world: "sgd"`); the TOD planners plan MultiWOZ otherwise. */
@@ -153,12 +152,7 @@ export function heldOutSgdConversation(options: { seed: number; dataDir?: string
   const heldOut = world.goals.filter((goal) => goal.split === "test");
   const id = options.context?.goalId ?? options.context?.goal;
   const goal = id ? sgdGoal(world, id, "context.goalId") : heldOut[((options.seed % heldOut.length) + heldOut.length) % heldOut.length]!;
-  let persona: AgendaPersona;
-  try {
-    persona = agendaPersona(options.context?.persona ?? "cooperative");
-  } catch (error) {
-    throw new PlannerInputError((error as Error).message, "context.persona");
-  }
+  const persona = heldOutPersona(options.context);
   const task = sgdTask(world, goal);
   const rng = createRng(`held-out-sgd:${options.seed}`);
   let user = SgdUser.create(goal, task, persona);
@@ -184,6 +178,11 @@ export function heldOutSgdConversation(options: { seed: number; dataDir?: string
 
 const sameActs = (a: readonly SgdWorldAct[], b: readonly SgdWorldAct[]) => a.length === b.length && a.every((act, i) => act.act === b[i]!.act && act.slot === b[i]!.slot && act.value === b[i]!.value);
 
+/** The bundle the task grounds at `state` with act type `type` and exactly `acts` (a said system turn), if any. */
+export function groundedSgdBundle(task: SgdTask, state: SgdState, type: string | undefined, acts: readonly SgdWorldAct[]): SgdBundle | undefined {
+  return groundedSgdBundles(task, state).find((bundle) => bundle.type === type && sameActs(bundle.acts, acts));
+}
+
 /**
  * The SGD planning model of a plan call as a TOD planning: the conversation's goal and turns replayed into the
  * tracked state and the planning user (the `persona` setting or `context.persona`), with SGD's own value model
@@ -193,21 +192,11 @@ export function sgdPlanning(name: string, conversation: Conversation, settings: 
   const started = performance.now();
   if (settings.leafValue !== "learned") throw new PlannerInputError(`${name}: the SGD world has no prompt-judged value (setting "leafValue")`, "settings.leafValue");
   if (settings.valueModel !== SMCTS_TOD_DEFAULTS.valueModel) throw new PlannerInputError(`${name}: setting "valueModel" names a MultiWOZ value model; the SGD world plans with its own`, "settings.valueModel");
-  const parsed = SgdContextSchema.safeParse(conversation.context ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = `conversation.context.${issue.path.join(".")}`;
-    throw new PlannerInputError(`${name}: ${field}: ${issue.message} (an SGD context needs { world: "sgd", goalId, turnActs? })`, field);
-  }
-  const { goalId, turnActs, persona } = parsed.data;
+  const { goalId, turnActs, persona } = readTodContext(SgdContextSchema, conversation, name, 'an SGD context needs { world: "sgd", goalId, turnActs }');
   const { world, value } = sgdResources(dataDir);
   const goal = sgdGoal(world, goalId, "conversation.context.goalId");
   const task = sgdTask(world, goal);
   const { turns } = conversation;
-  if (turns.length === 0 || turns[0]!.speaker !== "user" || turns[turns.length - 1]!.speaker !== "user") {
-    throw new PlannerInputError(`${name}: an SGD conversation starts and ends with a user turn (the system plans the next turn)`, "conversation.turns");
-  }
-  if (turnActs === undefined || turnActs.length !== turns.length) throw new PlannerInputError(`${name}: conversation.context.turnActs must give the acts of each of the ${turns.length} turns`, "conversation.context.turnActs");
   const user = SgdUser.create(goal, task, agendaPersona(persona ?? settings.persona));
   let state = initialSgdState();
   let said: SgdBundle | undefined;
@@ -219,7 +208,7 @@ export function sgdPlanning(name: string, conversation: Conversation, settings: 
       said = undefined;
       return;
     }
-    said = groundedSgdBundles(task, state).find((bundle) => bundle.type === turn.act && sameActs(bundle.acts, acts));
+    said = groundedSgdBundle(task, state, turn.act, acts);
     if (!said) throw new PlannerInputError(`${name}: turn ${i} (${turn.act ?? "no act"}) is not a system turn the SGD task grounds there (its act and turnActs)`, "conversation.context.turnActs");
     state = applySgdSystemTurn(state, said);
   });
@@ -234,87 +223,4 @@ export function sgdPlanning(name: string, conversation: Conversation, settings: 
     turn: state.turn,
     reply: (history) => ({ text: history.reply!.text, details: { reply: history.reply!.text, replyActs: history.reply!.bundle.acts } }),
   };
-}
-
-/** The planners the SGD world plays: SMCTS-TOD, its prior-only ablation, and the two one-step baselines. */
-export const SGD_PLANNERS = ["smcts-tod", "smcts-tod-prior-only", "smcts-tod-prompting", "smcts-tod-greedy-v"] as const;
-export type SgdPlannerName = (typeof SGD_PLANNERS)[number];
-
-/** One system turn of an SGD episode with what planning it cost. */
-export interface SgdEpisodeTurn {
-  type: SgdSystemActType;
-  reply: string;
-  llmCalls: number;
-  tokens: number;
-  modelCalls: number;
-  simulations: number;
-  wallMs: number;
-}
-
-/** An SGD episode: the judge user's verdict, the system turns, and the transcript. */
-export interface SgdEpisode {
-  success: boolean;
-  /** Share of the requested slots the judge user was told; booked (1/0) when the goal books, else undefined. */
-  inform: number;
-  book?: number;
-  turns: SgdEpisodeTurn[];
-  dialogue: { speaker: "user" | "system"; text: string; act?: string }[];
-}
-
-/**
- * Plays an SGD goal: the judge's agenda user (`judgePersona`) against `planner`, which plans each system turn in its
- * own model of the conversation (the same goal, the `planningPersona` user replaying the real turns). SMCTS-TOD
- * executes the searched act's cached realization of highest V̄ (Eq. 27); the baselines take the argmax of P_θ or V.
- */
-export function playSgdEpisode(options: {
-  resources: SgdResources;
-  goal: SgdGoal;
-  judgePersona: AgendaPersona;
-  planningPersona: AgendaPersona;
-  planner: SgdPlannerName;
-  simulations: number;
-  seed: number;
-  settings?: Partial<SmctsTodSettings>;
-}): SgdEpisode {
-  const { world, value } = options.resources;
-  const task = sgdTask(world, options.goal);
-  const judgeRng = createRng(`sgd-judge:${options.seed}:${options.goal.id}`);
-  const judge = SgdUser.create(options.goal, task, options.judgePersona);
-  const planningUser = SgdUser.create(options.goal, task, options.planningPersona);
-  const opening = judge.open(judgeRng);
-  planningUser.observe(undefined, opening);
-  let state = applySgdUserTurn(initialSgdState(), opening, task);
-  const dialogue: SgdEpisode["dialogue"] = [{ speaker: "user", text: sgdUserText(opening) }];
-  const turns: SgdEpisodeTurn[] = [];
-  const settings = { ...SMCTS_TOD_DEFAULTS, ...(options.planner === "smcts-tod-prior-only" ? { lambda: 1 } : {}), ...options.settings };
-  while (!judge.ended && state.turn < SGD_MAX_TURNS) {
-    const started = performance.now();
-    const costs = emptyTodCosts();
-    const domain = sgdSmctsDomain(world, task, value, costs);
-    const rootTokens = dialogue.reduce((sum, turn) => sum + approximateTokens(turn.text), 0);
-    const root: SgdHistory = { state, user: planningUser.clone(), ended: false, complete: false, rootTokens };
-    const seed = options.seed * 7919 + state.turn;
-    let bundle: SgdBundle;
-    let text: string;
-    let simulations = 0;
-    if (options.planner === "smcts-tod-prompting" || options.planner === "smcts-tod-greedy-v") {
-      const act = oneStepAct(domain, root, options.planner === "smcts-tod-prompting" ? "prior" : "value");
-      const next = domain.step(root, act, createRng(`reply:${seed}`));
-      ({ bundle, text } = next.reply!);
-    } else {
-      const search = smctsSearch(domain, root, settings, seed, { iterations: options.simulations });
-      simulations = search.result.iterations;
-      const chosen = search.best(search.result.action) ?? domain.step(root, search.result.action, createRng(`reply:${seed}`));
-      ({ bundle, text } = chosen.reply!);
-    }
-    turns.push({ type: bundle.type, reply: text, llmCalls: costs.llmCalls, tokens: costs.tokens, modelCalls: costs.modelCalls, simulations, wallMs: performance.now() - started });
-    dialogue.push({ speaker: "system", text, act: bundle.type });
-    state = applySgdSystemTurn(state, bundle);
-    const reply = judge.respond(bundle.acts, judgeRng);
-    planningUser.observe(bundle.acts, reply);
-    state = applySgdUserTurn(state, reply, task);
-    dialogue.push({ speaker: "user", text: sgdUserText(reply) });
-    if (bundle.type === "GOODBYE") break;
-  }
-  return { success: judge.isComplete(), ...judge.progress(), turns, dialogue };
 }

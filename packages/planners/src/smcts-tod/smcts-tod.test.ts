@@ -1,6 +1,6 @@
 import { createRng, type Turn } from "@foresight/dialogue";
 import { AgendaUser, COOPERATIVE_AGENDA_PERSONA } from "@foresight/llm-sim";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { plannerFactory } from "../registry.js";
 import { PlannerInputError, type Conversation, type Decision, type Planner } from "../types.js";
 import { decisionReplyActs, playTodEpisode, todConversation } from "./episode.js";
@@ -55,8 +55,18 @@ describe("SMCTS-TOD on held-out MultiWOZ goals", () => {
     const tokens = await smcts.plan(conversation, { seed: 2, budget: { iterations: 10_000, tokens: 20_000 } });
     expect(tokens.stats.stopReason).toBe("tokens");
     expect(tokens.stats.simulations).toBeLessThan(10_000);
-    const time = await smcts.plan(conversation, { seed: 2, budget: { timeMs: 50 } });
+    const time = await smcts.plan(conversation, { seed: 2, budget: { timeMs: 20 } });
     expect(time.stats.stopReason).toBe("time");
+    // On a clock that advances 1 ms per read, whatever the machine's load: some simulations fit, then it ends.
+    let t = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => ++t);
+    try {
+      const stepped = await smcts.plan(conversation, { seed: 2, budget: { timeMs: 50 } });
+      expect(stepped.stats.stopReason).toBe("time");
+      expect(stepped.stats.simulations).toBeGreaterThan(0);
+    } finally {
+      clock.mockRestore();
+    }
     const aborted = new AbortController();
     aborted.abort();
     const stopped = await smcts.plan(conversation, { seed: 2, budget: { iterations: 100, signal: aborted.signal } });

@@ -2,7 +2,7 @@ import { createRng } from "@foresight/dialogue";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { HashedEncoder } from "../encoder/hashed-encoder.js";
 import { mixtureForward } from "../heads/mixture.js";
 import { mixtureSpecFromModel } from "../heads/serialize.js";
@@ -108,6 +108,15 @@ describe("training the default models on a tiny split (real corpora from the sha
     expect(states[encoder.semanticDim]).toBeCloseTo(Math.log1p(6), 5);
     const actions = await world.actionVectors(contexts[0] as string[], ["I am great.", "Not so well, to be honest."]);
     expect(actions.length).toBe(2 * world.dim);
+    // The search's root s̃ and the action vectors come from one encoder batch: ã + s̃ is exactly f(s + a).
+    const embed = vi.spyOn(encoder, "embedContexts");
+    const { state, actions: sameBatch } = await world.stateAndActions(contexts[0] as string[], ["I am great.", "Not so well, to be honest."]);
+    expect(embed).toHaveBeenCalledTimes(1);
+    embed.mockRestore();
+    expect(Array.from(sameBatch)).toEqual(Array.from(actions));
+    const afterReply = await world.embedContexts([[...(contexts[0] as string[]), "I am great."], [...(contexts[0] as string[]), "Not so well, to be honest."]]);
+    expect(state.length).toBe(world.dim);
+    for (let j = 0; j < world.dim; j++) expect(Math.fround((state[j] as number) + (sameBatch[j] as number))).toBeCloseTo(afterReply[j] as number, 5);
     const sampled = await world.sampleActions(states, 2, 5, createRng(1));
     expect(sampled.length).toBe(10 * world.dim);
     const action2 = sampled.subarray(0, 2 * world.dim);

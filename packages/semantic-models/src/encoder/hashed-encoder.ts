@@ -10,6 +10,22 @@ import { embedInChunks, type SentenceEncoder } from "./types.js";
 /** The largest batch sent to the encoder session at once. */
 export const ENCODER_MAX_BATCH = 512;
 
+/** Texts whose features and token count an encoder keeps (the latest ones). */
+const RECENT_TEXTS = 1024;
+
+/** A map that keeps its latest `limit` entries: the oldest inserted is dropped first. */
+class RecentMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.set(key, value);
+    if (this.size > this.limit) this.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
 /** The manifest's `head.structure`: the explicit structure features appended after the learned embedding. */
 const StructureListSchema = z.array(z.enum(STRUCTURE_FEATURES));
 
@@ -24,6 +40,13 @@ export class HashedEncoder implements SentenceEncoder {
   readonly dim: number;
   /** Dimensions of the learned (L2-normalised) part, first in every row. */
   readonly semanticDim: number;
+  /**
+   * Bucket counts and token counts of the latest texts embedded, across calls: a plan embeds its context twice (s̃,
+   * then the context with each candidate for ã), and a session's next turn sends the same turns again. A text's
+   * values depend on it alone, so the embeddings are the same as computing them afresh.
+   */
+  private readonly turnCounts: TurnCountCache = new RecentMap(RECENT_TEXTS);
+  private readonly tokenCounts = new RecentMap<string, number>(RECENT_TEXTS);
 
   constructor(
     private readonly session: OnnxSession,
@@ -95,18 +118,17 @@ export class HashedEncoder implements SentenceEncoder {
   }
 
   /**
-   * Embeds contexts (recent turns weighted more, as in training), structure features appended. Each distinct turn is
-   * featurised and token-counted once per call: the contexts of a batch (a context and it plus each candidate) share
-   * most of their turns.
+   * Embeds contexts (recent turns weighted more, as in training), structure features appended. A turn is featurised
+   * and token-counted once while it is among the encoder's latest texts: the contexts of a batch (a context and it
+   * plus each candidate) share most of their turns, and so do a plan's calls.
    */
   async embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
-    const turnCounts: TurnCountCache = new Map();
-    const semantic = await this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features, turnCounts)));
+    const semantic = await this.embedFeatures(contexts.map((c) => hashedFeatures(c, this.features, this.turnCounts)));
     const extra = this.structure.length;
     if (extra === 0) return semantic;
     const d = this.semanticDim;
     const out = new Float32Array(contexts.length * this.dim);
-    const tokenCounts = new Map<string, number>();
+    const tokenCounts = this.tokenCounts;
     const countOnce = (text: string) => {
       let count = tokenCounts.get(text);
       if (count === undefined) {

@@ -25,6 +25,13 @@ function checkRows(inputs: readonly HeadInput[], values: Record<string, Float32A
   }
 }
 
+/** A session output's values, checked to have the expected length. */
+function outputOf(out: Record<string, { data: Float32Array }>, name: string, length: number): Float32Array {
+  const data = out[name]?.data;
+  if (!data || data.length !== length) throw new Error(`output "${name}": expected ${length} values, got ${data?.length ?? 0}`);
+  return data;
+}
+
 /** Wraps a loaded model; when the wrapper rejects it, its session is released before the error propagates. */
 export async function wrapOrRelease<T>(model: LoadedModel, wrap: (model: LoadedModel) => T): Promise<T> {
   try {
@@ -68,6 +75,11 @@ export class MixtureModel {
     checkRows(this.inputs, values, rows);
     const k = this.components;
     const d = this.outDim;
+    if (rows <= HEAD_MAX_BATCH) {
+      // One batch (the search's case): the session's outputs are the parameters, no copy.
+      const out = await this.session.run(feeds(this.inputs, values, 0, rows));
+      return { rows, components: k, dim: d, mean: outputOf(out, "mean", rows * k * d), std: outputOf(out, "std", rows * k * d), weights: outputOf(out, "weights", rows * k) };
+    }
     const params: MixtureParams = { rows, components: k, dim: d, mean: new Float32Array(rows * k * d), std: new Float32Array(rows * k * d), weights: new Float32Array(rows * k) };
     for (let start = 0; start < rows; start += HEAD_MAX_BATCH) {
       const end = Math.min(start + HEAD_MAX_BATCH, rows);
@@ -123,6 +135,7 @@ export class ScalarModel {
   /** Predictions for a batch of rows. */
   async predict(values: Record<string, Float32Array>, rows: number): Promise<Float32Array> {
     checkRows(this.inputs, values, rows);
+    if (rows <= HEAD_MAX_BATCH) return outputOf(await this.session.run(feeds(this.inputs, values, 0, rows)), this.outputName, rows);
     const result = new Float32Array(rows);
     for (let start = 0; start < rows; start += HEAD_MAX_BATCH) {
       const end = Math.min(start + HEAD_MAX_BATCH, rows);

@@ -1,6 +1,9 @@
+/** The names of the agenda user's personas (the one list every persona check and schema reads). */
+export const AGENDA_PERSONA_NAMES = ["cooperative", "less-cooperative"] as const;
+
 /** The behaviour parameters of a simulated MultiWOZ user. */
 export interface AgendaPersona {
-  name: "cooperative" | "less-cooperative";
+  name: (typeof AGENDA_PERSONA_NAMES)[number];
   description: string;
   /** Consecutive system turns without progress after which the user gives up. */
   patience: number;

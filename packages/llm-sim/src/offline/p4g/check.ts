@@ -31,9 +31,10 @@ export interface PersuasionWorldCheck {
   /**
    * The situation of GDP-Zero's value question, on held-out dialogues: reactions to a proposition of donation after the
    * persuadee already stated a donation, and with no decision stated yet — how often the corpus persuadee stated a
-   * donation, the memory model's mean P(donate) (the model the value role asks), and both models' mean log-likelihood.
+   * donation, the memory model's mean P(donate) (the model the value role asks), and every model's mean
+   * log-likelihood; `all` is every held-out proposition.
    */
-  proposition: Record<"afterStatedDonation" | "noDecision", PropositionCalibration>;
+  proposition: Record<"afterStatedDonation" | "noDecision" | "all", PropositionCalibration>;
 }
 
 /** Held-out reactions to a proposition in one situation, and how the memory model predicts them. */
@@ -41,7 +42,7 @@ export interface PropositionCalibration {
   reactions: number;
   corpusDonate: number;
   memoryDonate: number;
-  logLikelihood: { memory: number; memoryless: number };
+  logLikelihood: Record<ReactionModelKind, number>;
 }
 
 /** A paired difference in mean held-out log-likelihood per reaction, with its bootstrap 95 % interval. */
@@ -161,7 +162,7 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
       reactions: examples.length,
       corpusDonate: mean((example) => (example.reaction === "donate" ? 1 : 0)),
       memoryDonate: mean((example) => reactionDistribution(world.reactionModels.memory, example)[donate]!),
-      logLikelihood: { memory: logLikelihood("memory"), memoryless: logLikelihood("memoryless") },
+      logLikelihood: { words: logLikelihood("words"), memory: logLikelihood("memory"), memoryless: logLikelihood("memoryless") },
     };
   };
   const corpusDonated = world.test.filter((dialogue) => lastDecision(reactionExamples([dialogue]).map((e) => e.reaction)) === "donate").length;
@@ -180,6 +181,7 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
     proposition: {
       afterStatedDonation: calibration(propositions.filter((example) => lastDecision(example.reactions) === "donate")),
       noDecision: calibration(propositions.filter((example) => lastDecision(example.reactions) === undefined)),
+      all: calibration(propositions),
     },
   };
 }

@@ -56,14 +56,22 @@ export interface ReactionWords {
   meanByAct: ReadonlyMap<GdpZeroPersuaderAct, readonly number[]>;
 }
 
-/** A fitted reaction model. */
+/**
+ * A fitted reaction model. A memory or words model may back off toward the memoryless one per act: P = w_act ·
+ * P_model + (1 − w_act) · P_memoryless, the weights chosen by cross-validation on the training dialogues (see
+ * {@link fitReactionModels}).
+ */
 export interface ReactionModel {
   kind: ReactionModelKind;
   model: SoftmaxModel;
+  /** The L2 penalty it was fitted with. */
+  l2: number;
   /** Training examples it was fitted on. */
   examples: number;
   /** The words part (kind "words" only). */
   words?: ReactionWords;
+  /** The memoryless model it backs off toward, and the weight of this model per act (absent: weight 1). */
+  backoff?: { model: SoftmaxModel; weights: Readonly<Record<GdpZeroPersuaderAct, number>> };
 }
 
 const APPEALS: ReadonlySet<GdpZeroPersuaderAct> = new Set(["credibility appeal", "emotion appeal", "logical appeal"]);
@@ -140,17 +148,21 @@ export function reactionExamples(dialogues: readonly Dialogue[]): ReactionExampl
   return examples;
 }
 
-/** Fits a reaction model of a kind on the examples of the training dialogues. */
-export function fitReactionModel(train: readonly Dialogue[], kind: ReactionModelKind, l2 = 3): ReactionModel {
+/**
+ * Fits a reaction model of a kind on the examples of the training dialogues at each of some L2 penalties (the
+ * features computed once); no backoff (see {@link fitReactionModels}).
+ */
+export function fitReactionModel(train: readonly Dialogue[], kind: ReactionModelKind, l2s: readonly number[]): ReactionModel[] {
   const examples = reactionExamples(train);
   const words = kind === "words" ? fitWords(examples) : undefined;
-  const model = fitSoftmaxRegression(
-    examples.map((example) => reactionFeatures(kind, example, words, example.dialogueId)),
-    examples.map((example) => GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)),
-    GDP_ZERO_PERSUADEE_REACTIONS.length,
-    { l2 },
-  );
-  return { kind, model, examples: examples.length, ...(words ? { words } : {}) };
+  const rows = examples.map((example) => reactionFeatures(kind, example, words, example.dialogueId));
+  const labels = examples.map((example) => GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction));
+  // Each fit starts from the previous penalty's optimum: the same optimum (the objective is convex), fewer Newton steps.
+  let previous: SoftmaxModel | undefined;
+  return l2s.map((l2) => {
+    previous = fitSoftmaxRegression(rows, labels, GDP_ZERO_PERSUADEE_REACTIONS.length, { l2, ...(previous ? { initial: previous.weights } : {}) });
+    return { kind, model: previous, l2, examples: examples.length, ...(words ? { words } : {}) };
+  });
 }
 
 /** The words index of the training utterances and each act's mean words features (each row leaving its dialogue out). */
@@ -172,7 +184,11 @@ function fitWords(examples: readonly ReactionExample[]): ReactionWords {
 
 /** P(reaction | context), in {@link GDP_ZERO_PERSUADEE_REACTIONS} order. */
 export function reactionDistribution(model: ReactionModel, context: ReactionContext): number[] {
-  return predictSoftmax(model.model, reactionFeatures(model.kind, context, model.words));
+  const p = predictSoftmax(model.model, reactionFeatures(model.kind, context, model.words));
+  if (!model.backoff) return p;
+  const w = model.backoff.weights[context.acts[context.acts.length - 1]!];
+  const q = predictSoftmax(model.backoff.model, reactionFeatures("memoryless", context));
+  return p.map((pi, i) => w * pi + (1 - w) * q[i]!);
 }
 
 /** A model's log-likelihood of the persuadee reactions of some dialogues. */

@@ -23,8 +23,8 @@ import {
   type P4gPersuaderTurn,
   type P4gReply,
 } from "./corpus.js";
+import { fitReactionModels, type ReactionModelSelection } from "./reaction-cv.js";
 import {
-  fitReactionModel,
   REACTION_MODEL_KINDS,
   reactionLogLikelihood,
   toReactionModelKind,
@@ -115,6 +115,8 @@ export class PersuasionCorpusWorld {
   readonly reactionModel: ReactionModel;
   /** Every kind of reaction model, fitted on the training dialogues (the value role reads the memory model). */
   readonly reactionModels: Readonly<Record<ReactionModelKind, ReactionModel>>;
+  /** How cross-validation on the training dialogues chose each kind's L2 penalty and backoff weights. */
+  readonly reactionSelection: Readonly<Record<ReactionModelKind, ReactionModelSelection>>;
   private reactionValidationMemo: Record<ReactionModelKind, ReactionLogLikelihood> | undefined;
   /** Replies by the act they answered and their own reaction (indexes into {@link replies}). */
   readonly replyPoolsByReaction: Map<GdpZeroPersuaderAct, Map<GdpZeroPersuadeeReaction, Set<number>>>;
@@ -162,8 +164,9 @@ export class PersuasionCorpusWorld {
       this.repliesByReaction.get(reply.reaction)!.add(index);
     });
     const kind = options.persuadeeModel ?? "words";
-    const models = Object.fromEntries(REACTION_MODEL_KINDS.map((k) => [k, fitReactionModel(train, k)])) as Record<ReactionModelKind, ReactionModel>;
+    const { models, selection } = fitReactionModels(train);
     this.reactionModels = models;
+    this.reactionSelection = selection;
     this.reactionModel = models[kind];
     this.prior = new ActNgramModel(GDP_ZERO_PERSUADER_ACTS, options.priorOrder ?? 3);
     for (const sequence of persuaderActSequences(train)) this.prior.addSequence(sequence);

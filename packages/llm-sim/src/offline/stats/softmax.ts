@@ -14,6 +14,8 @@ export interface SoftmaxFitOptions {
   maxIterations?: number;
   /** Stop when the largest weight change is below this (default 1e-7). */
   tolerance?: number;
+  /** Weights to start Newton's method from (default all zero), e.g. the fit at a nearby penalty. */
+  initial?: readonly (readonly number[])[];
 }
 
 /** The class probabilities of one feature row. */
@@ -79,7 +81,9 @@ export function fitSoftmaxRegression(
   const tolerance = options.tolerance ?? 1e-7;
   const m = classes * d;
   const penalty = (j: number) => (j === 0 ? 1e-6 : l2);
-  let weights = Array.from({ length: classes }, () => new Array<number>(d).fill(0));
+  const initial = options.initial;
+  if (initial && (initial.length !== classes || initial.some((row) => row.length !== d))) throw new Error(`softmax regression: initial weights must be ${classes} rows of ${d}`);
+  let weights = initial ? initial.map((row) => [...row]) : Array.from({ length: classes }, () => new Array<number>(d).fill(0));
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 50); iterations++) {
     const gradient = new Float64Array(m);

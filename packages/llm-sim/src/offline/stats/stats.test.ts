@@ -2,6 +2,7 @@ import { createRng } from "@foresight/dialogue";
 import { describe, expect, it } from "vitest";
 import { areaUnderRoc, fitLogisticRegression, predictLogistic, sigmoid } from "./logistic.js";
 import { ActNgramModel } from "./ngram.js";
+import { fitSoftmaxRegression, predictSoftmax } from "./softmax.js";
 
 describe("ActNgramModel", () => {
   it("is a distribution that follows the observed sequences and keeps unseen acts possible", () => {
@@ -44,5 +45,22 @@ describe("logistic regression and AUC", () => {
     expect(areaUnderRoc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBeCloseTo(0.75, 12);
     expect(areaUnderRoc([0.5, 0.5], [0, 1])).toBe(0.5);
     expect(() => areaUnderRoc([0.1, 0.2], [1, 1])).toThrow(/at least one positive and one negative/);
+  });
+});
+
+describe("softmax regression", () => {
+  // Three classes driven by two features, 400 seeded rows.
+  const rng = createRng(5);
+  const rows = Array.from({ length: 400 }, () => [1, rng.next() * 2 - 1, rng.next() * 2 - 1]);
+  const labels = rows.map(([, a, b]) => (a! > 0.3 ? 0 : b! > 0 ? 1 : 2));
+
+  it("reaches the same optimum from a warm start at another penalty, in fewer Newton steps", () => {
+    const cold = fitSoftmaxRegression(rows, labels, 3, { l2: 3 });
+    const start = fitSoftmaxRegression(rows, labels, 3, { l2: 1 });
+    const warm = fitSoftmaxRegression(rows, labels, 3, { l2: 3, initial: start.weights });
+    warm.weights.forEach((row, c) => row.forEach((w, j) => expect(w).toBeCloseTo(cold.weights[c]![j]!, 6)));
+    expect(warm.iterations).toBeLessThan(cold.iterations);
+    expect(predictSoftmax(cold, [1, 0.9, 0])[0]).toBeGreaterThan(0.5);
+    expect(() => fitSoftmaxRegression(rows, labels, 3, { initial: [[0, 0, 0]] })).toThrow(/^softmax regression: initial weights must be 3 rows of 3$/);
   });
 });

@@ -80,6 +80,11 @@ class TopK {
     }
   }
 
+  /** The worst kept score once k pairs are kept (a later, higher-index document must beat it to enter), else −∞. */
+  floor(): number {
+    return this.docs.length < this.k ? -Infinity : (this.scores[0] ?? Infinity);
+  }
+
   sorted(): Bm25Hit[] {
     return this.docs.map((doc, i) => ({ doc, score: this.scores[i]! })).sort((a, b) => b.score - a.score || a.doc - b.doc);
   }
@@ -95,8 +100,6 @@ export class Bm25Index {
   private readonly lengthNorm: Float64Array;
   /** Per-document score accumulators of a search (all zero between searches). */
   private readonly scratch: Float64Array;
-  /** The documents a search touched, in the order it touched them. */
-  private readonly touched: Int32Array;
   readonly parameters: Bm25Parameters;
 
   /** Indexes the documents (each a token list); document i is found as hit `doc: i`. */
@@ -106,7 +109,6 @@ export class Bm25Index {
     if (!(k1 >= 0) || !(b >= 0 && b <= 1)) throw new Error(`BM25 needs k1 ≥ 0 and 0 ≤ b ≤ 1, got k1=${k1} b=${b}`);
     const n = documents.length;
     this.scratch = new Float64Array(n);
-    this.touched = new Int32Array(n);
     const building = new Map<string, { docs: number[]; freqs: number[] }>();
     let total = 0;
     documents.forEach((tokens, doc) => {
@@ -159,31 +161,35 @@ export class Bm25Index {
   }
 
   /**
-   * The documents with the highest positive score for the query, best first (ties: lower index first). Walks the
-   * postings of the query's terms only, in query order, and keeps the best k while reading the scores back.
+   * The documents with the highest positive score for the query, best first (ties: lower index first). Adds up the
+   * postings of the query's terms only, in query order, then reads the totals back in index order and keeps the best k.
    */
   search(query: readonly string[], options: Bm25SearchOptions = {}): Bm25Hit[] {
     const top = new TopK(options.topK ?? 10);
     const pool = options.pool;
     const scores = this.scratch;
-    const touched = this.touched;
-    let count = 0;
     for (const [term, weight] of queryWeights(query)) {
       const list = this.postings.get(term);
       if (!list) continue;
       const { docs, scores: termScores } = list;
-      for (let i = 0; i < docs.length; i++) {
-        const doc = docs[i]!;
-        if (pool !== undefined && !pool.has(doc)) continue;
-        // Every term score is positive, so a zero total marks a document not yet touched.
-        if (scores[doc] === 0) touched[count++] = doc;
-        scores[doc]! += weight * termScores[i]!;
-      }
+      if (pool === undefined) for (let i = 0; i < docs.length; i++) scores[docs[i]!]! += weight * termScores[i]!;
+      else
+        for (let i = 0; i < docs.length; i++) {
+          const doc = docs[i]!;
+          if (pool.has(doc)) scores[doc]! += weight * termScores[i]!;
+        }
     }
-    for (let i = 0; i < count; i++) {
-      const doc = touched[i]!;
-      top.push(doc, scores[doc]!);
+    // Every term score is positive: the documents with a non-zero total are the matches (read back in index order,
+    // which a sequential scan does faster than keeping a list of touched documents while adding).
+    let floor = top.floor();
+    for (let doc = 0; doc < scores.length; doc++) {
+      const score = scores[doc]!;
+      if (score === 0) continue;
       scores[doc] = 0;
+      // Below the worst kept score a document cannot enter (at it, the lower index kept already wins the tie).
+      if (score <= floor) continue;
+      top.push(doc, score);
+      floor = top.floor();
     }
     return top.sorted();
   }
