@@ -1,5 +1,5 @@
 import { SOPDAIL_SINK, createRng, hashString, type Rng, type Turn } from "@foresight/dialogue";
-import { OfflineSopRationalityJudge, SOP_USER_END, sampleFromTable, sampleIndex, sopUtteranceTurn, type ChatModel, type SopCorpusWorld } from "@foresight/llm-sim";
+import { OfflineSopRationalityJudge, SOP_USER_END, sampleFromTable, sampleIndex, sopNodeTurn, type ChatModel, type SopCorpusWorld } from "@foresight/llm-sim";
 import type { GenerativeModel, StepResult } from "@foresight/mcts-core";
 import { allowedNextActions, expansionActions, locate, proactiveActions, type SopGraph } from "@foresight/sop-graph";
 import { llmExpansion, llmRationalityVotes, type SgmLlmCounters } from "./llm.js";
@@ -197,10 +197,7 @@ export class SgmModel implements GenerativeModel<SgmState, string> {
         completion += SGM_SUCCESS_REWARD;
       }
       nodes.push(node);
-      if (turns) {
-        const turn = sopUtteranceTurn(this.world, turns, node, voice) ?? sopUtteranceTurn(this.world, [], node, voice);
-        if (turn) turns.push(turn);
-      }
+      if (turns) turns.push(sopNodeTurn(this.world, turns, node, voice));
     };
     reach(action);
     if (action === SOPDAIL_SINK) {

@@ -54,6 +54,20 @@ export function sopUtteranceTurn(world: SopCorpusWorld, history: readonly Turn[]
 }
 
 /**
+ * A node as a turn for the history: a real utterance of it chosen for the context, else any real utterance of it,
+ * else — a node the world's dialogues never voiced (the node model gives every node of the task some probability) —
+ * a turn that carries the node without words, so a dialogue keeps one turn per node and a planner reading the turns
+ * sees every node the world reached.
+ */
+export function sopNodeTurn(world: SopCorpusWorld, history: readonly Turn[], node: string, rng: Rng): Turn {
+  const turn = sopUtteranceTurn(world, history, node, rng) ?? sopUtteranceTurn(world, [], node, rng);
+  if (turn) return turn;
+  const parts = splitSopdailNode(node);
+  if (!parts) throw new Error(`"${node}" is not a SOPDAIL node (代理.X or 用户.X)`);
+  return { speaker: parts.role === "agent" ? "system" : "user", text: "", acts: [{ intent: parts.label }], state: { sopNode: node, label: parts.label } };
+}
+
+/**
  * The SOPDAIL user, from the task's annotated dialogues: the user state is drawn from the world's history-dependent
  * node model (the agent's last action and the user's state before it, backed off to the last action alone) among
  * the user states — a reply is asked for, so "no user turn" is not drawn — and the words are a real utterance of

@@ -1,6 +1,6 @@
 import { SOPDAIL_SINK, SOPDAIL_START, createRng, splitSopdailNode, type Dialogue, type Turn } from "@foresight/dialogue";
 import { sampleFromTable } from "../text/sample.js";
-import { SOP_USER_END, sopUtteranceTurn } from "./roles.js";
+import { SOP_USER_END, sopNodeTurn } from "./roles.js";
 import type { SopCorpusWorld } from "./world.js";
 
 /** Options of {@link simulateSop}. */
@@ -44,8 +44,7 @@ export function simulateSop(world: SopCorpusWorld, options: SimulateSopOptions):
     }
     node = sampleFromTable(next, rng);
     path.push(node);
-    const turn = sopUtteranceTurn(world, turns, node, rng) ?? sopUtteranceTurn(world, [], node, rng);
-    if (turn) turns.push(turn);
+    turns.push(sopNodeTurn(world, turns, node, rng));
     if (node === SOPDAIL_SINK) {
       completed = true;
       break;
@@ -96,23 +95,23 @@ export async function playSopEpisode(world: SopCorpusWorld, agent: SopAgentPolic
   const maxAgentTurns = options.maxAgentTurns ?? 12;
   const rng = createRng(options.seed);
   const episode: SopEpisode = { nodes: [SOPDAIL_START], turns: [], success: false, ended: false, agentTurns: 0 };
-  const reach = (node: string, turn: Turn | undefined) => {
+  const reach = (node: string) => {
     if (!episode.success && world.earnsSuccess(episode.nodes, node)) episode.success = true;
+    episode.turns.push(sopNodeTurn(world, episode.turns, node, rng));
     episode.nodes.push(node);
-    if (turn) episode.turns.push(turn);
   };
   while (!episode.ended && episode.agentTurns < maxAgentTurns) {
     const act = await agent(episode.nodes, episode.turns);
     if (!world.agentNodes.includes(act)) throw new Error(`the agent chose "${act}", not an action of task ${world.task.id}`);
     episode.agentTurns++;
-    reach(act, sopUtteranceTurn(world, episode.turns, act, rng) ?? sopUtteranceTurn(world, [], act, rng));
+    reach(act);
     if (act === SOPDAIL_SINK) {
       episode.ended = true;
       break;
     }
     const answer = sampleFromTable(world.userDistribution(episode.nodes), rng);
     if (answer === null) continue;
-    reach(answer, sopUtteranceTurn(world, episode.turns, answer, rng) ?? sopUtteranceTurn(world, [], answer, rng));
+    reach(answer);
     if (answer === SOP_USER_END) episode.ended = true;
   }
   return episode;

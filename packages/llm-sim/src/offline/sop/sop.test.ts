@@ -199,6 +199,20 @@ describe("the SOPDAIL world fit from the dialogues", () => {
     await expect(playSopEpisode(world, () => "代理.飞行", { seed: 4 })).rejects.toThrow(/not an action of task/);
   });
 
+  it("keeps one turn per node when the world never voiced a node, so a planner reading the turns sees it", async () => {
+    // the task lists 其他动作 (other action) but its training dialogues never say it; the node model still allows it
+    const unvoiced = "代理.其他动作";
+    expect(world.agentNodes).toContain(unvoiced);
+    expect(world.nodePools.has(unvoiced)).toBe(false);
+    const episode = await playSopEpisode(world, () => unvoiced, { seed: 4, maxAgentTurns: 3 });
+    expect(episode.turns).toHaveLength(episode.nodes.length - 1);
+    expect(episode.turns.map((t) => sopdailNodeOf(t))).toEqual(episode.nodes.slice(1));
+    const said = episode.turns.filter((t) => t.state?.sopNode === unvoiced);
+    expect(said).toHaveLength(3);
+    expect(said.every((t) => t.speaker === "system" && t.text === "")).toBe(true);
+    expect(world.nodesOfTurns(episode.turns)).toEqual(episode.nodes);
+  });
+
   it("judges with 0/1 votes like the LLM judge: SOP-compliant usual actions above off-SOP unusual ones", async () => {
     const nodes = world.nodeSequence(world.test[0]!).slice(0, 3);
     const prescribed = [...world.agentDistribution(nodes)].sort((x, y) => y[1] - x[1])[0]![0];
