@@ -6,8 +6,12 @@
  */
 import type { ChatModel } from "@foresight/llm-sim";
 
-/** `quick`: minutes on 2 cores; `full`: the committed scale. */
-export type Scale = "quick" | "full";
+/**
+ * `quick`: minutes on 2 cores; `full`: the committed scale; a suite may define more (scope and gdpzero `headline`,
+ * smcts-tod `full-sgd`) and throws on a label it does not know.
+ */
+// `string & {}` keeps the two shared labels suggested by editors while accepting a suite's own labels.
+export type Scale = "quick" | "full" | (string & {});
 
 /** One independent unit of work. Two specs with the same fields are the same episode (used to skip on resume). */
 export interface EpisodeSpec {
