@@ -87,12 +87,9 @@ export class CorpusSopUser implements UserSimulator {
     return sampleFromTable(table as Map<string, number>, rng);
   }
 
-  /** The user's next turn: a state and a real utterance of it. */
+  /** The user's next turn: a state and a real utterance of it (a state the dialogues never voiced: no words). */
   pickTurn(history: readonly Turn[], rng: Rng = this.rng): Turn {
-    const state = this.nextState(history, rng);
-    const turn = sopUtteranceTurn(this.world, history, state, rng) ?? sopUtteranceTurn(this.world, [], state, rng);
-    if (!turn) throw new Error(`CorpusSopUser: no utterance of ${state} in task ${this.world.task.id}`);
-    return turn;
+    return sopNodeTurn(this.world, history, this.nextState(history, rng), rng);
   }
 
   /** The user-simulator role; `ended` when the state is 用户.结束 (end). */

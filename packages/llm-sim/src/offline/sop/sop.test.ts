@@ -213,6 +213,14 @@ describe("the SOPDAIL world fit from the dialogues", () => {
     expect(world.nodesOfTurns(episode.turns)).toEqual(episode.nodes);
   });
 
+  it("gives a user state the dialogues never voiced as a turn without words instead of failing the episode", () => {
+    const user = new CorpusSopUser(world, createRng(1));
+    const unvoiced = "用户.从未说过的状态"; // a user node with no utterance in the task's dialogues
+    expect(world.nodePools.has(unvoiced)).toBe(false);
+    user.nextState = () => unvoiced;
+    expect(user.pickTurn([])).toMatchObject({ speaker: "user", text: "", state: { sopNode: unvoiced } });
+  });
+
   it("judges with 0/1 votes like the LLM judge: SOP-compliant usual actions above off-SOP unusual ones", async () => {
     const nodes = world.nodeSequence(world.test[0]!).slice(0, 3);
     const prescribed = [...world.agentDistribution(nodes)].sort((x, y) => y[1] - x[1])[0]![0];
