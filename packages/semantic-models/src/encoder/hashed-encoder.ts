@@ -41,9 +41,9 @@ export class HashedEncoder implements SentenceEncoder {
   /** Dimensions of the learned (L2-normalised) part, first in every row. */
   readonly semanticDim: number;
   /**
-   * Bucket counts and token counts of the latest texts embedded, across calls: a plan embeds its context twice (s̃,
-   * then the context with each candidate for ã), and a session's next turn sends the same turns again. A text's
-   * values depend on it alone, so the embeddings are the same as computing them afresh.
+   * Bucket counts and token counts of the latest texts embedded, across calls: a batch's contexts share most of their
+   * turns (s̃'s context, and it plus each candidate for ã), and a session's next turn sends the same turns again. A
+   * text's values depend on it alone, so the embeddings are the same as computing them afresh.
    */
   private readonly turnCounts: TurnCountCache = new RecentMap(RECENT_TEXTS);
   private readonly tokenCounts = new RecentMap<string, number>(RECENT_TEXTS);

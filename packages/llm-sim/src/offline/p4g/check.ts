@@ -1,7 +1,7 @@
 import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, createRng, type GdpZeroPersuadeeReaction, type GdpZeroPersuaderAct, type Turn } from "@foresight/dialogue";
 import { sampleFromTable } from "../text/sample.js";
 import { mainPersuaderAct } from "./corpus.js";
-import { lastDecision, reactionDistribution, reactionExamples, type ReactionExample, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
+import { lastDecision, reactionDistribution, reactionExamples, reactionProbability, type ReactionExample, type ReactionLogLikelihood, type ReactionModelKind } from "./reaction-model.js";
 import { CorpusPersuadee, CorpusPersuader } from "./roles.js";
 import type { PersuasionCorpusWorld } from "./world.js";
 
@@ -157,7 +157,7 @@ export function checkPersuasionWorld(world: PersuasionCorpusWorld, options: { re
   const calibration = (examples: readonly ReactionExample[]): PropositionCalibration => {
     const donate = GDP_ZERO_PERSUADEE_REACTIONS.indexOf("donate");
     const mean = (f: (example: ReactionExample) => number) => (examples.length === 0 ? NaN : examples.reduce((sum, example) => sum + f(example), 0) / examples.length);
-    const logLikelihood = (kind: ReactionModelKind) => mean((example) => Math.log(reactionDistribution(world.reactionModels[kind], example)[GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)]!));
+    const logLikelihood = (kind: ReactionModelKind) => mean((example) => Math.log(reactionProbability(world.reactionModels[kind], example)));
     return {
       reactions: examples.length,
       corpusDonate: mean((example) => (example.reaction === "donate" ? 1 : 0)),

@@ -1,5 +1,5 @@
-import { GDP_ZERO_PERSUADEE_REACTIONS, GDP_ZERO_PERSUADER_ACTS, hashString, normalizeForDedup, type Dialogue, type GdpZeroPersuaderAct } from "@foresight/dialogue";
-import { fitReactionModel, REACTION_MODEL_KINDS, reactionDistribution, reactionExamples, type ReactionExample, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
+import { GDP_ZERO_PERSUADER_ACTS, hashString, normalizeForDedup, type Dialogue, type GdpZeroPersuaderAct } from "@foresight/dialogue";
+import { fitReactionModel, REACTION_MODEL_KINDS, reactionExamples, reactionProbability, type ReactionExample, type ReactionModel, type ReactionModelKind } from "./reaction-model.js";
 
 /** The L2 penalties cross-validation chooses among, per model kind. */
 export const REACTION_L2_GRID: readonly number[] = [0.3, 1, 3, 10, 30];
@@ -50,19 +50,19 @@ export function fitReactionModels(train: readonly Dialogue[]): FittedReactionMod
   const key = train.map((d) => `${d.id}:${hashString(JSON.stringify(d.turns))}`).join("\u0000");
   const cached = memo.get(key);
   if (cached) return cached;
+  const foldOf = train.map(reactionCvFold);
   const folds = Array.from({ length: REACTION_CV_FOLDS }, (_, k) => {
-    const fit = train.filter((d) => reactionCvFold(d) !== k);
-    const held = reactionExamples(train.filter((d) => reactionCvFold(d) === k));
+    const fit = train.filter((_, i) => foldOf[i] !== k);
+    const held = reactionExamples(train.filter((_, i) => foldOf[i] === k));
     return { fit, held };
   });
   if (folds.some((fold) => fold.fit.length === 0 || fold.held.length === 0)) throw new Error(`fitReactionModels: ${train.length} training dialogues are too few for ${REACTION_CV_FOLDS}-fold cross-validation`);
   const heldOut: ReactionExample[] = folds.flatMap((fold) => fold.held);
-  const label = (example: ReactionExample) => GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction);
   /** Per L2 of the grid: the out-of-fold probabilities of the observed reactions, in `heldOut` order. */
   const outOfFold = (kind: ReactionModelKind) => {
     const p: number[][] = REACTION_L2_GRID.map(() => []);
     for (const fold of folds) {
-      fitReactionModel(fold.fit, kind, REACTION_L2_GRID).forEach((model, g) => p[g]!.push(...fold.held.map((example) => reactionDistribution(model, example)[label(example)]!)));
+      fitReactionModel(fold.fit, kind, REACTION_L2_GRID).forEach((model, g) => p[g]!.push(...fold.held.map((example) => reactionProbability(model, example))));
     }
     return p;
   };

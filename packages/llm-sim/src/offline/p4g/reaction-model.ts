@@ -184,11 +184,18 @@ function fitWords(examples: readonly ReactionExample[]): ReactionWords {
 
 /** P(reaction | context), in {@link GDP_ZERO_PERSUADEE_REACTIONS} order. */
 export function reactionDistribution(model: ReactionModel, context: ReactionContext): number[] {
+  const w = model.backoff ? model.backoff.weights[context.acts[context.acts.length - 1]!] : 1;
+  // A weight of 1 or 0 leaves one model: the other is not computed (the hot path of simulated reactions).
+  if (w === 0) return predictSoftmax(model.backoff!.model, reactionFeatures("memoryless", context));
   const p = predictSoftmax(model.model, reactionFeatures(model.kind, context, model.words));
-  if (!model.backoff) return p;
-  const w = model.backoff.weights[context.acts[context.acts.length - 1]!];
-  const q = predictSoftmax(model.backoff.model, reactionFeatures("memoryless", context));
+  if (w === 1) return p;
+  const q = predictSoftmax(model.backoff!.model, reactionFeatures("memoryless", context));
   return p.map((pi, i) => w * pi + (1 - w) * q[i]!);
+}
+
+/** P(the reaction the example records | its context) under a model. */
+export function reactionProbability(model: ReactionModel, example: ReactionExample): number {
+  return reactionDistribution(model, example)[GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)]!;
 }
 
 /** A model's log-likelihood of the persuadee reactions of some dialogues. */
@@ -207,7 +214,7 @@ export function reactionLogLikelihood(model: ReactionModel, dialogues: readonly 
   const byId = new Map<string, { dialogueId: string; logLikelihood: number; reactions: number }>();
   let total = 0;
   for (const example of examples) {
-    const ll = Math.log(reactionDistribution(model, example)[GDP_ZERO_PERSUADEE_REACTIONS.indexOf(example.reaction)]!);
+    const ll = Math.log(reactionProbability(model, example));
     total += ll;
     const entry = byId.get(example.dialogueId) ?? { dialogueId: example.dialogueId, logLikelihood: 0, reactions: 0 };
     entry.logLikelihood += ll;
