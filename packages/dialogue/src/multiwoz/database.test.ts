@@ -101,6 +101,15 @@ describe("venue queries on the real databases", () => {
     expect(() => db.query("restaurant", { colour: "red" })).toThrow(/unknown slot "colour" for MultiWOZ domain "restaurant"/);
   });
 
+  it("answers a repeated search alike, in any constraint order, and a caller's changes to an answer stay its own", () => {
+    const first = db.query("hotel", { area: "east", parking: "yes", stars: "4" });
+    first.pop();
+    first.push(db.query("police", {})[0]!);
+    const again = db.query("hotel", { stars: "4", area: "East", parking: "yes" });
+    expect(names(again)).toEqual(["allenbell", "autumn house", "carolina bed and breakfast", "leverton house", "warkworth house"]);
+    expect(again).not.toBe(first);
+  });
+
   it("returns read-only entities", () => {
     const row = db.query("restaurant", { name: "rice house" })[0]!;
     expect(() => {

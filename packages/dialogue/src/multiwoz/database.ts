@@ -155,6 +155,19 @@ export function createMultiWozDatabase(
     if (!rows) throw new Error(`unknown MultiWOZ domain "${domain}"; known: ${[...tables.keys()].join(", ")}`);
     return rows;
   };
+  // Per table and column, the stored values as queries compare them (normalised once, not per query and row).
+  const comparable = new Map<string, ComparableColumn>();
+  const column = (domain: string, name: string): ComparableColumn => {
+    const key = `${domain}\u0000${name}`;
+    let values = comparable.get(key);
+    if (!values) {
+      values = comparableColumn(table(domain), name);
+      comparable.set(key, values);
+    }
+    return values;
+  };
+  // Answers by domain and constraints as compared: planners and simulators ask the same searches again and again.
+  const answers = new Map<string, readonly MultiWozEntity[]>();
   return {
     domains: [...tables.keys()].sort(),
     entities: table,
@@ -162,13 +175,46 @@ export function createMultiWozDatabase(
       const rows = table(domain);
       const pairs = constraintPairs(constraints);
       const checks = pairs.flatMap(([slot, value]) => {
-        const column = normalizeMultiWozSlot(domain, slot);
-        return column === undefined || isDontCareValue(value) ? [] : [{ column, value }];
+        const name = normalizeMultiWozSlot(domain, slot);
+        if (name === undefined || isDontCareValue(value)) return [];
+        const wanted = TIME_COLUMNS.has(name) ? parseMultiWozTime(value) : normalizeMultiWozValue(name, value);
+        // An unparseable time places no constraint, as in ConvLab.
+        return wanted === undefined ? [] : [{ name, wanted }];
       });
       if (domain.toLowerCase() === "taxi") return [generateTaxi(rows[0]!, options.rng ?? taxiRng(seed, pairs))];
-      return rows.filter((row) => checks.every(({ column, value }) => satisfies(row, column, value)));
+      const key = JSON.stringify([domain.toLowerCase(), checks.map(({ name, wanted }) => [name, wanted]).sort()]);
+      let found = answers.get(key);
+      if (!found) {
+        const columns = checks.map(({ name, wanted }) => ({ name, wanted, values: column(domain.toLowerCase(), name) }));
+        found = rows.filter((_, i) => columns.every(({ name, wanted, values }) => satisfies(name, values[i], wanted)));
+        if (answers.size >= QUERY_CACHE_SIZE) answers.clear();
+        answers.set(key, found);
+      }
+      return [...found];
     },
   };
+}
+
+/** Columns compared as times (`HH:MM`, minutes after midnight). */
+const TIME_COLUMNS: ReadonlySet<string> = new Set(["leaveAt", "arriveBy"]);
+
+/** Distinct queries a database keeps the answers of (all of them are forgotten when it is full). */
+const QUERY_CACHE_SIZE = 4096;
+
+/**
+ * A column's stored values as queries compare them, per row: minutes for a time, normalised text otherwise;
+ * `undefined` (no value, a non-text value, `?`, an unparseable time) places no constraint.
+ */
+type ComparableColumn = readonly (string | number | undefined)[];
+
+function comparableColumn(rows: readonly MultiWozEntity[], column: string): ComparableColumn {
+  return rows.map((row) => {
+    const stored = row[column];
+    if (typeof stored !== "string" && typeof stored !== "number") return undefined;
+    const storedText = String(stored).trim();
+    if (TIME_COLUMNS.has(column)) return parseMultiWozTime(storedText);
+    return storedText === "?" ? undefined : normalizeMultiWozValue(column, storedText);
+  });
 }
 
 function constraintPairs(constraints: MultiWozConstraints): [string, string][] {
@@ -183,18 +229,12 @@ function constraintPairs(constraints: MultiWozConstraints): [string, string][] {
   return pairs as [string, string][];
 }
 
-function satisfies(row: MultiWozEntity, column: string, value: string): boolean {
-  const stored = row[column];
-  if (typeof stored !== "string" && typeof stored !== "number") return true;
-  const storedText = String(stored).trim();
-  if (column === "leaveAt" || column === "arriveBy") {
-    const wanted = parseMultiWozTime(value);
-    const actual = parseMultiWozTime(storedText);
-    if (wanted === undefined || actual === undefined) return true;
-    return column === "leaveAt" ? actual >= wanted : actual <= wanted;
-  }
-  if (storedText === "?") return true;
-  return normalizeMultiWozValue(column, value) === normalizeMultiWozValue(column, storedText);
+/** Whether a stored value (as {@link comparableColumn} gives it) satisfies a wanted one (normalised the same way). */
+function satisfies(column: string, stored: string | number | undefined, wanted: string | number): boolean {
+  if (stored === undefined) return true;
+  if (column === "leaveAt") return (stored as number) >= (wanted as number);
+  if (column === "arriveBy") return (stored as number) <= (wanted as number);
+  return stored === wanted;
 }
 
 function taxiRng(seed: number, pairs: [string, string][]): Rng {
