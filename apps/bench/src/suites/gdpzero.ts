@@ -31,7 +31,7 @@ export const HELD_OUT_OPENINGS = 66;
 export const HEADLINE_SEEDS = 8;
 
 /** Seeds per held-out opening at the full scale (the settings grid). */
-export const FULL_SEEDS = 3;
+export const FULL_SEEDS = 2;
 
 /** The scales of the suite. */
 export const GDP_ZERO_SCALES = ["quick", "full", "headline"] as const;
@@ -71,8 +71,8 @@ function scaleOf(scale: string): GdpZeroScale {
     ...[1, 2].map((k) => entry("gdpzero", { n: 20, k })),
     ...[0, 0.5].map((q0) => entry("gdpzero", { n: 20, q0 })),
   ];
-  // Full: every held-out opening × 3 seeds, 8 planned turns after the opening (corpus dialogues have about 10 persuader
-  // turns): about 4.7 CPU-s per opening and seed for the 30 grid episodes (measured at commit f3ffc08), ~16 CPU-minutes
+  // Full: every held-out opening × 2 seeds, 8 planned turns after the opening (corpus dialogues have about 10 persuader
+  // turns): about 4.7 CPU-s per opening and seed for the 30 grid episodes (measured at commit f3ffc08), ~11 CPU-minutes
   // in all. The 500 ms latency triple on 3 openings × 2 turns (sequential n = 20 takes about 70 s per turn; wall time,
   // not CPU); the quality of simulations in flight is measured on every pair by the rows without latency.
   return {
