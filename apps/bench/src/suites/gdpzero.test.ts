@@ -1,6 +1,6 @@
 import { heldOutPersuasionDialogues } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
-import { FULL_SEEDS, gdpZeroSuite, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
+import { FULL_SEEDS, gdpZeroSuite, GRID_SWEEP, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
 import { suites } from "./index.js";
 
 describe("gdpzero suite", () => {
@@ -9,7 +9,9 @@ describe("gdpzero suite", () => {
     const quick = gdpZeroSuite.episodes("quick", 1);
     expect(gdpZeroSuite.episodes("quick", 1)).toEqual(quick);
     const planners = new Set(quick.map((spec) => spec.planner));
-    for (const comparison of [gdpZeroSuite.headline!, ...gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500"))]) {
+    // The quick scale has every comparison's planners but the 500 ms latency triple's and the settings grid's.
+    const quickComparisons = gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500") && !GRID_SWEEP.includes(c.a) && c.a !== "gdpzero@n=50");
+    for (const comparison of [gdpZeroSuite.headline!, ...quickComparisons]) {
       expect(planners, comparison.a).toContain(comparison.a);
       expect(planners, comparison.b).toContain(comparison.b);
     }
@@ -47,7 +49,8 @@ describe("gdpzero suite", () => {
     const full = gdpZeroSuite.episodes("full", 1);
     expect(gdpZeroSuite.episodes("full", 1)).toEqual(full);
     const planners = new Set(full.map((s) => s.planner));
-    for (const label of ["gdpzero@n=5", "gdpzero@n=10", "gdpzero@n=50", "gdpzero@n=20,k=1", "gdpzero@n=20,k=2", "gdpzero@n=20,q0=0", "gdpzero@n=20,q0=0.5", ...HEADLINE_PLANNERS]) expect(planners, label).toContain(label);
+    for (const label of ["gdpzero@n=5", ...GRID_SWEEP, ...HEADLINE_PLANNERS]) expect(planners, label).toContain(label);
+    for (const label of GRID_SWEEP) expect(gdpZeroSuite.comparisons).toContainEqual({ metric: "donated", a: label, b: "gdpzero@n=20" });
     for (const comparison of [gdpZeroSuite.headline!, ...gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=25"))]) {
       expect(planners, comparison.a).toContain(comparison.a);
       expect(planners, comparison.b).toContain(comparison.b);

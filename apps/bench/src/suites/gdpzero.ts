@@ -93,6 +93,9 @@ export function worldParts(world: string): { judge: P4gTrainPart; planner: P4gTr
   throw new Error(`gdpzero suite: unknown world "${world}" (matched or mismatched)`);
 }
 
+/** The settings grid around the main configuration (full scale only), each compared with gdpzero@n=20. */
+export const GRID_SWEEP: readonly string[] = ["gdpzero@n=10", "gdpzero@n=50", "gdpzero@n=20,k=1", "gdpzero@n=20,k=2", "gdpzero@n=20,q0=0", "gdpzero@n=20,q0=0.5"];
+
 const comparisons: ComparisonSpec[] = [
   ...["donated", "finalValue"].flatMap((metric) => [
     { metric, a: "gdpzero@n=20", b: "gdpzero-prompting" },
@@ -104,6 +107,8 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20,reuseTree=true", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero-prompting" },
+    ...GRID_SWEEP.map((a) => ({ metric, a, b: "gdpzero@n=20" })),
+    { metric, a: "gdpzero@n=50", b: "gdpzero@n=5" },
   ]),
   ...[25, 500].flatMap((latency) =>
     [4, 8].flatMap((inFlight) =>
