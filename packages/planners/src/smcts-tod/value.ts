@@ -55,24 +55,35 @@ function featureKey(features: Float32Array): string {
   return Buffer.from(features.buffer, features.byteOffset, features.byteLength).toString("latin1");
 }
 
+/**
+ * V by a row's state and act features, per value model: histories that other replies and other planning calls reach
+ * often read the same (a best-of-K step's candidates differ in their texts), and the network gives a row the same
+ * value in any batch. All of a model's rows are forgotten once it holds {@link VALUE_CACHE_ROWS}.
+ */
+const valuesByFeatures = new WeakMap<ScalarHeadSpec, Map<string, number>>();
+const VALUE_CACHE_ROWS = 1 << 15;
+
 /** V_φ(h, a) over MultiWOZ value features, evaluated in TypeScript from the model's head; one batch per history. */
 export class TodValueFunction {
   /** V(h, a) for each act type (one model batch for the acts not valued at `h` yet, charged to the costs). */
   readonly actionValues: (history: TodHistory, types: readonly MultiWozSystemActType[]) => number[];
-  /**
-   * V by a row's state and act features: histories that other replies reach often read the same (a best-of-K step's
-   * candidates differ in their texts), and the network gives a row the same value in any batch.
-   */
-  private readonly byFeatures = new Map<string, number>();
+  private readonly byFeatures: Map<string, number>;
 
   constructor(
     readonly spec: ScalarHeadSpec,
     private readonly costs: () => TodCosts,
   ) {
     this.actionValues = valuesPerHistory((history: TodHistory, types: readonly MultiWozSystemActType[]) => this.compute(history, types));
+    let byFeatures = valuesByFeatures.get(spec);
+    if (!byFeatures) {
+      byFeatures = new Map();
+      valuesByFeatures.set(spec, byFeatures);
+    }
+    this.byFeatures = byFeatures;
   }
 
   private compute(history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
+    if (this.byFeatures.size >= VALUE_CACHE_ROWS) this.byFeatures.clear();
     const stateFeatures = multiWozValueStateFeatures(history.state, history.valueHistory, history.context);
     const stateKey = featureKey(stateFeatures);
     const rows = types.map((type) => {
