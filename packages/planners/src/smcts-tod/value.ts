@@ -50,27 +50,59 @@ export function valuesPerHistory<H extends object, A>(compute: (history: H, acts
   };
 }
 
+/** A feature vector as an exact map key (its bytes). */
+function featureKey(features: Float32Array): string {
+  return Buffer.from(features.buffer, features.byteOffset, features.byteLength).toString("latin1");
+}
+
+/**
+ * V by a row's state and act features, per value model: histories that other replies and other planning calls reach
+ * often read the same (a best-of-K step's candidates differ in their texts), and the network gives a row the same
+ * value in any batch. All of a model's rows are forgotten once it holds {@link VALUE_CACHE_ROWS}.
+ */
+const valuesByFeatures = new WeakMap<ScalarHeadSpec, Map<string, number>>();
+const VALUE_CACHE_ROWS = 1 << 15;
+
 /** V_φ(h, a) over MultiWOZ value features, evaluated in TypeScript from the model's head; one batch per history. */
 export class TodValueFunction {
   /** V(h, a) for each act type (one model batch for the acts not valued at `h` yet, charged to the costs). */
   readonly actionValues: (history: TodHistory, types: readonly MultiWozSystemActType[]) => number[];
+  private readonly byFeatures: Map<string, number>;
 
   constructor(
     readonly spec: ScalarHeadSpec,
     private readonly costs: () => TodCosts,
   ) {
     this.actionValues = valuesPerHistory((history: TodHistory, types: readonly MultiWozSystemActType[]) => this.compute(history, types));
+    let byFeatures = valuesByFeatures.get(spec);
+    if (!byFeatures) {
+      byFeatures = new Map();
+      valuesByFeatures.set(spec, byFeatures);
+    }
+    this.byFeatures = byFeatures;
   }
 
-  private compute(history: TodHistory, types: readonly MultiWozSystemActType[]): Float32Array {
+  private compute(history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
+    if (this.byFeatures.size >= VALUE_CACHE_ROWS) this.byFeatures.clear();
     const stateFeatures = multiWozValueStateFeatures(history.state, history.valueHistory, history.context);
-    const state = new Float32Array(types.length * MULTIWOZ_VALUE_STATE_DIM);
-    const act = new Float32Array(types.length * MULTIWOZ_VALUE_ACT_DIM);
-    types.forEach((type, i) => {
-      state.set(stateFeatures, i * MULTIWOZ_VALUE_STATE_DIM);
-      act.set(multiWozValueActFeatures([type], history.state, history.valueHistory, history.context), i * MULTIWOZ_VALUE_ACT_DIM);
+    const stateKey = featureKey(stateFeatures);
+    const rows = types.map((type) => {
+      const act = multiWozValueActFeatures([type], history.state, history.valueHistory, history.context);
+      return { key: stateKey + featureKey(act), act };
     });
+    const missing = [...new Map(rows.filter((row) => !this.byFeatures.has(row.key)).map((row) => [row.key, row])).values()];
+    if (missing.length > 0) {
+      const state = new Float32Array(missing.length * MULTIWOZ_VALUE_STATE_DIM);
+      const act = new Float32Array(missing.length * MULTIWOZ_VALUE_ACT_DIM);
+      missing.forEach((row, i) => {
+        state.set(stateFeatures, i * MULTIWOZ_VALUE_STATE_DIM);
+        act.set(row.act, i * MULTIWOZ_VALUE_ACT_DIM);
+      });
+      const values = scalarForward(this.spec, { state, act }, missing.length);
+      missing.forEach((row, i) => this.byFeatures.set(row.key, values[i]!));
+    }
+    // Charged as the model batch an uncached evaluation would run.
     chargeValueBatch(this.costs(), types.length);
-    return scalarForward(this.spec, { state, act }, types.length);
+    return rows.map((row) => this.byFeatures.get(row.key)!);
   }
 }

@@ -1,5 +1,6 @@
 import { plainGoalMessage, type DialogueAct, type MultiWozDomainGoal, type MultiWozGoal, type Rng } from "@foresight/dialogue";
 import { effectiveFailBook, effectiveFailInfo, sameMultiWozVenueName } from "./availability.js";
+import { mutableCopy } from "./copy.js";
 import type { AgendaPersona } from "./persona.js";
 import { actDomainOf, actSlotOf, goalDomainOf, goalSlotOf, makeMultiWozAct, sameMultiWozValue, MULTIWOZ_SIM_DOMAINS, type MultiWozSimDomain } from "./slots.js";
 
@@ -158,7 +159,7 @@ export class AgendaUser {
 
   /** An independent copy (for search that branches on the user's reaction). */
   clone(): AgendaUser {
-    return new AgendaUser(this.goal, this.persona, this.actCounts, structuredClone(this.state));
+    return new AgendaUser(this.goal, this.persona, this.actCounts, mutableCopy(this.state));
   }
 
   /** The user's state (a copy). */

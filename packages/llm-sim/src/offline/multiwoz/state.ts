@@ -1,5 +1,6 @@
 import type { DialogueAct, MultiWozBeliefState, MultiWozDatabase, MultiWozEntity } from "@foresight/dialogue";
 import { queryMultiWozVenues } from "./availability.js";
+import { mutableCopy } from "./copy.js";
 import { MULTIWOZ_BOOKING_SLOTS, goalDomainOf, goalSlotOf, sameMultiWozValue, type MultiWozSimDomain } from "./slots.js";
 
 /** A venue (or train, or taxi) the system has put forward in a domain. */
@@ -80,12 +81,28 @@ export function multiWozBookingOf(state: MultiWozTrackedState, domain: MultiWozS
   return state.bookings.find((booking) => booking.domain === domain);
 }
 
+/** Entities found by name, per database, domain and name (simulated turns look up the same venues again and again). */
+const entitiesByName = new WeakMap<MultiWozDatabase, Map<string, MultiWozEntity | undefined>>();
+
 /** Finds a database entity by its name (venues), train id (`TR1234`) or car type (taxi). */
 export function findMultiWozEntity(db: MultiWozDatabase, domain: MultiWozSimDomain, name: string): MultiWozEntity | undefined {
   if (domain === "taxi") return undefined;
+  let found = entitiesByName.get(db);
+  if (!found) {
+    found = new Map();
+    entitiesByName.set(db, found);
+  }
+  const key = `${domain}\u0000${name}`;
+  if (found.has(key)) return found.get(key);
   const column = domain === "train" ? "trainID" : "name";
-  return db.entities(domain).find((entity) => typeof entity[column] === "string" && sameMultiWozValue(entity[column] as string, name));
+  const entity = db.entities(domain).find((entity) => typeof entity[column] === "string" && sameMultiWozValue(entity[column] as string, name));
+  if (found.size >= ENTITY_CACHE_SIZE) found.clear();
+  found.set(key, entity);
+  return entity;
 }
+
+/** Names a database keeps the lookups of (all are forgotten when it is full). */
+const ENTITY_CACHE_SIZE = 4096;
 
 /** The name under which a domain's entity is offered (`trainID` for trains, `car type` for taxis). */
 export function multiWozEntityName(domain: MultiWozSimDomain, entity: MultiWozEntity): string {
@@ -105,7 +122,7 @@ function stillMatches(db: MultiWozDatabase, domain: MultiWozSimDomain, state: Mu
 
 /** Applies the user's acts: informs fill the belief state, requests become pending, `bye` ends; returns a new state. */
 export function applyMultiWozUserActs(state: MultiWozTrackedState, acts: readonly DialogueAct[], db: MultiWozDatabase): MultiWozTrackedState {
-  const next = structuredClone(state);
+  const next = mutableCopy(state);
   next.lastUserActs = acts.map((act) => ({ ...act }));
   const touched = new Set<MultiWozSimDomain>();
   for (const act of acts) {
@@ -152,7 +169,7 @@ export function applyMultiWozSystemActs(
   db: MultiWozDatabase,
   grounding: { entity?: MultiWozEntity } = {},
 ): MultiWozTrackedState {
-  const next = structuredClone(state);
+  const next = mutableCopy(state);
   next.lastSystemActs = acts.map((act) => ({ ...act }));
   next.turn += 1;
   if (acts.some((act) => act.intent === "NoBook")) next.failedBookings += 1;
