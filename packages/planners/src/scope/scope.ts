@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createRng } from "@foresight/dialogue";
+import { createRng, RecentMap } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlanScheduler, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
@@ -72,7 +72,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
    * these (the offline generator draws with the seed's own stream), so a repeated request (a retry, a load test)
    * skips the candidate retrieval and the encoder. Read-only once stored.
    */
-  private readonly inputs = new Map<string, SearchInputs>();
+  private readonly inputs = new RecentMap<string, SearchInputs>(INPUTS_CACHE_SIZE);
   /** The pace of this planner's searches, which sizes a time-budgeted plan's first wave to its time left. */
   private readonly pace: SearchPace = { msPerSimulation: 0 };
 
@@ -157,12 +157,8 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const key = createHash("sha256")
       .update(JSON.stringify([conversation.turns.map((t) => [t.speaker, t.text]), generated ? [m, seed] : given]))
       .digest("base64");
-    const cached = this.inputs.get(key);
-    if (cached) {
-      this.inputs.delete(key);
-      this.inputs.set(key, cached);
-      return { inputs: cached, embedded: false };
-    }
+    const cached = this.inputs.touch(key);
+    if (cached) return { inputs: cached, embedded: false };
     // Retrieval and embedding are CPU work like a search wave: under a scheduler they wait their turn, so a new
     // request does not hold up plans closer to their deadline.
     const endTurn = scheduler ? await scheduler.turn() : () => {};
@@ -177,7 +173,6 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       endTurn();
     }
     this.inputs.set(key, inputs);
-    if (this.inputs.size > INPUTS_CACHE_SIZE) this.inputs.delete(this.inputs.keys().next().value!);
     return { inputs, embedded: true };
   }
 
