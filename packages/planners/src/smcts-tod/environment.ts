@@ -65,7 +65,7 @@ export function emptyTodCosts(): TodCosts {
 
 /** Rough token count of a text (≈ 1.3 tokens per word, as BPE tokenisers give on English). */
 export function approximateTokens(text: string): number {
-  const words = text.trim().split(/\s+/).filter(Boolean).length;
+  const words = text.match(/\S+/g)?.length ?? 0;
   return Math.ceil(words * 1.3);
 }
 

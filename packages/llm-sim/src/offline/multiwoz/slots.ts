@@ -42,6 +42,15 @@ const DOMAIN_TO_ACT: Record<string, Record<string, string>> = {
   train: { trainID: "Id", duration: "Time", price: "Ticket" },
 };
 
+/** act slot → goal slot of a table (the first goal slot with that act slot), for {@link goalSlotOf}. */
+function actToGoal(table: Record<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [goal, act] of Object.entries(table)) if (!out.has(act)) out.set(act, goal);
+  return out;
+}
+const SHARED_ACT_TO_GOAL = actToGoal(SHARED_TO_ACT);
+const DOMAIN_ACT_TO_GOAL = new Map(Object.entries(DOMAIN_TO_ACT).map(([domain, table]) => [domain, actToGoal(table)]));
+
 /** The act slot (`Addr`, `Price`, `Leave`, …) of a goal/belief-state slot (`address`, `pricerange`, `leaveAt`, …). */
 export function actSlotOf(domain: string, goalSlot: string): string {
   const slot = DOMAIN_TO_ACT[domain]?.[goalSlot] ?? SHARED_TO_ACT[goalSlot];
@@ -54,15 +63,12 @@ export function actSlotOf(domain: string, goalSlot: string): string {
  * `Choice`). `Time` is the duration for trains and the booking time elsewhere; `Ticket` is the train price.
  */
 export function goalSlotOf(domain: string, actSlot: string): string | undefined {
-  const special = DOMAIN_TO_ACT[domain];
-  if (special) {
-    for (const [goal, act] of Object.entries(special)) if (act === actSlot) return goal;
-  }
+  const special = DOMAIN_ACT_TO_GOAL.get(domain)?.get(actSlot);
+  if (special !== undefined) return special;
   if (actSlot === "Choice" || actSlot === "none") return undefined;
   if (actSlot === "Ticket") return "price";
   if (actSlot === "Id") return domain === "train" ? "trainID" : "id";
-  for (const [goal, act] of Object.entries(SHARED_TO_ACT)) if (act === actSlot) return goal;
-  return undefined;
+  return SHARED_ACT_TO_GOAL.get(actSlot);
 }
 
 /** `hotel` → `Hotel` (the act spelling of a domain). */
