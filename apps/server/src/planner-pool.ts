@@ -73,10 +73,13 @@ export class PlannerPool {
   /**
    * A session's own instance of `name` (with `settings`) when its planners keep a tree; undefined when they are
    * stateless, and the session plans with the shared instance. Until an instance of `name` exists it is not known
-   * which: the one made to find out becomes the shared instance when it is stateless (or is closed, when that exists
-   * already or the session has settings of its own).
+   * which: a shared instance still loading is waited for, else the one made to find out becomes the shared instance
+   * when it is stateless (or is closed, when that exists already or the session has settings of its own).
    */
   async sessionInstance(name: string, settings?: Record<string, unknown>): Promise<Planner<Record<string, unknown>> | undefined> {
+    // While the shared instance is loading, its load tells which: wait for it instead of loading a second instance.
+    const loading = this.treeKeeping.has(name) ? undefined : this.shared.get(name);
+    if (loading) await loading.catch(() => undefined);
     if (this.treeKeeping.get(name) === false) return undefined;
     const planner = await this.createWith(name, settings);
     if (keepsTree(planner)) return planner;

@@ -1,3 +1,4 @@
+import { RecentMap } from "@foresight/dialogue";
 import type { Conversation, Decision } from "@foresight/planners";
 
 /** What `/v1/traces/{id}` returns: the decision, its conversation and the search tree when the planner gave one. */
@@ -10,10 +11,12 @@ export interface StoredTrace {
   tree: unknown;
 }
 
-/** The last `capacity` traces, oldest evicted first (a Map keeps insertion order). */
+/** The last `capacity` traces, oldest evicted first. */
 export class TraceStore {
-  private readonly traces = new Map<string, StoredTrace>();
-  constructor(private readonly capacity: number) {}
+  private readonly traces: RecentMap<string, StoredTrace>;
+  constructor(capacity: number) {
+    this.traces = new RecentMap(capacity);
+  }
 
   /**
    * Keeps the trace of a decision and returns its id: the planner's trace id, made unique when another kept trace
@@ -31,7 +34,6 @@ export class TraceStore {
       decision: { ...rest, traceId: id },
       tree: trace ?? null,
     });
-    while (this.traces.size > this.capacity) this.traces.delete(this.traces.keys().next().value!);
     return id;
   }
 

@@ -6,6 +6,7 @@ export * from "./core/dedup-split.js";
 export * from "./core/data-dir.js";
 export * from "./core/skipped.js";
 export * from "./core/stats.js";
+export * from "./core/recent-map.js";
 export * from "./sopdail/index.js";
 export * from "./multiwoz/index.js";
 export * from "./p4g/index.js";

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_MODEL_NAMES, defaultManifestPath, HashedEncoder, loadDefaultRewardModel, ModelLoadError, ScalarModel } from "@foresight/semantic-models";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_MODEL_NAMES, defaultManifestPath, HashedEncoder, loadDefaultRewardModel, ModelLoadError, ScalarModel, stepScorer } from "@foresight/semantic-models";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { learnedStepReward, learnedStepRewards } from "./learned.js";
 import { semanticStateValueModel, semanticStepRewards } from "./learned-model.js";
 
@@ -85,8 +85,19 @@ describe("learned rewards from the committed @foresight/semantic-models reward m
       try {
         const before = await difference.predict({ state: states }, rows);
         const after = await difference.predict({ state: next }, rows);
+        const calls = vi.spyOn(difference, "predict");
         const rewards = await semanticStepRewards(difference, states, next, rows);
+        // One batched model call for s̃ and s̃′, with the values of two separate ones.
+        expect(calls).toHaveBeenCalledTimes(1);
         for (let i = 0; i < rows; i++) expect(rewards[i]).toBe(Math.fround((after[i] as number) - (before[i] as number)));
+        // Given F_R(s̃), only s̃′ is scored.
+        calls.mockClear();
+        const scored = await stepScorer(difference).score(states, next, rows, undefined, before);
+        expect(calls).toHaveBeenCalledTimes(1);
+        expect(calls.mock.calls[0]?.[1]).toBe(rows);
+        expect(Array.from(scored.rewards)).toEqual(Array.from(rewards));
+        expect(Array.from(scored.nextRewards)).toEqual(Array.from(after));
+        await expect(stepScorer(difference).score(states, next, rows, undefined, before.subarray(1))).rejects.toThrow(`stateRewards has ${rows - 1} values for ${rows} rows`);
       } finally {
         await difference.release();
       }

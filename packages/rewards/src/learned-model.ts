@@ -1,4 +1,4 @@
-import { scoreSteps, type ScalarModel } from "@foresight/semantic-models";
+import { stepScorer, type ScalarModel } from "@foresight/semantic-models";
 import type { StateValueModel } from "./learned.js";
 
 /** The dimension of a reward model's single `state` input; throws unless the model is a reward model F_R(s̃). */
@@ -23,14 +23,14 @@ function checkBatch(label: string, values: Float32Array, rows: number, dim: numb
  * F_R(s̃′) − F_R(s̃), `next` F_R(s̃′), or `action` F_R(s̃ + ã) (the committed length model: the reward of the human's
  * answer, read from the state after the agent's reply), times `head.sign` (−1 for a cost such as harmfulness).
  * `states`, `next` and `actions` (ã = f(s + a) − f(s); needed by the `action` form only) are row-major [rows, dim];
- * `scoreSteps` of `@foresight/semantic-models` computes them (the same code as `SemanticWorldModel.step`).
+ * `stepScorer` of `@foresight/semantic-models` computes them (the same code as `SemanticWorldModel.step`).
  */
 export async function semanticStepRewards(model: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array): Promise<Float32Array> {
   const dim = rewardStateDim(model);
   checkBatch("states", states, rows, dim);
   checkBatch("next", next, rows, dim);
   if (actions) checkBatch("actions", actions, rows, dim);
-  return (await scoreSteps(model, states, next, rows, actions)).rewards;
+  return (await stepScorer(model).score(states, next, rows, actions)).rewards;
 }
 
 /**

@@ -55,34 +55,58 @@ export interface ScoredSteps {
   rewards: Float32Array;
 }
 
+/** Scores a batch of steps (row-major [rows, dim]); see {@link stepScorer}. */
+export type ScoreSteps = (states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array, stateRewards?: Float32Array) => Promise<ScoredSteps>;
+
+/** A reward model's step reward, its form and sign read and checked once. */
+export interface StepScorer {
+  readonly form: StepRewardForm;
+  /** +1, or −1 for a model of a cost (harmfulness). */
+  readonly sign: 1 | -1;
+  readonly score: ScoreSteps;
+}
+
 /**
  * The one implementation of a reward model's step reward, in the form its manifest declares (`stepRewardForm`):
- * `difference` sign·(F_R(s̃′) − F_R(s̃)), `next` sign·F_R(s̃′), `action` sign·F_R(s̃ + ã). Row-major [rows, dim]
- * batches; `actions` are needed by the `action` form only, `stateRewards` (F_R(s̃), e.g. the previous step's
- * `nextRewards`) spares the `difference` form one model call.
+ * `difference` sign·(F_R(s̃′) − F_R(s̃)), `next` sign·F_R(s̃′), `action` sign·F_R(s̃ + ã). The form and sign are
+ * checked here, once; `score` takes row-major [rows, dim] batches and makes one model call: `actions` are needed by
+ * the `action` form only, and the `difference` form scores [s̃ rows | s̃′ rows] together unless `stateRewards`
+ * (F_R(s̃), e.g. the previous step's `nextRewards`) is given, when it scores s̃′ alone.
  */
-export async function scoreSteps(reward: ScalarModel, states: Float32Array, next: Float32Array, rows: number, actions?: Float32Array, stateRewards?: Float32Array): Promise<ScoredSteps> {
+export function stepScorer(reward: ScalarModel): StepScorer {
   const form = stepRewardForm(reward);
   const sign = rewardSign(reward);
-  const predict = (scored: Float32Array) => reward.predict({ state: scored }, rows);
-  let nextRewards: Float32Array;
-  let before: Float32Array | undefined;
-  if (form === "action") {
-    if (!actions) throw new Error(`${reward.model.manifestPath}: its step reward is F_R(s̃ + ã) (head.stepReward "action"): pass the actions ã`);
-    nextRewards = await predict(states.map((v, i) => v + (actions[i] as number)));
-  } else if (form === "next") {
-    nextRewards = await predict(next);
-  } else {
-    [before, nextRewards] = await Promise.all([stateRewards ?? predict(states), predict(next)]);
-    if (before.length !== rows) throw new Error(`stateRewards has ${before.length} values for ${rows} rows`);
-  }
-  const rewards = before === undefined && sign === 1 ? nextRewards : new Float32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const value = before === undefined ? (nextRewards[i] as number) : (nextRewards[i] as number) - (before[i] as number);
-    if (!Number.isFinite(value)) throw new Error(`${reward.model.manifestPath}: non-finite reward for row ${i}`);
-    if (rewards !== nextRewards) rewards[i] = sign * value;
-  }
-  return { nextRewards, rewards };
+  const file = reward.model.manifestPath;
+  const predict = (scored: Float32Array, rows: number) => reward.predict({ state: scored }, rows);
+  const score: ScoreSteps = async (states, next, rows, actions, stateRewards) => {
+    let nextRewards: Float32Array;
+    let before: Float32Array | undefined;
+    if (form === "action") {
+      if (!actions) throw new Error(`${file}: its step reward is F_R(s̃ + ã) (head.stepReward "action"): pass the actions ã`);
+      nextRewards = await predict(states.map((v, i) => v + (actions[i] as number)), rows);
+    } else if (form === "next") {
+      nextRewards = await predict(next, rows);
+    } else if (stateRewards) {
+      if (stateRewards.length !== rows) throw new Error(`stateRewards has ${stateRewards.length} values for ${rows} rows`);
+      before = stateRewards;
+      nextRewards = await predict(next, rows);
+    } else {
+      const both = new Float32Array(states.length + next.length);
+      both.set(states);
+      both.set(next, states.length);
+      const values = await predict(both, 2 * rows);
+      before = values.subarray(0, rows);
+      nextRewards = values.subarray(rows);
+    }
+    const rewards = before === undefined && sign === 1 ? nextRewards : new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const value = before === undefined ? (nextRewards[i] as number) : (nextRewards[i] as number) - (before[i] as number);
+      if (!Number.isFinite(value)) throw new Error(`${file}: non-finite reward for row ${i}`);
+      if (rewards !== nextRewards) rewards[i] = sign * value;
+    }
+    return { nextRewards, rewards };
+  };
+  return { form, sign, score };
 }
 
 /**
@@ -109,12 +133,16 @@ export class SemanticWorldModel {
       if (wrong) throw new Error(`${label} model input "${wrong.name}" has ${wrong.dim} dims, the encoder gives ${dim}`);
     }
     this.dim = dim;
-    this.rewardForm = stepRewardForm(parts.reward);
-    this.rewardSign = rewardSign(parts.reward);
+    const scorer = stepScorer(parts.reward);
+    this.rewardForm = scorer.form;
+    this.rewardSign = scorer.sign;
+    this.scoreSteps = scorer.score;
   }
 
   /** +1, or −1 for a model of a cost (harmfulness): step rewards are multiplied by it. */
   readonly rewardSign: 1 | -1;
+  /** The reward model's step reward, its form and sign checked by the constructor. */
+  private readonly scoreSteps: ScoreSteps;
 
   /** s̃ for each context (turns oldest first): [n, dim]. */
   embedContexts(contexts: ReadonlyArray<readonly string[]>): Promise<Float32Array> {
@@ -156,10 +184,10 @@ export class SemanticWorldModel {
   }
 
   /**
-   * Samples s̃′ for each (s̃, ã) and returns the step rewards in the reward model's form (`scoreSteps`). Pass `stateRewards` (F_R(s̃), e.g. the previous step's `nextRewards`) to skip recomputing it.
+   * Samples s̃′ for each (s̃, ã) and returns the step rewards in the reward model's form (`stepScorer`). Pass `stateRewards` (F_R(s̃), e.g. the previous step's `nextRewards`) to skip recomputing it.
    */
   async step(states: Float32Array, actions: Float32Array, rows: number, rng: Rng, stateRewards?: Float32Array): Promise<StepBatch> {
     const next = await this.sampleNextStates(states, actions, rows, rng);
-    return { next, ...(await scoreSteps(this.parts.reward, states, next, rows, actions, stateRewards)) };
+    return { next, ...(await this.scoreSteps(states, next, rows, actions, stateRewards)) };
   }
 }

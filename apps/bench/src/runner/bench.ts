@@ -69,6 +69,7 @@ export async function runBench(options: RunBenchOptions): Promise<SuiteRun[]> {
       llm: options.llm,
       jobs: options.jobs,
       suitesModule: options.suitesModule,
+      extend: options.extend,
     });
     const run: SuiteRun = { suite: suite.name, dir, total: result.total, finished: result.records.length, resumed: result.resumed, complete: result.complete };
     if (result.complete && !options.shard) run.written = await writeRunReport(suite, result.meta, result.records, dir);

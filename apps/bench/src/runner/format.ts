@@ -86,7 +86,7 @@ export function markdownReport(report: BenchReport, timings: RunTimings | undefi
     "",
     report.summary,
     "",
-    `- commit: \`${report.commit}\``,
+    `- commit: \`${report.commit}\`${report.extendedAt ? `, extended at ${report.extendedAt.map((c) => `\`${c}\``).join(", ")} (their episodes added after a replay check)` : ""}`,
     `- machine: ${report.machine}`,
     `- roles: ${report.llm === null ? "offline (the suite's simulators and stand-ins)" : `live, LLM ${report.llm} through the response cache`}`,
     `- episodes: ${report.episodes}`,

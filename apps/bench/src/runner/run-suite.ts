@@ -2,10 +2,11 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { gitCommit, machineLabel } from "../machine.js";
-import { ChatModelError } from "@foresight/llm-sim";
+import { ChatModelError, canonicalJson } from "@foresight/llm-sim";
 import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Suite } from "../suites/types.js";
 import { appendEpisode, checkOutcome, enumerateEpisodes, episodeKey, orderRecords, readEpisodeLog, reuseOutcome, type EpisodeRecord, type Shard } from "./episodes.js";
 import { BenchError, readJsonIfExists, writeFileAtomic } from "./files.js";
+import { isTimingCost } from "./summary.js";
 import { cacheNamespace, type LiveLlm } from "./live.js";
 import { processPoolExecutor } from "./pool.js";
 
@@ -24,6 +25,8 @@ export const RunMetaSchema = z.object({
   commit: z.string(),
   /** The LLM of a live run (its id), or null for the offline roles. */
   llm: z.string().nullable().default(null),
+  /** Later commits that added episodes to this run (`--extend`), after a replay check showed they play its episodes the same. */
+  extendedAt: z.array(z.string()).optional(),
 });
 export type RunMeta = z.output<typeof RunMetaSchema>;
 
@@ -53,6 +56,12 @@ export interface RunSuiteOptions {
   suitesModule?: { url: string; exportName: string };
   /** Live mode (or its replay): the LLM a suite's LLM roles use, one response-cache view per episode. */
   llm?: LiveLlm;
+  /**
+   * Resume a folder started at another commit: first replay the first played episode of each planner row there and
+   * refuse unless every one comes out the same (metrics, deterministic costs, transcript); the commit is then added
+   * to run.json's `extendedAt`.
+   */
+  extend?: boolean;
 }
 
 /** The state of a run after {@link runSuite}: its records in the suite's order and whether every episode finished. */
@@ -114,24 +123,52 @@ export function localExecutor(suite: Suite, dataDir?: string, llm?: LiveLlm): Ep
   };
 }
 
-/** Reads `run.json` of a folder and checks it describes the same run; writes it for a new folder. */
-function claimRunFolder(outDir: string, meta: RunMeta): void {
+/**
+ * Reads `run.json` of a folder and checks it describes the same run; writes it for a new folder. Returns the folder's
+ * description (a run started at another commit keeps that commit when `extend` allows resuming it).
+ */
+function claimRunFolder(outDir: string, meta: RunMeta, extend: boolean): RunMeta {
   const file = join(outDir, RUN_FILES.meta);
   const existing = readJsonIfExists(file);
   if (existing === undefined) {
     writeFileAtomic(file, `${JSON.stringify(meta, null, 2)}\n`);
-    return;
+    return meta;
   }
   const parsed = RunMetaSchema.safeParse(existing);
   if (!parsed.success) throw new BenchError(`${file}: not a bench run description`);
   const fields = ["suite", "scale", "seed", "commit", "llm"] as const;
   for (const field of fields) {
+    if (field === "commit" && extend) continue;
     if (parsed.data[field] !== meta[field]) {
-      throw new BenchError(`${outDir} holds a run with ${field} ${String(parsed.data[field])}, not ${String(meta[field])}; use another --out folder`);
+      const hint = field === "commit" ? "use another --out folder, or --extend to add this commit's episodes after a replay check" : "use another --out folder";
+      throw new BenchError(`${outDir} holds a run with ${field} ${String(parsed.data[field])}, not ${String(meta[field])}; ${hint}`);
     }
   }
   const shardText = (shard: Shard | null) => (shard ? `${shard.index}/${shard.count}` : "none");
   if (shardText(parsed.data.shard) !== shardText(meta.shard)) throw new BenchError(`${outDir} holds shard ${shardText(parsed.data.shard)}, not ${shardText(meta.shard)}; use another --out folder`);
+  return parsed.data;
+}
+
+/** What must come out the same when an episode is played again: metrics, costs that are not wall-clock times, transcript. */
+function deterministicPart(record: Pick<EpisodeRecord, "metrics" | "costs" | "transcript">): string {
+  const costs = Object.fromEntries(Object.entries(record.costs).filter(([name]) => !isTimingCost(name)));
+  return canonicalJson({ metrics: record.metrics, costs, transcript: record.transcript ?? null });
+}
+
+/**
+ * Before episodes of this commit join a run started at another: replays the first played (not reused) episode of
+ * each planner row and throws naming the first that comes out differently.
+ */
+async function checkReplay(suite: Suite, finished: readonly EpisodeRecord[], options: RunSuiteOptions): Promise<void> {
+  const checked = new Set<string>();
+  for (const record of finished) {
+    if (record.reusedFrom !== undefined || checked.has(record.spec.planner)) continue;
+    checked.add(record.spec.planner);
+    const again = await runEpisode(suite, record.spec, episodeContext(suite, record.spec, options));
+    if (deterministicPart(again) !== deterministicPart(record)) {
+      throw new BenchError(`--extend: episode ${episodeLabel(record.spec)} plays differently at this commit than in the run; start a new --out folder`);
+    }
+  }
 }
 
 /**
@@ -144,9 +181,17 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const { suite, scale, seed, outDir } = options;
   const meta: RunMeta = { suite: suite.name, scale, seed, shard: options.shard ?? null, commit: options.commit ?? gitCommit(), llm: options.llm?.id ?? null };
   const specs = enumerateEpisodes(suite, scale, seed, options.shard);
-  claimRunFolder(outDir, meta);
+  const folderMeta = claimRunFolder(outDir, meta, options.extend ?? false);
   const logFile = join(outDir, RUN_FILES.episodes);
   const finished = orderRecords(specs, readEpisodeLog(logFile), logFile);
+  if (folderMeta.commit !== meta.commit) {
+    const pendingHere = specs.length - finished.length;
+    if (pendingHere > 0 && !(folderMeta.extendedAt ?? []).includes(meta.commit)) {
+      await checkReplay(suite, finished, options);
+      folderMeta.extendedAt = [...(folderMeta.extendedAt ?? []), meta.commit];
+      writeFileAtomic(join(outDir, RUN_FILES.meta), `${JSON.stringify(folderMeta, null, 2)}\n`);
+    }
+  }
   const done = new Map(finished.map((record) => [record.key, record]));
   const resumed = done.size;
   const pending = specs.filter((spec) => !done.has(episodeKey(spec)));
@@ -216,5 +261,5 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
     }
   }
   const records = orderRecords(specs, [...done.values()], logFile);
-  return { meta, outDir, total: specs.length, resumed, complete: records.length === specs.length, records };
+  return { meta: folderMeta, outDir, total: specs.length, resumed, complete: records.length === specs.length, records };
 }

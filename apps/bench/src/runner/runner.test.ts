@@ -130,6 +130,32 @@ describe("bench runner", () => {
     expect(read(dir, RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
   });
 
+  it("extends a run of another commit only after its rows replay the same, and records the commit", async () => {
+    const reference = freshDir();
+    await runBench({ suites: [fakeSuite()], ...base, outDir: reference });
+    const outDir = freshDir();
+    const controller = new AbortController();
+    await runBench({ suites: [fakeSuite()], ...base, outDir, signal: controller.signal, onProgress: (done) => done >= 10 && controller.abort() });
+    await expect(runBench({ suites: [fakeSuite()], ...base, commit: "later", outDir })).rejects.toThrow(/holds a run with commit test, not later; .*--extend/);
+    // Code that plays a finished episode differently is refused, and the folder is left as it was.
+    const changed = fakeSuite();
+    const drifted = { ...changed, run: async (spec: Parameters<typeof changed.run>[0], ctx: Parameters<typeof changed.run>[1]) => ({ ...(await changed.run(spec, ctx)), transcript: [{ turn: 0, said: "changed" }] }) };
+    await expect(runBench({ suites: [drifted], ...base, commit: "later", outDir, extend: true })).rejects.toThrow(/--extend: episode fake fake-planner@budget=1 matched u0 seed 7 plays differently at this commit/);
+    expect(JSON.parse(read(join(outDir, "fake"), RUN_FILES.meta))).not.toHaveProperty("extendedAt");
+    const calls: string[] = [];
+    const suite = fakeSuite();
+    const counting = { ...suite, run: (spec: Parameters<typeof suite.run>[0], ctx: Parameters<typeof suite.run>[1]) => (calls.push(spec.planner), suite.run(spec, ctx)) };
+    const runs = await runBench({ suites: [counting], ...base, commit: "later", outDir, extend: true });
+    expect(runs[0]).toMatchObject({ complete: true, resumed: 10 });
+    expect(calls).toHaveLength(22 + 4); // the 22 episodes left, after one replay per planner row (4 rows)
+    expect(JSON.parse(read(join(outDir, "fake"), RUN_FILES.meta))).toMatchObject({ commit: "test", extendedAt: ["later"] });
+    const report = JSON.parse(read(join(outDir, "fake"), RUN_FILES.summary)) as BenchReport;
+    const { extendedAt, ...rest } = report;
+    expect(extendedAt).toEqual(["later"]);
+    expect(JSON.stringify(rest, null, 2) + "\n").toBe(read(join(reference, "fake"), RUN_FILES.summary));
+    expect(read(join(outDir, "fake"), RUN_FILES.report)).toContain("- commit: `test`, extended at `later`");
+  });
+
   it("merges --shard i/n outputs into the unsharded run's report", async () => {
     const reference = freshDir();
     await runBench({ suites: [fakeSuite()], ...base, outDir: reference });

@@ -51,6 +51,8 @@ export interface BenchReport {
   summary: string;
   seed: number;
   commit: string;
+  /** Later commits that added episodes to the run (`--extend`, after a replay check), when any. */
+  extendedAt?: string[];
   /** The machines that ran the episodes ({@link machineLabel}), sorted and joined by "; ". */
   machine: string;
   scale: string;
@@ -175,6 +177,7 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
     summary: suite.summary,
     seed: meta.seed,
     commit: meta.commit,
+    ...(meta.extendedAt ? { extendedAt: meta.extendedAt } : {}),
     machine,
     scale: meta.scale,
     llm: meta.llm,

@@ -1,6 +1,6 @@
 import { heldOutPersuasionDialogues } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
-import { gdpZeroSuite, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
+import { FULL_SEEDS, gdpZeroSuite, GRID_SWEEP, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
 import { suites } from "./index.js";
 
 describe("gdpzero suite", () => {
@@ -9,7 +9,9 @@ describe("gdpzero suite", () => {
     const quick = gdpZeroSuite.episodes("quick", 1);
     expect(gdpZeroSuite.episodes("quick", 1)).toEqual(quick);
     const planners = new Set(quick.map((spec) => spec.planner));
-    for (const comparison of [gdpZeroSuite.headline!, ...gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500"))]) {
+    // The quick scale has every comparison's planners but the 500 ms latency triple's and the settings grid's.
+    const quickComparisons = gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500") && !GRID_SWEEP.includes(c.a) && c.a !== "gdpzero@n=50");
+    for (const comparison of [gdpZeroSuite.headline!, ...quickComparisons]) {
       expect(planners, comparison.a).toContain(comparison.a);
       expect(planners, comparison.b).toContain(comparison.b);
     }
@@ -41,6 +43,30 @@ describe("gdpzero suite", () => {
     // The first 8 episodes are one opening and seed in all 4 rows × 2 worlds: a run cut short keeps whole pairs.
     expect(new Set(headline.slice(0, 8).map((s) => `${s.unit}/${s.seed}`)).size).toBe(1);
     expect(() => gdpZeroSuite.episodes("huge" as never, 1)).toThrow(/^gdpzero suite: unknown scale "huge" \(quick, full, headline\)$/);
+  });
+
+  it("full scale: the settings grid on every held-out opening × several seeds, the latency triple on a few openings", () => {
+    const full = gdpZeroSuite.episodes("full", 1);
+    expect(gdpZeroSuite.episodes("full", 1)).toEqual(full);
+    const planners = new Set(full.map((s) => s.planner));
+    for (const label of ["gdpzero@n=5", ...GRID_SWEEP, ...HEADLINE_PLANNERS]) expect(planners, label).toContain(label);
+    for (const label of GRID_SWEEP) expect(gdpZeroSuite.comparisons).toContainEqual({ metric: "donated", a: label, b: "gdpzero@n=20" });
+    for (const comparison of [gdpZeroSuite.headline!, ...gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=25"))]) {
+      expect(planners, comparison.a).toContain(comparison.a);
+      expect(planners, comparison.b).toContain(comparison.b);
+    }
+    const latency = full.filter((s) => s.planner.includes("latencyMs=500"));
+    const grid = full.filter((s) => !s.planner.includes("latencyMs"));
+    // Every grid row plays the same (world, opening, seed) pairs: all openings × FULL_SEEDS × 2 worlds, 8 turns.
+    const pairs = (planner: string) => grid.filter((s) => s.planner === planner).map((s) => `${s.world}/${s.unit}/${s.seed}`);
+    for (const planner of new Set(grid.map((s) => s.planner))) expect(pairs(planner), planner).toEqual(pairs("gdpzero@n=20"));
+    expect(new Set(pairs("gdpzero@n=20")).size).toBe(2 * HELD_OUT_OPENINGS * FULL_SEEDS);
+    expect(new Set(grid.map((s) => s.setting.turns))).toEqual(new Set([8]));
+    // The latency triple: matched only, the same few openings for each concurrency, 2 turns each.
+    const latencyPairs = (inFlight: number) => latency.filter((s) => s.setting.concurrency === inFlight).map((s) => `${s.world}/${s.unit}/${s.seed}`);
+    expect(latencyPairs(1).length).toBeGreaterThanOrEqual(2);
+    for (const inFlight of [4, 8]) expect(latencyPairs(inFlight)).toEqual(latencyPairs(1));
+    expect(new Set(latency.map((s) => `${s.world}/${s.setting.turns}`))).toEqual(new Set(["matched/2"]));
   });
 
   it("plays one episode the same way twice and reports the donation, the final value and the costs", async () => {

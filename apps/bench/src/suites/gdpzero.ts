@@ -14,7 +14,10 @@ interface GdpZeroScale {
   planners: { name: string; label: string; settings: Record<string, number | boolean> }[];
   /** Planners played in the matched world only (the concurrency pair: wall time, not world fit). */
   matchedOnly: ReadonlySet<string>;
+  /** Openings the matched-only planners play (the first ones, first seed only). */
   concurrencyUnits: number;
+  /** Persuader turns the matched-only planners play (wall time per turn needs few; sequential at 500 ms is ~70 s each). */
+  concurrencyTurns: number;
 }
 
 const main = { n: 20, k: 3, q0: 0.25 };
@@ -26,6 +29,9 @@ export const HELD_OUT_OPENINGS = 66;
 
 /** Seeds per held-out opening at the headline scale. */
 export const HEADLINE_SEEDS = 8;
+
+/** Seeds per held-out opening at the full scale (the settings grid). */
+export const FULL_SEEDS = 2;
 
 /** The scales of the suite. */
 export const GDP_ZERO_SCALES = ["quick", "full", "headline"] as const;
@@ -53,21 +59,31 @@ function scaleOf(scale: string): GdpZeroScale {
     // The target rows only, on every held-out opening × 8 seeds: 528 pairs per world instead of the full scale's 30
     // (measured at commit 09ac4a2: about 1.2 CPU-s per opening and seed for the 8 episodes, plus ~35 CPU-s of world
     // builds, so about 11 CPU-minutes at one thread).
-    return { units: HELD_OUT_OPENINGS, seeds: HEADLINE_SEEDS, turns: 8, planners: common.filter((p) => HEADLINE_PLANNERS.includes(p.label)), matchedOnly: new Set(), concurrencyUnits: 0 };
+    return { units: HELD_OUT_OPENINGS, seeds: HEADLINE_SEEDS, turns: 8, planners: common.filter((p) => HEADLINE_PLANNERS.includes(p.label)), matchedOnly: new Set(), concurrencyUnits: 0, concurrencyTurns: 0 };
   }
   if (scale === "quick") {
     // 6 openings × 6 planned turns (4 turns rarely reach a stated donation, which leaves the headline's CI at [0, 0]);
     // the latency pair on 1 opening at 25 ms (a smoke check of the speed-up; the full run measures 500 ms).
-    return { units: 6, seeds: 1, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 1 };
+    return { units: 6, seeds: 1, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 1, concurrencyTurns: 6 };
   }
   const sweeps = [
     ...[5, 10, 50].map((n) => entry("gdpzero", { n })),
     ...[1, 2].map((k) => entry("gdpzero", { n: 20, k })),
     ...[0, 0.5].map((q0) => entry("gdpzero", { n: 20, q0 })),
   ];
-  // Full: 8 planned turns after the opening (corpus dialogues have about 10 persuader turns); the 500 ms latency pair
-  // on 2 units only (sequential n = 20 takes about a minute per turn).
-  return { units: 30, seeds: 1, turns: 8, planners: [...common, ...sweeps, ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 2 };
+  // Full: every held-out opening × 2 seeds, 8 planned turns after the opening (corpus dialogues have about 10 persuader
+  // turns): about 4.7 CPU-s per opening and seed for the 30 grid episodes (measured at commit f3ffc08), ~11 CPU-minutes
+  // in all. The 500 ms latency triple on 3 openings × 2 turns (sequential n = 20 takes about 70 s per turn; wall time,
+  // not CPU); the quality of simulations in flight is measured on every pair by the rows without latency.
+  return {
+    units: HELD_OUT_OPENINGS,
+    seeds: FULL_SEEDS,
+    turns: 8,
+    planners: [...common, ...sweeps, ...concurrency],
+    matchedOnly: new Set(concurrency.map((c) => c.label)),
+    concurrencyUnits: 3,
+    concurrencyTurns: 2,
+  };
 }
 
 /** The judge's and the planner's training dialogues in a world setting (DESIGN.md: matched and mismatched). */
@@ -76,6 +92,9 @@ export function worldParts(world: string): { judge: P4gTrainPart; planner: P4gTr
   if (world === "mismatched") return { judge: "halfA", planner: "halfB" };
   throw new Error(`gdpzero suite: unknown world "${world}" (matched or mismatched)`);
 }
+
+/** The settings grid around the main configuration (full scale only), each compared with gdpzero@n=20. */
+export const GRID_SWEEP: readonly string[] = ["gdpzero@n=10", "gdpzero@n=50", "gdpzero@n=20,k=1", "gdpzero@n=20,k=2", "gdpzero@n=20,q0=0", "gdpzero@n=20,q0=0.5"];
 
 const comparisons: ComparisonSpec[] = [
   ...["donated", "finalValue"].flatMap((metric) => [
@@ -88,6 +107,8 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20,reuseTree=true", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero-prompting" },
+    ...GRID_SWEEP.map((a) => ({ metric, a, b: "gdpzero@n=20" })),
+    { metric, a: "gdpzero@n=50", b: "gdpzero@n=5" },
   ]),
   ...[25, 500].flatMap((latency) =>
     [4, 8].flatMap((inFlight) =>
@@ -143,8 +164,15 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
     const decision = await planner.plan(conversation, { seed: spec.seed * 1000 + turn, settings: spec.setting as never });
     const cached = (decision.candidates.find((c) => c.act === decision.act)?.details?.cachedReplies ?? []) as CachedReply[];
     if (cached.length >= 2) {
-      const after = (text: string) => judgeValueAfterReply(judge, judgeValue, history, decision.act!, text);
-      replyGains.push(after(decision.reply!) - cached.reduce((sum, c) => sum + after(c.text), 0) / cached.length);
+      // The reply said is usually one of the cached replies: each text is valued once.
+      const values = new Map<string, number>();
+      const after = (text: string) => {
+        let value = values.get(text);
+        if (value === undefined) values.set(text, (value = judgeValueAfterReply(judge, judgeValue, history, decision.act!, text)));
+        return value;
+      };
+      const meanCached = cached.reduce((sum, c) => sum + after(c.text), 0) / cached.length;
+      replyGains.push(after(decision.reply!) - meanCached);
     }
     wallMs += decision.stats.wallMs;
     roleCalls += decision.stats.llmCalls;
@@ -194,15 +222,22 @@ export const gdpZeroSuite: Suite = {
     const spec = (planner: GdpZeroScale["planners"][number], world: string, unit: number, s: number): EpisodeSpec => ({
       suite: "gdpzero",
       planner: planner.label,
-      setting: { ...main, ...planner.settings, turns: knobs.turns },
+      setting: { ...main, ...planner.settings, turns: knobs.matchedOnly.has(planner.label) ? knobs.concurrencyTurns : knobs.turns },
       world,
       unit: `opening-${unit}`,
       seed: seed * 10_000 + s * 1_000 + unit,
     });
     if (knobs.seeds > 1) {
-      // Seed, then opening outermost: every prefix of the run holds whole pairs (all rows of an opening and seed).
+      // Seed, then opening outermost: every prefix of the run holds whole pairs (all rows of an opening and seed). The
+      // matched-only planners play the first seed's first openings.
       for (let s = 0; s < knobs.seeds; s++) {
-        for (let unit = 0; unit < knobs.units; unit++) for (const planner of knobs.planners) for (const world of ["matched", "mismatched"]) specs.push(spec(planner, world, unit, s));
+        for (let unit = 0; unit < knobs.units; unit++) {
+          for (const planner of knobs.planners) {
+            if (knobs.matchedOnly.has(planner.label)) {
+              if (s === 0 && unit < knobs.concurrencyUnits) specs.push(spec(planner, "matched", unit, s));
+            } else for (const world of ["matched", "mismatched"]) specs.push(spec(planner, world, unit, s));
+          }
+        }
       }
       return specs;
     }

@@ -30,20 +30,25 @@ describe("the scope suite", () => {
     expect(new Set(full.map((s) => s.planner)).size).toBeGreaterThan(rows.size);
   });
 
-  it("plays only the target rows at headline scale, 100 starters × 5 seeds, each world-free row once for both worlds", () => {
+  it("plays only the target rows at headline scale, 100 starters × 5 seeds (the 3 s rows 2), each world-free row once for both worlds", () => {
     const headline = scopeSuite.episodes("headline", 1);
     const rows = [...new Set(headline.map((s) => s.planner))];
-    expect(rows).toEqual(["chat-random", "chat-greedy-0", "scope@t=1000", "chat-greedy-1@t=1000", "chat-vanilla-mcts@t=1000", "chat-vanilla-mcts@t=70000"]);
+    const at3s = ["scope@t=3000", "chat-greedy-1@t=3000", "chat-vanilla-mcts@t=3000"];
+    expect(rows).toEqual(["chat-random", "chat-greedy-0", "scope@t=1000", "chat-greedy-1@t=1000", "chat-vanilla-mcts@t=1000", ...at3s, "chat-vanilla-mcts@t=70000"]);
     expect(new Set(headline.map((s) => s.unit)).size).toBe(100);
-    expect(new Set(headline.map((s) => s.seed))).toEqual(new Set([100, 101, 102, 103, 104]));
-    expect(headline).toHaveLength(rows.length * 100 * 5 * 2);
+    for (const row of rows) {
+      const specs = headline.filter((s) => s.planner === row);
+      expect(new Set(specs.map((s) => s.unit)).size).toBe(100);
+      expect(new Set(specs.map((s) => s.seed))).toEqual(new Set(at3s.includes(row) ? [100, 101] : [100, 101, 102, 103, 104]));
+    }
+    expect(headline).toHaveLength((rows.length - 3) * 100 * 5 * 2 + 3 * 100 * 2 * 2);
     // The same episodes as the full scale's rows of the same label (same settings, units and seeds).
     const full = new Map(scopeSuite.episodes("full", 1).map((s) => [JSON.stringify([s.planner, s.world, s.unit, s.seed]), s]));
     for (const spec of headline) expect(full.get(JSON.stringify([spec.planner, spec.world, spec.unit, spec.seed]))).toEqual(spec);
     // Random, greedy-0 and SCOPE do not simulate with a chat world: one played episode serves both worlds.
     const keys = (world: string) => new Set(headline.filter((s) => s.world === world).map((s) => scopeSuite.shareKey!(s)).filter((k) => k !== undefined));
     expect(keys("matched")).toEqual(keys("mismatched"));
-    expect(keys("matched").size).toBe(3 * 100 * 5);
+    expect(keys("matched").size).toBe(3 * 100 * 5 + 100 * 2);
     expect(() => scopeSuite.episodes("huge" as never, 1)).toThrow(/suite scope has no scale "huge" \(quick, full, headline\)/);
   });
 

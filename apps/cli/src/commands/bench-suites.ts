@@ -112,7 +112,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
     path: ["bench"],
     summary: "Planner suites against their baselines: episodes JSONL, summary.json, report.md, plots, headline table",
     usage: [
-      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--jobs N] [--shard i/n] [--redis URL] [--live|--replay] [--data-dir DIR]",
+      "Usage: foresight bench [suite…] [--quick|--full|--scale LABEL] [--json] [--seed N] [--out DIR] [--jobs N] [--shard i/n] [--extend] [--redis URL] [--live|--replay] [--data-dir DIR]",
       "",
       `  Suites: ${suiteList.map((suite) => suite.name).join(", ") || "(none registered yet)"}; with none named, every suite runs.`,
       "  Speed suites have their own commands: foresight bench mcts, foresight bench semantic.",
@@ -129,6 +129,8 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
       "  --out DIR      root output folder (default bench-results/<scale>-seed-<seed>)",
       "  --jobs N       play episodes in N worker processes (default 1); the output is the same as a sequential run's",
       "  --shard i/n    run only the i-th of n deterministic parts; join the parts with `foresight bench merge`",
+      "  --extend       resume a run folder started at another commit: the first played episode of each planner row",
+      "                 is replayed first and must come out the same; this commit is then listed in run.json (extendedAt)",
       "  --redis URL    enqueue the episodes on BullMQ at this Redis and collect what `foresight bench worker` processes",
       "                 on any machine return (same report as a local run; a worker that dies has its episode retried)",
       "  --queue NAME   the BullMQ queue (default foresight-bench)",
@@ -150,6 +152,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
           redis: { type: "string" },
           queue: { type: "string" },
           jobs: { type: "string" },
+          extend: { type: "boolean" },
           ...LIVE_FLAGS,
           "data-dir": { type: "string" },
         },
@@ -168,7 +171,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
         const redis = values.redis;
         const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"], llm: llm?.id });
         const runs = await withInterrupt((signal) =>
-          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm, jobs, suitesModule }).finally(() => progress.stop()),
+          runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm, jobs, suitesModule, extend: values.extend ?? false }).finally(() => progress.stop()),
         );
         if (runs.length === 0) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");

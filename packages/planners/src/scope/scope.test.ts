@@ -240,6 +240,9 @@ describe("ScopePlanner", () => {
     const b = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
     expect(world.embedded).toBe(1);
     expect(b.candidates.map((c) => [c.text, c.value, c.visits])).toEqual(a.candidates.map((c) => [c.text, c.value, c.visits]));
+    // The cost counts the calls made: the cached plan made no encoder call (one call of 1 + 3 rows for the first).
+    expect(a.stats.modelCalls - b.stats.modelCalls).toBe(1);
+    expect(a.stats.modelRows! - b.stats.modelRows!).toBe(1 + candidates.length);
     await scope.plan(conversation, { candidates: candidates.slice(1), seed: 7, budget: { iterations: 10 } });
     await scope.plan({ turns: [...conversation.turns, { speaker: "agent", text: "Fine." }, { speaker: "user", text: "And you?" }] }, { candidates, seed: 7, budget: { iterations: 10 } });
     expect(world.embedded).toBe(3);

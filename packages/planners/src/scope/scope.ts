@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createRng } from "@foresight/dialogue";
+import { createRng, RecentMap } from "@foresight/dialogue";
 import { loadDefaultWorldModel } from "@foresight/semantic-models";
 import { PlannerInputError, resolveSettings, type CandidateStats, type Conversation, type Decision, type PlanOptions, type Planner, type PlanScheduler, type PlannerFactory, type PlanStopReason } from "../types.js";
 import { chatCandidates, checkChatConversation, conversationTexts, heldOutChatConversation, rankCandidates } from "./chat.js";
@@ -72,7 +72,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
    * these (the offline generator draws with the seed's own stream), so a repeated request (a retry, a load test)
    * skips the candidate retrieval and the encoder. Read-only once stored.
    */
-  private readonly inputs = new Map<string, SearchInputs>();
+  private readonly inputs = new RecentMap<string, SearchInputs>(INPUTS_CACHE_SIZE);
   /** The pace of this planner's searches, which sizes a time-budgeted plan's first wave to its time left. */
   private readonly pace: SearchPace = { msPerSimulation: 0 };
 
@@ -93,7 +93,8 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     const settings = scopeSettings(this.name, this.settings, options.settings);
     const seed = options.seed ?? 0;
     const rng = createRng(seed);
-    const { candidates, root, actions } = await this.searchInputs(conversation, options.candidates, settings.candidates, seed, rng, options.scheduler);
+    const { inputs, embedded } = await this.searchInputs(conversation, options.candidates, settings.candidates, seed, rng, options.scheduler);
+    const { candidates, root, actions } = inputs;
     const budget = options.budget ?? {};
     const timeMs = budget.timeMs ?? (budget.iterations === undefined && budget.signal === undefined ? DEFAULT_SCOPE_TIME_MS : undefined);
     // On the charged clock the time budget becomes a simulation count (the smaller of it and any iteration budget).
@@ -131,8 +132,9 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       candidates: ranked,
       stats: {
         simulations: result.simulations,
-        modelCalls: result.modelCalls + 1,
-        modelRows: result.modelRows + 1 + candidates.length,
+        // The encoder call for s̃ and the candidates' ã counts when it was made, not when the inputs were cached.
+        modelCalls: result.modelCalls + (embedded ? 1 : 0),
+        modelRows: result.modelRows + (embedded ? 1 + candidates.length : 0),
         llmCalls: 0,
         tokens: 0,
         wallMs,
@@ -149,17 +151,14 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     };
   }
 
-  private async searchInputs(conversation: Conversation, given: string[] | undefined, m: number, seed: number, rng: ReturnType<typeof createRng>, scheduler: PlanScheduler | undefined): Promise<SearchInputs> {
+  /** The search inputs, and whether the encoder was called for them (false: from the cache). */
+  private async searchInputs(conversation: Conversation, given: string[] | undefined, m: number, seed: number, rng: ReturnType<typeof createRng>, scheduler: PlanScheduler | undefined): Promise<{ inputs: SearchInputs; embedded: boolean }> {
     const generated = !given || given.length === 0;
     const key = createHash("sha256")
       .update(JSON.stringify([conversation.turns.map((t) => [t.speaker, t.text]), generated ? [m, seed] : given]))
       .digest("base64");
-    const cached = this.inputs.get(key);
-    if (cached) {
-      this.inputs.delete(key);
-      this.inputs.set(key, cached);
-      return cached;
-    }
+    const cached = this.inputs.touch(key);
+    if (cached) return { inputs: cached, embedded: false };
     // Retrieval and embedding are CPU work like a search wave: under a scheduler they wait their turn, so a new
     // request does not hold up plans closer to their deadline.
     const endTurn = scheduler ? await scheduler.turn() : () => {};
@@ -174,8 +173,7 @@ export class ScopePlanner implements Planner<ScopeSettings> {
       endTurn();
     }
     this.inputs.set(key, inputs);
-    if (this.inputs.size > INPUTS_CACHE_SIZE) this.inputs.delete(this.inputs.keys().next().value!);
-    return inputs;
+    return { inputs, embedded: true };
   }
 
   /** Frees the world's sessions. */

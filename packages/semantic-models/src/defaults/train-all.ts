@@ -1,7 +1,6 @@
-import type { MixtureHeadSpec } from "../heads/mixture.js";
 import type { Manifest } from "../manifest.js";
 import { trainDefaultEncoder, type TrainJob } from "./train-encoder-model.js";
-import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainSafetyTransitionModel, trainTransitionModels } from "./train-open-chat.js";
+import { loadJobEncoder, openChatTransitions, trainActionModels, trainHarmModel, trainRewardModel, trainSafetyTransitionModel, trainTransitionModels, type TrainedHeads } from "./train-open-chat.js";
 import { trainValueModel } from "./train-value.js";
 
 /** The models `foresight train` knows. */
@@ -23,10 +22,11 @@ export async function trainDefaultModels(which: TrainableModel, job: TrainJob): 
   if (which === "action" || which === "transition" || which === "reward" || which === "harm" || all) {
     const sets = await openChatTransitions(job, encoder);
     if (which === "action" || all) out.push(...(await trainActionModels(job, sets)));
-    const trained: { mdn?: MixtureHeadSpec } = {};
+    // Each head and baseline is fitted once and handed on (the safety model reuses the MDN, its metrics and F_H).
+    const trained: TrainedHeads = {};
     if (which === "transition" || all) out.push(...(await trainTransitionModels(job, sets, trained)));
     if (which === "reward" || all) out.push(await trainRewardModel(job, sets));
-    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets), await trainSafetyTransitionModel(job, sets, trained.mdn));
+    if (which === "harm" || (all && job.harmfulness)) out.push(await trainHarmModel(job, sets, trained), await trainSafetyTransitionModel(job, sets, trained));
   }
   if (which === "value" || which === "all") out.push(...(job.trainValue ? await job.trainValue(job) : [await trainValueModel(job)]));
   return out;

@@ -161,17 +161,37 @@ function residualOf(predicted: Float32Array, base: Float32Array): Float32Array {
   return predicted.map((v, i) => v - (base[i] as number));
 }
 
-/** Mean-prediction quality of a mixture head on a test set, and a closed-form ridge baseline on the same split. */
-function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: MixtureData): Record<string, number> {
-  const d = spec.outDim;
-  const prediction = mixtureMean(mixtureForward(spec, test.values, test.rows));
-  const base = new Float32Array(test.rows * d);
-  for (const name of spec.residualInputs) {
-    const v = test.values[name] as Float32Array;
+/** Σ of the residual inputs of each row (the part a mixture head predicts beyond): [rows, outDim]. */
+function residualBase(data: MixtureData): Float32Array {
+  const base = new Float32Array(data.rows * data.outDim);
+  for (const name of data.residualInputs) {
+    const v = data.values[name] as Float32Array;
     for (let i = 0; i < base.length; i++) base[i] = (base[i] as number) + (v[i] as number);
   }
+  return base;
+}
+
+/**
+ * What a mixture head's metrics compare it with on one train/test split, fitted once per split whatever the heads
+ * trained on it: the closed-form ridge baseline and the "no model" Gaussian (zero residual: the transition's f(s+a);
+ * the action's average direction), each with one fitted std per dimension.
+ */
+export interface MixtureBaseline {
+  /** The test rows' residual inputs summed (f(s+a) for the transition; zeros for the action). */
+  base: Float32Array;
+  /** The test rows' true residual. */
+  trueDelta: Float32Array;
+  ridgeDelta: Float32Array;
+  ridgeStd: Float32Array;
+  plainMean: Float32Array;
+  plainStd: Float32Array;
+}
+
+/** Fits the baselines of a mixture head's data (see {@link MixtureBaseline}). */
+function mixtureBaseline(train: MixtureData, test: MixtureData): MixtureBaseline {
+  const d = test.outDim;
+  const base = residualBase(test);
   const trueDelta = residualOf(test.target, base);
-  const predDelta = residualOf(prediction, base);
   const concat = (data: MixtureData) => {
     const width = data.inputs.reduce((s, i) => s + i.dim, 0);
     const out = new Float32Array(data.rows * width);
@@ -185,22 +205,25 @@ function mixtureMetrics(spec: MixtureHeadSpec, train: MixtureData, test: Mixture
     return { x: out, width };
   };
   const trainX = concat(train);
-  const trainBase = new Float32Array(train.rows * d);
-  for (const name of train.residualInputs) {
-    const v = train.values[name] as Float32Array;
-    for (let i = 0; i < trainBase.length; i++) trainBase[i] = (trainBase[i] as number) + (v[i] as number);
-  }
-  const trainDelta = residualOf(train.target, trainBase);
+  const trainDelta = residualOf(train.target, residualBase(train));
   const ridge = fitRidge(trainX.x, trainDelta, train.rows, trainX.width, d, 1);
   const ridgeDelta = mlpForward(ridge, concat(test).x, test.rows);
-  // Gaussian baselines with one fitted std per dimension: ridge's mean, and the "no model" mean (zero residual:
-  // the transition's f(s+a), the action's average direction).
   const ridgeTrain = mlpForward(ridge, trainX.x, train.rows);
   const ridgeStd = fitNormalizer(residualOf(trainDelta, ridgeTrain), train.rows, d).std;
+  const residual = test.residualInputs.length > 0;
   const plain = fitNormalizer(trainDelta, train.rows, d);
   const plainMean = new Float32Array(test.rows * d);
-  for (let r = 0; r < test.rows; r++) for (let j = 0; j < d; j++) plainMean[r * d + j] = spec.residualInputs.length > 0 ? 0 : (plain.mean[j] as number);
-  const plainStd = spec.residualInputs.length > 0 ? Float32Array.from(plain.std, (_, j) => Math.sqrt(((plain.std[j] as number) ** 2) + ((plain.mean[j] as number) ** 2))) : plain.std;
+  for (let r = 0; r < test.rows; r++) for (let j = 0; j < d; j++) plainMean[r * d + j] = residual ? 0 : (plain.mean[j] as number);
+  const plainStd = residual ? Float32Array.from(plain.std, (_, j) => Math.sqrt(((plain.std[j] as number) ** 2) + ((plain.mean[j] as number) ** 2))) : plain.std;
+  return { base, trueDelta, ridgeDelta, ridgeStd, plainMean, plainStd };
+}
+
+/** Mean-prediction quality of a mixture head on a test set beside the baselines fitted on the same split. */
+function mixtureMetrics(spec: MixtureHeadSpec, test: MixtureData, baseline: MixtureBaseline): Record<string, number> {
+  const d = spec.outDim;
+  const { base, trueDelta, ridgeDelta, ridgeStd, plainMean, plainStd } = baseline;
+  const prediction = mixtureMean(mixtureForward(spec, test.values, test.rows));
+  const predDelta = residualOf(prediction, base);
   const headResidual = mixtureForward(spec, test.values, test.rows);
   for (let r = 0; r < test.rows; r++) {
     for (let c = 0; c < headResidual.components; c++) {
@@ -265,11 +288,12 @@ export async function trainActionModels(job: TrainJob, sets: TransitionSets): Pr
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const data = (set: TransitionSet): MixtureData => ({ inputs: [{ name: "state", dim: set.dim }], values: { state: set.state }, target: set.action, rows: set.rows, outDim: set.dim, residualInputs: [] });
   const out: Manifest[] = [];
+  const baseline = mixtureBaseline(data(sets.train), data(sets.test));
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`action (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.actionEnsemble : DEFAULT_MODEL_NAMES.actionMdn;
-    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets));
+    out.push(await saveMixture(job, name, "action", spec, mixtureMetrics(spec, data(sets.test), baseline), sets));
   }
   return out;
 }
@@ -290,19 +314,34 @@ function transitionData(set: TransitionSet): MixtureData {
 }
 
 /**
- * Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). `trained.mdn`
- * receives the MDN, so that the safety model's comparison need not train the same MDN again.
+ * What one training step hands on to the next on the same sets and job, so that `train all` fits each thing once:
+ * the transition MDN with its test metrics, the transition data's baselines, and the harm head F_H.
  */
-export async function trainTransitionModels(job: TrainJob, sets: TransitionSets, trained: { mdn?: MixtureHeadSpec } = {}): Promise<Manifest[]> {
+export interface TrainedHeads {
+  /** `transition-mdn` (the safety model's comparison without the auxiliary term) and its test metrics. */
+  transitionMdn?: { spec: MixtureHeadSpec; metrics: Record<string, number> };
+  /** The ridge and f(s+a) baselines on the transition data. */
+  transitionBaseline?: MixtureBaseline;
+  /** `reward-harm`'s F_H, which the safety model's auxiliary loss uses. */
+  harmHead?: ScalarHeadSpec;
+}
+
+/**
+ * Trains and saves the transition models (ensemble and MDN), predicting the residual s̃′ − (s̃ + ã). `trained`
+ * receives the MDN, its metrics and the baselines, so that the safety model's comparison need not fit them again.
+ */
+export async function trainTransitionModels(job: TrainJob, sets: TransitionSets, trained: TrainedHeads = {}): Promise<Manifest[]> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const data = transitionData;
   const out: Manifest[] = [];
+  const baseline = (trained.transitionBaseline ??= mixtureBaseline(data(sets.train), data(sets.test)));
   for (const kind of ["ensemble", "mdn"] as MixtureKind[]) {
     job.log?.(`transition (${kind}): ${sets.train.rows} training examples`);
     const spec = await trainMixtureHead(kind, data(sets.train), kind === "ensemble" ? scale.ensembleMembers : scale.mdnComponents, fitOptions(job), data(sets.dev));
-    if (kind === "mdn") trained.mdn = spec;
+    const metrics = mixtureMetrics(spec, data(sets.test), baseline);
+    if (kind === "mdn") trained.transitionMdn = { spec, metrics };
     const name = kind === "ensemble" ? DEFAULT_MODEL_NAMES.transitionEnsemble : DEFAULT_MODEL_NAMES.transitionMdn;
-    out.push(await saveMixture(job, name, "transition", spec, mixtureMetrics(spec, data(sets.train), data(sets.test)), sets));
+    out.push(await saveMixture(job, name, "transition", spec, metrics, sets));
   }
   return out;
 }
@@ -398,13 +437,15 @@ function fitHarmHead(sets: TransitionSets, harm: Float32Array): Promise<ScalarHe
 /**
  * Trains the harmfulness head F_H(s̃): the text scorer's harm probability of the turn that ends the state, from
  * the state embedding (ridge on the states before and after every human reply). The planner's safety step reward
- * is −F_H(s̃′). Needs `job.harmfulness` (the CLI passes the rewards package's scorer).
+ * is −F_H(s̃′). Needs `job.harmfulness` (the CLI passes the rewards package's scorer). `trained.harmHead` receives
+ * F_H, for `trainSafetyTransitionModel`.
  */
-export async function trainHarmModel(job: TrainJob, sets: TransitionSets): Promise<Manifest> {
+export async function trainHarmModel(job: TrainJob, sets: TransitionSets, trained: TrainedHeads = {}): Promise<Manifest> {
   const harm = harmScores(job, sets);
   const { train, test } = sets;
   const d = train.dim;
   const spec = await fitHarmHead(sets, harm.train);
+  trained.harmHead = spec;
   const predicted = scalarForward(spec, { state: test.next }, test.rows);
   const positives = Array.from(harm.test).filter((v) => v > 0).length;
   const r2 = rSquared(predicted, harm.test);
@@ -474,25 +515,27 @@ export function harmPredictionMetrics(spec: MixtureHeadSpec, harmHead: ScalarHea
  * the likelihood of the next reply's harm score under F_H (the auxiliary loss of Eq. 13–15, F_H the ridge head of
  * `reward-harm`), so that F_H of the predicted next state matches the text scorer. For comparison the same MDN is
  * trained without the auxiliary term (same seed, data and initialisation: the length planner's `transition-mdn`),
- * and both are scored on the test part: harm NLL, Spearman and AUC of the predicted harm, and the state NLL. `plain`:
- * that MDN when it was trained already on these sets with this job (as `trainTransitionModels` does).
+ * and both are scored on the test part: harm NLL, Spearman and AUC of the predicted harm, and the state NLL.
+ * `trained`: what `trainTransitionModels` and `trainHarmModel` handed on from these sets and this job (the MDN, its
+ * metrics and baselines, F_H); what is missing is fitted here.
  */
-export async function trainSafetyTransitionModel(job: TrainJob, sets: TransitionSets, plain?: MixtureHeadSpec): Promise<Manifest> {
+export async function trainSafetyTransitionModel(job: TrainJob, sets: TransitionSets, trained: TrainedHeads = {}): Promise<Manifest> {
   const scale = job.scale ?? DEFAULT_TRAIN_SCALE;
   const harm = harmScores(job, sets);
-  const harmHead = await fitHarmHead(sets, harm.train);
+  const harmHead = trained.harmHead ?? (await fitHarmHead(sets, harm.train));
   const data = transitionData;
+  const baseline = trained.transitionBaseline ?? mixtureBaseline(data(sets.train), data(sets.test));
   job.log?.(`transition (mdn, harm auxiliary): ${sets.train.rows} training examples, ${Array.from(harm.train).filter((v) => v > 0).length} replies flagged by the scorer`);
   const spec = await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev), { head: harmHead, train: harm.train, validation: harm.dev });
-  if (!plain) job.log?.("transition (mdn, no auxiliary term, for comparison)");
-  const withoutAuxiliary = plain ?? (await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev)));
+  if (!trained.transitionMdn) job.log?.("transition (mdn, no auxiliary term, for comparison)");
+  const withoutAuxiliary = trained.transitionMdn?.spec ?? (await trainMixtureHead("mdn", data(sets.train), scale.mdnComponents, fitOptions(job), data(sets.dev)));
   const withAux = harmPredictionMetrics(spec, harmHead, sets.test, harm.test);
   const without = harmPredictionMetrics(withoutAuxiliary, harmHead, sets.test, harm.test);
-  const plainMetrics = mixtureMetrics(withoutAuxiliary, data(sets.train), data(sets.test));
+  const plainMetrics = trained.transitionMdn?.metrics ?? mixtureMetrics(withoutAuxiliary, data(sets.test), baseline);
   const flagged = Array.from(harm.test).filter((v) => v > 0).length;
   const trueNext = scalarForward(harmHead, { state: sets.test.next }, sets.test.rows);
   const metrics: Record<string, number> = {
-    ...mixtureMetrics(spec, data(sets.train), data(sets.test)),
+    ...mixtureMetrics(spec, data(sets.test), baseline),
     nllWithoutAuxiliary: plainMetrics.nll as number,
     harmNll: round4(withAux.harmNll),
     harmNllWithoutAuxiliary: round4(without.harmNll),

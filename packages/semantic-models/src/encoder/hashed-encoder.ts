@@ -2,6 +2,7 @@ import { expectKind, loadModel, type LoadedModel } from "../model-file.js";
 import { ModelLoadError } from "../manifest.js";
 import type { OnnxSession, SessionOptions } from "../session.js";
 import { wrapOrRelease } from "../heads/runtime.js";
+import { RecentMap } from "@foresight/dialogue";
 import { z } from "zod";
 import { hashedFeatures, HashedFeatureConfigSchema, type TurnCountCache, packSparse, STRUCTURE_FEATURES, structureFeatures, type HashedFeatureConfig, type SparseVector } from "./features.js";
 import { countTokens } from "./tokens.js";
@@ -12,19 +13,6 @@ export const ENCODER_MAX_BATCH = 512;
 
 /** Texts whose features and token count an encoder keeps (the latest ones). */
 const RECENT_TEXTS = 1024;
-
-/** A map that keeps its latest `limit` entries: the oldest inserted is dropped first. */
-class RecentMap<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super();
-  }
-
-  override set(key: K, value: V): this {
-    super.set(key, value);
-    if (this.size > this.limit) this.delete(this.keys().next().value as K);
-    return this;
-  }
-}
 
 /** The manifest's `head.structure`: the explicit structure features appended after the learned embedding. */
 const StructureListSchema = z.array(z.enum(STRUCTURE_FEATURES));

@@ -57,6 +57,16 @@ describe("fitReactionModels (model selection by cross-validation on the training
     expect(() => fitReactionModels(world.train.slice(0, 2))).toThrow(/^fitReactionModels: 2 training dialogues are too few for 5-fold cross-validation$/);
   });
 
+  it("is memoised by the dialogues' ids and turns, whatever objects and array hold them", () => {
+    expect(fitReactionModels([...world.train])).toBe(fitted);
+    const some = world.train.slice(0, 15);
+    const first = fitReactionModels(some);
+    expect(fitReactionModels(some.map((d) => ({ ...d, turns: d.turns.map((t) => ({ ...t })) })))).toBe(first);
+    const last = some[0]!.turns.length - 1;
+    const changed = some.map((d, i) => (i === 0 ? { ...d, turns: d.turns.map((t, j) => (j === last ? { ...t, text: `${t.text} (changed)` } : t)) } : d));
+    expect(fitReactionModels(changed)).not.toBe(first);
+  });
+
   it("gives every act a distribution over the five reactions", () => {
     for (const act of GDP_ZERO_PERSUADER_ACTS) {
       const p = reactionDistribution(fitted.models.words, { acts: [act], reactions: [], text: "" });

@@ -37,17 +37,27 @@ export function reactionCvFold(dialogue: Dialogue): number {
 
 const memo = new Map<string, FittedReactionModels>();
 
+/** Per dialogue object, its id and a hash of its turns: computed once, so a memo hit costs a join of short strings. */
+const dialogueKeys = new WeakMap<Dialogue, string>();
+
+function dialogueKey(dialogue: Dialogue): string {
+  let key = dialogueKeys.get(dialogue);
+  if (key === undefined) dialogueKeys.set(dialogue, (key = `${dialogue.id}:${hashString(JSON.stringify(dialogue.turns))}`));
+  return key;
+}
+
 /**
  * Fits the reaction models of every kind, with model selection by grouped cross-validation on the training
  * dialogues only (the held-out ones are never read): for each kind the L2 penalty with the best out-of-fold
  * log-likelihood, then — for the memory and words kinds — a per-act weight toward the memoryless model (the act's
  * out-of-fold log-likelihood of the mixture, maximised over 0, 0.05, …, 1). A history or words feature that fits
  * the training folds but not the next one (e.g. the proposition interactions, fitted on about 200 propositions)
- * then counts for less on that act. Deterministic (folds by hash); memoised per set of training dialogues, since
- * several worlds of one process share them.
+ * then counts for less on that act. Deterministic (folds by hash); memoised per set of training dialogues (their
+ * ids and turns, hashed once per dialogue object: dialogues are not changed after loading), since several worlds of
+ * one process share them.
  */
 export function fitReactionModels(train: readonly Dialogue[]): FittedReactionModels {
-  const key = train.map((d) => `${d.id}:${hashString(JSON.stringify(d.turns))}`).join("\u0000");
+  const key = train.map(dialogueKey).join("\u0000");
   const cached = memo.get(key);
   if (cached) return cached;
   const foldOf = train.map(reactionCvFold);

@@ -41,6 +41,8 @@ export interface SgdTask {
   transact?: SgdIntent;
   /** Entities: one value per slot of the search intent (required, optional and result slots). */
   entities: Record<string, string>[];
+  /** The result slot an offer names its entity by (see {@link offerNameSlot}). */
+  nameSlot: string;
 }
 
 /** A user goal over one service: search constraints, slots to ask for, and (optionally) booking values. */
@@ -114,6 +116,18 @@ function buildEntities(service: SgdService, search: SgdIntent, corpus: Map<strin
   });
 }
 
+/**
+ * The slot an offer names its entity by, as an SGD system names the restaurant or property it offers: the first
+ * result slot outside the search constraints whose value differs between every two entities (every service has
+ * one: non-categorical result slots get a value per entity).
+ */
+export function offerNameSlot(search: SgdIntent, entities: readonly Record<string, string>[]): string {
+  const constraints = new Set([...search.requiredSlots, ...Object.keys(search.optionalSlots)]);
+  const slot = search.resultSlots.find((name) => !constraints.has(name) && new Set(entities.map((e) => e[name])).size === entities.length);
+  if (!slot) throw new Error(`SGD intent "${search.name}": no result slot tells its entities apart, so an offer cannot name one`);
+  return slot;
+}
+
 function buildGoal(task: SgdTask, id: string, split: SgdGoal["split"], rng: Rng): SgdGoal {
   const target = task.entities[rng.int(task.entities.length)]!;
   const constraints: Record<string, string> = {};
@@ -164,7 +178,8 @@ export function buildSgdWorld(services: readonly SgdService[], dialogues: readon
     if (!split) continue;
     const rng = createRng(`sgd:${seed}:${service.serviceName}`);
     const transact = service.intents.find((intent) => intent.isTransactional);
-    const task: SgdTask = { service, search, ...(transact ? { transact } : {}), entities: buildEntities(service, search, corpus, rng) };
+    const entities = buildEntities(service, search, corpus, rng);
+    const task: SgdTask = { service, search, ...(transact ? { transact } : {}), entities, nameSlot: offerNameSlot(search, entities) };
     tasks.set(service.serviceName, task);
     for (let i = 0; i < GOALS_PER_SERVICE; i++) goals.push(buildGoal(task, `${service.serviceName}-${i}`, split, rng));
   }
@@ -212,6 +227,17 @@ export interface SgdBundle {
   entity?: number;
 }
 
+/**
+ * The entity an offer names: the one entity with every value the turn's OFFER acts show (undefined when the turn
+ * offers nothing or its values fit no single entity).
+ */
+export function sgdOfferedEntity(task: SgdTask, acts: readonly SgdWorldAct[]): number | undefined {
+  const shown = acts.filter((a) => a.act === "OFFER");
+  if (shown.length === 0) return undefined;
+  const fitting = task.entities.flatMap((e, i) => (shown.every((a) => e[a.slot] === a.value) ? [i] : []));
+  return fitting.length === 1 ? fitting[0] : undefined;
+}
+
 function matches(entity: Record<string, string>, constraints: Record<string, string>): boolean {
   return Object.entries(constraints).every(([slot, value]) => value === "dontcare" || !(slot in entity) || entity[slot] === value);
 }
@@ -243,7 +269,8 @@ export function groundedSgdBundles(task: SgdTask, state: SgdState): SgdBundle[] 
     const found = task.entities.map((e, i) => [e, i] as const).filter(([e, i]) => matches(e, constraints) && !state.rejected.includes(i));
     if (found.length > 0) {
       const [e, i] = found[0]!;
-      const shown = [...new Set([...task.search.requiredSlots.slice(0, 2), ...task.search.resultSlots.slice(0, 1)])];
+      // The entity's name and a few of its search values: the offer names one entity, the one the state records.
+      const shown = [...new Set([task.nameSlot, ...task.search.requiredSlots.slice(0, 2), ...task.search.resultSlots.slice(0, 1)])];
       out.push({ type: "OFFER", entity: i, acts: [{ act: "INFORM_COUNT", slot: "count", value: String(found.length) }, ...shown.map((slot) => ({ act: "OFFER", slot, value: e[slot]! }))] });
     }
   }
@@ -326,9 +353,8 @@ export class SgdUser {
     for (const act of user) {
       if (act.act === "INFORM") this.told.add(act.slot);
       if (act.act === "SELECT") {
-        const shown = (system ?? []).filter((a) => a.act === "OFFER");
-        const entity = this.task.entities.findIndex((e) => shown.every((a) => e[a.slot] === a.value));
-        if (entity >= 0) this.selected = entity;
+        const entity = sgdOfferedEntity(this.task, system ?? []);
+        if (entity !== undefined) this.selected = entity;
       }
       if (act.act === "REQUEST_ALTS") this.selected = undefined;
     }
@@ -344,6 +370,16 @@ export class SgdUser {
   /** The goal is complete: a matching entity selected, every request answered, booked when the goal books. */
   isComplete(): boolean {
     return this.selected !== undefined && this.goal.requests.every((slot) => this.received.has(slot)) && (!this.goal.book || this.booked);
+  }
+
+  /**
+   * The value the user wants for a booking slot of its goal: the selected entity's own value for a slot of the
+   * entity (the booking refers to the entity it chose), else its goal's; undefined for other slots.
+   */
+  private bookingValue(slot: string): string | undefined {
+    if (!this.goal.book || !(slot in this.goal.book)) return undefined;
+    const entity = this.selected !== undefined ? this.task.entities[this.selected] : undefined;
+    return entity && slot in entity ? entity[slot] : this.goal.book[slot];
   }
 
   /** A cooperative user volunteers about half its constraints, a less-cooperative one fewer (at most `maxActs`). */
@@ -368,10 +404,9 @@ export class SgdUser {
   respond(system: readonly SgdWorldAct[], rng: Rng): SgdWorldAct[] {
     const out: SgdWorldAct[] = [];
     let progress = false;
-    const entityOf = (acts: readonly SgdWorldAct[]) => acts.filter((a) => a.act === "OFFER");
     for (const act of system) {
       if (act.act === "REQUEST") {
-        const value = this.goal.constraints[act.slot] ?? this.goal.book?.[act.slot] ?? "dontcare";
+        const value = this.goal.constraints[act.slot] ?? this.bookingValue(act.slot) ?? "dontcare";
         out.push({ act: "INFORM", slot: act.slot, value });
         if (!this.told.has(act.slot)) progress = true;
         this.told.add(act.slot);
@@ -389,18 +424,17 @@ export class SgdUser {
     }
     const types = new Set(system.map((a) => a.act));
     if (types.has("OFFER")) {
-      // The offered entity: the values the system shows, checked against the full entity of the task.
-      const shown = entityOf(system);
-      const entity = this.task.entities.findIndex((e) => shown.every((a) => e[a.slot] === a.value));
-      const violated = Object.entries(this.goal.constraints).find(([slot, value]) => entity < 0 || this.task.entities[entity]![slot] !== value);
-      if (!violated) {
+      // The entity the offer names, checked against every constraint of the goal (shown or not).
+      const entity = sgdOfferedEntity(this.task, system);
+      const violated = Object.entries(this.goal.constraints).find(([slot, value]) => entity === undefined || this.task.entities[entity]![slot] !== value);
+      if (entity !== undefined && !violated) {
         if (this.selected !== entity) progress = true;
         this.selected = entity;
         out.push({ act: "SELECT", slot: "" });
         for (const slot of this.goal.requests) if (!this.received.has(slot)) out.push({ act: "REQUEST", slot });
       } else {
         out.push({ act: "REQUEST_ALTS", slot: "" });
-        if (!this.told.has(violated[0])) {
+        if (violated && !this.told.has(violated[0])) {
           out.push({ act: "INFORM", slot: violated[0], value: violated[1] });
           this.told.add(violated[0]);
           progress = true;
@@ -415,13 +449,16 @@ export class SgdUser {
       } else out.push({ act: "NEGATE_INTENT", slot: "" });
     }
     if (types.has("CONFIRM")) {
-      const wrong = system.filter((a) => a.act === "CONFIRM").find((a) => this.goal.book?.[a.slot] !== undefined && this.goal.book[a.slot] !== a.value);
+      const wrong = system.filter((a) => a.act === "CONFIRM").find((a) => {
+        const wanted = this.bookingValue(a.slot);
+        return wanted !== undefined && wanted !== a.value;
+      });
       if (this.goal.book && !wrong) {
         out.push({ act: "AFFIRM", slot: "" });
         progress = true;
       } else {
         out.push({ act: "NEGATE", slot: "" });
-        if (wrong) out.push({ act: "INFORM", slot: wrong.slot, value: this.goal.book![wrong.slot]! });
+        if (wrong) out.push({ act: "INFORM", slot: wrong.slot, value: this.bookingValue(wrong.slot)! });
       }
     }
     if (this.isComplete()) {
