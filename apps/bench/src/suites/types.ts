@@ -8,7 +8,7 @@ import type { ChatModel } from "@foresight/llm-sim";
 
 /**
  * `quick`: minutes on 2 cores; `full`: the committed scale; a suite may define more (scope and gdpzero `headline`,
- * smcts-tod `full-sgd`) and throws on a label it does not know.
+ * smcts-tod `full-sgd` and `paper`) and throws on a label it does not know.
  */
 // `string & {}` keeps the two shared labels suggested by editors while accepting a suite's own labels.
 export type Scale = "quick" | "full" | (string & {});
