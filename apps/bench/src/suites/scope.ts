@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createRng, type Turn } from "@foresight/dialogue";
-import { chatWorld, createChatVanillaMcts, OPEN_CHAT_REPLY_ACT, plannerFactory, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, type ChatTextRoles, type Conversation, type Decision, type Planner } from "@foresight/planners";
+import { chatWorld, createChatVanillaMcts, OPEN_CHAT_REPLY_ACT, plannerFactory, SCOPE_REFERENCE_ROLLOUTS_PER_SECOND, ScopePlanner, type ChatTextRoles, type Conversation, type Decision, type Planner } from "@foresight/planners";
 import { CorpusCandidateGenerator, CorpusChatPartner, LlmSystemRole, LlmUserSimulator, openChatPack, type ChatModel } from "@foresight/llm-sim";
 import { createLexiconHarmfulnessScorer, tokenLength } from "@foresight/rewards";
 import type { EpisodeContext, EpisodeOutcome, EpisodeSpec, Scale, Suite } from "./types.js";
@@ -190,6 +190,9 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, context: EpisodeCont
     live && entry.name === "chat-vanilla-mcts"
       ? createChatVanillaMcts(live, withoutTime(entry.setting), dataDir)
       : await plannerFor(entry, spec.world, dataDir);
+  // An episode's costs are its own: SCOPE's cache must not spare it an encoder call an earlier episode in this process
+  // made (a seed's first turn repeats another seed's), or cost.modelCalls would depend on how episodes share processes.
+  if (planner instanceof ScopePlanner) planner.clearInputCache();
   const judge = new CorpusChatPartner(world, { rng: createRng(`judge:${spec.unit}:${spec.seed}`) });
   const candidateRng = createRng(`candidates:${spec.unit}:${spec.seed}`);
   const generator = new CorpusCandidateGenerator(world, { rng: candidateRng });

@@ -243,9 +243,14 @@ describe("ScopePlanner", () => {
     // The cost counts the calls made: the cached plan made no encoder call (one call of 1 + 3 rows for the first).
     expect(a.stats.modelCalls - b.stats.modelCalls).toBe(1);
     expect(a.stats.modelRows! - b.stats.modelRows!).toBe(1 + candidates.length);
+    // Cleared, the cache embeds the same request again.
+    scope.clearInputCache();
+    const c = await scope.plan(conversation, { candidates, seed: 7, budget: { iterations: 100 } });
+    expect(world.embedded).toBe(2);
+    expect(c.stats.modelCalls).toBe(a.stats.modelCalls);
     await scope.plan(conversation, { candidates: candidates.slice(1), seed: 7, budget: { iterations: 10 } });
     await scope.plan({ turns: [...conversation.turns, { speaker: "agent", text: "Fine." }, { speaker: "user", text: "And you?" }] }, { candidates, seed: 7, budget: { iterations: 10 } });
-    expect(world.embedded).toBe(3);
+    expect(world.embedded).toBe(4);
   });
 
   it("embeds a new request's inputs in a turn of the plan's scheduler, then runs each wave in one", async () => {

@@ -176,6 +176,14 @@ export class ScopePlanner implements Planner<ScopeSettings> {
     return { inputs, embedded: true };
   }
 
+  /**
+   * Forgets the cached search inputs, so the next plans embed theirs (and count that call): the bench calls it at the
+   * start of an episode, whose costs must not depend on which episodes ran before it in the same process.
+   */
+  clearInputCache(): void {
+    this.inputs.clear();
+  }
+
   /** Frees the world's sessions. */
   async close(): Promise<void> {
     await this.world.release?.();
