@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { CorpusError, readJsonFile } from "../core/data-dir.js";
+import { RecentMap } from "../core/recent-map.js";
 import { createRng, type Rng } from "../core/rng.js";
 import { multiWozDir } from "./corpus.js";
 import { isDontCareValue, normalizeMultiWozSlot, normalizeMultiWozValue, parseMultiWozTime } from "./slots.js";
@@ -167,7 +168,7 @@ export function createMultiWozDatabase(
     return values;
   };
   // Answers by domain and constraints as compared: planners and simulators ask the same searches again and again.
-  const answers = new Map<string, readonly MultiWozEntity[]>();
+  const answers = new RecentMap<string, readonly MultiWozEntity[]>(QUERY_CACHE_SIZE);
   return {
     domains: [...tables.keys()].sort(),
     entities: table,
@@ -187,7 +188,6 @@ export function createMultiWozDatabase(
       if (!found) {
         const columns = checks.map(({ name, wanted }) => ({ name, wanted, values: column(domain.toLowerCase(), name) }));
         found = rows.filter((_, i) => columns.every(({ name, wanted, values }) => satisfies(name, values[i], wanted)));
-        if (answers.size >= QUERY_CACHE_SIZE) answers.clear();
         answers.set(key, found);
       }
       return [...found];
@@ -198,7 +198,7 @@ export function createMultiWozDatabase(
 /** Columns compared as times (`HH:MM`, minutes after midnight). */
 const TIME_COLUMNS: ReadonlySet<string> = new Set(["leaveAt", "arriveBy"]);
 
-/** Distinct queries a database keeps the answers of (all of them are forgotten when it is full). */
+/** Distinct queries a database keeps the answers of (the latest ones). */
 const QUERY_CACHE_SIZE = 4096;
 
 /**

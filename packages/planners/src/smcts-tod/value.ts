@@ -1,3 +1,4 @@
+import { RecentMap } from "@foresight/dialogue";
 import { multiWozValueActFeatures, multiWozValueStateFeatures, MULTIWOZ_VALUE_ACT_DIM, MULTIWOZ_VALUE_STATE_DIM, type MultiWozSystemActType } from "@foresight/llm-sim";
 import { scalarForward, type ScalarHeadSpec } from "@foresight/semantic-models";
 import { chargeValueBatch, type TodCosts, type TodHistory } from "./environment.js";
@@ -58,16 +59,16 @@ function featureKey(features: Float32Array): string {
 /**
  * V by a row's state and act features, per value model: histories that other replies and other planning calls reach
  * often read the same (a best-of-K step's candidates differ in their texts), and the network gives a row the same
- * value in any batch. All of a model's rows are forgotten once it holds {@link VALUE_CACHE_ROWS}.
+ * value in any batch. The latest {@link VALUE_CACHE_ROWS} rows of a model are kept.
  */
-const valuesByFeatures = new WeakMap<ScalarHeadSpec, Map<string, number>>();
+const valuesByFeatures = new WeakMap<ScalarHeadSpec, RecentMap<string, number>>();
 const VALUE_CACHE_ROWS = 1 << 15;
 
 /** V_φ(h, a) over MultiWOZ value features, evaluated in TypeScript from the model's head; one batch per history. */
 export class TodValueFunction {
   /** V(h, a) for each act type (one model batch for the acts not valued at `h` yet, charged to the costs). */
   readonly actionValues: (history: TodHistory, types: readonly MultiWozSystemActType[]) => number[];
-  private readonly byFeatures: Map<string, number>;
+  private readonly byFeatures: RecentMap<string, number>;
 
   constructor(
     readonly spec: ScalarHeadSpec,
@@ -76,21 +77,21 @@ export class TodValueFunction {
     this.actionValues = valuesPerHistory((history: TodHistory, types: readonly MultiWozSystemActType[]) => this.compute(history, types));
     let byFeatures = valuesByFeatures.get(spec);
     if (!byFeatures) {
-      byFeatures = new Map();
+      byFeatures = new RecentMap(VALUE_CACHE_ROWS);
       valuesByFeatures.set(spec, byFeatures);
     }
     this.byFeatures = byFeatures;
   }
 
   private compute(history: TodHistory, types: readonly MultiWozSystemActType[]): number[] {
-    if (this.byFeatures.size >= VALUE_CACHE_ROWS) this.byFeatures.clear();
     const stateFeatures = multiWozValueStateFeatures(history.state, history.valueHistory, history.context);
     const stateKey = featureKey(stateFeatures);
     const rows = types.map((type) => {
       const act = multiWozValueActFeatures([type], history.state, history.valueHistory, history.context);
       return { key: stateKey + featureKey(act), act };
     });
-    const missing = [...new Map(rows.filter((row) => !this.byFeatures.has(row.key)).map((row) => [row.key, row])).values()];
+    const known = rows.map((row) => this.byFeatures.get(row.key));
+    const missing = [...new Map(rows.filter((_, i) => known[i] === undefined).map((row) => [row.key, row])).values()];
     if (missing.length > 0) {
       const state = new Float32Array(missing.length * MULTIWOZ_VALUE_STATE_DIM);
       const act = new Float32Array(missing.length * MULTIWOZ_VALUE_ACT_DIM);
@@ -103,6 +104,7 @@ export class TodValueFunction {
     }
     // Charged as the model batch an uncached evaluation would run.
     chargeValueBatch(this.costs(), types.length);
-    return rows.map((row) => this.byFeatures.get(row.key)!);
+    // A row computed here is among the latest kept (a history has at most a dozen acts).
+    return rows.map((row, i) => known[i] ?? this.byFeatures.get(row.key)!);
   }
 }

@@ -1,4 +1,4 @@
-import type { DialogueAct, MultiWozBeliefState, MultiWozDatabase, MultiWozEntity } from "@foresight/dialogue";
+import { RecentMap, type DialogueAct, type MultiWozBeliefState, type MultiWozDatabase, type MultiWozEntity } from "@foresight/dialogue";
 import { queryMultiWozVenues } from "./availability.js";
 import { mutableCopy } from "./copy.js";
 import { MULTIWOZ_BOOKING_SLOTS, goalDomainOf, goalSlotOf, sameMultiWozValue, type MultiWozSimDomain } from "./slots.js";
@@ -82,26 +82,25 @@ export function multiWozBookingOf(state: MultiWozTrackedState, domain: MultiWozS
 }
 
 /** Entities found by name, per database, domain and name (simulated turns look up the same venues again and again). */
-const entitiesByName = new WeakMap<MultiWozDatabase, Map<string, MultiWozEntity | undefined>>();
+const entitiesByName = new WeakMap<MultiWozDatabase, RecentMap<string, MultiWozEntity | undefined>>();
 
 /** Finds a database entity by its name (venues), train id (`TR1234`) or car type (taxi). */
 export function findMultiWozEntity(db: MultiWozDatabase, domain: MultiWozSimDomain, name: string): MultiWozEntity | undefined {
   if (domain === "taxi") return undefined;
   let found = entitiesByName.get(db);
   if (!found) {
-    found = new Map();
+    found = new RecentMap(ENTITY_CACHE_SIZE);
     entitiesByName.set(db, found);
   }
   const key = `${domain}\u0000${name}`;
   if (found.has(key)) return found.get(key);
   const column = domain === "train" ? "trainID" : "name";
   const entity = db.entities(domain).find((entity) => typeof entity[column] === "string" && sameMultiWozValue(entity[column] as string, name));
-  if (found.size >= ENTITY_CACHE_SIZE) found.clear();
   found.set(key, entity);
   return entity;
 }
 
-/** Names a database keeps the lookups of (all are forgotten when it is full). */
+/** Names a database keeps the lookups of (the latest ones). */
 const ENTITY_CACHE_SIZE = 4096;
 
 /** The name under which a domain's entity is offered (`trainID` for trains, `car type` for taxis). */
