@@ -46,7 +46,7 @@ export function selectSuites(suites: readonly Suite[], names: readonly string[] 
 
 /**
  * Runs suites one after another into `<outDir>/<suite>` (resuming what is there) and writes each complete
- * unsharded suite's report; stops between episodes when `signal` aborts.
+ * unsharded suite's report; stops at once when `signal` aborts (finished episodes kept, the one in flight dropped).
  */
 export async function runBench(options: RunBenchOptions): Promise<SuiteRun[]> {
   const selected = selectSuites(options.suites, options.names);

@@ -22,7 +22,7 @@ export interface WrittenReport {
 /** Writes a complete run's summary.json (the deterministic report), timings.json, the SVG plots and report.md. */
 export async function writeRunReport(suite: Suite, meta: RunMeta, records: readonly EpisodeRecord[], outDir: string): Promise<WrittenReport> {
   const report = buildReport(suite, meta, records);
-  const timings = buildTimings(suite, meta.seed, records);
+  const timings = buildTimings(suite, records);
   const plots: WrittenReport["plots"] = [];
   const skippedPlots: string[] = [];
   for (const plot of suite.plots ?? []) {

@@ -61,5 +61,5 @@ process.on("message", (message: ToWorker) => {
   }
 });
 process.on("disconnect", () => process.exit(0));
-// Ctrl-C reaches the whole process group: the parent decides (it stops between episodes and ends its workers).
+// Ctrl-C reaches the whole process group: the parent decides (it stops and ends its workers, dropping episodes in flight).
 process.on("SIGINT", () => undefined);

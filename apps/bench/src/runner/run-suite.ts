@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { setImmediate as nextMacrotask } from "node:timers/promises";
 import { z } from "zod";
 import { gitCommit, machineLabel } from "../machine.js";
 import { ChatModelError, canonicalJson } from "@foresight/llm-sim";
@@ -80,12 +81,26 @@ export function episodeLabel(spec: EpisodeSpec): string {
   return `${spec.suite} ${spec.planner} ${spec.world} ${spec.unit} seed ${spec.seed}`;
 }
 
+/**
+ * The episode's outcome, or a rejection with the signal's reason as soon as it aborts, whether or not the suite's
+ * code notices the signal (an episode cut short is not a result; whatever it still does is ignored).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** Plays one episode in this process and times it; an error the suite throws is re-thrown naming the episode (its stack kept). */
 export async function runEpisode(suite: Suite, spec: EpisodeSpec, context: EpisodeContext): Promise<EpisodeRecord> {
   const start = performance.now();
   let result: EpisodeOutcome;
   try {
-    result = await suite.run(spec, context);
+    result = await untilAborted(suite.run(spec, context), context.signal);
   } catch (error) {
     if (!(error instanceof Error) || context.signal?.aborted) throw error;
     if (error instanceof ChatModelError && error.kind === "cache-miss") throw new BenchError(`episode ${episodeLabel(spec)}: ${error.message}; play it with --live first`);
@@ -109,14 +124,22 @@ export function episodeContext(suite: Suite, spec: EpisodeSpec, options: { signa
   return context;
 }
 
-/** The default executor: episodes one after another in this process, stopping between episodes when aborted. */
+/** The default executor: episodes one after another in this process; an abort stops it at once, dropping the episode in flight. */
 export function localExecutor(suite: Suite, dataDir?: string, llm?: LiveLlm): EpisodeExecutor {
   return {
     async run(pending, onRecord, signal) {
       for (const spec of pending) {
+        // A macrotask between episodes, so that a signal arriving while episodes only ran microtasks is seen here.
+        await nextMacrotask();
         if (signal?.aborted) return;
-        const record = await runEpisode(suite, spec, episodeContext(suite, spec, { signal, dataDir, llm }));
-        if (signal?.aborted) return; // an episode cut short by the abort is not a result
+        let record: EpisodeRecord;
+        try {
+          record = await runEpisode(suite, spec, episodeContext(suite, spec, { signal, dataDir, llm }));
+        } catch (error) {
+          if (signal?.aborted) return; // the episode in flight was cut short: not a result
+          throw error;
+        }
+        if (signal?.aborted) return;
         onRecord(record);
       }
     },

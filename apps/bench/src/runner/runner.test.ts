@@ -101,6 +101,30 @@ describe("bench runner", () => {
     expect(read(join(outDir, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
   });
 
+  it("stops at once when aborted during an episode, even one that ignores the signal, and resumes from there", async () => {
+    const reference = freshDir();
+    await runBench({ suites: [fakeSuite()], ...base, outDir: reference });
+    const outDir = freshDir();
+    const controller = new AbortController();
+    const suite = fakeSuite();
+    const blocked = suite.episodes("quick", 7)[5]!;
+    // The sixth episode blocks for good (it never looks at the signal); the abort comes once it is known to block.
+    const blocking = {
+      ...suite,
+      run: (spec: Parameters<typeof suite.run>[0], ctx: Parameters<typeof suite.run>[1]) => {
+        if (spec.planner !== blocked.planner || spec.unit !== blocked.unit || spec.world !== blocked.world) return suite.run(spec, ctx);
+        controller.abort();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    const [stopped] = await runBench({ suites: [blocking], ...base, outDir, signal: controller.signal });
+    expect(stopped).toMatchObject({ complete: false, finished: 5 });
+    expect(readEpisodeLog(join(outDir, "fake", RUN_FILES.episodes)).map((r) => r.spec.planner)).toEqual(suite.episodes("quick", 7).slice(0, 5).map((s) => s.planner));
+    const [resumed] = await runBench({ suites: [fakeSuite()], ...base, outDir });
+    expect(resumed).toMatchObject({ complete: true, resumed: 5 });
+    expect(read(join(outDir, "fake"), RUN_FILES.summary)).toBe(read(join(reference, "fake"), RUN_FILES.summary));
+  });
+
   it("resumes after the process is killed mid-episode, dropping a torn last line", async () => {
     const reference = freshDir();
     await runBench({ suites: [fakeSuite()], ...base, outDir: reference });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRng } from "@foresight/dialogue";
 
 /** Resamples per bootstrap confidence interval. */
@@ -60,4 +61,19 @@ export function bootstrapCi95(values: readonly number[], seedLabel: string, resa
 /** Mean, standard error and bootstrap 95 % interval of `values` (the interval seeded by `seedLabel`). */
 export function summarize(values: readonly number[], seedLabel: string): Summary {
   return { n: values.length, mean: mean(values), stderr: standardError(values), ci95: bootstrapCi95(values, seedLabel) };
+}
+
+/**
+ * {@link summarize} over keyed values (a pairing key each, e.g. unit and seed), with the bootstrap seeded by `label`
+ * and the set of keys and resampling them in key order: the same keys and values give the same interval wherever
+ * they come from (another world, suite or order), and other keys draw other resamples.
+ */
+export function summarizeKeyed(entries: readonly { key: string; value: number }[], label: string): Summary {
+  const sorted = [...entries].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const keys = createHash("sha256");
+  for (const entry of sorted) keys.update(`${entry.key}\n`);
+  return summarize(
+    sorted.map((entry) => entry.value),
+    `${label}|${keys.digest("hex").slice(0, 32)}`,
+  );
 }

@@ -2,7 +2,7 @@ import type { ComparisonSpec, Suite } from "../suites/types.js";
 import type { EpisodeRecord } from "./episodes.js";
 import { BenchError } from "./files.js";
 import type { RunMeta } from "./run-suite.js";
-import { mean, summarize } from "./stats.js";
+import { mean, summarizeKeyed } from "./stats.js";
 
 /** Prefix of report rows that aggregate a cost rather than a metric (e.g. `cost.llmCalls`). */
 export const COST_PREFIX = "cost.";
@@ -112,14 +112,19 @@ export function measureOf(record: EpisodeRecord, metric: string): number | undef
   return metric.startsWith(COST_PREFIX) ? record.costs[metric.slice(COST_PREFIX.length)] : record.metrics[metric];
 }
 
-function pairedComparison(suite: string, seed: number, spec: ComparisonSpec, world: string, records: readonly EpisodeRecord[]): ReportComparison | undefined {
+/** What pairs two episodes of a comparison: the same unit and seed. */
+function pairKey(record: EpisodeRecord): string {
+  return `${record.spec.unit}\u0000${record.spec.seed}`;
+}
+
+function pairedComparison(suite: string, spec: ComparisonSpec, world: string, records: readonly EpisodeRecord[]): ReportComparison | undefined {
   const side = (planner: string) => {
     const byPair = new Map<string, number>();
     for (const record of records) {
       if (record.spec.planner !== planner || record.spec.world !== world) continue;
       const value = measureOf(record, spec.metric);
       if (value === undefined) continue;
-      const pair = `${record.spec.unit}\u0000${record.spec.seed}`;
+      const pair = pairKey(record);
       if (byPair.has(pair)) throw new BenchError(`suite ${suite}: ${planner} plays unit ${record.spec.unit} with seed ${record.spec.seed} twice in world ${world}; comparisons cannot pair it`);
       byPair.set(pair, value);
     }
@@ -130,15 +135,16 @@ function pairedComparison(suite: string, seed: number, spec: ComparisonSpec, wor
   // A comparison of planners that do not both play in this world at this scale (e.g. an ablation run only at full
   // scale) is left out; both playing without a single shared unit and seed is the suite's error.
   if (a.size === 0 || b.size === 0) return undefined;
-  const diffs: number[] = [];
+  const diffs: { key: string; value: number }[] = [];
   for (const [pair, value] of a) {
     const other = b.get(pair);
-    if (other !== undefined) diffs.push(value - other);
+    if (other !== undefined) diffs.push({ key: pair, value: value - other });
   }
   if (diffs.length === 0) {
     throw new BenchError(`suite ${suite}: comparison ${spec.a} vs ${spec.b} on ${spec.metric} in world ${world} has no episodes with the same unit and seed on both sides`);
   }
-  const stats = summarize(diffs, `${suite}|${seed}|${world}|${spec.metric}|${spec.a}|${spec.b}`);
+  // Seeded by the comparison and its pairs, not the world or suite: the same pairs give the same interval.
+  const stats = summarizeKeyed(diffs, `${spec.metric}|${spec.a}|${spec.b}`);
   return { metric: spec.metric, world, a: spec.a, b: spec.b, n: stats.n, meanDiff: stats.mean, stderr: stats.stderr, ci95: stats.ci95 };
 }
 
@@ -147,8 +153,8 @@ function isTimingMeasure(metric: string): boolean {
   return metric.startsWith(COST_PREFIX) && isTimingCost(metric.slice(COST_PREFIX.length));
 }
 
-function pairedComparisons(suite: string, seed: number, specs: readonly ComparisonSpec[], worlds: readonly string[], records: readonly EpisodeRecord[]): ReportComparison[] {
-  return specs.flatMap((spec) => worlds.flatMap((world) => pairedComparison(suite, seed, spec, world, records) ?? []));
+function pairedComparisons(suite: string, specs: readonly ComparisonSpec[], worlds: readonly string[], records: readonly EpisodeRecord[]): ReportComparison[] {
+  return specs.flatMap((spec) => worlds.flatMap((world) => pairedComparison(suite, spec, world, records) ?? []));
 }
 
 /** Builds the report of a complete run from its records in the suite's order. */
@@ -162,15 +168,19 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
       if (group.length === 0) continue;
       const setting = sharedSetting(group);
       for (const metric of measureNames(group)) {
-        const values = group.map((record) => measureOf(record, metric)).filter((value): value is number => value !== undefined);
-        const stats = summarize(values, `${suite.name}|${meta.seed}|${planner}|${world}|${metric}`);
+        const values = group.flatMap((record) => {
+          const value = measureOf(record, metric);
+          return value === undefined ? [] : [{ key: pairKey(record), value }];
+        });
+        // Seeded by the row and its episodes' units and seeds (not the world): a world-free row gets one interval.
+        const stats = summarizeKeyed(values, `${planner}|${metric}`);
         rows.push({ planner, setting, world, metric, n: stats.n, mean: stats.mean, stderr: stats.stderr, ci95: stats.ci95 });
       }
     }
   }
   const comparisonSpecs = [...suite.comparisons];
   if (suite.headline && !comparisonSpecs.some((c) => c.metric === suite.headline?.metric && c.a === suite.headline.a && c.b === suite.headline.b)) comparisonSpecs.push(suite.headline);
-  const comparisons = pairedComparisons(suite.name, meta.seed, comparisonSpecs.filter((spec) => !isTimingMeasure(spec.metric)), worlds, records);
+  const comparisons = pairedComparisons(suite.name, comparisonSpecs.filter((spec) => !isTimingMeasure(spec.metric)), worlds, records);
   const machine = firstSeenOrder(records.map((record) => record.machine)).sort().join("; ");
   return {
     suite: suite.name,
@@ -192,7 +202,7 @@ export function buildReport(suite: Suite, meta: RunMeta, records: readonly Episo
  * Mean wall time per planner and world (the runner's episode time and every `…Ms` cost the suite reported), and the
  * suite's paired comparisons of wall-clock costs.
  */
-export function buildTimings(suite: Suite, seed: number, records: readonly EpisodeRecord[]): RunTimings {
+export function buildTimings(suite: Suite, records: readonly EpisodeRecord[]): RunTimings {
   const rows: RunTimings["rows"] = [];
   for (const [, group] of groupBy(records, (record) => `${record.spec.planner}\u0000${record.spec.world}`)) {
     const { planner, world } = (group[0] as EpisodeRecord).spec;
@@ -205,6 +215,6 @@ export function buildTimings(suite: Suite, seed: number, records: readonly Episo
   }
   // Reused outcomes carry their source's times (the cost of playing such an episode) but took no time in this run.
   const worlds = firstSeenOrder(records.map((record) => record.spec.world));
-  const comparisons = pairedComparisons(suite.name, seed, suite.comparisons.filter((spec) => isTimingMeasure(spec.metric)), worlds, records);
+  const comparisons = pairedComparisons(suite.name, suite.comparisons.filter((spec) => isTimingMeasure(spec.metric)), worlds, records);
   return { suite: suite.name, episodeWallMs: records.reduce((sum, record) => sum + (record.reusedFrom === undefined ? record.wallMs : 0), 0), rows, comparisons };
 }

@@ -203,6 +203,7 @@ async function play(entry: PlannerEntry, spec: EpisodeSpec, context: EpisodeCont
   const metrics: Record<string, number> = {};
   const transcript: unknown[] = [];
   for (let turn = 0; turn < TURNS; turn++) {
+    signal?.throwIfAborted(); // a stopped run ends the episode here (the runner has already dropped it)
     const candidates = live ? (await live.system.reply(history, OPEN_CHAT_REPLY_ACT, CANDIDATES)).map((c) => c.text) : generator.candidates(history, CANDIDATES).map((p) => p.text);
     const conversation: Conversation = { turns: history.map((t) => ({ speaker: t.speaker === "system" ? "agent" : "user", text: t.text })) };
     const timeMs = spec.setting.timeMs as number | undefined;

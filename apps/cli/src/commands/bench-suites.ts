@@ -65,8 +65,12 @@ function describeRuns(runs: readonly SuiteRun[], io: CommandIO): void {
   }
 }
 
+/** Exit codes of a run stopped by a signal (128 + the signal's number, as a shell reports it). */
+const STOP_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof STOP_CODES;
+
 /** Prints the runs' reports (JSON) or their folders and the headline table; returns the exit code. */
-function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single: boolean, io: CommandIO): number {
+function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single: boolean, io: CommandIO, stoppedBy?: StopSignal): number {
   const incomplete = runs.filter((run) => !run.complete);
   const { lines, table } = closeBench(outDir, runs);
   if (json) {
@@ -76,22 +80,36 @@ function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single
     describeRuns(runs, io);
     if (runs.some((run) => run.written)) io.out(`\n${table}`);
   }
-  if (incomplete.length > 0) {
-    io.err(`interrupted: ${incomplete.map((run) => `${run.suite} ${run.finished}/${run.total}`).join(", ")} episodes finished; run the same command again to resume`);
-    return 130;
+  // A signal that came after every suite finished stopped nothing; one before any suite started kept no episode.
+  if (incomplete.length > 0 || (stoppedBy && runs.length === 0)) {
+    const kept = incomplete.map((run) => `${run.suite} ${run.finished}/${run.total}`).join(", ") || "no";
+    io.err(`foresight bench: ${stoppedBy ? `stopped by ${stoppedBy}` : "interrupted"}: ${kept} episodes kept in ${outDir}; run the same command again to resume`);
+    return STOP_CODES[stoppedBy ?? "SIGINT"];
   }
   return 0;
 }
 
-async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with a signal that the first SIGINT or SIGTERM aborts (the run stops at once, keeping every finished
+ * episode); a second one ends the process as usual. Returns what `work` returned and the signal that stopped it.
+ */
+async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; stoppedBy?: StopSignal }> {
   const controller = new AbortController();
-  // The first Ctrl-C stops between episodes (finished ones are kept); a second one ends the process as usual.
-  const onInterrupt = () => controller.abort();
-  process.once("SIGINT", onInterrupt);
+  let stoppedBy: StopSignal | undefined;
+  const handlers = (Object.keys(STOP_CODES) as StopSignal[]).map((name) => {
+    const handler = () => {
+      stoppedBy ??= name;
+      controller.abort(new Error(`stopped by ${name}`));
+      for (const [other, h] of handlers) process.removeListener(other, h);
+    };
+    process.once(name, handler);
+    return [name, handler] as const;
+  });
   try {
-    return await work(controller.signal);
+    const result = await work(controller.signal);
+    return stoppedBy ? { result, stoppedBy } : { result };
   } finally {
-    process.removeListener("SIGINT", onInterrupt);
+    for (const [name, handler] of handlers) process.removeListener(name, handler);
   }
 }
 
@@ -170,14 +188,16 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
         const commit = gitCommit();
         const redis = values.redis;
         const executor = redis === undefined ? undefined : () => queueExecutor({ url: redis, queueName: values.queue, scale, commit, dataDir: values["data-dir"], llm: llm?.id });
-        const runs = await withInterrupt((signal) =>
+        const { result: runs, stoppedBy } = await withInterrupt((signal) =>
           runBench({ suites: suiteList, names: positionals, scale, seed, outDir, shard, dataDir: values["data-dir"], signal, onProgress: progress.update, commit, executor, llm, jobs, suitesModule, extend: values.extend ?? false }).finally(() => progress.stop()),
         );
-        if (runs.length === 0) {
+        if (runs.length === 0 && !stoppedBy) {
           io.err("foresight bench: no planner suite is registered yet (apps/bench/src/suites/index.ts)");
           return 0;
         }
-        return finish(runs, outDir, values.json ?? false, positionals.length === 1, io);
+        // Stopped: the episode in flight was dropped, and its leftover timers or sockets must not hold the process.
+        if (stoppedBy) setTimeout(() => process.exit(), 0).unref();
+        return finish(runs, outDir, values.json ?? false, positionals.length === 1, io, stoppedBy);
       } catch (error) {
         return benchErrors(io, "bench", error);
       }
