@@ -98,7 +98,7 @@ export function runFolders(dir: string): string[] {
 }
 
 /** Merges shard outputs: suite folders (or roots holding them) grouped by suite into `<outDir>/<suite>`, in the list's order. */
-export async function mergeBench(suites: readonly Suite[], dirs: readonly string[], outDir: string): Promise<SuiteRun[]> {
+export async function mergeBench(suites: readonly Suite[], dirs: readonly string[], outDir: string, dataDir?: string): Promise<SuiteRun[]> {
   const bySuite = new Map<string, string[]>();
   for (const folder of dirs.flatMap(runFolders)) {
     const suite = readMeta(folder).suite;
@@ -110,7 +110,7 @@ export async function mergeBench(suites: readonly Suite[], dirs: readonly string
     const folders = bySuite.get(suite.name);
     if (!folders) continue;
     const dir = join(outDir, suite.name);
-    const merged = await mergeRuns(suites, folders, dir);
+    const merged = await mergeRuns(suites, folders, dir, dataDir);
     runs.push({ suite: suite.name, dir, total: merged.records.length, finished: merged.records.length, resumed: 0, complete: true, written: merged });
   }
   return runs;

@@ -64,8 +64,8 @@ export function parseShard(text: string): Shard {
  * The suite's episodes at this scale and seed, checked: every spec names this suite, has an integer seed, and no
  * two are the same episode. With a shard, only that shard's part (by position, so shards are disjoint and cover all).
  */
-export function enumerateEpisodes(suite: Suite, scale: string, seed: number, shard?: Shard): EpisodeSpec[] {
-  const specs = suite.episodes(scale as Parameters<Suite["episodes"]>[0], seed);
+export function enumerateEpisodes(suite: Suite, scale: string, seed: number, shard?: Shard, dataDir?: string): EpisodeSpec[] {
+  const specs = suite.episodes(scale as Parameters<Suite["episodes"]>[0], seed, dataDir);
   const seen = new Set<string>();
   specs.forEach((spec, index) => {
     const parsed = EpisodeSpecSchema.safeParse(spec);

@@ -19,7 +19,7 @@ export function readMeta(dir: string): RunMeta {
  * Joins the folders of `--shard i/n` runs (all n shards of one suite, scale, seed and commit) into `outDir`: one
  * `episodes.jsonl` in the suite's order and the same report an unsharded run writes.
  */
-export async function mergeRuns(suites: readonly Suite[], dirs: readonly string[], outDir: string): Promise<WrittenReport & { meta: RunMeta; records: EpisodeRecord[] }> {
+export async function mergeRuns(suites: readonly Suite[], dirs: readonly string[], outDir: string, dataDir?: string): Promise<WrittenReport & { meta: RunMeta; records: EpisodeRecord[] }> {
   if (dirs.length === 0) throw new BenchError("merge needs the folders of the shard runs");
   const metas = dirs.map(readMeta);
   const first = metas[0] as RunMeta;
@@ -40,7 +40,7 @@ export async function mergeRuns(suites: readonly Suite[], dirs: readonly string[
   if (missingShards.length > 0) throw new BenchError(`merge: shard${missingShards.length > 1 ? "s" : ""} ${missingShards.map((i) => `${i}/${count}`).join(", ")} missing`);
   const suite = suites.find((s) => s.name === first.suite);
   if (!suite) throw new BenchError(`merge: unknown suite "${first.suite}" (known: ${suites.map((s) => s.name).join(", ") || "none"})`);
-  const specs = enumerateEpisodes(suite, first.scale, first.seed);
+  const specs = enumerateEpisodes(suite, first.scale, first.seed, undefined, dataDir);
   const records = orderRecords(specs, dirs.flatMap((dir) => readEpisodeLog(join(dir, RUN_FILES.episodes))), "merge");
   if (records.length < specs.length) {
     const have = new Set(records.map((r) => r.key));

@@ -203,7 +203,7 @@ async function checkReplay(suite: Suite, finished: readonly EpisodeRecord[], opt
 export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   const { suite, scale, seed, outDir } = options;
   const meta: RunMeta = { suite: suite.name, scale, seed, shard: options.shard ?? null, commit: options.commit ?? gitCommit(), llm: options.llm?.id ?? null };
-  const specs = enumerateEpisodes(suite, scale, seed, options.shard);
+  const specs = enumerateEpisodes(suite, scale, seed, options.shard, options.dataDir);
   const folderMeta = claimRunFolder(outDir, meta, options.extend ?? false);
   const logFile = join(outDir, RUN_FILES.episodes);
   const finished = orderRecords(specs, readEpisodeLog(logFile), logFile);

@@ -286,10 +286,10 @@ export function createScopeSuite(): Suite {
   return {
     name: "scope",
     summary: "SCOPE vs random, 0-step and 1-step greedy and vanilla MCTS on held-out DailyDialog openers (5 turns, human tokens)",
-    episodes(scale: Scale, seed: number): EpisodeSpec[] {
+    episodes(scale: Scale, seed: number, dataDir?: string): EpisodeSpec[] {
       const chosen = scopeScale(scale);
       const { starters: count, seeds } = EPISODES[chosen];
-      const units = starters(count);
+      const units = starters(count, dataDir);
       const out: EpisodeSpec[] = [];
       for (const world of ["matched", "mismatched"]) {
         for (const entry of scopeRows(chosen)) {

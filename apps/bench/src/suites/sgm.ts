@@ -241,11 +241,11 @@ async function predictionEpisode(spec: EpisodeSpec, context: EpisodeContext): Pr
 export const sgmSuite: Suite = {
   name: "sgm",
   summary: "ChatSOP's SOP-guided MCTS vs CoT+SOP and CoT on SOPDAIL's held-out tasks: Acc T/C/P/D and interactive success",
-  episodes(scale, seed) {
+  episodes(scale, seed, dataDir) {
     const config = SCALES[scale];
     if (!config) throw new Error(`sgm suite: unknown scale "${scale}" (known: ${Object.keys(SCALES).join(", ")})`);
     const { episodesPerTask, goldPerTask, maxAgentTurns, sensitivities } = config;
-    const tasks = sopdailTaskSplit(sopdailTasks().map((t) => t.id)).test;
+    const tasks = sopdailTaskSplit(sopdailTasks(dataDir).map((t) => t.id)).test;
     const liveOf = (task: string, episode: number, overrides: Exclude<LiveSetting, false>): { live?: LiveSetting } => {
       if (!config.live) return {};
       return { live: episode === 0 && tasks.indexOf(task) < config.live.tasks ? overrides : false };

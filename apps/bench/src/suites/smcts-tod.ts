@@ -110,10 +110,10 @@ function plannerFor(name: string, dataDir: string | undefined): Promise<Planner>
 export const smctsTodSuite: Suite = {
   name: SUITE,
   summary: "SMCTS-TOD vs prompting, prior-only and greedy-on-V on held-out MultiWOZ and SGD goals, two personas × matched/mismatched worlds, plus ablations",
-  episodes(scale: string, seed: number): EpisodeSpec[] {
+  episodes(scale: string, seed: number, dataDir?: string): EpisodeSpec[] {
     const config = (SCALES as Record<string, (typeof SCALES)[Scale] | undefined>)[scale];
     if (!config) throw new Error(`${SUITE}: unknown scale "${scale}" (${Object.keys(SCALES).join(", ")})`);
-    const goals = todWorld().goals.filter((goal) => goal.split === "test").slice(0, config.goals);
+    const goals = todWorld(dataDir).goals.filter((goal) => goal.split === "test").slice(0, config.goals);
     const out: EpisodeSpec[] = [];
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
@@ -126,7 +126,7 @@ export const smctsTodSuite: Suite = {
         }
       }
     }
-    const sgdGoals = sgdWorld().goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
+    const sgdGoals = sgdWorld(dataDir).goals.filter((goal) => goal.split === "test").slice(0, config.sgdGoals);
     for (const persona of PERSONAS) {
       for (const matched of [true, false]) {
         for (const planner of MAIN) {

@@ -73,8 +73,11 @@ export interface EpisodeContext {
 export interface Suite {
   name: string;
   summary: string;
-  /** Every episode at this scale, in a deterministic order. */
-  episodes(scale: Scale, seed: number): EpisodeSpec[];
+  /**
+   * Every episode at this scale, in a deterministic order. `dataDir` is the run's data folder (`--data-dir`): suites
+   * that list units from a corpus (held-out goals, openers, tasks) read it there, as their episodes do.
+   */
+  episodes(scale: Scale, seed: number, dataDir?: string): EpisodeSpec[];
   /**
    * Plays one episode; must be deterministic given the spec (the seed is in it). With `llm` (live mode: `foresight
    * bench --live` / `--replay`, a model behind the response cache) a suite that supports it plays its LLM roles with

@@ -214,20 +214,21 @@ export function createBenchMergeCommand(suiteList: readonly Suite[]): Command {
     path: ["bench", "merge"],
     summary: "Join the outputs of `foresight bench --shard i/n` runs into one report, identical to an unsharded run's",
     usage: [
-      "Usage: foresight bench merge DIR… [--out DIR] [--json]",
+      "Usage: foresight bench merge DIR… [--out DIR] [--json] [--data-dir DIR]",
       "",
       "  Each DIR is a suite's run folder (holding run.json) or a root folder of several; all n shards of a suite, its",
       "  scale, seed and commit must agree. Writes <out>/<suite>/ as an unsharded run would and prints the headline table.",
       "",
       "  --out DIR  where to write (default bench-results/merged)",
       "  --json     print the report (one suite) or {outDir, reports, headline} as JSON",
+      "  --data-dir DIR the shared data folder the runs used (default FORESIGHT_DATA_DIR or ../shared/data)",
     ].join("\n"),
     async run(argv, io) {
-      const { values, positionals } = parseFlags(argv, { out: { type: "string" }, json: { type: "boolean" } }, true);
+      const { values, positionals } = parseFlags(argv, { out: { type: "string" }, json: { type: "boolean" }, "data-dir": { type: "string" } }, true);
       if (positionals.length === 0) throw new UsageError("name the shard folders to merge");
       const outDir = values.out ?? "bench-results/merged";
       try {
-        const runs = await mergeBench(suiteList, positionals, outDir);
+        const runs = await mergeBench(suiteList, positionals, outDir, values["data-dir"]);
         return finish(runs, outDir, values.json ?? false, runs.length === 1, io);
       } catch (error) {
         return benchErrors(io, "bench merge", error);
