@@ -9,7 +9,7 @@ describe("gdpzero suite", () => {
     const quick = gdpZeroSuite.episodes("quick", 1);
     expect(gdpZeroSuite.episodes("quick", 1)).toEqual(quick);
     const planners = new Set(quick.map((spec) => spec.planner));
-    // The quick scale has every comparison's planners but the 500 ms latency triple's and the settings grid's.
+    // The quick scale has every comparison's planners but the 500 ms latency rows', the settings grid's and 6 in flight.
     const quickComparisons = gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500") && !GRID_SWEEP.includes(c.a) && c.a !== "gdpzero@n=50" && c.a !== "gdpzero@n=20,concurrency=6");
     for (const comparison of [gdpZeroSuite.headline!, ...quickComparisons]) {
       expect(planners, comparison.a).toContain(comparison.a);
@@ -45,7 +45,7 @@ describe("gdpzero suite", () => {
     expect(() => gdpZeroSuite.episodes("huge" as never, 1)).toThrow(/^gdpzero suite: unknown scale "huge" \(quick, full, headline, concurrency-check\)$/);
   });
 
-  it("full scale: the settings grid on every held-out opening × several seeds, the latency triple on a few openings", () => {
+  it("full scale: the settings grid on every held-out opening × several seeds, the latency rows on a few openings", () => {
     const full = gdpZeroSuite.episodes("full", 1);
     expect(gdpZeroSuite.episodes("full", 1)).toEqual(full);
     const planners = new Set(full.map((s) => s.planner));
@@ -62,7 +62,7 @@ describe("gdpzero suite", () => {
     for (const planner of new Set(grid.map((s) => s.planner))) expect(pairs(planner), planner).toEqual(pairs("gdpzero@n=20"));
     expect(new Set(pairs("gdpzero@n=20")).size).toBe(2 * HELD_OUT_OPENINGS * FULL_SEEDS);
     expect(new Set(grid.map((s) => s.setting.turns))).toEqual(new Set([8]));
-    // The latency triple: matched only, the same few openings for each concurrency, 2 turns each.
+    // The latency rows: matched only, the same few openings for each concurrency, 2 turns each.
     const latencyPairs = (inFlight: number) => latency.filter((s) => s.setting.concurrency === inFlight).map((s) => `${s.world}/${s.unit}/${s.seed}`);
     expect(latencyPairs(1).length).toBeGreaterThanOrEqual(2);
     for (const inFlight of FULL_IN_FLIGHT) expect(latencyPairs(inFlight)).toEqual(latencyPairs(1));
