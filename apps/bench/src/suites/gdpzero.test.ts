@@ -1,6 +1,6 @@
 import { heldOutPersuasionDialogues } from "@foresight/planners";
 import { describe, expect, it } from "vitest";
-import { FULL_SEEDS, gdpZeroSuite, GRID_SWEEP, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
+import { FULL_IN_FLIGHT, FULL_SEEDS, gdpZeroSuite, GRID_SWEEP, HEADLINE_PLANNERS, HEADLINE_SEEDS, HELD_OUT_OPENINGS, worldParts } from "./gdpzero.js";
 import { suites } from "./index.js";
 
 describe("gdpzero suite", () => {
@@ -9,8 +9,8 @@ describe("gdpzero suite", () => {
     const quick = gdpZeroSuite.episodes("quick", 1);
     expect(gdpZeroSuite.episodes("quick", 1)).toEqual(quick);
     const planners = new Set(quick.map((spec) => spec.planner));
-    // The quick scale has every comparison's planners but the 500 ms latency triple's and the settings grid's.
-    const quickComparisons = gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500") && !GRID_SWEEP.includes(c.a) && c.a !== "gdpzero@n=50");
+    // The quick scale has every comparison's planners but the 500 ms latency rows', the settings grid's and 6 in flight.
+    const quickComparisons = gdpZeroSuite.comparisons.filter((c) => !c.a.includes("latencyMs=500") && !GRID_SWEEP.includes(c.a) && c.a !== "gdpzero@n=50" && c.a !== "gdpzero@n=20,concurrency=6");
     for (const comparison of [gdpZeroSuite.headline!, ...quickComparisons]) {
       expect(planners, comparison.a).toContain(comparison.a);
       expect(planners, comparison.b).toContain(comparison.b);
@@ -42,10 +42,10 @@ describe("gdpzero suite", () => {
     expect(headline).toContainEqual(full);
     // The first 8 episodes are one opening and seed in all 4 rows × 2 worlds: a run cut short keeps whole pairs.
     expect(new Set(headline.slice(0, 8).map((s) => `${s.unit}/${s.seed}`)).size).toBe(1);
-    expect(() => gdpZeroSuite.episodes("huge" as never, 1)).toThrow(/^gdpzero suite: unknown scale "huge" \(quick, full, headline\)$/);
+    expect(() => gdpZeroSuite.episodes("huge" as never, 1)).toThrow(/^gdpzero suite: unknown scale "huge" \(quick, full, headline, concurrency-check\)$/);
   });
 
-  it("full scale: the settings grid on every held-out opening × several seeds, the latency triple on a few openings", () => {
+  it("full scale: the settings grid on every held-out opening × several seeds, the latency rows on a few openings", () => {
     const full = gdpZeroSuite.episodes("full", 1);
     expect(gdpZeroSuite.episodes("full", 1)).toEqual(full);
     const planners = new Set(full.map((s) => s.planner));
@@ -62,11 +62,26 @@ describe("gdpzero suite", () => {
     for (const planner of new Set(grid.map((s) => s.planner))) expect(pairs(planner), planner).toEqual(pairs("gdpzero@n=20"));
     expect(new Set(pairs("gdpzero@n=20")).size).toBe(2 * HELD_OUT_OPENINGS * FULL_SEEDS);
     expect(new Set(grid.map((s) => s.setting.turns))).toEqual(new Set([8]));
-    // The latency triple: matched only, the same few openings for each concurrency, 2 turns each.
+    // The latency rows: matched only, the same few openings for each concurrency, 2 turns each.
     const latencyPairs = (inFlight: number) => latency.filter((s) => s.setting.concurrency === inFlight).map((s) => `${s.world}/${s.unit}/${s.seed}`);
     expect(latencyPairs(1).length).toBeGreaterThanOrEqual(2);
-    for (const inFlight of [4, 8]) expect(latencyPairs(inFlight)).toEqual(latencyPairs(1));
+    for (const inFlight of FULL_IN_FLIGHT) expect(latencyPairs(inFlight)).toEqual(latencyPairs(1));
     expect(new Set(latency.map((s) => `${s.world}/${s.setting.turns}`))).toEqual(new Set(["matched/2"]));
+  });
+
+  it("concurrency-check scale: 6 in flight and the sequential rows it is paired with, the full scale's episodes", () => {
+    const check = gdpZeroSuite.episodes("concurrency-check", 1);
+    const full = gdpZeroSuite.episodes("full", 1);
+    const planners = ["gdpzero@n=20", "gdpzero@n=20,concurrency=6", "gdpzero@n=20,latencyMs=500,concurrency=1", "gdpzero@n=20,latencyMs=500,concurrency=6"];
+    expect(new Set(check.map((s) => s.planner))).toEqual(new Set(planners));
+    // Every episode is one of the full scale's (the same spec, so the same outcome), and every full-scale episode of these rows is here.
+    const key = (s: (typeof check)[number]) => JSON.stringify(s);
+    const fullKeys = new Set(full.map(key));
+    for (const spec of check) expect(fullKeys.has(key(spec)), key(spec)).toBe(true);
+    expect(check).toHaveLength(full.filter((s) => planners.includes(s.planner)).length);
+    // Its comparisons (6 in flight against sequential, quality and latency) are in the suite's list.
+    for (const a of ["gdpzero@n=20,concurrency=6"]) expect(gdpZeroSuite.comparisons).toContainEqual({ metric: "finalValue", a, b: "gdpzero@n=20" });
+    expect(gdpZeroSuite.comparisons).toContainEqual({ metric: "cost.wallMsPerTurn", a: "gdpzero@n=20,latencyMs=500,concurrency=6", b: "gdpzero@n=20,latencyMs=500,concurrency=1" });
   });
 
   it("plays one episode the same way twice and reports the donation, the final value and the costs", async () => {

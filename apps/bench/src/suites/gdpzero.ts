@@ -34,7 +34,10 @@ export const HEADLINE_SEEDS = 8;
 export const FULL_SEEDS = 2;
 
 /** The scales of the suite. */
-export const GDP_ZERO_SCALES = ["quick", "full", "headline"] as const;
+export const GDP_ZERO_SCALES = ["quick", "full", "headline", "concurrency-check"] as const;
+
+/** Simulations in flight in the latency rows at 500 ms (full scale); the quick scale's 25 ms rows have 1, 4 and 8. */
+export const FULL_IN_FLIGHT: readonly number[] = [1, 4, 6, 8];
 
 /** The rows of the issue's targets: GDP-Zero at n = 20, its two ablations and the prompting baseline. */
 export const HEADLINE_PLANNERS: readonly string[] = ["gdpzero@n=20", "gdpzero-closed-loop@n=20", "gdpzero-no-response-selection@n=20", "gdpzero-prompting"];
@@ -42,7 +45,7 @@ export const HEADLINE_PLANNERS: readonly string[] = ["gdpzero@n=20", "gdpzero-cl
 function scaleOf(scale: string): GdpZeroScale {
   if (!(GDP_ZERO_SCALES as readonly string[]).includes(scale)) throw new Error(`gdpzero suite: unknown scale "${scale}" (${GDP_ZERO_SCALES.join(", ")})`);
   const latencyMs = scale === "quick" ? 25 : 500;
-  const concurrency = [1, 4, 8].map((inFlight) => entry("gdpzero", { n: 20, latencyMs, concurrency: inFlight }));
+  const concurrency = (scale === "quick" ? [1, 4, 8] : FULL_IN_FLIGHT).map((inFlight) => entry("gdpzero", { n: 20, latencyMs, concurrency: inFlight }));
   // gdpzero@n=20,concurrency=4 / 8 without latency: the quality of simulations in flight (virtual loss) on every unit.
   const common = [
     entry("gdpzero", { n: 20 }),
@@ -66,6 +69,14 @@ function scaleOf(scale: string): GdpZeroScale {
     // the latency pair on 1 opening at 25 ms (a smoke check of the speed-up; the full run measures 500 ms).
     return { units: 6, seeds: 1, turns: 6, planners: [...common, entry("gdpzero", { n: 5 }), ...concurrency], matchedOnly: new Set(concurrency.map((c) => c.label)), concurrencyUnits: 1, concurrencyTurns: 6 };
   }
+  // 6 in flight (full scale only): between 4 (3.8×, at most 4× by construction) and 8 (6.3×, a matched-world quality loss).
+  const sixInFlight = entry("gdpzero", { n: 20, concurrency: 6 });
+  if (scale === "concurrency-check") {
+    // Only the 6-in-flight rows and the sequential rows they are paired with, on the full scale's openings, seeds and
+    // turns (the same episode specs, so the same outcomes as a full run): 2 × 132 pairs per world plus the latency pair.
+    const latencyPair = concurrency.filter((c) => c.settings.concurrency === 1 || c.settings.concurrency === 6);
+    return { units: HELD_OUT_OPENINGS, seeds: FULL_SEEDS, turns: 8, planners: [common[0]!, sixInFlight, ...latencyPair], matchedOnly: new Set(latencyPair.map((c) => c.label)), concurrencyUnits: 3, concurrencyTurns: 2 };
+  }
   const sweeps = [
     ...[5, 10, 50].map((n) => entry("gdpzero", { n })),
     ...[1, 2].map((k) => entry("gdpzero", { n: 20, k })),
@@ -73,13 +84,13 @@ function scaleOf(scale: string): GdpZeroScale {
   ];
   // Full: every held-out opening × 2 seeds, 8 planned turns after the opening (corpus dialogues have about 10 persuader
   // turns): about 4.7 CPU-s per opening and seed for the 30 grid episodes (measured at commit f3ffc08), ~11 CPU-minutes
-  // in all. The 500 ms latency triple on 3 openings × 2 turns (sequential n = 20 takes about 70 s per turn; wall time,
+  // in all. The 500 ms latency rows (1, 4, 6 and 8 in flight) on 3 openings × 2 turns (sequential n = 20 takes about 70 s per turn; wall time,
   // not CPU); the quality of simulations in flight is measured on every pair by the rows without latency.
   return {
     units: HELD_OUT_OPENINGS,
     seeds: FULL_SEEDS,
     turns: 8,
-    planners: [...common, ...sweeps, ...concurrency],
+    planners: [...common, sixInFlight, ...sweeps, ...concurrency],
     matchedOnly: new Set(concurrency.map((c) => c.label)),
     concurrencyUnits: 3,
     concurrencyTurns: 2,
@@ -103,6 +114,7 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=20", b: "gdpzero-no-response-selection@n=20" },
     { metric, a: "gdpzero@n=20", b: "gdpzero@n=5" },
     { metric, a: "gdpzero@n=20,concurrency=4", b: "gdpzero@n=20" },
+    { metric, a: "gdpzero@n=20,concurrency=6", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,concurrency=8", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,reuseTree=true", b: "gdpzero@n=20" },
     { metric, a: "gdpzero@n=20,valueSamples=0", b: "gdpzero@n=20" },
@@ -111,7 +123,7 @@ const comparisons: ComparisonSpec[] = [
     { metric, a: "gdpzero@n=50", b: "gdpzero@n=5" },
   ]),
   ...[25, 500].flatMap((latency) =>
-    [4, 8].flatMap((inFlight) =>
+    (latency === 25 ? [4, 8] : FULL_IN_FLIGHT.slice(1)).flatMap((inFlight) =>
       ["cost.wallMsPerTurn", "finalValue"].map((metric) => ({ metric, a: `gdpzero@n=20,latencyMs=${latency},concurrency=${inFlight}`, b: `gdpzero@n=20,latencyMs=${latency},concurrency=1` })),
     ),
   ),
@@ -208,7 +220,7 @@ async function playEpisode(spec: EpisodeSpec, opening: Conversation, turns: numb
  * no-response-selection ablations and the prompting baseline, in the matched world (the planner simulates with the
  * judge's own persuadee, fitted on all training dialogues) and the mismatched one (judge fitted on one half of the
  * training dialogues, planner on the other); plus wall time per turn with a simulated per-call latency, sequential
- * against 8 simulations in flight. Metrics: a stated donation by the end, the judge's final value (expected reaction
+ * against 4, 6 or 8 simulations in flight. Metrics: a stated donation by the end, the judge's final value (expected reaction
  * to the donation question, −1 … 1), response selection's effect per decision (`replyValueOverCached`: the judge's
  * expected value after the reply said minus the mean over the chosen act's cached replies), role calls and wall
  * time per turn.
