@@ -76,36 +76,26 @@ export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Ar
 }
 
 /**
- * Adds one row's terms to the upper blocks (c ≤ c2) of the Hessian, each entry (j, k) as (w · x_j) · x_k: over the
- * row's nonzero features, k ≥ j, and k < j where neither is an indicator (see {@link fitSoftmaxRegression}). A
- * function of its own, with typed arrays only, so that the optimised code stays monomorphic.
+ * Adds one row's terms to the Hessian's upper blocks, kept as `pairs[(j · d + k) · blocks + b]` for block b = (c, c2),
+ * c ≤ c2 (the blocks of one feature pair side by side): each entry gains (w_b · x_j) · x_k, over the row's nonzero
+ * features, k ≥ j, and k < j where neither is an indicator (see {@link fitSoftmaxRegression}).
  */
-function addRowToHessian(
-  hessian: Float64Array,
-  d: number,
-  p: readonly number[],
-  x: Float64Array,
-  nz: Int32Array,
-  values: Float64Array,
-  gen: Int32Array,
-  genValues: Float64Array,
-  indicator: Uint8Array,
-): void {
-  const classes = p.length;
-  const m = classes * d;
-  for (let c = 0; c < classes; c++) {
-    for (let c2 = c; c2 < classes; c2++) {
-      const w = c === c2 ? p[c]! * (1 - p[c]!) : -p[c]! * p[c2]!;
-      if (w === 0) continue;
-      for (let a = 0; a < nz.length; a++) {
-        const j = nz[a]!;
-        const xj = w * x[j]!;
-        if (xj === 0) continue;
-        const rowBase = (c * d + j) * m + c2 * d;
-        for (let b = a; b < nz.length; b++) hessian[rowBase + nz[b]!]! += xj * values[b]!;
-        if (indicator[j]) continue;
-        for (let g = 0; g < gen.length && gen[g]! < j; g++) hessian[rowBase + gen[g]!]! += xj * genValues[g]!;
-      }
+function addRowToHessian(pairs: Float64Array, d: number, w: Float64Array, wx: Float64Array, nz: Int32Array, values: Float64Array, gen: Int32Array, genValues: Float64Array, indicator: Uint8Array): void {
+  const blocks = w.length;
+  for (let a = 0; a < nz.length; a++) {
+    const j = nz[a]!;
+    const xj = values[a]!;
+    for (let b = 0; b < blocks; b++) wx[b] = w[b]! * xj;
+    for (let t = a; t < nz.length; t++) {
+      const base = (j * d + nz[t]!) * blocks;
+      const xk = values[t]!;
+      for (let b = 0; b < blocks; b++) pairs[base + b]! += wx[b]! * xk;
+    }
+    if (indicator[j]) continue;
+    for (let g = 0; g < gen.length && gen[g]! < j; g++) {
+      const base = (j * d + gen[g]!) * blocks;
+      const xk = genValues[g]!;
+      for (let b = 0; b < blocks; b++) pairs[base + b]! += wx[b]! * xk;
     }
   }
 }
@@ -142,25 +132,34 @@ export function fitSoftmaxRegression(
   // The Hessian sums run over each row's nonzero features only (most are indicators or counts that are 0): a skipped
   // term is a finite number times 0, whose addition leaves every entry unchanged (entries are never −0). And where
   // feature j or k is an indicator (0 or 1 in every row), the terms of entries (j, k) and (k, j) are the same numbers
-  // ((w · 1) · x = (w · x) · 1), so only one of the two is summed and then copied. The fit is the same to the bit as
-  // the dense sums'. With a non-finite feature (∞ · 0 is NaN) every index and no shortcut is used.
+  // ((w · 1) · x = (w · x) · 1), so only one of the two is summed and then copied. Each entry still sums the same
+  // terms in row order, so the fit is the same to the bit as with dense sums.
   const rows = features.map((x) => Float64Array.from(x));
-  const finite = rows.every((x) => x.every((v) => Number.isFinite(v)));
-  const indicator = Uint8Array.from({ length: d }, (_, j) => (finite && rows.every((x) => x[j] === 0 || x[j] === 1) ? 1 : 0));
-  const nonzero = rows.map((x) => Int32Array.from(x.keys()).filter((j) => !finite || x[j] !== 0));
+  const indicator = new Uint8Array(d).fill(1);
+  rows.forEach((x, i) => {
+    for (let j = 0; j < d; j++) {
+      const v = x[j]!;
+      if (!Number.isFinite(v)) throw new Error(`softmax regression: row ${i} has a feature that is not a finite number`);
+      if (v !== 0 && v !== 1) indicator[j] = 0;
+    }
+  });
+  const nonzero = rows.map((x) => Int32Array.from(x.keys()).filter((j) => x[j] !== 0));
   const nonzeroValues = rows.map((x, i) => Float64Array.from(nonzero[i]!, (j) => x[j]!));
   const general = nonzero.map((nz) => nz.filter((j) => !indicator[j]));
   const generalValues = rows.map((x, i) => Float64Array.from(general[i]!, (j) => x[j]!));
+  const blockClasses: [number, number][] = [];
+  for (let c = 0; c < classes; c++) for (let c2 = c; c2 < classes; c2++) blockClasses.push([c, c2]);
+  const blocks = blockClasses.length;
+  const w = new Float64Array(blocks);
+  const wx = new Float64Array(blocks);
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 50); iterations++) {
     const gradient = new Float64Array(m);
-    const hessian = new Float64Array(m * m);
-    for (let c = 0; c < classes; c++) {
-      for (let j = 0; j < d; j++) {
-        gradient[c * d + j] = penalty(j) * weights[c]![j]!;
-        hessian[(c * d + j) * m + c * d + j] = penalty(j);
-      }
-    }
+    const pairs = new Float64Array(d * d * blocks);
+    for (let c = 0; c < classes; c++) for (let j = 0; j < d; j++) gradient[c * d + j] = penalty(j) * weights[c]![j]!;
+    blockClasses.forEach(([c, c2], b) => {
+      if (c === c2) for (let j = 0; j < d; j++) pairs[(j * d + j) * blocks + b] = penalty(j);
+    });
     for (let i = 0; i < n; i++) {
       const x = rows[i]!;
       const p = softmaxProbabilities(weights, x);
@@ -168,22 +167,20 @@ export function fitSoftmaxRegression(
         const r = p[c]! - (labels[i] === c ? 1 : 0);
         for (let j = 0; j < d; j++) gradient[c * d + j]! += r * x[j]!;
       }
-      addRowToHessian(hessian, d, p, x, nonzero[i]!, nonzeroValues[i]!, general[i]!, generalValues[i]!, indicator);
+      blockClasses.forEach(([c, c2], b) => (w[b] = c === c2 ? p[c]! * (1 - p[c]!) : -p[c]! * p[c2]!));
+      addRowToHessian(pairs, d, w, wx, nonzero[i]!, nonzeroValues[i]!, general[i]!, generalValues[i]!, indicator);
     }
-    // Within each block c ≤ c2, the entries (j, k), k < j, of an indicator from (k, j).
-    for (let c = 0; c < classes; c++) {
-      for (let c2 = c; c2 < classes; c2++) {
-        for (let j = 0; j < d; j++) {
-          for (let k = 0; k < j; k++) if (indicator[j] || indicator[k]) hessian[(c * d + j) * m + c2 * d + k] = hessian[(c * d + k) * m + c2 * d + j]!;
+    // The full Hessian: entry (j, k), k < j, of an indicator from (k, j); the blocks c > c2 mirror c < c2.
+    const hessian = new Float64Array(m * m);
+    blockClasses.forEach(([c, c2], b) => {
+      for (let j = 0; j < d; j++) {
+        for (let k = 0; k < d; k++) {
+          const value = k < j && (indicator[j] || indicator[k]) ? pairs[(k * d + j) * blocks + b]! : pairs[(j * d + k) * blocks + b]!;
+          hessian[(c * d + j) * m + c2 * d + k] = value;
+          if (c !== c2) hessian[(c2 * d + k) * m + c * d + j] = value;
         }
       }
-    }
-    // Mirror the blocks computed for c ≤ c2 into c > c2.
-    for (let c = 0; c < classes; c++) {
-      for (let c2 = c + 1; c2 < classes; c2++) {
-        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) hessian[(c2 * d + k) * m + c * d + j] = hessian[(c * d + j) * m + c2 * d + k]!;
-      }
-    }
+    });
     const step = solveSpd(hessian, gradient, m);
     weights = weights.map((row, c) => row.map((w, j) => w - step[c * d + j]!));
     let largest = 0;

@@ -77,6 +77,7 @@ describe("softmax regression", () => {
     const reference = denseSoftmaxFit(mixed, mixedLabels, 4, 0.7);
     expect(fast.iterations).toBe(reference.iterations);
     expect(bits(fast.weights)).toEqual(bits(reference.weights));
+    expect(() => fitSoftmaxRegression([[1, 0], [1, Number.NaN]], [0, 1], 2)).toThrow(/^softmax regression: row 1 has a feature that is not a finite number$/);
   });
 });
 
