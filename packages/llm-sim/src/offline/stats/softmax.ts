@@ -22,15 +22,33 @@ export interface SoftmaxFitOptions {
 export function predictSoftmax(model: SoftmaxModel, features: readonly number[]): number[] {
   const d = model.weights[0]!.length;
   if (features.length !== d) throw new Error(`expected ${d} features, got ${features.length}`);
-  const z = model.weights.map((row) => row.reduce((sum, w, j) => sum + w * features[j]!, 0));
-  const hi = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - hi));
-  const total = e.reduce((sum, v) => sum + v, 0);
-  return e.map((v) => v / total);
+  return softmaxProbabilities(model.weights, features);
+}
+
+/**
+ * The class probabilities of a row, with plain loops: the hot path of fitting (once per row per Newton step). Each
+ * sum runs from 0 in feature order, so the result is the same to the bit as the obvious map/reduce.
+ */
+function softmaxProbabilities(weights: readonly ArrayLike<number>[], features: ArrayLike<number>): number[] {
+  const classes = weights.length;
+  const d = features.length;
+  const z = new Array<number>(classes);
+  let hi = -Infinity;
+  for (let c = 0; c < classes; c++) {
+    const row = weights[c]!;
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += row[j]! * features[j]!;
+    z[c] = sum;
+    hi = Math.max(hi, sum);
+  }
+  let total = 0;
+  for (let c = 0; c < classes; c++) total += z[c] = Math.exp(z[c]! - hi);
+  for (let c = 0; c < classes; c++) z[c] = z[c]! / total;
+  return z;
 }
 
 /** Solves A x = b (A symmetric positive definite) by Cholesky decomposition. */
-function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
+export function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -55,6 +73,31 @@ function solveSpd(a: Float64Array, b: Float64Array, n: number): Float64Array {
     x[i] = sum / l[i * n + i]!;
   }
   return x;
+}
+
+/**
+ * Adds one row's terms to the Hessian's upper blocks, kept as `pairs[(j · d + k) · blocks + b]` for block b = (c, c2),
+ * c ≤ c2 (the blocks of one feature pair side by side): each entry gains (w_b · x_j) · x_k, over the row's nonzero
+ * features, k ≥ j, and k < j where neither is an indicator (see {@link fitSoftmaxRegression}).
+ */
+function addRowToHessian(pairs: Float64Array, d: number, w: Float64Array, wx: Float64Array, nz: Int32Array, values: Float64Array, gen: Int32Array, genValues: Float64Array, indicator: Uint8Array): void {
+  const blocks = w.length;
+  for (let a = 0; a < nz.length; a++) {
+    const j = nz[a]!;
+    const xj = values[a]!;
+    for (let b = 0; b < blocks; b++) wx[b] = w[b]! * xj;
+    for (let t = a; t < nz.length; t++) {
+      const base = (j * d + nz[t]!) * blocks;
+      const xk = values[t]!;
+      for (let b = 0; b < blocks; b++) pairs[base + b]! += wx[b]! * xk;
+    }
+    if (indicator[j]) continue;
+    for (let g = 0; g < gen.length && gen[g]! < j; g++) {
+      const base = (j * d + gen[g]!) * blocks;
+      const xk = genValues[g]!;
+      for (let b = 0; b < blocks; b++) pairs[base + b]! += wx[b]! * xk;
+    }
+  }
 }
 
 /**
@@ -83,47 +126,66 @@ export function fitSoftmaxRegression(
   const penalty = (j: number) => (j === 0 ? 1e-6 : l2);
   const initial = options.initial;
   if (initial && (initial.length !== classes || initial.some((row) => row.length !== d))) throw new Error(`softmax regression: initial weights must be ${classes} rows of ${d}`);
-  let weights = initial ? initial.map((row) => [...row]) : Array.from({ length: classes }, () => new Array<number>(d).fill(0));
+  // Typed rows throughout (the same doubles): arrays whose element kind changes from integers to doubles would make
+  // the optimised loops bail out.
+  let weights = initial ? initial.map((row) => Float64Array.from(row)) : Array.from({ length: classes }, () => new Float64Array(d));
+  // The Hessian sums run over each row's nonzero features only (most are indicators or counts that are 0): a skipped
+  // term is a finite number times 0, whose addition leaves every entry unchanged (entries are never −0). And where
+  // feature j or k is an indicator (0 or 1 in every row), the terms of entries (j, k) and (k, j) are the same numbers
+  // ((w · 1) · x = (w · x) · 1), so only one of the two is summed and then copied. Each entry still sums the same
+  // terms in row order, so the fit is the same to the bit as with dense sums.
+  const rows = features.map((x) => Float64Array.from(x));
+  const indicator = new Uint8Array(d).fill(1);
+  rows.forEach((x, i) => {
+    for (let j = 0; j < d; j++) {
+      const v = x[j]!;
+      if (!Number.isFinite(v)) throw new Error(`softmax regression: row ${i} has a feature that is not a finite number`);
+      if (v !== 0 && v !== 1) indicator[j] = 0;
+    }
+  });
+  const nonzero = rows.map((x) => Int32Array.from(x.keys()).filter((j) => x[j] !== 0));
+  const nonzeroValues = rows.map((x, i) => Float64Array.from(nonzero[i]!, (j) => x[j]!));
+  const general = nonzero.map((nz) => nz.filter((j) => !indicator[j]));
+  const generalValues = rows.map((x, i) => Float64Array.from(general[i]!, (j) => x[j]!));
+  const blockClasses: [number, number][] = [];
+  for (let c = 0; c < classes; c++) for (let c2 = c; c2 < classes; c2++) blockClasses.push([c, c2]);
+  const blocks = blockClasses.length;
+  const w = new Float64Array(blocks);
+  const wx = new Float64Array(blocks);
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 50); iterations++) {
     const gradient = new Float64Array(m);
-    const hessian = new Float64Array(m * m);
-    for (let c = 0; c < classes; c++) {
-      for (let j = 0; j < d; j++) {
-        gradient[c * d + j] = penalty(j) * weights[c]![j]!;
-        hessian[(c * d + j) * m + c * d + j] = penalty(j);
-      }
-    }
-    const model = { weights, iterations };
+    const pairs = new Float64Array(d * d * blocks);
+    for (let c = 0; c < classes; c++) for (let j = 0; j < d; j++) gradient[c * d + j] = penalty(j) * weights[c]![j]!;
+    blockClasses.forEach(([c, c2], b) => {
+      if (c === c2) for (let j = 0; j < d; j++) pairs[(j * d + j) * blocks + b] = penalty(j);
+    });
     for (let i = 0; i < n; i++) {
-      const x = features[i]!;
-      const p = predictSoftmax(model, x);
+      const x = rows[i]!;
+      const p = softmaxProbabilities(weights, x);
       for (let c = 0; c < classes; c++) {
         const r = p[c]! - (labels[i] === c ? 1 : 0);
         for (let j = 0; j < d; j++) gradient[c * d + j]! += r * x[j]!;
-        for (let c2 = c; c2 < classes; c2++) {
-          const w = c === c2 ? p[c]! * (1 - p[c]!) : -p[c]! * p[c2]!;
-          if (w === 0) continue;
-          for (let j = 0; j < d; j++) {
-            const xj = w * x[j]!;
-            if (xj === 0) continue;
-            const rowBase = (c * d + j) * m + c2 * d;
-            for (let k = 0; k < d; k++) hessian[rowBase + k]! += xj * x[k]!;
-          }
+      }
+      blockClasses.forEach(([c, c2], b) => (w[b] = c === c2 ? p[c]! * (1 - p[c]!) : -p[c]! * p[c2]!));
+      addRowToHessian(pairs, d, w, wx, nonzero[i]!, nonzeroValues[i]!, general[i]!, generalValues[i]!, indicator);
+    }
+    // The full Hessian: entry (j, k), k < j, of an indicator from (k, j); the blocks c > c2 mirror c < c2.
+    const hessian = new Float64Array(m * m);
+    blockClasses.forEach(([c, c2], b) => {
+      for (let j = 0; j < d; j++) {
+        for (let k = 0; k < d; k++) {
+          const value = k < j && (indicator[j] || indicator[k]) ? pairs[(k * d + j) * blocks + b]! : pairs[(j * d + k) * blocks + b]!;
+          hessian[(c * d + j) * m + c2 * d + k] = value;
+          if (c !== c2) hessian[(c2 * d + k) * m + c * d + j] = value;
         }
       }
-    }
-    // Mirror the blocks computed for c ≤ c2 into c > c2.
-    for (let c = 0; c < classes; c++) {
-      for (let c2 = c + 1; c2 < classes; c2++) {
-        for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) hessian[(c2 * d + k) * m + c * d + j] = hessian[(c * d + j) * m + c2 * d + k]!;
-      }
-    }
+    });
     const step = solveSpd(hessian, gradient, m);
     weights = weights.map((row, c) => row.map((w, j) => w - step[c * d + j]!));
     let largest = 0;
     for (const s of step) largest = Math.max(largest, Math.abs(s));
-    if (largest < tolerance) return { weights, iterations: iterations + 1 };
+    if (largest < tolerance) return { weights: weights.map((row) => Array.from(row)), iterations: iterations + 1 };
   }
-  return { weights, iterations };
+  return { weights: weights.map((row) => Array.from(row)), iterations };
 }
