@@ -13,7 +13,9 @@ const opening: Conversation = {
   ],
 };
 
-describe("gdpzero on the offline P4G world", () => {
+// The first test builds the P4G worlds (reaction models chosen by cross-validation, ~10 CPU-s); on a loaded CI
+// machine that alone can pass the default 60 s, so this block allows 180 s (a bound against hangs, not a speed test).
+describe("gdpzero on the offline P4G world", { timeout: 180_000 }, () => {
   it("plans a legal act with a reply, every act's visits/Q/prior, role calls and the stop reason", async () => {
     const factory = plannerFactory("gdpzero");
     const planner = await factory.create({ settings: { backend: "offline" } });
