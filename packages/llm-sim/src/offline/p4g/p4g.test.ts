@@ -22,9 +22,10 @@ function totalVariation(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, n
 }
 
 let world: PersuasionCorpusWorld;
+// Building the world fits its reaction models by cross-validation (~10 CPU-s); 180 s bounds a hang on a loaded machine.
 beforeAll(() => {
   world = PersuasionCorpusWorld.build();
-});
+}, 180_000);
 
 describe("PersuasionCorpusWorld", () => {
   it("holds out whole dialogues: nothing it retrieves comes from the test split", () => {

@@ -6,10 +6,11 @@ import { PersuasionCorpusWorld } from "./world.js";
 
 let world: PersuasionCorpusWorld;
 let fitted: FittedReactionModels;
+// Building the world fits its reaction models by cross-validation (~10 CPU-s); 180 s bounds a hang on a loaded machine.
 beforeAll(() => {
   world = PersuasionCorpusWorld.build();
   fitted = fitReactionModels(world.train);
-});
+}, 180_000);
 
 describe("fitReactionModels (model selection by cross-validation on the training dialogues)", () => {
   it("keeps, per kind, the grid's L2 with the best out-of-fold log-likelihood", () => {
