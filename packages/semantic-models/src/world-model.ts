@@ -91,6 +91,8 @@ export function stepScorer(reward: ScalarModel): StepScorer {
       before = stateRewards;
       nextRewards = await predict(next, rows);
     } else {
+      // One batched call for s̃ and s̃′: the halves must be the same size, or a short one would be read from the other.
+      if (states.length !== next.length) throw new Error(`states has ${states.length} values but next has ${next.length}`);
       const both = new Float32Array(states.length + next.length);
       both.set(states);
       both.set(next, states.length);

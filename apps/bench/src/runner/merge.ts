@@ -47,7 +47,10 @@ export async function mergeRuns(suites: readonly Suite[], dirs: readonly string[
     const missing = specs.filter((spec) => !have.has(episodeKey(spec)));
     throw new BenchError(`merge: ${missing.length} of ${specs.length} episodes are not finished in any shard (first: ${missing[0]?.planner} ${missing[0]?.world} ${missing[0]?.unit} seed ${missing[0]?.seed}); resume that shard first`);
   }
+  // Every commit any shard was extended at (in first-seen order), not only the first shard's.
+  const extendedAt = [...new Set(metas.flatMap((m) => m.extendedAt ?? []))];
   const meta: RunMeta = { ...first, shard: null };
+  if (extendedAt.length > 0) meta.extendedAt = extendedAt;
   writeFileAtomic(join(outDir, RUN_FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
   writeEpisodeLog(join(outDir, RUN_FILES.episodes), records);
   const written = await writeRunReport(suite, meta, records, outDir);

@@ -180,13 +180,14 @@ function deterministicPart(record: Pick<EpisodeRecord, "metrics" | "costs" | "tr
 
 /**
  * Before episodes of this commit join a run started at another: replays the first played (not reused) episode of
- * each planner row and throws naming the first that comes out differently.
+ * each row (planner × world: a change may touch one world only) and throws naming the first that comes out differently.
  */
 async function checkReplay(suite: Suite, finished: readonly EpisodeRecord[], options: RunSuiteOptions): Promise<void> {
   const checked = new Set<string>();
   for (const record of finished) {
-    if (record.reusedFrom !== undefined || checked.has(record.spec.planner)) continue;
-    checked.add(record.spec.planner);
+    const row = `${record.spec.planner}\u0000${record.spec.world}`;
+    if (record.reusedFrom !== undefined || checked.has(row)) continue;
+    checked.add(row);
     const again = await runEpisode(suite, record.spec, episodeContext(suite, record.spec, options));
     if (deterministicPart(again) !== deterministicPart(record)) {
       throw new BenchError(`--extend: episode ${episodeLabel(record.spec)} plays differently at this commit than in the run; start a new --out folder`);
@@ -210,7 +211,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunResult> {
   if (folderMeta.commit !== meta.commit) {
     const pendingHere = specs.length - finished.length;
     if (pendingHere > 0 && !(folderMeta.extendedAt ?? []).includes(meta.commit)) {
-      await checkReplay(suite, finished, options);
+      try {
+        await checkReplay(suite, finished, options);
+      } catch (error) {
+        // Stopped (Ctrl-C) during the check: an ordinary stop — nothing was added, the folder is as it was.
+        if (options.signal?.aborted) return { meta: folderMeta, outDir, total: specs.length, resumed: finished.length, complete: false, records: finished };
+        throw error;
+      }
       folderMeta.extendedAt = [...(folderMeta.extendedAt ?? []), meta.commit];
       writeFileAtomic(join(outDir, RUN_FILES.meta), `${JSON.stringify(folderMeta, null, 2)}\n`);
     }

@@ -180,6 +180,25 @@ describe("bench runner", () => {
     expect(read(join(outDir, "fake"), RUN_FILES.report)).toContain("- commit: `test`, extended at `later`");
   });
 
+  it("--extend replays a row per planner and world, so a change in one world only is refused", async () => {
+    const outDir = freshDir();
+    const controller = new AbortController();
+    // Stop after every matched episode (16) and the first mismatched unit's four rows: both worlds have finished rows.
+    await runBench({ suites: [fakeSuite()], ...base, outDir, signal: controller.signal, onProgress: (done) => done >= 20 && controller.abort() });
+    const finished = read(join(outDir, "fake"), RUN_FILES.episodes).trim().split("\n").map((line) => JSON.parse(line) as { spec: { world: string } });
+    expect(new Set(finished.map((record) => record.spec.world))).toEqual(new Set(["matched", "mismatched"]));
+    const suite = fakeSuite();
+    const driftedInOneWorld = {
+      ...suite,
+      run: async (spec: Parameters<typeof suite.run>[0], ctx: Parameters<typeof suite.run>[1]) => {
+        const outcome = await suite.run(spec, ctx);
+        return spec.world === "mismatched" ? { ...outcome, transcript: [{ turn: 0, said: "changed" }] } : outcome;
+      },
+    };
+    await expect(runBench({ suites: [driftedInOneWorld], ...base, commit: "later", outDir, extend: true })).rejects.toThrow(/--extend: episode fake \S+ mismatched u0 seed 7 plays differently/);
+    expect(JSON.parse(read(join(outDir, "fake"), RUN_FILES.meta))).not.toHaveProperty("extendedAt");
+  });
+
   it("merges --shard i/n outputs into the unsharded run's report", async () => {
     const reference = freshDir();
     await runBench({ suites: [fakeSuite()], ...base, outDir: reference });

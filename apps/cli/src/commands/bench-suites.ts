@@ -1,4 +1,4 @@
-import { BenchError, DEFAULT_QUEUE, closeBench, defaultOutDir, gitCommit, liveLlm, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type LiveLlm, type Suite, type SuiteRun } from "@foresight/bench";
+import { BenchError, DEFAULT_QUEUE, selectSuites, closeBench, defaultOutDir, gitCommit, liveLlm, mergeBench, parseShard, queueExecutor, runBench, startWorker, suites, type LiveLlm, type Suite, type SuiteRun } from "@foresight/bench";
 import { UsageError, parseFlags, parseIntFlag, parseSeedFlag, type Command, type CommandIO } from "../command.js";
 import { createProgress } from "../progress.js";
 import { DEFAULT_CACHE_DIR, LLM_ENV, LlmConfigError, requireChatModelFromEnv } from "@foresight/llm-sim";
@@ -70,7 +70,7 @@ const STOP_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof STOP_CODES;
 
 /** Prints the runs' reports (JSON) or their folders and the headline table; returns the exit code. */
-function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single: boolean, io: CommandIO, stoppedBy?: StopSignal): number {
+function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single: boolean, io: CommandIO, stoppedBy?: StopSignal, selected = runs.length): number {
   const incomplete = runs.filter((run) => !run.complete);
   const { lines, table } = closeBench(outDir, runs);
   if (json) {
@@ -80,9 +80,12 @@ function finish(runs: readonly SuiteRun[], outDir: string, json: boolean, single
     describeRuns(runs, io);
     if (runs.some((run) => run.written)) io.out(`\n${table}`);
   }
-  // A signal that came after every suite finished stopped nothing; one before any suite started kept no episode.
-  if (incomplete.length > 0 || (stoppedBy && runs.length === 0)) {
-    const kept = incomplete.map((run) => `${run.suite} ${run.finished}/${run.total}`).join(", ") || "no";
+  // A signal that came after every suite finished stopped nothing; one before a suite started left that suite unplayed.
+  const notStarted = stoppedBy ? Math.max(0, selected - runs.length) : 0;
+  if (incomplete.length > 0 || notStarted > 0) {
+    const parts = incomplete.map((run) => `${run.suite} ${run.finished}/${run.total}`);
+    if (notStarted > 0) parts.push(`${notStarted} suite${notStarted > 1 ? "s" : ""} not started`);
+    const kept = parts.join(", ") || "no";
     io.err(`foresight bench: ${stoppedBy ? `stopped by ${stoppedBy}` : "interrupted"}: ${kept} episodes kept in ${outDir}; run the same command again to resume`);
     return STOP_CODES[stoppedBy ?? "SIGINT"];
   }
@@ -197,7 +200,7 @@ export function createBenchSuitesCommand(suiteList: readonly Suite[], suitesModu
         }
         // Stopped: the episode in flight was dropped, and its leftover timers or sockets must not hold the process.
         if (stoppedBy) setTimeout(() => process.exit(), 0).unref();
-        return finish(runs, outDir, values.json ?? false, positionals.length === 1, io, stoppedBy);
+        return finish(runs, outDir, values.json ?? false, positionals.length === 1, io, stoppedBy, selectSuites(suiteList, positionals).length);
       } catch (error) {
         return benchErrors(io, "bench", error);
       }

@@ -1,8 +1,8 @@
 /**
  * A Map that keeps its latest `limit` entries: setting a new key beyond the limit drops the oldest one. Setting a key
  * already kept updates it in place (it keeps its age); `touch` makes a kept key the latest (least recently used
- * order, for a cache whose hits should stay). The encoder's feature cache, SCOPE's search inputs and the server's
- * traces use it.
+ * order, for a cache whose hits should stay). The one bounded "keep the latest N" map of the project (feature, query,
+ * value-row and search-input caches; the server's traces).
  */
 export class RecentMap<K, V> extends Map<K, V> {
   /** The most entries kept. */

@@ -146,7 +146,10 @@ export function loadMultiWozDatabase(options: LoadMultiWozDatabaseOptions = {}):
   return createMultiWozDatabase(tables, options.seed ?? 0);
 }
 
-/** Builds a database over in-memory tables (domain → entities), e.g. for tests with a small hand-made table. */
+/**
+ * Builds a database over in-memory tables (domain → entities), e.g. for tests with a small hand-made table. The tables
+ * must not change afterwards: normalised columns and query answers are kept per database.
+ */
 export function createMultiWozDatabase(
   tables: ReadonlyMap<string, readonly MultiWozEntity[]>,
   seed = 0,
